@@ -1,0 +1,54 @@
+#pragma once
+/// \file payroll.hpp
+/// Payroll over simulated KPI actuals: every rep, period and trial of a run, with
+/// clawbacks carried forward. Runs on stored actuals, so one simulated world can be
+/// paid under many plans (MODEL.md §11).
+#include <cstdint>
+#include <vector>
+
+#include "complab/plan.hpp"
+
+namespace complab {
+
+/// Pay fields per rep-period, the last axis of PayrollOutput::pay.
+enum PayField : int {
+  kPayBase = 0,
+  kPayVariable,         ///< measure payouts after gates and multiplier
+  kPaySpif,
+  kPayClawbackDue,      ///< clawbacks raised this period plus the carry from before
+  kPayClawbackApplied,  ///< min(due, variable + spif): what is deducted this period
+  kPayClawbackCarry,    ///< due - applied, carried to the next period
+  kPayEarnings,         ///< base + variable + spif - applied
+  kNumPayFields
+};
+
+/// Arrays are C-contiguous with the shapes given; the engine owns them.
+struct PayrollInput {
+  int trials = 0;
+  int reps = 0;
+  int periods = 0;
+  int period_months = 12;
+  /// [trials][reps][periods][kNumRawSlots]
+  const std::int64_t* rep_raw = nullptr;
+  /// [trials][reps][periods sold][periods churned][2]: ARR (cents) and accounts sold by the
+  /// rep in one period that churned at their first renewal (12 months later) in another.
+  const std::int64_t* first_renewal_churn = nullptr;
+  /// Plan index per rep (into the plans vector), or -1 for a rep paid nothing.
+  std::vector<int> rep_plan;
+};
+
+struct PayrollOutput {
+  int max_measures = 0;            ///< last axis of measure_payout (>= max measures per plan)
+  double* measure_payout = nullptr;  ///< [trials][reps][periods][max_measures], may be null
+  double* pay = nullptr;             ///< [trials][reps][periods][kNumPayFields]
+};
+
+/// Pays trials [trial_begin, trial_end). The commission earned on an account is, for each
+/// measure on new_arr or bookings, its payout times the account's ARR over the measure's
+/// actual, plus for each measure on new_logos its payout over the logo count, plus SPIFs on
+/// new_logos; a clawback repays `share` of it in the period of the first-renewal churn when
+/// 12 <= window_months.
+void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, PayrollOutput& out,
+                      int trial_begin, int trial_end);
+
+}  // namespace complab

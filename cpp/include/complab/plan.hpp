@@ -1,0 +1,99 @@
+#pragma once
+/// \file plan.hpp
+/// Compensation plans (MODEL.md §8): payout curves, measures, gates, multipliers,
+/// clawbacks and SPIFs, and their evaluation for one rep-period.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "complab/metrics.hpp"
+
+namespace complab {
+
+/// Piecewise-linear payout curve through points (attainment_k, payout_k), as multiples of
+/// the measure's target payout. Below the first point it pays 0 (threshold); beyond the
+/// last it stays flat (the cap).
+struct PayoutCurve {
+  std::vector<double> attainment;  ///< strictly increasing, >= 0
+  std::vector<double> payout;      ///< non-decreasing, >= 0, same length (>= 1)
+
+  /// Throws std::invalid_argument naming `field` (e.g. "measures[1].curve") and the value.
+  void validate(const std::string& field) const;
+  /// Payout multiple at attainment a (threshold semantics: 0 below the first point).
+  double value(double a) const;
+  /// Right derivative d value / d a (0 below the first point and beyond the last).
+  double slope(double a) const;
+  /// Like value() but flat below the first point too (for multipliers).
+  double value_clamped(double a) const;
+};
+
+/// Attainment of an actual against a target: actual / target when higher is better,
+/// max(0, 1 + (target - actual) / target) when lower is better.
+double attainment(double actual, double target, bool lower_is_better);
+
+struct Gate {
+  int measure = 0;              ///< index of the gating measure in Plan::measures
+  double min_attainment = 1.0;  ///< this measure pays only when the gating one reaches this
+};
+
+struct Measure {
+  std::string name;
+  Metric metric = Metric::NewArr;
+  double weight = 1.0;  ///< share of variable pay, weights sum to 1
+  double target = 1.0;  ///< per compensation period, > 0
+  bool lower_is_better = false;
+  PayoutCurve curve;
+  std::optional<Gate> gate;
+};
+
+/// Scales the plan's measure payouts by curve(attainment of metric against target).
+struct Multiplier {
+  Metric metric = Metric::Nrr;
+  double target = 1.0;
+  bool lower_is_better = false;
+  PayoutCurve curve;  ///< evaluated with value_clamped
+};
+
+/// The seller repays `share` of the commission earned on an account that churns at its
+/// first renewal, when that renewal falls within `window_months` of the sale.
+struct Clawback {
+  double share = 1.0;      ///< in [0, 1]
+  int window_months = 12;  ///< >= 1
+};
+
+/// A fixed amount per unit of a count metric (e.g. per expansion won).
+struct Spif {
+  Metric metric = Metric::ExpansionWins;
+  double amount = 0.0;  ///< >= 0
+};
+
+struct Plan {
+  std::string name;
+  Role role = Role::AE;
+  double ote = 0.0;         ///< annual on-target earnings, > 0
+  double base_share = 0.5;  ///< pay mix: base / OTE, in [0, 1]
+  std::vector<Measure> measures;
+  std::optional<Multiplier> multiplier;
+  std::optional<Clawback> clawback;
+  std::vector<Spif> spifs;
+
+  /// Throws std::invalid_argument naming the field, the value and what is allowed.
+  void validate() const;
+  /// True when a measure or the multiplier is NRR (the shared-NRR hand-off effect, §6).
+  bool carries_nrr() const;
+};
+
+/// One rep-period's payout, before clawbacks.
+struct PeriodPayout {
+  double base = 0.0;      ///< OTE * base_share * period_months / 12
+  double variable = 0.0;  ///< sum of measure payouts after gates and multiplier
+  double spif = 0.0;
+};
+
+/// Evaluates `plan` for one period from its measures' actual values (`actuals[k]` for
+/// measure k). `measure_payout`, if not null, receives each measure's payout after gates
+/// and multiplier (plan.measures.size() values).
+PeriodPayout evaluate_period(const Plan& plan, const double* actuals, int period_months,
+                             const double* spif_counts, double* measure_payout);
+
+}  // namespace complab

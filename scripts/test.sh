@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Every test: the C++ suite (plain, ASan+UBSan, TSan) through ctest, then pytest, which
+# also executes the notebooks. Installs whatever is missing first.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/bootstrap.sh"
+cd "$ROOT"
+JOBS="$(nproc)"
+
+cpp_suite() {  # name, extra cmake args...
+  local name="$1"; shift
+  echo "=== C++ tests: $name"
+  cmake -S "$ROOT" -B "$ROOT/build/cpp-$name" -DCOMPLAB_BUILD_TESTS=ON "$@" >/dev/null
+  cmake --build "$ROOT/build/cpp-$name" -j "$JOBS"
+  ctest --test-dir "$ROOT/build/cpp-$name" -j "$JOBS" --output-on-failure
+}
+cpp_suite release -DCMAKE_BUILD_TYPE=Release
+UBSAN_OPTIONS=print_stacktrace=1 cpp_suite asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCOMPLAB_SANITIZE=address,undefined
+# TSan needs a low-entropy address space layout on some kernels; setarch -R gives one.
+TSAN_OPTIONS="halt_on_error=1" setarch "$(uname -m)" -R bash -c "$(declare -f cpp_suite); \
+  ROOT='$ROOT' JOBS='$JOBS' cpp_suite tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOMPLAB_SANITIZE=thread"
+
+echo "=== Python tests (pytest, notebooks included)"
+cd "$ROOT/tests/python"
+"$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/python" "$@"
