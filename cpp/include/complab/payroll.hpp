@@ -31,7 +31,9 @@ struct PayrollInput {
   /// [trials][reps][periods][kNumRawSlots]
   const std::int64_t* rep_raw = nullptr;
   /// [trials][reps][periods sold][periods churned][2]: ARR (cents) and accounts sold by the
-  /// rep in one period that churned at their first renewal (12 months later) in another.
+  /// rep in one period that churned at their first renewal (12 months later) in the same or
+  /// a later one; entries whose churn period precedes the sale period are not read. May be
+  /// null when no rep's plan has a clawback.
   const std::int64_t* first_renewal_churn = nullptr;
   /// Plan index per rep (into the plans vector), or -1 for a rep paid nothing.
   std::vector<int> rep_plan;
@@ -43,11 +45,20 @@ struct PayrollOutput {
   double* pay = nullptr;             ///< [trials][reps][periods][kNumPayFields]
 };
 
-/// Pays trials [trial_begin, trial_end). The commission earned on an account is, for each
-/// measure on new_arr or bookings, its payout times the account's ARR over the measure's
-/// actual, plus for each measure on new_logos its payout over the logo count, plus SPIFs on
-/// new_logos; a clawback repays `share` of it in the period of the first-renewal churn when
-/// 12 <= window_months.
+/// Pays trials [trial_begin, trial_end): per trial, per rep, periods in order. Metric actuals
+/// come from the rep-period's raw slots (plan_inputs), payouts from evaluate_period.
+///
+/// The commission earned on an account sold in period s is, for each measure on new_arr or
+/// bookings, its payout in s times the account's ARR over the measure's actual in s (0 when
+/// that actual is 0), plus for each measure on new_logos its payout over the logo count,
+/// plus SPIFs on new_logos; a clawback repays `share` of it in the period of the
+/// first-renewal churn when 12 <= window_months. Clawback due = carry + clawbacks raised in
+/// the period; applied = min(due, variable + spif); the rest carries to the next period
+/// (and is dropped after the last one: it stays visible as kPayClawbackCarry).
+///
+/// Validates the plans and arguments once per call (std::invalid_argument naming the field);
+/// allocates only per call, never per rep-period. Calls on disjoint trial ranges may run
+/// concurrently on the same input and output.
 void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, PayrollOutput& out,
                       int trial_begin, int trial_end);
 

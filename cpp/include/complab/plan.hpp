@@ -2,6 +2,7 @@
 /// \file plan.hpp
 /// Compensation plans (MODEL.md §8): payout curves, measures, gates, multipliers,
 /// clawbacks and SPIFs, and their evaluation for one rep-period.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -81,6 +82,9 @@ struct Plan {
   void validate() const;
   /// True when a measure or the multiplier is NRR (the shared-NRR hand-off effect, §6).
   bool carries_nrr() const;
+  /// Number of actual values evaluate_period reads: one per measure, then one for the
+  /// multiplier's metric when there is a multiplier.
+  int num_inputs() const;
 };
 
 /// One rep-period's payout, before clawbacks.
@@ -90,10 +94,24 @@ struct PeriodPayout {
   double spif = 0.0;
 };
 
-/// Evaluates `plan` for one period from its measures' actual values (`actuals[k]` for
-/// measure k). `measure_payout`, if not null, receives each measure's payout after gates
-/// and multiplier (plan.measures.size() values).
+/// Evaluates a validated `plan` for one period of `period_months` (>= 1) months.
+/// `actuals` holds plan.num_inputs() values in metric units: `actuals[k]` for measure k,
+/// then the multiplier metric's actual when the plan has a multiplier. `spif_counts[s]` is
+/// the event count of SPIF s (may be null when the plan has no SPIFs). `measure_payout`, if
+/// not null, receives each measure's payout after gates and multiplier
+/// (plan.measures.size() values).
+///
+/// Measure k pays V * w_k * curve_k(A_k) with V = ote * (1 - base_share) * period_months / 12,
+/// or 0 when its gate's measure has attainment below the gate's min_attainment; the
+/// multiplier scales the sum by curve.value_clamped(attainment of its metric); SPIFs pay
+/// amount * count. Throws std::invalid_argument (naming the measure) on a non-finite actual,
+/// a negative or non-finite SPIF count, or period_months < 1. Allocates nothing.
 PeriodPayout evaluate_period(const Plan& plan, const double* actuals, int period_months,
                              const double* spif_counts, double* measure_payout);
+
+/// Fills `actuals` (plan.num_inputs() values) and `spif_counts` (plan.spifs.size() values)
+/// for evaluate_period from one rep-period's raw accumulators (kNumRawSlots values), with
+/// metric_actual.
+void plan_inputs(const Plan& plan, const std::int64_t* raw, double* actuals, double* spif_counts);
 
 }  // namespace complab
