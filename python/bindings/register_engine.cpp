@@ -1,7 +1,189 @@
 #include "pybind11.hpp"
 
-namespace complab::bindings {
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
 
-void register_engine(py::module_& /*m*/) {}
+#include "complab/engine.hpp"
+
+namespace complab::bindings {
+namespace {
+
+/// Hands a vector's buffer to NumPy without copying: the array owns the vector.
+template <typename T>
+py::array_t<T> to_numpy(std::vector<T>&& data, std::vector<py::ssize_t> shape) {
+  auto* owner = new std::vector<T>(std::move(data));
+  py::capsule free_when_done(owner, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>(shape, owner->data(), free_when_done);
+}
+
+py::dict output_to_dict(SimulationOutput&& out) {
+  using S = py::ssize_t;
+  const S T = out.trials, R = out.reps, P = out.periods;
+  py::dict d;
+  d["monthly"] = to_numpy(std::move(out.monthly), {T, out.months, kNumSeries});
+  d["cohorts"] = to_numpy(std::move(out.cohorts), {T, out.years, out.segments, kNumCohortFields});
+  d["rep_raw"] = to_numpy(std::move(out.rep_raw), {T, R, P, kNumRawSlots});
+  d["first_renewal_churn"] = to_numpy(std::move(out.first_renewal_churn), {T, R, P, P, 2});
+  d["rep_skill"] = to_numpy(std::move(out.rep_skill), {T, R});
+  d["pay"] = to_numpy(std::move(out.pay), {T, R, P, kNumPayFields});
+  d["measure_payout"] = to_numpy(std::move(out.measure_payout), {T, R, P, out.max_measures});
+  d["completed"] = to_numpy(std::move(out.completed), {T});
+  return d;
+}
+
+/// Runs the simulation on its own thread while this one, holding the GIL only briefly,
+/// reports progress and checks for Ctrl-C (signal handlers run on the main thread).
+py::dict simulate(const Scenario& scenario, const RunOptions& options, const py::object& progress) {
+  scenario.validate();
+  SimulationOutput out;
+  allocate_output(scenario, options, out);
+  RunControl control;
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool done = false;
+  std::exception_ptr error;
+  std::thread runner([&] {
+    try {
+      run_simulation(scenario, options, out, control);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    std::lock_guard<std::mutex> lock(mutex);
+    done = true;
+    cv.notify_all();
+  });
+  auto finish = [&] {
+    control.cancel.store(true);
+    py::gil_scoped_release release;
+    runner.join();
+  };
+  py::object interrupt = py::none();
+  std::int64_t reported = -1;
+  while (true) {
+    bool finished;
+    {
+      py::gil_scoped_release release;
+      std::unique_lock<std::mutex> lock(mutex);
+      finished = cv.wait_for(lock, std::chrono::milliseconds(100), [&] { return done; });
+    }
+    if (PyErr_CheckSignals() != 0) {
+      // Keep what is finished: the caller gets the completed trials and the exception.
+      py::error_already_set signal_error;
+      finish();
+      interrupt = signal_error.value();
+      break;
+    }
+    const std::int64_t now = control.trials_done.load();
+    if (!progress.is_none() && now != reported) {
+      try {
+        progress(now);
+      } catch (...) {
+        finish();
+        throw;
+      }
+      reported = now;
+    }
+    if (finished) {
+      py::gil_scoped_release release;
+      runner.join();
+      break;
+    }
+  }
+  if (error) std::rethrow_exception(error);
+  py::dict d = output_to_dict(std::move(out));
+  d["interrupt"] = interrupt;
+  return d;
+}
+
+}  // namespace
+
+void register_engine(py::module_& m) {
+  py::class_<ProductConfig>(m, "ProductConfig")
+      .def(py::init<>())
+      .def_readwrite("name", &ProductConfig::name)
+      .def_readwrite("acv_scale", &ProductConfig::acv_scale)
+      .def_readwrite("usage_priced", &ProductConfig::usage_priced);
+
+#define COMPLAB_FIELD(cls, name) .def_readwrite(#name, &cls::name)
+  py::class_<SegmentConfig>(m, "SegmentConfig")
+      .def(py::init<>())
+      COMPLAB_FIELD(SegmentConfig, name) COMPLAB_FIELD(SegmentConfig, initial_accounts)
+      COMPLAB_FIELD(SegmentConfig, acv_median) COMPLAB_FIELD(SegmentConfig, acv_log_sd)
+      COMPLAB_FIELD(SegmentConfig, renewal_hazard) COMPLAB_FIELD(SegmentConfig, csm_coverage)
+      COMPLAB_FIELD(SegmentConfig, health_start) COMPLAB_FIELD(SegmentConfig, health_base)
+      COMPLAB_FIELD(SegmentConfig, health_reversion) COMPLAB_FIELD(SegmentConfig, health_noise)
+      COMPLAB_FIELD(SegmentConfig, usage_drift) COMPLAB_FIELD(SegmentConfig, usage_noise)
+      COMPLAB_FIELD(SegmentConfig, csql_rate) COMPLAB_FIELD(SegmentConfig, upsell_fraction)
+      COMPLAB_FIELD(SegmentConfig, sales_cycle_months) COMPLAB_FIELD(SegmentConfig, win_rate)
+      COMPLAB_FIELD(SegmentConfig, expansion_win_rate) COMPLAB_FIELD(SegmentConfig, opportunity_share)
+      COMPLAB_FIELD(SegmentConfig, ae_headcount) COMPLAB_FIELD(SegmentConfig, csm_headcount);
+
+  py::class_<EffortConfig>(m, "EffortConfig")
+      .def(py::init<>())
+      COMPLAB_FIELD(EffortConfig, csm_adoption) COMPLAB_FIELD(EffortConfig, csm_adoption_ref)
+      COMPLAB_FIELD(EffortConfig, ae_new_business) COMPLAB_FIELD(EffortConfig, ae_new_business_ref)
+      COMPLAB_FIELD(EffortConfig, ae_overpromise);
+
+  py::class_<WorldConfig>(m, "WorldConfig")
+      .def(py::init<>())
+      COMPLAB_FIELD(WorldConfig, months) COMPLAB_FIELD(WorldConfig, period_months)
+      COMPLAB_FIELD(WorldConfig, segments) COMPLAB_FIELD(WorldConfig, products)
+      COMPLAB_FIELD(WorldConfig, sdr_headcount) COMPLAB_FIELD(WorldConfig, opportunities_per_sdr)
+      COMPLAB_FIELD(WorldConfig, skill_log_sd) COMPLAB_FIELD(WorldConfig, overpromise_win_uplift)
+      COMPLAB_FIELD(WorldConfig, health_adoption_effect) COMPLAB_FIELD(WorldConfig, health_gap_effect)
+      COMPLAB_FIELD(WorldConfig, health_push_effect) COMPLAB_FIELD(WorldConfig, csql_health_exponent)
+      COMPLAB_FIELD(WorldConfig, cross_sell_probability) COMPLAB_FIELD(WorldConfig, handoff_acceptance)
+      COMPLAB_FIELD(WorldConfig, shared_nrr_acceptance_uplift)
+      COMPLAB_FIELD(WorldConfig, expansion_cycle_months) COMPLAB_FIELD(WorldConfig, churn_health_effect)
+      COMPLAB_FIELD(WorldConfig, churn_gap_effect) COMPLAB_FIELD(WorldConfig, gap_decay)
+      COMPLAB_FIELD(WorldConfig, effort)
+      .def("validate", &WorldConfig::validate);
+
+  py::class_<Scenario>(m, "Scenario")
+      .def(py::init<>())
+      COMPLAB_FIELD(Scenario, world) COMPLAB_FIELD(Scenario, plans) COMPLAB_FIELD(Scenario, ae_plan)
+      COMPLAB_FIELD(Scenario, csm_plan) COMPLAB_FIELD(Scenario, sdr_plan)
+      .def("validate", &Scenario::validate)
+      .def("shared_nrr", &Scenario::shared_nrr, py::arg("segment"));
+#undef COMPLAB_FIELD
+
+  py::class_<RunOptions>(m, "RunOptions")
+      .def(py::init<>())
+      .def_readwrite("trials", &RunOptions::trials)
+      .def_readwrite("seed", &RunOptions::seed)
+      .def_readwrite("threads", &RunOptions::threads)
+      .def_readwrite("batch_size", &RunOptions::batch_size)
+      .def_readwrite("first_trial", &RunOptions::first_trial);
+
+  m.def("roster", [](const Scenario& scenario) {
+    const RepRoster r = make_roster(scenario);
+    py::list roles;
+    for (Role role : r.role) roles.append(std::string(role_name(role)));
+    return py::make_tuple(roles, r.segment, r.plan);
+  });
+
+  m.def("simulate", &simulate, py::arg("scenario"), py::arg("options"), py::arg("progress") = py::none(),
+        "Run the Monte Carlo engine; returns a dict of NumPy arrays.");
+
+  py::list series;
+  for (const char* name : {"arr_start", "arr_end", "new_arr", "expansion_usage", "expansion_csql",
+                           "contraction", "churned_arr", "new_logos", "churned_logos", "active_logos",
+                           "opportunities", "deals_closed", "csql_raised", "csql_value",
+                           "handoffs_accepted", "expansions_closed", "expansions_won", "renewals_due",
+                           "first_renewals_due", "first_renewal_churns", "account_months"}) {
+    series.append(name);
+  }
+  if (py::len(series) != kNumSeries) throw std::logic_error("series names out of date");
+  m.attr("SERIES") = series;
+  m.attr("COHORT_FIELDS") = py::make_tuple("start_arr", "end_arr", "kept_arr", "start_logos", "churned_logos");
+  m.attr("RAW_SLOTS") = py::make_tuple("new_arr", "new_logos", "expansion_arr", "expansion_wins",
+                                       "opportunities", "pipeline", "sourced_wins", "csql_count",
+                                       "csql_pipeline", "book_start_arr", "book_end_arr", "book_kept_arr",
+                                       "book_start_logos", "book_churned_logos", "book_expanded_logos");
+}
 
 }  // namespace complab::bindings

@@ -25,6 +25,31 @@ void register_metrics(py::module_& m) {
     metrics.append(row);
   }
   m.attr("METRICS") = metrics;
+
+  m.def(
+      "metric_actuals",
+      [](py::array_t<std::int64_t, py::array::c_style | py::array::forcecast> raw) {
+        if (raw.ndim() < 1 || raw.shape(raw.ndim() - 1) != kNumRawSlots) {
+          throw std::invalid_argument("raw: last axis must have " + std::to_string(kNumRawSlots) + " slots");
+        }
+        std::vector<py::ssize_t> shape(raw.shape(), raw.shape() + raw.ndim());
+        shape.back() = kNumMetrics;
+        py::array_t<double> out(shape);
+        const std::int64_t* in = raw.data();
+        double* dst = out.mutable_data();
+        const auto rows = static_cast<std::size_t>(raw.size() / kNumRawSlots);
+        {
+          py::gil_scoped_release release;
+          for (std::size_t i = 0; i < rows; ++i) {
+            for (int k = 0; k < kNumMetrics; ++k) {
+              dst[i * kNumMetrics + static_cast<std::size_t>(k)] =
+                  metric_actual(static_cast<Metric>(k), in + i * kNumRawSlots);
+            }
+          }
+        }
+        return out;
+      },
+      py::arg("raw"), "Every metric's actual value for each row of raw accumulators.");
 }
 
 }  // namespace complab::bindings

@@ -9,6 +9,10 @@ try:
 except PackageNotFoundError:  # running from a source tree without installed metadata
     from complab._core import __version__
 
+from complab import presets
+from complab.engine import SimulationInterrupted, simulate
+from complab.result import Result
+from complab.scenario import Effort, Product, Scenario, Segment, World
 from complab.plans import (
     Clawback,
     Gate,
@@ -20,6 +24,15 @@ from complab.plans import (
 )
 
 __all__ = [
+    "Effort",
+    "Product",
+    "Result",
+    "Scenario",
+    "Segment",
+    "SimulationInterrupted",
+    "World",
+    "presets",
+    "simulate",
     "Clawback",
     "Gate",
     "Measure",

@@ -1,0 +1,100 @@
+#pragma once
+/// \file engine.hpp
+/// The Monte Carlo engine: simulates trials of the world month by month (MODEL.md §6),
+/// records company series, annual cohorts and per-rep KPI actuals, and pays reps through
+/// the payroll. Trials run on worker threads that pull batches; every trial writes only
+/// its own slices, so the output is the same for any thread count.
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+#include "complab/payroll.hpp"
+#include "complab/scenario.hpp"
+
+namespace complab {
+
+/// Company series per month, the last axis of SimulationOutput::monthly. Money in cents.
+enum Series : int {
+  kArrStart = 0,
+  kArrEnd,
+  kNewArrFlow,
+  kExpansionUsage,
+  kExpansionCsql,
+  kContraction,
+  kChurnedArr,
+  kNewLogosFlow,
+  kChurnedLogos,
+  kActiveLogos,  ///< at the month's end
+  kOpportunitiesFlow,
+  kDealsClosed,  ///< new-business opportunities reaching their close month
+  kCsqlRaised,
+  kCsqlValue,
+  kHandoffsAccepted,
+  kExpansionsClosed,  ///< accepted hand-offs reaching their close month
+  kExpansionsWon,
+  kRenewalsDue,
+  kFirstRenewalsDue,
+  kFirstRenewalChurns,
+  kAccountMonths,  ///< active accounts simulated this month (work done)
+  kNumSeries
+};
+
+/// Annual cohort per year and segment (years aligned to month 0), cents and counts.
+enum CohortField : int {
+  kCohortStartArr = 0,
+  kCohortEndArr,   ///< same accounts a year later, 0 if churned
+  kCohortKeptArr,  ///< sum of min(end, start): GRR's numerator
+  kCohortStartLogos,
+  kCohortChurnedLogos,
+  kNumCohortFields
+};
+
+/// Who each rep is: reps are AEs by segment, then SDRs, then CSMs by segment.
+struct RepRoster {
+  std::vector<Role> role;
+  std::vector<int> segment;  ///< -1 for SDRs
+  std::vector<int> plan;     ///< index into Scenario::plans, -1 unpaid
+  int size() const { return static_cast<int>(role.size()); }
+};
+RepRoster make_roster(const Scenario& scenario);
+
+struct RunOptions {
+  int trials = 1000;
+  std::uint64_t seed = 0;
+  int threads = 0;           ///< 0: all hardware threads
+  int batch_size = 0;        ///< trials per work unit; 0: chosen from trials and threads
+  std::uint32_t first_trial = 0;  ///< trial keys start here, so runs can be split and joined
+};
+
+/// Everything a run returns, C-contiguous, trial-major.
+struct SimulationOutput {
+  int trials = 0, months = 0, periods = 0, years = 0, segments = 0, reps = 0, max_measures = 0;
+  std::vector<std::int64_t> monthly;              ///< [trials][months][kNumSeries]
+  std::vector<std::int64_t> cohorts;              ///< [trials][years][segments][kNumCohortFields]
+  std::vector<std::int64_t> rep_raw;              ///< [trials][reps][periods][kNumRawSlots]
+  std::vector<std::int64_t> first_renewal_churn;  ///< [trials][reps][periods][periods][2]
+  std::vector<double> rep_skill;                  ///< [trials][reps]
+  std::vector<double> pay;                        ///< [trials][reps][periods][kNumPayFields]
+  std::vector<double> measure_payout;             ///< [trials][reps][periods][max_measures]
+  std::vector<std::uint8_t> completed;            ///< [trials]: 1 once the trial is done
+};
+
+/// Cancellation and progress shared with the caller's thread.
+struct RunControl {
+  std::atomic<bool> cancel{false};
+  std::atomic<std::int64_t> trials_done{0};
+};
+
+/// Allocates `out` for the scenario and options.
+void allocate_output(const Scenario& scenario, const RunOptions& options, SimulationOutput& out);
+
+/// Runs all trials (validating first). Returns when done or, after `control.cancel` is set,
+/// once the batches in flight finish; `out.completed` tells which trials are whole.
+void run_simulation(const Scenario& scenario, const RunOptions& options, SimulationOutput& out,
+                    RunControl& control);
+
+/// Pays every completed trial of `out` under the scenario's plans (fixed mode: the world
+/// does not depend on the plans, so new plans re-use the simulated actuals, §11).
+void pay_reps(const Scenario& scenario, SimulationOutput& out, int trial_begin, int trial_end);
+
+}  // namespace complab

@@ -1,0 +1,95 @@
+#pragma once
+/// \file scenario.hpp
+/// The simulated world (MODEL.md §2–6) as plain structs: segments, products, headcount,
+/// behaviour parameters and plans. The Python layer builds and validates these; validate()
+/// here guards the engine against anything that slips through.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "complab/plan.hpp"
+
+namespace complab {
+
+struct ProductConfig {
+  std::string name = "core";
+  double acv_scale = 1.0;     ///< product's ACV as a multiple of the segment's median ACV
+  bool usage_priced = false;  ///< usage-priced ARR follows health (§6 step 2.2)
+};
+
+struct SegmentConfig {
+  std::string name;
+  int initial_accounts = 0;                ///< N0_s
+  double acv_median = 10000.0;             ///< m_s (currency per year)
+  double acv_log_sd = 0.5;                 ///< sigma_s
+  std::vector<double> renewal_hazard;      ///< H_s[r] at neutral health; last entry repeats
+  double csm_coverage = 100.0;             ///< c_s: accounts per CSM at nominal load
+  double health_start = 0.5;               ///< h0_s for new accounts
+  double health_base = 0.6;                ///< b_s
+  double health_reversion = 0.2;           ///< kappa_s
+  double health_noise = 0.05;              ///< sigma_h
+  double usage_drift = 0.0;                ///< mu_s per month
+  double usage_noise = 0.0;                ///< sigma_u per month
+  double csql_rate = 0.0;                  ///< rho_s per account-month
+  double upsell_fraction = 0.2;            ///< u_s
+  int sales_cycle_months = 3;              ///< L_s
+  double win_rate = 0.2;                   ///< w_s
+  double expansion_win_rate = 0.5;         ///< x_s
+  double opportunity_share = 1.0;          ///< pi_s
+  int ae_headcount = 1;
+  int csm_headcount = 1;
+};
+
+/// Effort shares (§5). Fixed mode uses the shares; *_ref are the scenario's reference
+/// shares at which effort has its nominal effect.
+struct EffortConfig {
+  double csm_adoption = 0.8;
+  double csm_adoption_ref = 0.8;
+  double ae_new_business = 0.8;
+  double ae_new_business_ref = 0.8;
+  double ae_overpromise = 0.0;
+};
+
+struct WorldConfig {
+  int months = 36;         ///< T
+  int period_months = 12;  ///< P, divides T
+  std::vector<SegmentConfig> segments;
+  std::vector<ProductConfig> products{ProductConfig{}};
+  int sdr_headcount = 1;
+  double opportunities_per_sdr = 5.0;   ///< lambda_opp per month at skill 1
+  double skill_log_sd = 0.25;           ///< sigma_skill
+  double overpromise_win_uplift = 0.3;  ///< alpha_o
+  double health_adoption_effect = 0.1;  ///< theta_a
+  double health_gap_effect = 0.2;       ///< theta_g
+  double health_push_effect = 0.1;      ///< theta_p
+  double csql_health_exponent = 1.0;    ///< gamma
+  double cross_sell_probability = 0.5;  ///< chi
+  double handoff_acceptance = 0.7;      ///< q0
+  double shared_nrr_acceptance_uplift = 0.15;  ///< Delta q
+  int expansion_cycle_months = 2;       ///< L_exp
+  double churn_health_effect = 2.0;     ///< lambda_h
+  double churn_gap_effect = 1.0;        ///< lambda_g
+  double gap_decay = 0.5;               ///< gamma_g
+  EffortConfig effort;
+
+  /// Throws std::invalid_argument naming the field, the value and what is allowed.
+  void validate() const;
+  int periods() const { return months / period_months; }
+  int years() const { return months / 12; }
+  int total_initial_accounts() const;
+};
+
+/// A world and the plans that pay its reps: one plan per role, or per role and segment.
+struct Scenario {
+  WorldConfig world;
+  std::vector<Plan> plans;
+  std::vector<int> ae_plan;   ///< plan index per segment (-1: unpaid)
+  std::vector<int> csm_plan;  ///< plan index per segment (-1: unpaid)
+  int sdr_plan = -1;
+
+  void validate() const;
+  /// The segment's AE plan and CSM plan both carry NRR: hand-offs are accepted more often (§6).
+  bool shared_nrr(int segment) const;
+};
+
+}  // namespace complab

@@ -1,0 +1,168 @@
+#include "complab/scenario.hpp"
+
+#include <cmath>
+#include <sstream>
+#include <stdexcept>
+
+namespace complab {
+namespace {
+
+[[noreturn]] void fail(const std::string& field, double value, const std::string& allowed) {
+  std::ostringstream msg;
+  msg << field << ": " << value << " is not " << allowed;
+  throw std::invalid_argument(msg.str());
+}
+
+void check_range(const std::string& field, double value, double lo, double hi) {
+  if (!(std::isfinite(value) && value >= lo && value <= hi)) {
+    std::ostringstream allowed;
+    allowed << "in [" << lo << ", " << hi << "]";
+    fail(field, value, allowed.str());
+  }
+}
+
+void check_positive(const std::string& field, double value) {
+  if (!(std::isfinite(value) && value > 0)) fail(field, value, "a finite number > 0");
+}
+
+void check_non_negative(const std::string& field, double value) {
+  if (!(std::isfinite(value) && value >= 0)) fail(field, value, "a finite number >= 0");
+}
+
+void check_count(const std::string& field, long long value, long long lo, long long hi) {
+  if (value < lo || value > hi) {
+    std::ostringstream msg;
+    msg << field << ": " << value << " is not an integer in [" << lo << ", " << hi << "]";
+    throw std::invalid_argument(msg.str());
+  }
+}
+
+}  // namespace
+
+int WorldConfig::total_initial_accounts() const {
+  int total = 0;
+  for (const auto& s : segments) total += s.initial_accounts;
+  return total;
+}
+
+void WorldConfig::validate() const {
+  check_count("months", months, 1, 1200);
+  check_count("period_months", period_months, 1, 12);
+  if (12 % period_months != 0) {
+    throw std::invalid_argument("period_months: " + std::to_string(period_months) +
+                                " is not one of 1, 2, 3, 4, 6, 12");
+  }
+  if (months % period_months != 0) {
+    throw std::invalid_argument("period_months: " + std::to_string(period_months) +
+                                " must divide months (" + std::to_string(months) + ")");
+  }
+  if (segments.empty()) throw std::invalid_argument("segments: empty, at least one segment is needed");
+  if (products.empty()) throw std::invalid_argument("products: empty, at least one product is needed");
+  check_count("products", static_cast<long long>(products.size()), 1, 32);
+  for (std::size_t k = 0; k < products.size(); ++k) {
+    check_positive("products[" + std::to_string(k) + "].acv_scale", products[k].acv_scale);
+  }
+  check_count("sdr_headcount", sdr_headcount, 0, 100000);
+  check_non_negative("opportunities_per_sdr", opportunities_per_sdr);
+  check_range("opportunities_per_sdr", opportunities_per_sdr, 0, 100);
+  check_range("skill_log_sd", skill_log_sd, 0, 2);
+  check_non_negative("overpromise_win_uplift", overpromise_win_uplift);
+  check_non_negative("health_adoption_effect", health_adoption_effect);
+  check_non_negative("health_gap_effect", health_gap_effect);
+  check_non_negative("health_push_effect", health_push_effect);
+  check_non_negative("csql_health_exponent", csql_health_exponent);
+  check_range("cross_sell_probability", cross_sell_probability, 0, 1);
+  check_range("handoff_acceptance", handoff_acceptance, 0, 1);
+  check_range("shared_nrr_acceptance_uplift", shared_nrr_acceptance_uplift, 0, 1);
+  check_count("expansion_cycle_months", expansion_cycle_months, 0, months);
+  check_range("churn_health_effect", churn_health_effect, 0, 50);
+  check_non_negative("churn_gap_effect", churn_gap_effect);
+  check_range("gap_decay", gap_decay, 0, 1);
+  check_range("effort.csm_adoption", effort.csm_adoption, 0, 1);
+  check_range("effort.csm_adoption_ref", effort.csm_adoption_ref, 1e-9, 1 - 1e-9);
+  check_range("effort.ae_new_business", effort.ae_new_business, 0, 1);
+  check_range("effort.ae_new_business_ref", effort.ae_new_business_ref, 1e-9, 1 - 1e-9);
+  check_range("effort.ae_overpromise", effort.ae_overpromise, 0, 1);
+
+  double share_total = 0.0;
+  long long accounts = 0;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    const auto& s = segments[i];
+    const std::string p = "segments[" + std::to_string(i) + "].";
+    check_count(p + "initial_accounts", s.initial_accounts, 0, 10'000'000);
+    accounts += s.initial_accounts;
+    check_positive(p + "acv_median", s.acv_median);
+    check_range(p + "acv_log_sd", s.acv_log_sd, 0, 3);
+    if (s.renewal_hazard.empty()) {
+      throw std::invalid_argument(p + "renewal_hazard: empty, give at least one probability");
+    }
+    for (std::size_t r = 0; r < s.renewal_hazard.size(); ++r) {
+      check_range(p + "renewal_hazard[" + std::to_string(r) + "]", s.renewal_hazard[r], 0, 1);
+    }
+    check_positive(p + "csm_coverage", s.csm_coverage);
+    check_range(p + "health_start", s.health_start, 0, 1);
+    check_range(p + "health_base", s.health_base, 0, 1);
+    check_range(p + "health_reversion", s.health_reversion, 0, 1);
+    check_range(p + "health_noise", s.health_noise, 0, 1);
+    check_range(p + "usage_drift", s.usage_drift, -1, 1);
+    check_range(p + "usage_noise", s.usage_noise, 0, 1);
+    check_range(p + "csql_rate", s.csql_rate, 0, 1);
+    check_range(p + "upsell_fraction", s.upsell_fraction, 0, 10);
+    check_count(p + "sales_cycle_months", s.sales_cycle_months, 0, months);
+    check_range(p + "win_rate", s.win_rate, 0, 1);
+    check_range(p + "expansion_win_rate", s.expansion_win_rate, 0, 1);
+    check_range(p + "opportunity_share", s.opportunity_share, 0, 1);
+    share_total += s.opportunity_share;
+    check_count(p + "ae_headcount", s.ae_headcount, 0, 100000);
+    check_count(p + "csm_headcount", s.csm_headcount, 0, 100000);
+    if (s.ae_headcount == 0 && s.opportunity_share > 0 && sdr_headcount > 0) {
+      throw std::invalid_argument(p + "ae_headcount: 0, but the segment receives opportunities "
+                                  "(opportunity_share > 0): give it at least one AE");
+    }
+  }
+  if (sdr_headcount > 0 && !(share_total > 0)) {
+    throw std::invalid_argument("segments[*].opportunity_share: all 0, at least one must be > 0");
+  }
+  // Opportunity and account ids must fit the 31 bits of the random streams' entity key.
+  if (accounts >= (1LL << 31)) throw std::invalid_argument("segments[*].initial_accounts: too many accounts in total");
+  if (static_cast<long long>(months) * sdr_headcount * 256 >= (1LL << 31)) {
+    throw std::invalid_argument("sdr_headcount: " + std::to_string(sdr_headcount) +
+                                " is too large for " + std::to_string(months) + " months");
+  }
+}
+
+void Scenario::validate() const {
+  world.validate();
+  const auto nseg = world.segments.size();
+  if (ae_plan.size() != nseg || csm_plan.size() != nseg) {
+    throw std::invalid_argument("plans: one AE and one CSM plan index per segment is needed");
+  }
+  auto check_plan = [&](const std::string& field, int index, Role role) {
+    if (index < 0) return;
+    if (index >= static_cast<int>(plans.size())) {
+      throw std::invalid_argument(field + ": plan index " + std::to_string(index) + " does not exist");
+    }
+    const Plan& plan = plans[static_cast<std::size_t>(index)];
+    if (plan.role != role) {
+      throw std::invalid_argument(field + ": plan '" + plan.name + "' is for role " +
+                                  std::string(role_name(plan.role)) + ", not " +
+                                  std::string(role_name(role)));
+    }
+  };
+  for (std::size_t p = 0; p < plans.size(); ++p) plans[p].validate();
+  for (std::size_t s = 0; s < nseg; ++s) {
+    check_plan("plans.ae[" + world.segments[s].name + "]", ae_plan[s], Role::AE);
+    check_plan("plans.csm[" + world.segments[s].name + "]", csm_plan[s], Role::CSM);
+  }
+  check_plan("plans.sdr", sdr_plan, Role::SDR);
+}
+
+bool Scenario::shared_nrr(int segment) const {
+  auto carries = [&](int index) {
+    return index >= 0 && plans[static_cast<std::size_t>(index)].carries_nrr();
+  };
+  const auto s = static_cast<std::size_t>(segment);
+  return carries(ae_plan[s]) && carries(csm_plan[s]);
+}
+
+}  // namespace complab

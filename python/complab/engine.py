@@ -1,0 +1,131 @@
+"""Running the Monte Carlo engine: :func:`simulate`."""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+import numpy as np
+
+from complab import _core
+from complab.result import Result
+from complab.scenario import Scenario
+
+class SimulationInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`simulate`. ``partial`` holds the trials that finished."""
+
+    def __init__(self, partial: Result) -> None:
+        super().__init__(
+            f"simulation interrupted after {partial.trials} completed trials; "
+            "the finished trials are in this exception's .partial"
+        )
+        self.partial = partial
+
+
+def resolve_seed(seed: int | np.random.SeedSequence | None) -> tuple[int, Any]:
+    """The engine's 64-bit key and what to record so the run can be repeated.
+
+    An int in [0, 2**64) is used as it is (0 is a seed like any other); a SeedSequence is
+    reduced to 64 bits; None draws fresh entropy, recorded as the SeedSequence's entropy.
+    """
+    if seed is None:
+        seed = np.random.SeedSequence()
+    if isinstance(seed, np.random.SeedSequence):
+        key = int(seed.generate_state(1, np.uint64)[0])
+        return key, {"entropy": seed.entropy, "spawn_key": list(seed.spawn_key)}
+    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)):
+        raise ValueError(f"seed: {seed!r} is not an int, a numpy SeedSequence or None")
+    if not 0 <= int(seed) < 2**64:
+        raise ValueError(f"seed: {seed} is not in [0, 2**64)")
+    return int(seed), int(seed)
+
+
+def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name}: {value!r} is not an integer")
+    if int(value) < minimum:
+        raise ValueError(f"{name}: {value} is not >= {minimum}")
+    return int(value)
+
+
+def simulate(
+    scenario: Scenario,
+    trials: int = 1000,
+    seed: int | np.random.SeedSequence | None = None,
+    threads: int | None = None,
+    progress: bool | Callable[[int], None] = False,
+    batch_size: int | None = None,
+    first_trial: int = 0,
+) -> Result:
+    """Simulate ``trials`` independent runs of the scenario's world and pay its reps.
+
+    Parameters
+    ----------
+    scenario
+        The world and plans (:func:`complab.presets.default` for a start).
+    trials
+        Number of Monte Carlo trials.
+    seed
+        Results are a pure function of the seed and the scenario, whatever the thread count.
+    threads
+        Worker threads; None uses every core.
+    progress
+        True for a progress bar (notebook-aware), or a callable given the trials done.
+    batch_size
+        Trials per work unit pulled by a thread; None picks one.
+    first_trial
+        Key of the first trial: runs over ``[a, b)`` and ``[b, c)`` join into the run over
+        ``[a, c)`` exactly, which is how sweeps spread one scenario across processes.
+
+    Returns
+    -------
+    Result
+        Tables of company KPIs, cohorts, reps' attainment and pay.
+
+    Raises
+    ------
+    SimulationInterrupted
+        On Ctrl-C, within about a tenth of a second after the batches in flight finish;
+        the exception's ``partial`` holds the finished trials.
+    """
+    if not isinstance(scenario, Scenario):
+        raise ValueError(f"scenario: expected a complab.Scenario, got {type(scenario).__name__}")
+    trials = _positive_int("trials", trials)
+    threads = (os.cpu_count() or 1) if threads is None else _positive_int("threads", threads)
+    key, seed_record = resolve_seed(seed)
+    options = _core.RunOptions()
+    options.trials = trials
+    options.seed = key
+    options.threads = threads
+    options.batch_size = 0 if batch_size is None else _positive_int("batch_size", batch_size)
+    options.first_trial = _positive_int("first_trial", first_trial, minimum=0)
+    if options.first_trial + trials > 2**32:
+        raise ValueError(f"first_trial: {first_trial} + trials must stay below 2**32")
+    core = scenario._to_core()
+
+    bar = None
+    callback: Callable[[int], None] | None = None
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=trials, unit="trial", desc="simulating")
+
+        def callback(done: int) -> None:
+            bar.update(done - bar.n)
+
+    elif callable(progress):
+        callback = progress
+    try:
+        arrays = _core.simulate(core, options, callback)
+    finally:
+        if bar is not None:
+            bar.close()
+    interrupt = arrays.pop("interrupt")
+    result = Result(
+        scenario=scenario, seed=seed_record, first_trial=first_trial, arrays=arrays
+    )
+    if interrupt is not None:
+        if isinstance(interrupt, KeyboardInterrupt):
+            raise SimulationInterrupted(result.completed_trials()) from interrupt
+        raise interrupt
+    return result

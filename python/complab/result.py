@@ -1,0 +1,251 @@
+"""Simulation results as tidy pandas tables.
+
+A :class:`Result` keeps the engine's arrays (trial-major, integers in cents and counts,
+pay in currency) and builds tables from them on demand:
+
+- :meth:`Result.monthly` — company series per trial and month;
+- :meth:`Result.cohorts` — annual NRR, GRR and logo churn per trial, year and segment;
+- :meth:`Result.kpis` — company KPIs and comp cost per trial and year;
+- :meth:`Result.reps` — each rep's KPI actuals, attainment and pay per trial and period;
+- :meth:`Result.summary` — mean, standard error and percentiles of the KPIs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from complab import _core
+from complab.scenario import Scenario
+
+CENTS = 100.0
+_MONEY_SERIES = {
+    "arr_start", "arr_end", "new_arr", "expansion_usage", "expansion_csql", "contraction",
+    "churned_arr", "csql_value",
+}
+_METRICS = {m["name"]: m for m in _core.METRICS}
+PERCENTILES = (5, 10, 50, 90, 95)
+
+
+def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:
+    num = np.asarray(num, dtype=float)
+    den = np.asarray(den, dtype=float)
+    out = np.full(np.broadcast(num, den).shape, empty, dtype=float)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+class Result:
+    """The outcome of :func:`complab.simulate`: arrays plus the scenario and seed behind them."""
+
+    def __init__(self, scenario: Scenario, seed: Any, first_trial: int, arrays: dict[str, np.ndarray]):
+        self.scenario = scenario
+        self.seed = seed
+        self.first_trial = first_trial
+        self.arrays = arrays
+        from complab import __version__
+
+        self.version = __version__
+        roles, segments, plans = _core.roster(scenario._to_core())
+        names = scenario.world.segment_names()
+        self.roster = pd.DataFrame(
+            {
+                "rep": np.arange(len(roles)),
+                "role": roles,
+                "segment": [names[s] if s >= 0 else "all" for s in segments],
+            }
+        )
+        self._plan_index = list(plans)
+
+    # -- shape -------------------------------------------------------------------------------
+    @property
+    def trials(self) -> int:
+        return int(self.arrays["monthly"].shape[0])
+
+    @property
+    def months(self) -> int:
+        return int(self.arrays["monthly"].shape[1])
+
+    @property
+    def periods(self) -> int:
+        return int(self.arrays["rep_raw"].shape[2])
+
+    @property
+    def years(self) -> int:
+        return int(self.arrays["cohorts"].shape[1])
+
+    def completed_trials(self) -> Result:
+        """Only the trials that finished (all of them unless the run was interrupted)."""
+        done = self.arrays["completed"].astype(bool)
+        if done.all():
+            return self
+        arrays = {k: v[done] for k, v in self.arrays.items()}
+        out = Result.__new__(Result)
+        out.__dict__.update(self.__dict__)
+        out.arrays = arrays
+        return out
+
+    # -- tables ------------------------------------------------------------------------------
+    def monthly(self) -> pd.DataFrame:
+        """Company series per trial and month; money in currency units."""
+        m = self.arrays["monthly"]
+        t, months, _ = m.shape
+        data: dict[str, Any] = {
+            "trial": np.repeat(np.arange(t), months),
+            "month": np.tile(np.arange(months), t),
+        }
+        for i, name in enumerate(_core.SERIES):
+            col = m[:, :, i].reshape(-1)
+            data[name] = col / CENTS if name in _MONEY_SERIES else col
+        return pd.DataFrame(data)
+
+    def cohorts(self) -> pd.DataFrame:
+        """Annual cohort KPIs per trial, year and segment (and ``"all"``).
+
+        NRR is the ARR a year later of the accounts active at the year's start over their
+        ARR then; GRR counts each account at most at its starting ARR (MODEL.md §7).
+        """
+        c = self.arrays["cohorts"].astype(np.int64)
+        names = self.scenario.world.segment_names()
+        full = np.concatenate([c, c.sum(axis=2, keepdims=True)], axis=2)
+        seg_names = names + ["all"]
+        t, y, s, _ = full.shape
+        f = {name: full[..., i].reshape(-1) for i, name in enumerate(_core.COHORT_FIELDS)}
+        return pd.DataFrame(
+            {
+                "trial": np.repeat(np.arange(t), y * s),
+                "year": np.tile(np.repeat(np.arange(y), s), t),
+                "segment": np.tile(seg_names, t * y),
+                "start_arr": f["start_arr"] / CENTS,
+                "end_arr": f["end_arr"] / CENTS,
+                "nrr": _ratio(f["end_arr"], f["start_arr"], np.nan),
+                "grr": _ratio(f["kept_arr"], f["start_arr"], np.nan),
+                "logo_churn": _ratio(f["churned_logos"], f["start_logos"], np.nan),
+                "start_logos": f["start_logos"],
+            }
+        )
+
+    def kpis(self) -> pd.DataFrame:
+        """Company KPIs per trial and year: ARR, flows, retention, CSQLs, comp cost."""
+        m = self.arrays["monthly"].astype(np.int64)
+        t, months, _ = m.shape
+        years = self.years
+        idx = {n: i for i, n in enumerate(_core.SERIES)}
+        yearly = m[:, : years * 12].reshape(t, years, 12, -1).sum(axis=2)
+
+        def flow(name: str) -> np.ndarray:
+            return yearly[..., idx[name]].astype(float)
+
+        start = m[:, : years * 12 : 12, idx["arr_start"]].astype(float)
+        end = m[:, 11 : years * 12 : 12, idx["arr_end"]].astype(float)
+        cohort = self.arrays["cohorts"].sum(axis=2).astype(float)
+        fields = {n: i for i, n in enumerate(_core.COHORT_FIELDS)}
+        expansion = flow("expansion_usage") + flow("expansion_csql")
+        new = flow("new_arr")
+        data: dict[str, Any] = {
+            "trial": np.repeat(np.arange(t), years),
+            "year": np.tile(np.arange(years), t),
+            "arr_start": start.reshape(-1) / CENTS,
+            "arr_end": end.reshape(-1) / CENTS,
+            "new_arr": new.reshape(-1) / CENTS,
+            "expansion_arr": expansion.reshape(-1) / CENTS,
+            "contraction_arr": flow("contraction").reshape(-1) / CENTS,
+            "churned_arr": flow("churned_arr").reshape(-1) / CENTS,
+            "nrr": _ratio(cohort[..., fields["end_arr"]], cohort[..., fields["start_arr"]], np.nan).reshape(-1),
+            "grr": _ratio(cohort[..., fields["kept_arr"]], cohort[..., fields["start_arr"]], np.nan).reshape(-1),
+            "logo_churn": _ratio(cohort[..., fields["churned_logos"]], cohort[..., fields["start_logos"]], np.nan).reshape(-1),
+            "new_logos": flow("new_logos").reshape(-1),
+            "csql_count": flow("csql_raised").reshape(-1),
+            "csql_value": flow("csql_value").reshape(-1) / CENTS,
+            "handoff_acceptance": _ratio(flow("handoffs_accepted"), flow("csql_raised"), np.nan).reshape(-1),
+            "expansion_win_rate": _ratio(flow("expansions_won"), flow("expansions_closed"), np.nan).reshape(-1),
+            "existing_customer_share": _ratio(flow("expansion_csql"), flow("expansion_csql") + new, np.nan).reshape(-1),
+        }
+        comp = self._comp_by_year()
+        total = np.zeros((t, years))
+        for role in ("ae", "sdr", "csm"):
+            data[f"comp_{role}"] = comp[role].reshape(-1)
+            total += comp[role]
+        data["comp_total"] = total.reshape(-1)
+        data["cost_of_sales"] = _ratio(total * CENTS, new + flow("expansion_csql"), np.nan).reshape(-1)
+        return pd.DataFrame(data)
+
+    def _comp_by_year(self) -> dict[str, np.ndarray]:
+        pay = self.arrays["pay"][..., list(_core.PAY_FIELDS).index("earnings")]  # [t, r, p]
+        per_year = 12 // self.scenario.world.period_months
+        years = self.years
+        t = pay.shape[0]
+        roles = self.roster["role"].to_numpy()
+        out = {}
+        for role in ("ae", "sdr", "csm"):
+            by_period = pay[:, roles == role, :].sum(axis=1)
+            out[role] = by_period[:, : years * per_year].reshape(t, years, per_year).sum(axis=2)
+        return out
+
+    def reps(self) -> pd.DataFrame:
+        """Each rep per trial and period: skill, KPI actuals of its role, attainment and pay.
+
+        Metric columns a role does not carry are NaN. ``attainment_<measure>`` columns come
+        from the rep's plan; pay columns are base, variable, spif, clawback_* and earnings.
+        """
+        raw = self.arrays["rep_raw"]
+        t, r, p, _ = raw.shape
+        n = t * r * p
+        data: dict[str, Any] = {
+            "trial": np.repeat(np.arange(t), r * p),
+            "rep": np.tile(np.repeat(np.arange(r), p), t),
+            "period": np.tile(np.arange(p), t * r),
+        }
+        roles = self.roster["role"].to_numpy()
+        segs = self.roster["segment"].to_numpy()
+        data["role"] = np.tile(np.repeat(roles, p), t)
+        data["segment"] = np.tile(np.repeat(segs, p), t)
+        data["skill"] = np.repeat(self.arrays["rep_skill"].reshape(-1), p)
+        actuals = metric_actuals(raw)
+        role_col = data["role"]
+        for name, values in actuals.items():
+            allowed = np.isin(role_col, _METRICS[name]["roles"])
+            data[name] = np.where(allowed, values.reshape(-1), np.nan)
+        pay = self.arrays["pay"].reshape(n, -1)
+        for i, name in enumerate(_core.PAY_FIELDS):
+            data[name] = pay[:, i]
+        return pd.DataFrame(data)
+
+    # -- statistics --------------------------------------------------------------------------
+    def summary(self) -> pd.DataFrame:
+        """Mean, standard error of the mean and percentiles of each KPI, by year.
+
+        Also each role's annual earnings per rep (across reps and trials).
+        """
+        k = self.kpis()
+        rows = []
+        for year, group in k.groupby("year"):
+            for col in k.columns.drop(["trial", "year"]):
+                rows.append(_describe(group[col].to_numpy(dtype=float), f"{col}", int(year)))
+        reps = self.reps()
+        per_year = 12 // self.scenario.world.period_months
+        reps["year"] = reps["period"] // per_year
+        earned = reps.groupby(["trial", "rep", "role", "year"], as_index=False)["earnings"].sum()
+        for (role, year), group in earned.groupby(["role", "year"]):
+            rows.append(_describe(group["earnings"].to_numpy(dtype=float), f"earnings_per_{role}", int(year)))
+        return pd.DataFrame(rows)
+
+
+def metric_actuals(raw: np.ndarray) -> dict[str, np.ndarray]:
+    """Every metric's actual value from raw rep accumulators (last axis: the raw slots),
+    computed by the core's own metric definitions. Money in currency units."""
+    values = _core.metric_actuals(np.ascontiguousarray(raw, dtype=np.int64))
+    return {m["name"]: values[..., i] for i, m in enumerate(_core.METRICS)}
+
+
+def _describe(values: np.ndarray, name: str, year: int) -> dict[str, Any]:
+    v = values[np.isfinite(values)]
+    n = len(v)
+    row: dict[str, Any] = {"kpi": name, "year": year, "n": n}
+    row["mean"] = float(v.mean()) if n else np.nan
+    row["se"] = float(v.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
+    for q in PERCENTILES:
+        row[f"p{q}"] = float(np.percentile(v, q)) if n else np.nan
+    return row

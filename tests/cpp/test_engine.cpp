@@ -1,0 +1,247 @@
+// The Monte Carlo engine: accounting identities, reproducibility across thread counts and
+// run splits, payroll consistency, cancellation and validation.
+#include <gtest/gtest.h>
+
+#include <numeric>
+#include <thread>
+
+#include "complab/engine.hpp"
+
+using namespace complab;
+
+namespace {
+
+PayoutCurve linear_curve() { return PayoutCurve{{0.0, 1.0, 2.0}, {0.0, 1.0, 2.0}}; }
+
+Scenario small_scenario() {
+  Scenario sc;
+  WorldConfig& w = sc.world;
+  w.months = 24;
+  w.period_months = 6;
+  w.products = {ProductConfig{"core", 1.0, true}, ProductConfig{"addon", 0.4, false}};
+  SegmentConfig a;
+  a.name = "smb";
+  a.initial_accounts = 120;
+  a.acv_median = 8000;
+  a.renewal_hazard = {0.25, 0.1};
+  a.csm_coverage = 60;
+  a.usage_drift = 0.1;
+  a.usage_noise = 0.03;
+  a.csql_rate = 0.05;
+  a.sales_cycle_months = 1;
+  a.opportunity_share = 0.7;
+  a.ae_headcount = 2;
+  a.csm_headcount = 2;
+  SegmentConfig b = a;
+  b.name = "ent";
+  b.initial_accounts = 30;
+  b.acv_median = 90000;
+  b.csm_coverage = 15;
+  b.sales_cycle_months = 4;
+  b.opportunity_share = 0.3;
+  b.ae_headcount = 1;
+  w.segments = {a, b};
+  w.sdr_headcount = 2;
+  w.effort.ae_overpromise = 0.3;
+
+  Plan ae;
+  ae.name = "ae";
+  ae.role = Role::AE;
+  ae.ote = 150000;
+  ae.base_share = 0.5;
+  ae.measures = {Measure{"new_arr", Metric::NewArr, 0.7, 60000, false, linear_curve(), std::nullopt},
+                 Measure{"nrr", Metric::Nrr, 0.3, 1.0, false, linear_curve(), std::nullopt}};
+  ae.clawback = Clawback{0.5, 15};
+  Plan csm;
+  csm.name = "csm";
+  csm.role = Role::CSM;
+  csm.ote = 100000;
+  csm.base_share = 0.8;
+  csm.measures = {Measure{"churn", Metric::GrossChurn, 0.65, 0.1, true, linear_curve(), std::nullopt},
+                  Measure{"nrr", Metric::Nrr, 0.35, 1.05, false, linear_curve(), std::nullopt}};
+  Plan sdr;
+  sdr.name = "sdr";
+  sdr.role = Role::SDR;
+  sdr.ote = 70000;
+  sdr.base_share = 0.65;
+  sdr.measures = {Measure{"opps", Metric::Opportunities, 1.0, 30, false, linear_curve(), std::nullopt}};
+  sc.plans = {ae, csm, sdr};
+  sc.ae_plan = {0, 0};
+  sc.csm_plan = {1, 1};
+  sc.sdr_plan = 2;
+  return sc;
+}
+
+SimulationOutput run(const Scenario& sc, int trials, int threads, std::uint64_t seed = 11,
+                     std::uint32_t first_trial = 0, int batch = 0) {
+  RunOptions opt;
+  opt.trials = trials;
+  opt.seed = seed;
+  opt.threads = threads;
+  opt.first_trial = first_trial;
+  opt.batch_size = batch;
+  SimulationOutput out;
+  allocate_output(sc, opt, out);
+  RunControl control;
+  run_simulation(sc, opt, out, control);
+  return out;
+}
+
+std::int64_t at(const SimulationOutput& o, int trial, int month, int field) {
+  return o.monthly[(static_cast<std::size_t>(trial) * static_cast<std::size_t>(o.months) +
+                    static_cast<std::size_t>(month)) * kNumSeries + static_cast<std::size_t>(field)];
+}
+
+}  // namespace
+
+TEST(Engine, ArrRollForwardHoldsExactlyEveryMonth) {
+  const auto out = run(small_scenario(), 20, 2);
+  for (int t = 0; t < out.trials; ++t) {
+    for (int m = 0; m < out.months; ++m) {
+      const std::int64_t expect = at(out, t, m, kArrStart) + at(out, t, m, kNewArrFlow) +
+                                  at(out, t, m, kExpansionUsage) + at(out, t, m, kExpansionCsql) -
+                                  at(out, t, m, kContraction) - at(out, t, m, kChurnedArr);
+      ASSERT_EQ(expect, at(out, t, m, kArrEnd)) << "trial " << t << " month " << m;
+      if (m > 0) ASSERT_EQ(at(out, t, m, kArrStart), at(out, t, m - 1, kArrEnd));
+    }
+  }
+  // The scenario exercises every flow somewhere.
+  for (int f : {kNewArrFlow, kExpansionUsage, kExpansionCsql, kContraction, kChurnedArr, kFirstRenewalChurns}) {
+    std::int64_t total = 0;
+    for (int t = 0; t < out.trials; ++t) {
+      for (int m = 0; m < out.months; ++m) total += at(out, t, m, f);
+    }
+    EXPECT_GT(total, 0) << "series " << f;
+  }
+}
+
+TEST(Engine, EarningsAreBasePlusPayoutsMinusClawbacks) {
+  const auto out = run(small_scenario(), 10, 1);
+  double clawed = 0;
+  for (std::size_t i = 0; i < out.pay.size(); i += kNumPayFields) {
+    const double* p = &out.pay[i];
+    EXPECT_DOUBLE_EQ(p[kPayEarnings], p[kPayBase] + p[kPayVariable] + p[kPaySpif] - p[kPayClawbackApplied]);
+    EXPECT_LE(p[kPayClawbackApplied], p[kPayVariable] + p[kPaySpif] + 1e-9);
+    clawed += p[kPayClawbackApplied];
+  }
+  EXPECT_GT(clawed, 0.0);  // first-renewal churn of sold accounts triggers the clawback
+}
+
+TEST(Engine, IdenticalForAnyThreadCountAndBatchSize) {
+  const Scenario sc = small_scenario();
+  const auto one = run(sc, 23, 1);
+  for (int threads : {2, 7}) {
+    for (int batch : {0, 1, 5}) {
+      const auto many = run(sc, 23, threads, 11, 0, batch);
+      EXPECT_EQ(one.monthly, many.monthly);
+      EXPECT_EQ(one.cohorts, many.cohorts);
+      EXPECT_EQ(one.rep_raw, many.rep_raw);
+      EXPECT_EQ(one.first_renewal_churn, many.first_renewal_churn);
+      EXPECT_EQ(one.rep_skill, many.rep_skill);
+      EXPECT_EQ(one.pay, many.pay);
+    }
+  }
+}
+
+TEST(Engine, SplitRunsJoinIntoTheWholeRun) {
+  const Scenario sc = small_scenario();
+  const auto whole = run(sc, 12, 2);
+  const auto head = run(sc, 5, 2, 11, 0);
+  const auto tail = run(sc, 7, 2, 11, 5);
+  std::vector<std::int64_t> joined(head.monthly);
+  joined.insert(joined.end(), tail.monthly.begin(), tail.monthly.end());
+  EXPECT_EQ(whole.monthly, joined);
+}
+
+TEST(Engine, SeedsGiveDifferentWorlds) {
+  const Scenario sc = small_scenario();
+  EXPECT_NE(run(sc, 3, 1, 0).monthly, run(sc, 3, 1, 1).monthly);
+}
+
+TEST(Engine, PlansDoNotChangeTheWorldInFixedMode) {
+  Scenario a = small_scenario();
+  Scenario b = a;
+  // Different curves and OTE, same NRR structure: the same world, different pay.
+  b.plans[0].measures[0].curve = PayoutCurve{{0.5, 1.0, 1.5}, {0.0, 1.0, 3.0}};
+  b.plans[0].ote = 200000;
+  const auto oa = run(a, 8, 2), ob = run(b, 8, 2);
+  EXPECT_EQ(oa.monthly, ob.monthly);
+  EXPECT_EQ(oa.rep_raw, ob.rep_raw);
+  EXPECT_NE(oa.pay, ob.pay);
+}
+
+TEST(Engine, SharedNrrRaisesHandoffAcceptance) {
+  Scenario with = small_scenario();
+  Scenario without = with;
+  without.plans[0].measures[1].metric = Metric::ExpansionArr;
+  without.plans[0].measures[1].target = 20000;
+  ASSERT_TRUE(with.shared_nrr(0));
+  ASSERT_FALSE(without.shared_nrr(0));
+  const auto ow = run(with, 30, 2), oo = run(without, 30, 2);
+  auto total = [](const SimulationOutput& o, int f) {
+    std::int64_t s = 0;
+    for (int t = 0; t < o.trials; ++t) {
+      for (int m = 0; m < o.months; ++m) s += at(o, t, m, f);
+    }
+    return s;
+  };
+  // Common random numbers: acceptance is u < q, so a higher q only adds hand-offs month by
+  // month until the worlds diverge; over the run it must be clearly higher.
+  EXPECT_GT(total(ow, kHandoffsAccepted), total(oo, kHandoffsAccepted));
+}
+
+TEST(Engine, CancelStopsEarlyAndMarksCompletedTrials) {
+  const Scenario sc = small_scenario();
+  RunOptions opt;
+  opt.trials = 400;
+  opt.threads = 2;
+  opt.batch_size = 1;
+  SimulationOutput out;
+  allocate_output(sc, opt, out);
+  RunControl control;
+  std::thread stopper([&] {
+    while (control.trials_done.load() < 3) std::this_thread::yield();
+    control.cancel.store(true);
+  });
+  run_simulation(sc, opt, out, control);
+  stopper.join();
+  const auto done = std::accumulate(out.completed.begin(), out.completed.end(), 0);
+  EXPECT_GE(done, 3);
+  EXPECT_LT(done, 400);
+  EXPECT_EQ(done, control.trials_done.load());
+}
+
+TEST(Engine, InvalidScenariosNameTheField) {
+  auto expect_error = [](Scenario sc, const std::string& field) {
+    try {
+      sc.validate();
+      FAIL() << "no error for " << field;
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
+    }
+  };
+  Scenario sc = small_scenario();
+  sc.world.segments[1].ae_headcount = -1;
+  expect_error(sc, "segments[1].ae_headcount");
+  sc = small_scenario();
+  sc.world.segments[0].renewal_hazard[1] = 1.5;
+  expect_error(sc, "segments[0].renewal_hazard[1]");
+  sc = small_scenario();
+  sc.world.segments.clear();
+  sc.ae_plan.clear();
+  sc.csm_plan.clear();
+  expect_error(sc, "segments");
+  sc = small_scenario();
+  sc.world.months = 0;
+  expect_error(sc, "months");
+  sc = small_scenario();
+  sc.world.period_months = 5;
+  expect_error(sc, "period_months");
+  sc = small_scenario();
+  sc.ae_plan[0] = 1;  // the CSM plan
+  expect_error(sc, "plans.ae[smb]");
+  RunOptions opt;
+  opt.trials = 0;
+  SimulationOutput out;
+  EXPECT_THROW(allocate_output(small_scenario(), opt, out), std::invalid_argument);
+}
