@@ -34,7 +34,7 @@ def default_world() -> World:
         segments=(
             Segment(
                 name="smb", initial_accounts=1200, acv_median=6_000, acv_log_sd=0.6,
-                renewal_hazard=(0.22, 0.14, 0.10, 0.08), csm_coverage=400,
+                renewal_hazard=(0.26, 0.17, 0.12, 0.10), csm_coverage=400,
                 health_start=0.5, health_base=0.6, health_reversion=0.15, health_noise=0.05,
                 usage_drift=0.08, usage_noise=0.02, csql_rate=0.01, upsell_fraction=0.25,
                 sales_cycle_months=1, win_rate=0.25, expansion_win_rate=0.5,
@@ -42,17 +42,17 @@ def default_world() -> World:
             ),
             Segment(
                 name="mid_market", initial_accounts=500, acv_median=30_000, acv_log_sd=0.5,
-                renewal_hazard=(0.15, 0.08, 0.05, 0.04), csm_coverage=150,
+                renewal_hazard=(0.24, 0.13, 0.08, 0.065), csm_coverage=150,
                 health_start=0.5, health_base=0.65, health_reversion=0.15, health_noise=0.05,
-                usage_drift=0.15, usage_noise=0.02, csql_rate=0.02, upsell_fraction=0.3,
+                usage_drift=0.094, usage_noise=0.02, csql_rate=0.02, upsell_fraction=0.3,
                 sales_cycle_months=3, win_rate=0.2, expansion_win_rate=0.55,
                 opportunity_share=0.3, ae_headcount=3, csm_headcount=3,
             ),
             Segment(
                 name="enterprise", initial_accounts=150, acv_median=150_000, acv_log_sd=0.5,
-                renewal_hazard=(0.10, 0.05, 0.03, 0.02), csm_coverage=40,
+                renewal_hazard=(0.22, 0.11, 0.066, 0.044), csm_coverage=40,
                 health_start=0.5, health_base=0.7, health_reversion=0.15, health_noise=0.05,
-                usage_drift=0.25, usage_noise=0.015, csql_rate=0.03, upsell_fraction=0.3,
+                usage_drift=0.091, usage_noise=0.015, csql_rate=0.03, upsell_fraction=0.3,
                 sales_cycle_months=6, win_rate=0.15, expansion_win_rate=0.6,
                 opportunity_share=0.1, ae_headcount=2, csm_headcount=4,
             ),

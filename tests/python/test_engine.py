@@ -1,0 +1,224 @@
+"""The engine through the Python API: identities, closed forms, reproducibility, errors."""
+
+from __future__ import annotations
+
+import _thread
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+
+import complab
+from complab import Measure, PayoutCurve, Plan, Scenario, Segment, World, presets
+
+NEUTRAL = dict(  # health pinned at 1/2: churn is the hazard table, nothing else
+    health_start=0.5, health_base=0.5, health_noise=0.0, usage_drift=0.0, usage_noise=0.0
+)
+
+
+def neutral_world(**overrides) -> World:
+    seg = dict(
+        name="only", initial_accounts=400, acv_median=10_000, acv_log_sd=0.5,
+        renewal_hazard=(0.2,), csm_coverage=100, csql_rate=0.0, ae_headcount=2,
+        csm_headcount=4, **NEUTRAL,
+    )
+    seg.update(overrides.pop("segment", {}))
+    world = dict(
+        segments=(Segment(**seg),), months=24, sdr_headcount=0, skill_log_sd=0.0,
+        health_adoption_effect=0.0, health_gap_effect=0.0, health_push_effect=0.0,
+    )
+    world.update(overrides)
+    return World(**world)
+
+
+def test_arr_roll_forward_and_comp_cost_identities():
+    result = complab.simulate(presets.default(), trials=12, seed=3, threads=2)
+    raw = result.arrays["monthly"]
+    s = {name: raw[..., i] for i, name in enumerate(complab._core.SERIES)}
+    flows = s["arr_start"] + s["new_arr"] + s["expansion_usage"] + s["expansion_csql"]
+    flows = flows - s["contraction"] - s["churned_arr"]
+    assert raw.dtype == np.int64  # cents: the identity is exact, not approximate
+    np.testing.assert_array_equal(flows, s["arr_end"])
+    np.testing.assert_array_equal(s["arr_start"][:, 1:], s["arr_end"][:, :-1])
+    reps = result.reps()
+    np.testing.assert_allclose(
+        reps["earnings"],
+        reps["base"] + reps["variable"] + reps["spif"] - reps["clawback_applied"],
+        rtol=1e-12,
+    )
+    kpis = result.kpis()
+    by_year = reps.assign(year=reps["period"]).groupby(["trial", "year"])["earnings"].sum()
+    np.testing.assert_allclose(kpis.set_index(["trial", "year"])["comp_total"], by_year, rtol=1e-12)
+
+
+def test_grr_equals_one_minus_constant_hazard():
+    hazard = 0.2
+    world = neutral_world(segment=dict(renewal_hazard=(hazard,)))
+    result = complab.simulate(Scenario(world=world), trials=300, seed=1)
+    grr = result.cohorts().query("segment == 'all'")["grr"].to_numpy()
+    se = grr.std(ddof=1) / np.sqrt(len(grr))
+    assert abs(grr.mean() - (1 - hazard)) < 4 * se, (grr.mean(), se)
+    # and not trivially: the spread is the binomial one of a few hundred renewals
+    assert 0.005 < grr.std() < 0.05
+
+
+def test_csql_count_is_rate_times_eligible_account_months():
+    rate, accounts, csms = 0.03, 400, 4
+    world = neutral_world(
+        segment=dict(renewal_hazard=(0.0,), csql_rate=rate, csm_coverage=accounts / csms),
+        handoff_acceptance=0.0,  # no pending hand-offs: every account-month is eligible
+        csql_health_exponent=1.0,
+    )
+    result = complab.simulate(Scenario(world=world), trials=200, seed=5)
+    monthly = result.monthly()
+    per_trial = monthly.groupby("trial")[["csql_raised", "account_months"]].sum()
+    p = rate * 1.0 * 0.5  # rate x expansion effort (1 at nominal) x health ** 1
+    expected = p * per_trial["account_months"].to_numpy()
+    counts = per_trial["csql_raised"].to_numpy()
+    assert (per_trial["account_months"] == accounts * world.months).all()
+    se = counts.std(ddof=1) / np.sqrt(len(counts))
+    assert abs(counts.mean() - expected.mean()) < 4 * se
+
+
+def test_new_logos_are_opportunities_times_win_rate():
+    win, per_sdr, sdrs = 0.3, 6.0, 3
+    world = neutral_world(
+        segment=dict(win_rate=win, sales_cycle_months=2, renewal_hazard=(0.0,)),
+        sdr_headcount=sdrs, opportunities_per_sdr=per_sdr,
+    )
+    result = complab.simulate(Scenario(world=world), trials=200, seed=9)
+    per_trial = result.monthly().groupby("trial")[["opportunities", "deals_closed", "new_logos"]].sum()
+    opp = per_trial["opportunities"].to_numpy()
+    se_opp = opp.std(ddof=1) / np.sqrt(len(opp))
+    assert abs(opp.mean() - sdrs * per_sdr * world.months) < 4 * se_opp
+    closed, won = per_trial["deals_closed"].sum(), per_trial["new_logos"].sum()
+    # Deals opened in the last two months close after the horizon.
+    assert abs(closed / opp.sum() - (world.months - 2) / world.months) < 0.02
+    se_win = np.sqrt(win * (1 - win) / closed)
+    assert abs(won / closed - win) < 4 * se_win
+
+
+def test_payouts_inside_the_simulation_equal_the_plan_engine():
+    scenario = presets.default()
+    result = complab.simulate(scenario, trials=6, seed=2)
+    reps = result.reps()
+    checked = 0
+    for (role, segment), group in reps.groupby(["role", "segment"]):
+        plan = scenario.plan_for(role, None if segment == "all" else segment)
+        actuals = {m.name: group[m.metric].to_numpy() for m in plan.measures}
+        expected = plan.payout(actuals, period_months=scenario.world.period_months)
+        np.testing.assert_allclose(group["variable"].to_numpy(), expected["variable"], rtol=1e-12)
+        checked += len(group)
+    assert checked == len(reps)
+
+
+@pytest.mark.parametrize("threads", [2, 7])
+def test_same_seed_identical_for_any_thread_count(threads):
+    scenario = presets.default()
+    one = complab.simulate(scenario, trials=9, seed=123, threads=1)
+    many = complab.simulate(scenario, trials=9, seed=123, threads=threads, batch_size=2)
+    for key in one.arrays:
+        np.testing.assert_array_equal(one.arrays[key], many.arrays[key], err_msg=key)
+
+
+def test_plans_differing_only_in_curves_share_kpi_paths():
+    base = presets.default()
+    steeper = base.with_({"plans.ae:smb.measures.new_arr.curve": PayoutCurve.tiered(
+        [(0.5, 0.0), (1.0, 1.0), (1.5, 3.0)]).to_dict()})
+    a = complab.simulate(base, trials=5, seed=8)
+    b = complab.simulate(steeper, trials=5, seed=8)
+    np.testing.assert_array_equal(a.arrays["monthly"], b.arrays["monthly"])
+    np.testing.assert_array_equal(a.arrays["rep_raw"], b.arrays["rep_raw"])
+    assert not np.array_equal(a.arrays["pay"], b.arrays["pay"])
+
+
+def test_default_scenario_retention_near_benchmarks():
+    result = complab.simulate(presets.default(), trials=200, seed=2026)
+    cohorts = result.cohorts()
+    for segment, (nrr, grr) in presets.RETENTION_BENCHMARKS.items():
+        rows = cohorts[cohorts["segment"] == segment]
+        assert abs(rows["nrr"].mean() - nrr) < 0.03, (segment, rows["nrr"].mean(), nrr)
+        assert abs(rows["grr"].mean() - grr) < 0.03, (segment, rows["grr"].mean(), grr)
+
+
+@pytest.mark.parametrize(
+    "path, value, field",
+    [
+        ("world.segments.only.ae_headcount", -1, "world.segments[0].ae_headcount"),
+        ("world.segments.only.renewal_hazard", (0.1, 1.5), "world.segments[0].renewal_hazard[1]"),
+        ("world.segments", (), "world.segments"),
+        ("world.months", 0, "world.months"),
+        ("world.months", -12, "world.months"),
+        ("world.period_months", 5, "world.period_months"),
+        ("world.segments.only.win_rate", float("nan"), "world.segments[0].win_rate"),
+        ("world.sdr_headcount", 2.5, "world.sdr_headcount"),
+    ],
+)
+def test_invalid_scenarios_name_the_field(path, value, field):
+    scenario = Scenario(world=neutral_world())
+    with pytest.raises(ValueError, match=field.replace("[", r"\[").replace("]", r"\]")):
+        scenario.with_({path: value})
+
+
+@pytest.mark.parametrize("trials", [0, -5, 2.5, "10"])
+def test_invalid_trials(trials):
+    with pytest.raises(ValueError, match="trials"):
+        complab.simulate(Scenario(world=neutral_world()), trials=trials)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**64, 1.5, "seed"])
+def test_invalid_seed(seed):
+    with pytest.raises(ValueError, match="seed"):
+        complab.simulate(Scenario(world=neutral_world()), trials=1, seed=seed)
+
+
+def test_seed_sequence_and_zero_are_seeds():
+    scenario = Scenario(world=neutral_world())
+    a = complab.simulate(scenario, trials=2, seed=np.random.SeedSequence(77))
+    b = complab.simulate(scenario, trials=2, seed=np.random.SeedSequence(77))
+    np.testing.assert_array_equal(a.arrays["cohorts"], b.arrays["cohorts"])
+    zero = complab.simulate(scenario, trials=2, seed=0)
+    one = complab.simulate(scenario, trials=2, seed=1)
+    assert not np.array_equal(zero.arrays["cohorts"], one.arrays["cohorts"])
+    assert a.seed["entropy"] == 77 and zero.seed == 0
+
+
+def _threads_in_process() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+def test_ctrl_c_stops_quickly_and_keeps_finished_trials():
+    scenario = presets.default()
+    before = _threads_in_process()
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(complab.SimulationInterrupted) as info:
+        complab.simulate(scenario, trials=200_000, seed=1, threads=2)
+    elapsed = time.monotonic() - started
+    timer.join()
+    partial = info.value.partial
+    assert 0 < partial.trials < 200_000
+    assert elapsed < 5  # stops within its batches, not after 200,000 trials
+    assert partial.arrays["completed"].all()
+    assert partial.cohorts()["nrr"].notna().all()
+    assert _threads_in_process() == before  # worker threads joined
+
+
+def test_progress_callback_sees_every_trial():
+    seen = []
+    complab.simulate(Scenario(world=neutral_world()), trials=40, seed=1, progress=seen.append)
+    assert seen[-1] == 40 and seen == sorted(seen)
+
+
+def test_summary_reports_mean_se_and_percentiles():
+    result = complab.simulate(presets.default(), trials=30, seed=4)
+    summary = result.summary()
+    row = summary[(summary["kpi"] == "nrr") & (summary["year"] == 0)].iloc[0]
+    nrr = result.kpis().query("year == 0")["nrr"]
+    assert row["mean"] == pytest.approx(nrr.mean())
+    assert row["se"] == pytest.approx(nrr.std(ddof=1) / np.sqrt(30))
+    assert row["p5"] <= row["p50"] <= row["p95"]
+    assert {"earnings_per_ae", "earnings_per_csm", "earnings_per_sdr"} <= set(summary["kpi"])
