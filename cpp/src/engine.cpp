@@ -387,8 +387,9 @@ class TrialSimulator {
 
       // 2.3b CSQL: raised by the CSM, accepted or not by the account's AE.
       if (csm >= 0 && exp_close_[i] < 0 && seg.csql_rate > 0) {
+        const double gamma = w_.csql_health_exponent;
         const double p_csql = seg.csql_rate * expansion_effort_[static_cast<std::size_t>(csm)] *
-                              std::pow(h, w_.csql_health_exponent);
+                              (gamma == 1.0 ? h : std::pow(h, gamma));
         auto cs = stream(id, t, Purpose::Csql);
         if (cs.uniform() < p_csql) raise_csql(i, t, p, seg, cs);
       }

@@ -12,12 +12,14 @@ pay in currency) and builds tables from them on demand:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from complab import _core
+from complab.plans import Plan
 from complab.scenario import Scenario
 
 CENTS = 100.0
@@ -86,6 +88,47 @@ class Result:
         out.__dict__.update(self.__dict__)
         out.arrays = arrays
         return out
+
+    # -- simulate once, pay many plans (MODEL.md §11) ------------------------------------------
+    def repay(self, plans: Scenario | Mapping[str, Plan]) -> Result:
+        """The same simulated world paid under other plans, without simulating it again.
+
+        In fixed mode plans change who is paid what, not what customers do, so reps' KPI
+        actuals are re-used and only the payroll runs: tens of curve evaluations per trial
+        instead of tens of thousands of account-months. The result equals a full
+        :func:`complab.simulate` of the new scenario with the same seed.
+
+        Parameters
+        ----------
+        plans
+            A scenario with the same world, or a mapping of plan keys to plans replacing
+            this scenario's plans.
+
+        Raises
+        ------
+        ValueError
+            When the world differs, or the new plans change which segments share NRR
+            between AE and CSM plans (that changes hand-off acceptance, so the world must
+            be simulated again).
+        """
+        scenario = plans if isinstance(plans, Scenario) else Scenario(world=self.scenario.world, plans=plans)
+        if scenario.world != self.scenario.world:
+            raise ValueError("repay: the scenario's world differs from the simulated one; "
+                             "use complab.simulate for a new world")
+        old, new = self.scenario._to_core(), scenario._to_core()
+        for i, name in enumerate(scenario.world.segment_names()):
+            if old.shared_nrr(i) != new.shared_nrr(i):
+                raise ValueError(
+                    f"repay: plans for segment '{name}' change whether AE and CSM share an NRR "
+                    "measure, which changes hand-off acceptance; use complab.simulate"
+                )
+        rep_plan = list(_core.roster(new)[2])
+        pay, measure_payout = _core.evaluate_payroll(
+            new.plans, self.arrays["rep_raw"], self.arrays["first_renewal_churn"], rep_plan,
+            scenario.world.period_months,
+        )
+        arrays = dict(self.arrays, pay=pay, measure_payout=measure_payout)
+        return Result(scenario=scenario, seed=self.seed, first_trial=self.first_trial, arrays=arrays)
 
     # -- tables ------------------------------------------------------------------------------
     def monthly(self) -> pd.DataFrame:

@@ -134,6 +134,22 @@ def test_plans_differing_only_in_curves_share_kpi_paths():
     assert not np.array_equal(a.arrays["pay"], b.arrays["pay"])
 
 
+def test_repay_equals_simulating_again():
+    base = presets.default()
+    richer = base.with_({"plans.csm:enterprise.ote": 175_000.0, "plans.ae:smb.base_share": 0.4})
+    result = complab.simulate(base, trials=6, seed=21)
+    repaid = result.repay(richer)
+    fresh = complab.simulate(richer, trials=6, seed=21)
+    np.testing.assert_array_equal(repaid.arrays["pay"], fresh.arrays["pay"])
+    assert not np.array_equal(repaid.arrays["pay"], result.arrays["pay"])
+    with pytest.raises(ValueError, match="world"):
+        result.repay(base.with_({"world.sdr_headcount": 3}))
+    shared = base.with_({"plans.ae:smb.measures.expansion_arr.metric": "nrr",
+                         "plans.ae:smb.measures.expansion_arr.target": 1.05})
+    with pytest.raises(ValueError, match="share an NRR"):
+        result.repay(shared)
+
+
 def test_default_scenario_retention_near_benchmarks():
     result = complab.simulate(presets.default(), trials=200, seed=2026)
     cohorts = result.cohorts()
@@ -192,16 +208,23 @@ def _threads_in_process() -> int:
 def test_ctrl_c_stops_quickly_and_keeps_finished_trials():
     scenario = presets.default()
     before = _threads_in_process()
-    timer = threading.Timer(0.3, _thread.interrupt_main)
+    fired: list[float] = []
+
+    def interrupt() -> None:
+        fired.append(time.monotonic())
+        _thread.interrupt_main()
+
+    timer = threading.Timer(0.5, interrupt)
     timer.start()
-    started = time.monotonic()
     with pytest.raises(complab.SimulationInterrupted) as info:
-        complab.simulate(scenario, trials=200_000, seed=1, threads=2)
-    elapsed = time.monotonic() - started
+        complab.simulate(scenario, trials=10_000, seed=1, threads=2)
+    latency = time.monotonic() - fired[0]
     timer.join()
     partial = info.value.partial
-    assert 0 < partial.trials < 200_000
-    assert elapsed < 5  # stops within its batches, not after 200,000 trials
+    assert 0 < partial.trials < 10_000
+    # Stops once the batches in flight finish (about 0.1 s here), not after 10,000 trials
+    # (tens of seconds); the bound is loose because CI machines are shared.
+    assert latency < 2.0, latency
     assert partial.arrays["completed"].all()
     assert partial.cohorts()["nrr"].notna().all()
     assert _threads_in_process() == before  # worker threads joined
