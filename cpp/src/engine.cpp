@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "complab/behaviour.hpp"
 #include "complab/random.hpp"
 
 namespace complab {
@@ -35,6 +36,23 @@ struct Opportunity {
   int ae;       // rep index
   std::int64_t value;  // first-year ARR if won (cents)
   int created;  // month
+};
+
+/// What a rep sees at a month's start in responsive mode: its book so far this period and
+/// how its metrics respond to its activities (MODEL.md §9, docs/model.md).
+struct BookState {
+  std::array<std::int64_t, kNumRawSlots> raw{};  // book slots of the period-start cohort so far
+  // CSM, per unit change of the health target: ARR and logos kept at renewals this period,
+  // usage ARR gained over the rest of the period.
+  double churn_arr = 0, churn_logos = 0, usage = 0;
+  // CSM, per unit of expansion effort E_e: CSQLs, their value, and expansions won this period.
+  double csql = 0, csql_value = 0, csql_wins = 0, csql_win_value = 0;
+  // AE, per unit of new-business share: deals closing this month (value, count).
+  double deals_value = 0, deals = 0;
+  // AE, per unit of over-promising: wins gained (value, count) and first-renewal churn exposure.
+  double promise_value = 0, promise_count = 0, churn_exposure_value = 0, churn_exposure_count = 0;
+  // AE, per unit of follow-up share: expansions closing this month (value, count).
+  double expansion_value = 0, expansions = 0;
 };
 
 /// Simulates one trial at a time; owns every buffer so the month loop never allocates
@@ -69,16 +87,22 @@ class TrialSimulator {
     }
     const auto nrep = static_cast<std::size_t>(roster_.size());
     skill_.resize(nrep);
+    share_.resize(nrep);
+    overpromise_.resize(nrep);
     load_.resize(nrep);
+    if (w_.behaviour.responsive()) book_.resize(nrep);
     health_shift_.resize(nrep);
     expansion_effort_.resize(nrep);
     pipeline_.resize(static_cast<std::size_t>(w_.months));
-    const double a = w_.effort.csm_adoption, e = 1.0 - a;
-    adoption_ratio_ = a / w_.effort.csm_adoption_ref;
-    expansion_ratio_ = e / (1.0 - w_.effort.csm_adoption_ref);
-    new_business_ratio_ = w_.effort.ae_new_business / w_.effort.ae_new_business_ref;
-    follow_up_ratio_ = (1.0 - w_.effort.ae_new_business) / (1.0 - w_.effort.ae_new_business_ref);
     for (const auto& p : w_.products) usage_priced_.push_back(p.usage_priced);
+    std::size_t inputs = 1, spifs = 1;
+    for (const auto& plan : sc_.plans) {
+      inputs = std::max(inputs, static_cast<std::size_t>(plan.num_inputs()));
+      spifs = std::max(spifs, plan.spifs.size());
+    }
+    actuals_.resize(inputs);
+    projected_.resize(inputs);
+    spif_counts_.resize(spifs);
   }
 
   void run(int trial) {
@@ -95,6 +119,7 @@ class TrialSimulator {
     std::fill_n(churn_, static_cast<std::size_t>(out_.reps * out_.periods * out_.periods) * 2, 0);
 
     draw_skills();
+    reset_behaviour();
     build_initial_book();
     for (auto& month : pipeline_) month.clear();
     for (int t = 0; t < w_.months; ++t) step(t);
@@ -123,6 +148,254 @@ class TrialSimulator {
       skill_[static_cast<std::size_t>(r)] = z;
       out_.rep_skill[static_cast<std::size_t>(trial_) * static_cast<std::size_t>(out_.reps) + static_cast<std::size_t>(r)] = z;
     }
+  }
+
+  double follow_up_ratio(std::size_t ae) const {
+    return (1.0 - share_[ae]) / (1.0 - w_.effort.ae_new_business_ref);
+  }
+
+  double churn_probability(std::size_t i, const SegmentConfig& seg) const {
+    const auto& hazard = seg.renewal_hazard;
+    const double base = hazard[static_cast<std::size_t>(
+        std::min<int>(renewal_index_[i], static_cast<int>(hazard.size()) - 1))];
+    return clip01(base * std::exp(w_.churn_health_effect * (0.5 - health_[i])) *
+                  (1.0 + w_.churn_gap_effect * gap_[i]));
+  }
+
+  void reset_behaviour() {
+    for (int r = 0; r < roster_.size(); ++r) {
+      const auto ri = static_cast<std::size_t>(r);
+      const Role role = roster_.role[ri];
+      share_[ri] = role == Role::CSM ? w_.effort.csm_adoption
+                   : role == Role::AE ? w_.effort.ae_new_business : 1.0;
+      overpromise_[ri] = role == Role::AE ? w_.effort.ae_overpromise : 0.0;
+    }
+  }
+
+  void record_effort(int t) {
+    if (out_.effort.empty()) return;
+    const auto months = static_cast<std::size_t>(out_.months), reps = static_cast<std::size_t>(out_.reps);
+    float* e = &out_.effort[static_cast<std::size_t>(trial_) * reps * months * kNumEffortFields];
+    for (std::size_t r = 0; r < reps; ++r) {
+      float* f = e + (r * months + static_cast<std::size_t>(t)) * kNumEffortFields;
+      f[kEffortPrimary] = static_cast<float>(share_[r]);
+      f[kEffortSecondary] = static_cast<float>(1.0 - share_[r]);
+      f[kEffortOverpromise] = static_cast<float>(overpromise_[r]);
+    }
+  }
+
+  /// Responsive mode (§9): each rep projects its period-end attainment at its run-rate,
+  /// values one more month of each activity under its plan, and re-splits its effort.
+  void respond(int t) {
+    const int P = w_.period_months, p = t / P, elapsed = t - p * P, left = P - elapsed;
+    const int last = p * P + P - 1;
+    const double sd = w_.behaviour.projection_uncertainty * std::sqrt(static_cast<double>(left) / P);
+    for (auto& b : book_) b = BookState{};
+    gather_book(t, left, last);
+    gather_deals(t);
+    for (int r = 0; r < roster_.size(); ++r) {
+      const auto ri = static_cast<std::size_t>(r);
+      const Role role = roster_.role[ri];
+      const int plan_index = roster_.plan[ri];
+      if (role == Role::SDR || plan_index < 0) continue;
+      const Plan& plan = sc_.plans[static_cast<std::size_t>(plan_index)];
+      std::array<std::int64_t, kNumRawSlots> raw_now{};
+      std::copy_n(&raw(r, p, 0), kNumRawSlots, raw_now.begin());
+      for (int slot = kBookStartArr; slot <= kBookExpandedLogos; ++slot) {
+        raw_now[static_cast<std::size_t>(slot)] = book_[ri].raw[static_cast<std::size_t>(slot)];
+      }
+      plan_inputs(plan, raw_now.data(), actuals_.data(), spif_counts_.data());
+      const std::size_t n = plan.measures.size();
+      for (std::size_t k = 0; k < static_cast<std::size_t>(plan.num_inputs()); ++k) {
+        const bool is_measure = k < n;
+        const Metric metric = is_measure ? plan.measures[k].metric : plan.multiplier->metric;
+        const double target = is_measure ? plan.measures[k].target : plan.multiplier->target;
+        projected_[k] = elapsed == 0 ? target : project(metric, actuals_[k], elapsed, P);
+      }
+      const auto pay = marginal_pay(plan, projected_.data(), P, sd);
+      const double v = plan.ote * (1.0 - plan.base_share) * P / 12.0;
+      const Productivity g = role == Role::CSM ? csm_productivity(ri) : ae_productivity(ri);
+      const Eigen::Matrix<double, kNumActivities, 1> value = g * pay;
+      Eigen::Matrix<double, kNumActivities, 1> base;
+      base << (role == Role::CSM ? w_.effort.csm_adoption : w_.effort.ae_new_business),
+          1.0 - (role == Role::CSM ? w_.effort.csm_adoption : w_.effort.ae_new_business);
+      share_[ri] = effort_shares(base, value, w_.behaviour.incentive_sensitivity, v)(0);
+      if (role == Role::AE) {
+        const BookState& b = book_[ri];
+        const double win = b.promise_value * (pay[static_cast<int>(Metric::NewArr)] + pay[static_cast<int>(Metric::Bookings)]) +
+                           b.promise_count * pay[static_cast<int>(Metric::NewLogos)];
+        overpromise_[ri] = overpromise_level(w_.effort.ae_overpromise, win - clawback_cost(plan, b, v),
+                                             w_.behaviour.incentive_sensitivity, v);
+      }
+    }
+  }
+
+  /// Period-end value of a metric at its run-rate after `elapsed` of `months` months.
+  static double project(Metric metric, double so_far, int elapsed, int months) {
+    const double scale = static_cast<double>(months) / elapsed;
+    switch (metric) {
+      case Metric::Nrr: return 1.0 + (so_far - 1.0) * scale;
+      case Metric::Grr: return 1.0 - (1.0 - so_far) * scale;
+      default: return so_far * scale;  // sums, churn and expand rates grow with time
+    }
+  }
+
+  /// Expected clawback per unit of over-promising: the commission rate at the projected
+  /// attainment times the first-renewal churn exposure of this month's deals.
+  double clawback_cost(const Plan& plan, const BookState& b, double v) const {
+    if (!plan.clawback || plan.clawback->window_months < kContractMonths) return 0.0;
+    double per_dollar = 0.0, per_logo = 0.0;
+    for (std::size_t k = 0; k < plan.measures.size(); ++k) {
+      const Measure& m = plan.measures[k];
+      const double actual = projected_[k];
+      if (!(actual > 0)) continue;
+      const double paid = v * m.weight * m.curve.value(attainment(actual, m.target, m.lower_is_better));
+      if (m.metric == Metric::NewArr || m.metric == Metric::Bookings) per_dollar += paid / actual;
+      if (m.metric == Metric::NewLogos) per_logo += paid / actual;
+    }
+    return plan.clawback->share * (per_dollar * b.churn_exposure_value + per_logo * b.churn_exposure_count);
+  }
+
+  /// One pass over the accounts: each rep's period-start cohort so far, and the CSMs'
+  /// sensitivities of churn, usage and CSQLs to their effort.
+  void gather_book(int t, int left, int last) {
+    const double lambda_h = w_.churn_health_effect;
+    for (std::size_t i = 0; i < seg_.size(); ++i) {
+      const std::int64_t now = arr_fixed_[i] + arr_usage_[i];
+      if (period_start_[i] >= 0) {
+        for (int rep : {period_csm_[i], period_ae_[i]}) {
+          if (rep < 0) continue;
+          auto& raw_book = book_[static_cast<std::size_t>(rep)].raw;
+          raw_book[kBookStartArr] += period_start_[i];
+          raw_book[kBookEndArr] += now;
+          raw_book[kBookKeptArr] += std::min(period_start_[i], now);
+          raw_book[kBookStartLogos] += 1;
+          raw_book[kBookChurnedLogos] += active_[i] ? 0 : 1;
+          raw_book[kBookExpandedLogos] += expanded_[i];
+        }
+      }
+      if (!active_[i]) continue;
+      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
+      const double arr = static_cast<double>(now) / 100.0, h = health_[i];
+      const double kappa = seg.health_reversion;
+      const int ae = ae_[i];
+      if (ae >= 0 && exp_close_[i] == t) {
+        const double d_win = seg.expansion_win_rate * skill_[static_cast<std::size_t>(ae)] * h /
+                             (1.0 - w_.effort.ae_new_business_ref);
+        book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(exp_value_[i]) / 100.0 * d_win;
+        book_[static_cast<std::size_t>(ae)].expansions += d_win;
+      }
+      if (csm_[i] < 0) continue;
+      BookState& b = book_[static_cast<std::size_t>(csm_[i])];
+      // A health-target change this month moves health by kappa now, decaying by (1 - kappa)
+      // a month: it reaches a renewal d months ahead as kappa (1 - kappa)^(d-1).
+      const int d = to_renewal_[i];
+      if (t + d - 1 <= last) {
+        const double pc = churn_probability(i, seg);
+        if (pc > 0.0 && pc < 1.0) {
+          const double reach = kappa * std::pow(1.0 - kappa, d - 1);
+          b.churn_arr += arr * lambda_h * pc * reach;
+          b.churn_logos += lambda_h * pc * reach;
+        }
+      }
+      b.usage += static_cast<double>(arr_usage_[i]) / 100.0 * seg.usage_drift * (1.0 - std::pow(1.0 - kappa, left));
+      if (exp_close_[i] < 0 && seg.csql_rate > 0) {
+        const double gamma = w_.csql_health_exponent;
+        const double rate = seg.csql_rate * (gamma == 1.0 ? h : std::pow(h, gamma));
+        const double value = seg.upsell_fraction * arr;
+        b.csql += rate;
+        b.csql_value += rate * value;
+        if (ae >= 0 && t + std::max(1, w_.expansion_cycle_months) <= last) {
+          const double win = acceptance_[static_cast<std::size_t>(seg_[i])] *
+                             std::min(1.0, seg.expansion_win_rate * skill_[static_cast<std::size_t>(ae)] *
+                                               follow_up_ratio(static_cast<std::size_t>(ae)) * h);
+          b.csql_wins += rate * win;
+          b.csql_win_value += rate * win * value;
+        }
+      }
+    }
+  }
+
+  /// Deals closing this month, per AE: what one more unit of new-business share or of
+  /// over-promising adds to wins, and the first-renewal churn it exposes the AE to.
+  void gather_deals(int t) {
+    for (const Opportunity& opp : pipeline_[static_cast<std::size_t>(t)]) {
+      const auto ae = static_cast<std::size_t>(opp.ae);
+      const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
+      const double n_ratio = share_[ae] / w_.effort.ae_new_business_ref;
+      const double o = overpromise_[ae], alpha = w_.overpromise_win_uplift;
+      const double wz = seg.win_rate * skill_[ae];
+      const double p_win = wz * n_ratio * (1.0 + alpha * o);
+      const double value = static_cast<double>(opp.value) / 100.0;
+      BookState& b = book_[ae];
+      if (p_win < 1.0) {
+        const double d_share = wz * (1.0 + alpha * o) / w_.effort.ae_new_business_ref;
+        b.deals_value += value * d_share;
+        b.deals += d_share;
+        b.promise_value += value * wz * n_ratio * alpha;
+        b.promise_count += wz * n_ratio * alpha;
+      }
+      // d/do [p_win * q1(o)], q1 the first-renewal churn probability at starting health.
+      const double h0 = std::exp(w_.churn_health_effect * (0.5 - seg.health_start)) * seg.renewal_hazard[0];
+      const double q1 = clip01(h0 * (1.0 + w_.churn_gap_effect * o));
+      const double dq1 = q1 < 1.0 ? h0 * w_.churn_gap_effect : 0.0;
+      const double dp = p_win < 1.0 ? wz * n_ratio * alpha : 0.0;
+      const double exposure = dp * q1 + std::min(1.0, p_win) * dq1;
+      b.churn_exposure_value += value * exposure;
+      b.churn_exposure_count += exposure;
+    }
+  }
+
+  /// G for a CSM (metric units per month of each activity), derived or overridden.
+  Productivity csm_productivity(std::size_t r) const {
+    const auto& over = w_.behaviour.csm_productivity;
+    if (!over.empty()) return Eigen::Map<const Eigen::Matrix<double, kNumActivities, kNumMetrics, Eigen::RowMajor>>(over.data());
+    const BookState& b = book_[r];
+    Productivity g = Productivity::Zero();
+    const double a = std::max(kMinEffort, share_[r]), e = std::max(kMinEffort, 1.0 - share_[r]);
+    const double start = static_cast<double>(b.raw[kBookStartArr]) / 100.0;
+    const double logos = static_cast<double>(b.raw[kBookStartLogos]);
+    if (!(start > 0) || !(logos > 0)) return g;
+    // Health: adoption raises the health target by theta_a / a per unit share; pushing
+    // expansion past nominal effort lowers it by theta_p dE_e/de.
+    const double e_effort = expansion_effort_[r];
+    const double de = e_effort / e;
+    const double health_a = w_.health_adoption_effect / a;
+    const double health_e = e_effort > 1.0 ? -w_.health_push_effect * de : 0.0;
+    for (int k = 0; k < kNumActivities; ++k) {
+      const double dh = k == 0 ? health_a : health_e;
+      g(k, static_cast<int>(Metric::GrossChurn)) = -dh * b.churn_arr / start;
+      g(k, static_cast<int>(Metric::Grr)) = dh * b.churn_arr / start;
+      g(k, static_cast<int>(Metric::Nrr)) = dh * (b.churn_arr + b.usage) / start;
+      g(k, static_cast<int>(Metric::LogoChurn)) = -dh * b.churn_logos / logos;
+    }
+    g(1, static_cast<int>(Metric::CsqlCount)) += b.csql * de;
+    g(1, static_cast<int>(Metric::CsqlPipeline)) += b.csql_value * de;
+    g(1, static_cast<int>(Metric::ExpansionArr)) += b.csql_win_value * de;
+    g(1, static_cast<int>(Metric::ExpansionWins)) += b.csql_wins * de;
+    g(1, static_cast<int>(Metric::Nrr)) += b.csql_win_value * de / start;
+    g(1, static_cast<int>(Metric::ExpandRate)) += b.csql_wins * de / logos;
+    return g;
+  }
+
+  /// G for an AE: new-business share wins this month's deals, follow-up share its
+  /// expansions closing this month.
+  Productivity ae_productivity(std::size_t r) const {
+    const auto& over = w_.behaviour.ae_productivity;
+    if (!over.empty()) return Eigen::Map<const Eigen::Matrix<double, kNumActivities, kNumMetrics, Eigen::RowMajor>>(over.data());
+    const BookState& b = book_[r];
+    Productivity g = Productivity::Zero();
+    g(0, static_cast<int>(Metric::NewArr)) = b.deals_value;
+    g(0, static_cast<int>(Metric::NewLogos)) = b.deals;
+    g(0, static_cast<int>(Metric::Bookings)) = b.deals_value;
+    g(1, static_cast<int>(Metric::ExpansionArr)) = b.expansion_value;
+    g(1, static_cast<int>(Metric::ExpansionWins)) = b.expansions;
+    g(1, static_cast<int>(Metric::Bookings)) = b.expansion_value;
+    const double start = static_cast<double>(b.raw[kBookStartArr]) / 100.0;
+    const double logos = static_cast<double>(b.raw[kBookStartLogos]);
+    if (start > 0) g(1, static_cast<int>(Metric::Nrr)) = b.expansion_value / start;
+    if (logos > 0) g(1, static_cast<int>(Metric::ExpandRate)) = b.expansions / logos;
+    return g;
   }
 
   void clear_accounts() {
@@ -287,9 +560,9 @@ class TrialSimulator {
     for (const Opportunity& opp : pipeline_[static_cast<std::size_t>(t)]) {
       series(t, kDealsClosed) += 1;
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
-      const double o = w_.effort.ae_overpromise;
-      const double p_win = std::min(1.0, seg.win_rate * skill_[static_cast<std::size_t>(opp.ae)] *
-                                             new_business_ratio_ * (1.0 + w_.overpromise_win_uplift * o));
+      const auto ae = static_cast<std::size_t>(opp.ae);
+      const double p_win = std::min(1.0, seg.win_rate * skill_[ae] * share_[ae] / w_.effort.ae_new_business_ref *
+                                             (1.0 + w_.overpromise_win_uplift * overpromise_[ae]));
       if (!(stream(opp.id, opp.created, Purpose::OpportunityWin).uniform() < p_win)) continue;
       raw(opp.ae, p, kNewArr) += opp.value;
       raw(opp.ae, p, kNewLogos) += 1;
@@ -307,8 +580,9 @@ class TrialSimulator {
       for (int r : seg_csms_[s]) {
         const auto ri = static_cast<std::size_t>(r);
         const double load = seg.csm_coverage / std::max(1, load_[ri]);
-        const double e_adopt = std::max(kMinEffort, adoption_ratio_ * skill_[ri] * load);
-        const double e_expand = expansion_ratio_ * skill_[ri] * load;
+        const double a = share_[ri];
+        const double e_adopt = std::max(kMinEffort, a / w_.effort.csm_adoption_ref * skill_[ri] * load);
+        const double e_expand = (1.0 - a) / (1.0 - w_.effort.csm_adoption_ref) * skill_[ri] * load;
         health_shift_[ri] = w_.health_adoption_effect * std::log(e_adopt) -
                             w_.health_push_effect * std::max(0.0, e_expand - 1.0);
         expansion_effort_[ri] = e_expand;
@@ -321,6 +595,8 @@ class TrialSimulator {
     open_cohorts(t);
     series(t, kArrStart) = total_arr_;
     won_.clear();
+    if (w_.behaviour.responsive()) respond(t);
+    record_effort(t);
     new_business(t);
     csm_efforts();
 
@@ -343,6 +619,7 @@ class TrialSimulator {
       }
       h = clip01(h);
       health_[i] = h;
+      series(t, kHealthMicros) += static_cast<std::int64_t>(h * 1e6 + 0.5);
 
       // 2.2 Usage-priced ARR follows health.
       if (arr_usage_[i] > 0 && (seg.usage_drift != 0 || seg.usage_noise > 0)) {
@@ -363,8 +640,8 @@ class TrialSimulator {
       if (exp_close_[i] == t) {
         series(t, kExpansionsClosed) += 1;
         const int ae = ae_[i];
-        const double p_win = std::min(1.0, seg.expansion_win_rate * skill_[static_cast<std::size_t>(ae)] *
-                                               follow_up_ratio_ * h);
+        const auto a = static_cast<std::size_t>(ae);
+        const double p_win = std::min(1.0, seg.expansion_win_rate * skill_[a] * follow_up_ratio(a) * h);
         if (stream(id, t, Purpose::ExpansionWin).uniform() < p_win) {
           const std::int64_t value = exp_value_[i];
           const int product = exp_product_[i];
@@ -401,7 +678,8 @@ class TrialSimulator {
     for (const Opportunity& opp : won_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
       add_account(opp.segment, least_loaded_csm(opp.segment), opp.ae, p, kNewAccountBit | opp.id,
-                  opp.value, seg.health_start, w_.effort.ae_overpromise, 0, kContractMonths);
+                  opp.value, seg.health_start, overpromise_[static_cast<std::size_t>(opp.ae)], 0,
+                  kContractMonths);
     }
     series(t, kArrEnd) = total_arr_;
     std::int64_t active = 0;
@@ -446,10 +724,7 @@ class TrialSimulator {
 
   void renew(std::size_t i, int t, int p, const SegmentConfig& seg) {
     const int r = renewal_index_[i];
-    const auto& hazard = seg.renewal_hazard;
-    const double base = hazard[static_cast<std::size_t>(std::min<int>(r, static_cast<int>(hazard.size()) - 1))];
-    const double p_churn =
-        clip01(base * std::exp(w_.churn_health_effect * (0.5 - health_[i])) * (1.0 + w_.churn_gap_effect * gap_[i]));
+    const double p_churn = churn_probability(i, seg);
     series(t, kRenewalsDue) += 1;
     if (r == 0) series(t, kFirstRenewalsDue) += 1;
     if (stream(entity_[i], t, Purpose::Renewal).uniform() < p_churn) {
@@ -491,7 +766,6 @@ class TrialSimulator {
   std::vector<int> sdrs_;
   std::vector<double> share_cdf_, acceptance_, log_median_;
   std::vector<bool> usage_priced_;
-  double adoption_ratio_ = 1, expansion_ratio_ = 1, new_business_ratio_ = 1, follow_up_ratio_ = 1;
 
   // Per trial.
   int trial_ = 0;
@@ -502,6 +776,10 @@ class TrialSimulator {
   std::int64_t* churn_ = nullptr;
   std::int64_t total_arr_ = 0;
   std::vector<double> skill_, health_shift_, expansion_effort_;
+  std::vector<double> share_;        // CSM adoption or AE new-business share, per rep
+  std::vector<double> overpromise_;  // AE over-promising level, per rep
+  std::vector<BookState> book_;      // responsive mode: what each rep sees at the month's start
+  std::vector<double> actuals_, projected_, spif_counts_;  // per-plan scratch
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
   std::vector<Opportunity> won_;
@@ -560,6 +838,11 @@ void allocate_output(const Scenario& scenario, const RunOptions& options, Simula
   out.pay.assign(T * R * P * kNumPayFields, 0.0);
   out.measure_payout.assign(T * R * P * static_cast<std::size_t>(out.max_measures), 0.0);
   out.completed.assign(T, 0);
+  if (w.behaviour.responsive()) {
+    out.effort.assign(T * R * static_cast<std::size_t>(out.months) * kNumEffortFields, 0.0f);
+  } else {
+    out.effort.clear();
+  }
 }
 
 void pay_reps(const Scenario& scenario, SimulationOutput& out, int trial_begin, int trial_end) {

@@ -84,6 +84,20 @@ void WorldConfig::validate() const {
   check_range("effort.ae_new_business_ref", effort.ae_new_business_ref, 1e-9, 1 - 1e-9);
   check_range("effort.ae_overpromise", effort.ae_overpromise, 0, 1);
 
+  check_range("behaviour.incentive_sensitivity", behaviour.incentive_sensitivity, 0, 1000);
+  check_range("behaviour.projection_uncertainty", behaviour.projection_uncertainty, 0, 5);
+  for (const auto* g : {&behaviour.csm_productivity, &behaviour.ae_productivity}) {
+    const std::string name = g == &behaviour.csm_productivity ? "behaviour.csm_productivity"
+                                                               : "behaviour.ae_productivity";
+    if (!g->empty() && g->size() != static_cast<std::size_t>(2 * kNumMetrics)) {
+      throw std::invalid_argument(name + ": " + std::to_string(g->size()) + " values, expected 0 or " +
+                                  std::to_string(2 * kNumMetrics) + " (2 activities x " +
+                                  std::to_string(kNumMetrics) + " metrics)");
+    }
+    for (std::size_t i = 0; i < g->size(); ++i) {
+      if (!std::isfinite((*g)[i])) fail(name + "[" + std::to_string(i) + "]", (*g)[i], "finite");
+    }
+  }
   double share_total = 0.0;
   long long accounts = 0;
   for (std::size_t i = 0; i < segments.size(); ++i) {

@@ -32,6 +32,8 @@ py::dict output_to_dict(SimulationOutput&& out) {
   d["pay"] = to_numpy(std::move(out.pay), {T, R, P, kNumPayFields});
   d["measure_payout"] = to_numpy(std::move(out.measure_payout), {T, R, P, out.max_measures});
   d["completed"] = to_numpy(std::move(out.completed), {T});
+  const S months = out.effort.empty() ? 0 : out.months;
+  d["effort"] = to_numpy(std::move(out.effort), {T, R, months, kNumEffortFields});
   return d;
 }
 
@@ -128,6 +130,12 @@ void register_engine(py::module_& m) {
       COMPLAB_FIELD(EffortConfig, ae_new_business) COMPLAB_FIELD(EffortConfig, ae_new_business_ref)
       COMPLAB_FIELD(EffortConfig, ae_overpromise);
 
+  py::class_<BehaviourConfig>(m, "BehaviourConfig")
+      .def(py::init<>())
+      COMPLAB_FIELD(BehaviourConfig, incentive_sensitivity)
+      COMPLAB_FIELD(BehaviourConfig, projection_uncertainty)
+      COMPLAB_FIELD(BehaviourConfig, csm_productivity) COMPLAB_FIELD(BehaviourConfig, ae_productivity);
+
   py::class_<WorldConfig>(m, "WorldConfig")
       .def(py::init<>())
       COMPLAB_FIELD(WorldConfig, months) COMPLAB_FIELD(WorldConfig, period_months)
@@ -140,7 +148,7 @@ void register_engine(py::module_& m) {
       COMPLAB_FIELD(WorldConfig, shared_nrr_acceptance_uplift)
       COMPLAB_FIELD(WorldConfig, expansion_cycle_months) COMPLAB_FIELD(WorldConfig, churn_health_effect)
       COMPLAB_FIELD(WorldConfig, churn_gap_effect) COMPLAB_FIELD(WorldConfig, gap_decay)
-      COMPLAB_FIELD(WorldConfig, effort)
+      COMPLAB_FIELD(WorldConfig, effort) COMPLAB_FIELD(WorldConfig, behaviour)
       .def("validate", &WorldConfig::validate);
 
   py::class_<Scenario>(m, "Scenario")
@@ -174,11 +182,13 @@ void register_engine(py::module_& m) {
                            "contraction", "churned_arr", "new_logos", "churned_logos", "active_logos",
                            "opportunities", "deals_closed", "csql_raised", "csql_value",
                            "handoffs_accepted", "expansions_closed", "expansions_won", "renewals_due",
-                           "first_renewals_due", "first_renewal_churns", "account_months"}) {
+                           "first_renewals_due", "first_renewal_churns", "account_months",
+                           "health_micros"}) {
     series.append(name);
   }
   if (py::len(series) != kNumSeries) throw std::logic_error("series names out of date");
   m.attr("SERIES") = series;
+  m.attr("EFFORT_FIELDS") = py::make_tuple("primary", "secondary", "overpromise");
   m.attr("COHORT_FIELDS") = py::make_tuple("start_arr", "end_arr", "kept_arr", "start_logos", "churned_logos");
   m.attr("RAW_SLOTS") = py::make_tuple("new_arr", "new_logos", "expansion_arr", "expansion_wins",
                                        "opportunities", "pipeline", "sourced_wins", "csql_count",

@@ -1,28 +1,78 @@
 """Scenarios: the simulated world (segments, products, headcount, behaviour) and its plans.
 
-A :class:`Scenario` is immutable. Build one from the presets (:mod:`complab.presets`),
-from a dict (:meth:`Scenario.from_dict`), or edit one with :meth:`Scenario.with_`, which
-takes dotted paths such as ``"world.segments.smb.win_rate"``. Every field is checked when
-the scenario is built; a bad value raises ``ValueError`` naming its path, the value and
-what is allowed.
+A :class:`Scenario` is immutable. Build one from the presets (:mod:`complab.presets`), from
+a dict (:meth:`Scenario.from_dict`) or a YAML file (:meth:`Scenario.from_yaml`,
+:func:`load_scenario`), or edit one with :meth:`Scenario.with_`.
+
+Every field is checked when the scenario is built. A bad value raises ``ValueError`` whose
+message starts with the field's full path, then says what was given and what is allowed::
+
+    world.segments[0].win_rate: 1.4 is not in [0, 1]
+    plans.csm:enterprise.measures[1].weight: 1.4 is not in [0, 1]
+    world.segments[2]: unknown key 'winrate' (allowed: name, initial_accounts, ...)
+
+The dict and YAML forms hold every field, so ``Scenario.from_dict(s.to_dict()) == s`` and
+``Scenario.from_yaml(s.to_yaml()) == s`` exactly (floats included). Fields left out of a
+dict or file take their defaults.
+
+Editing with dotted paths
+-------------------------
+:meth:`Scenario.with_` takes ``{path: value}``. A path starts at ``world`` or ``plans``:
+
+- world fields by name: ``"world.months"``, ``"world.effort.csm_adoption"``;
+- segments and products by name (or index): ``"world.segments.smb.win_rate"``,
+  ``"world.segments[0].win_rate"``; list fields whole: ``"world.segments.smb.renewal_hazard"``;
+- plans by key (``ae``, ``sdr``, ``csm``, ``ae:<segment>``, ``csm:<segment>``):
+  ``"plans.csm"`` replaces or adds a plan (``None`` removes it); inside a plan, fields by
+  name and measures by name, metric or index: ``"plans.csm:smb.measures.nrr.weight"``,
+  ``"plans.ae:smb.measures[0].target"``, ``"plans.csm:smb.measures.nrr.curve.payout"``.
+
+The error paths above are valid edit paths too. All changes of one call are applied
+together and checked once, so weights that must sum to 1 can be moved in one call::
+
+    s.with_({"plans.csm:smb.measures.gross_churn.weight": 0.5,
+             "plans.csm:smb.measures.nrr.weight": 0.5})
+    s.with_(world__months=24)   # keyword form: "__" stands for "."
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
+import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from complab import _core
-from complab.plans import Plan
+from complab.plans import Plan, _record, _reraise_under
 
 ROLES = ("ae", "sdr", "csm")
+_C_INT = 2**31  # the core stores counts and months as C ints
+_NAME_FORBIDDEN = ".:[]"  # characters that dotted paths and plan keys use
+
+
+class _Record:
+    """Base of the world's records: numbers are normalised to plain ``int`` / ``float``
+    (NumPy scalars and integral floats accepted) and lists to tuples, so records compare,
+    hash and serialise the same whatever built them. Bad types are left for
+    :meth:`Scenario.validate` to report by path."""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            new = _normalise(_kind(f), value)
+            if new is not value:
+                object.__setattr__(self, f.name, new)
 
 
 @dataclass(frozen=True)
-class Product:
+class Product(_Record):
     """A product: its ACV as a multiple of the segment median, and how it is priced."""
 
     name: str = "core"
@@ -31,7 +81,7 @@ class Product:
 
 
 @dataclass(frozen=True)
-class Segment:
+class Segment(_Record):
     """A customer segment (MODEL.md §3). Rates are per month unless named otherwise."""
 
     name: str
@@ -57,7 +107,7 @@ class Segment:
 
 
 @dataclass(frozen=True)
-class Effort:
+class Effort(_Record):
     """Effort shares in fixed mode and the reference shares they are measured against."""
 
     csm_adoption: float = 0.8
@@ -67,8 +117,28 @@ class Effort:
     ae_overpromise: float = 0.0
 
 
+#: Activities per role in responsive mode, in the engine's order (MODEL.md §9).
+ACTIVITIES = {"csm": ("adoption", "expansion"), "ae": ("new_business", "follow_up")}
+
+
 @dataclass(frozen=True)
-class World:
+class Behaviour(_Record):
+    """Responsive mode (MODEL.md §9): reps re-split their effort each month by what their
+    plan pays for it. ``incentive_sensitivity`` (beta) 0 is fixed mode.
+
+    ``csm_productivity`` / ``ae_productivity`` optionally replace the derived activity x
+    metric matrix G: ``{activity: {metric: gain per month of activity}}`` (activities in
+    :data:`ACTIVITIES`); metrics left out are 0.
+    """
+
+    incentive_sensitivity: float = 0.0
+    projection_uncertainty: float = 0.25
+    csm_productivity: Mapping[str, Mapping[str, float]] | None = None
+    ae_productivity: Mapping[str, Mapping[str, float]] | None = None
+
+
+@dataclass(frozen=True)
+class World(_Record):
     """Everything but the plans: time, segments, products, headcount, behaviour."""
 
     segments: tuple[Segment, ...]
@@ -91,9 +161,13 @@ class World:
     churn_gap_effect: float = 1.0
     gap_decay: float = 0.5
     effort: Effort = field(default_factory=Effort)
+    behaviour: Behaviour = field(default_factory=Behaviour)
 
     def segment_names(self) -> list[str]:
         return [s.name for s in self.segments]
+
+
+_RECORDS: dict[str, type] = {c.__name__: c for c in (Product, Segment, Effort, Behaviour, World)}
 
 
 def _plan_keys(world: World) -> list[str]:
@@ -107,19 +181,24 @@ class Scenario:
 
     ``plans`` maps a role (``"ae"``, ``"sdr"``, ``"csm"``) to its plan; ``"ae:<segment>"``
     and ``"csm:<segment>"`` give one segment's reps a plan of their own. A role with no plan
-    is paid nothing.
+    is paid nothing. See the module documentation for the dict, YAML and dotted-path forms.
     """
 
     world: World
     plans: Mapping[str, Plan] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.plans, Mapping):
+            raise ValueError(f"plans: expected a mapping of plan key to Plan, got {type(self.plans).__name__}")
         object.__setattr__(self, "plans", dict(self.plans))
         self.validate()
 
     # -- validation and conversion -------------------------------------------------------
     def validate(self) -> None:
-        """Raise ``ValueError`` naming the first bad field; the engine checks the same rules."""
+        """Raise ``ValueError`` naming the first bad field by its full path; the engine
+        checks the same rules."""
+        if not isinstance(self.world, World):
+            raise ValueError(f"world: expected a complab.World, got {type(self.world).__name__}")
         _check_types(self.world, "world")
         names = self.world.segment_names()
         if len(set(names)) != len(names):
@@ -127,30 +206,36 @@ class Scenario:
         allowed = _plan_keys(self.world)
         for key, plan in self.plans.items():
             if key not in allowed:
-                raise ValueError(f"plans.{key}: not a plan key; allowed: {', '.join(allowed)}")
+                raise ValueError(f"plans.{key}: not a plan key; allowed: {', '.join(map(str, allowed))}")
             if not isinstance(plan, Plan):
-                raise ValueError(f"plans.{key}: {plan!r} is not a complab.Plan")
+                raise ValueError(f"plans.{key}: expected a complab.Plan, got {type(plan).__name__}")
             role = key.split(":")[0]
             if plan.role != role:
-                raise ValueError(f"plans.{key}: the plan is for role '{plan.role}', not '{role}'")
-        try:
-            self._to_core()
-        except ValueError as err:
-            raise ValueError(_with_path_prefix(str(err), self.world)) from None
+                raise ValueError(f"plans.{key}.role: the plan is for role '{plan.role}', not '{role}'")
+        self._to_core()
 
-    def _to_core(self) -> Any:
-        """The engine's plain config struct (validated there too)."""
-        core = _core.Scenario()
+    def _world_core(self) -> Any:
+        """The engine's world struct, validated; errors carry the ``world.`` prefix."""
         w = self.world
         cw = _core.WorldConfig()
         for f in fields(World):
-            if f.name in ("segments", "products", "effort"):
+            if f.name in ("segments", "products", "effort", "behaviour"):
                 continue
             setattr(cw, f.name, getattr(w, f.name))
         cw.segments = [_to_struct(_core.SegmentConfig(), s) for s in w.segments]
         cw.products = [_to_struct(_core.ProductConfig(), p) for p in w.products]
         cw.effort = _to_struct(_core.EffortConfig(), w.effort)
-        core.world = cw
+        cw.behaviour = _behaviour_to_core(w.behaviour)
+        try:
+            cw.validate()
+        except ValueError as err:
+            raise ValueError(f"world.{err}") from None
+        return cw
+
+    def _to_core(self) -> Any:
+        """The engine's plain config struct (validated there too)."""
+        core = _core.Scenario()
+        core.world = self._world_core()
         plan_list: list[Any] = []
         index: dict[str, int] = {}
         for key, plan in self.plans.items():
@@ -163,8 +248,8 @@ class Scenario:
                 return index[f"{role}:{segment}"]
             return index.get(role, -1)
 
-        core.ae_plan = [pick("ae", s.name) for s in w.segments]
-        core.csm_plan = [pick("csm", s.name) for s in w.segments]
+        core.ae_plan = [pick("ae", s.name) for s in self.world.segments]
+        core.csm_plan = [pick("csm", s.name) for s in self.world.segments]
         core.sdr_plan = pick("sdr", None)
         core.validate()
         return core
@@ -175,114 +260,217 @@ class Scenario:
             return self.plans[f"{role}:{segment}"]
         return self.plans.get(role)
 
+    def shared_nrr(self) -> tuple[bool, ...]:
+        """Per segment, whether both its AE and CSM plans carry NRR (raises hand-off
+        acceptance, MODEL.md §6, so it is part of what the world does)."""
+        core = self._to_core()
+        return tuple(bool(core.shared_nrr(i)) for i in range(len(self.world.segments)))
+
     # -- editing ---------------------------------------------------------------------------
     def with_(self, changes: Mapping[str, Any] | None = None, /, **kwargs: Any) -> Scenario:
         """A copy with fields replaced by dotted path.
 
-        Paths start at ``world`` or ``plans``; segments are addressed by name::
+        Parameters
+        ----------
+        changes
+            ``{path: value}``; paths as in the module documentation, e.g.
+            ``"world.segments.smb.win_rate"``, ``"plans.csm:enterprise.measures.nrr.weight"``,
+            ``"plans.ae:smb"`` (a whole :class:`~complab.Plan`, or None to remove it).
+            Values may be plain (numbers, lists, dicts in the dict form) or objects
+            (``Segment``, ``Plan``, ``Measure``, ``PayoutCurve``...).
+        **kwargs
+            The same with ``__`` for ``.``: ``with_(world__months=24)``.
 
-            scenario.with_({"world.segments.smb.win_rate": 0.3, "plans.csm": new_plan})
-            scenario.with_(world__months=24)   # keyword form: "__" stands for "."
+        Returns
+        -------
+        Scenario
+            A new, validated scenario; this one is unchanged.
+
+        Raises
+        ------
+        ValueError
+            For a path that names nothing (listing what is there) or a value the scenario
+            does not allow (naming the field's full path).
         """
         updates = dict(changes or {})
         updates.update({k.replace("__", "."): v for k, v in kwargs.items()})
-        result = self
+        if not updates:
+            return self
+        data = {"world": _plain(self.world), "plans": dict(self.plans)}
         for path, value in updates.items():
-            result = _replace_path(result, path.split("."), value, path)
-        return result
+            if not isinstance(path, str):
+                raise ValueError(f"with_: path {path!r} is not a string")
+            _set_path(data, _split_path(path), _plain(value), path)
+        return Scenario.from_dict(data)
 
-    # -- dict form ---------------------------------------------------------------------------
+    # -- dict and YAML forms ---------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict (lists, numbers, strings) that :meth:`from_dict` turns back into this."""
-        world = dataclasses.asdict(self.world)
-        world["segments"] = [dict(s, renewal_hazard=list(s["renewal_hazard"])) for s in world["segments"]]
-        world["products"] = list(world["products"])
-        return {"world": world, "plans": {k: p.to_dict() for k, p in self.plans.items()}}
+        """Plain dict (lists, numbers, strings, None) that :meth:`from_dict` turns back into
+        an equal scenario."""
+        return {"world": _plain(self.world), "plans": {k: p.to_dict() for k, p in self.plans.items()}}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
-        if not isinstance(data, Mapping) or "world" not in data:
-            raise ValueError("scenario: expected a mapping with keys 'world' and 'plans'")
-        world = _build(World, data["world"], "world")
-        plans_data = data.get("plans") or {}
+        """Build and validate a scenario from :meth:`to_dict`'s form.
+
+        Missing fields take their defaults; unknown keys are rejected with the allowed keys
+        listed. Plans may be given as :class:`~complab.Plan` objects or their dict form.
+
+        Raises
+        ------
+        ValueError
+            Naming the full path, e.g. ``plans.csm:enterprise.measures[1].weight: 1.4 is not
+            in [0, 1]``.
+        """
+        d = _record(data, "scenario", ("world",), ("plans",))
+        world = _build(World, d["world"], "world")
+        plans_data = d.get("plans")
+        if plans_data is None:
+            plans_data = {}
         if not isinstance(plans_data, Mapping):
-            raise ValueError(f"plans: expected a mapping of role to plan, got {type(plans_data).__name__}")
-        plans = {}
+            raise ValueError(f"plans: expected a mapping of plan key to plan, got {type(plans_data).__name__}")
+        plans: dict[str, Plan] = {}
         for key, p in plans_data.items():
+            if not isinstance(key, str):
+                raise ValueError(f"plans: key {key!r} is not a string (plan keys: {', '.join(_plan_keys(world))})")
+            if isinstance(p, Plan):
+                plans[key] = p
+                continue
             try:
-                plans[key] = p if isinstance(p, Plan) else Plan.from_dict(p)
+                plans[key] = Plan.from_dict(p)
             except ValueError as err:
-                raise ValueError(f"plans.{key}.{err}") from None
+                raise _reraise_under(f"plans.{key}", err, own="plan") from None
         return cls(world=world, plans=plans)
 
+    def to_yaml(self, path: str | os.PathLike[str] | None = None) -> str:
+        """The scenario as YAML text (written to `path` too when given).
 
-# -- helpers ---------------------------------------------------------------------------------
-_NESTED: dict[tuple[type, str], type] = {
-    (World, "segments"): Segment,
-    (World, "products"): Product,
-    (World, "effort"): Effort,
-}
+        Floats are written with Python's shortest round-trip representation, so
+        :meth:`from_yaml` gives back an equal scenario.
+        """
+        import yaml
+
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False, default_flow_style=None, allow_unicode=True)
+        if path is not None:
+            Path(path).write_text(text, encoding="utf-8")
+        return text
+
+    @classmethod
+    def from_yaml(cls, source: str | os.PathLike[str]) -> Scenario:
+        """Read a scenario from YAML text or a YAML file (``yaml.safe_load``).
+
+        Parameters
+        ----------
+        source
+            A path (``str`` or ``os.PathLike``) of a file, or the YAML text itself (a string
+            with a line break or a ``:`` in it that is not an existing file).
+
+        Raises
+        ------
+        ValueError
+            For text that is not YAML, or a scenario that is not valid (full field path).
+        FileNotFoundError
+            For a path that does not exist.
+        """
+        import yaml
+
+        text = _read_text(source)
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as err:
+            raise ValueError(f"scenario YAML: {err}") from None
+        return cls.from_dict(data)
 
 
-def _build(cls: type, data: Any, path: str) -> Any:
-    if isinstance(data, cls):
-        return data
-    if not isinstance(data, Mapping):
-        raise ValueError(f"{path}: expected a mapping, got {type(data).__name__}")
-    known = {f.name: f for f in fields(cls)}
-    unknown = sorted(set(data) - set(known))
-    if unknown:
-        raise ValueError(f"{path}.{unknown[0]}: unknown field; allowed: {', '.join(known)}")
-    kwargs: dict[str, Any] = {}
-    for name, value in data.items():
-        sub = _NESTED.get((cls, name))
-        if sub is None:
-            kwargs[name] = tuple(value) if name == "renewal_hazard" and isinstance(value, list) else value
-        elif name == "effort":
-            kwargs[name] = _build(sub, value, f"{path}.{name}")
-        else:
-            if not isinstance(value, (list, tuple)):
-                raise ValueError(f"{path}.{name}: expected a list, got {type(value).__name__}")
-            kwargs[name] = tuple(_build(sub, v, f"{path}.{name}[{i}]") for i, v in enumerate(value))
-    try:
-        return cls(**kwargs)
-    except TypeError as err:
-        raise ValueError(f"{path}: {err}") from None
+def load_scenario(path: str | os.PathLike[str]) -> Scenario:
+    """Read a scenario file (YAML, or JSON, which is YAML too). See :meth:`Scenario.from_yaml`."""
+    if not Path(path).exists():
+        raise FileNotFoundError(f"scenario file {os.fspath(path)!r} does not exist")
+    return Scenario.from_yaml(Path(path))
 
 
-_INT_FIELDS = {"initial_accounts", "sales_cycle_months", "ae_headcount", "csm_headcount", "months",
-               "period_months", "sdr_headcount", "expansion_cycle_months"}
+# -- helpers: field kinds, normalisation, checks ------------------------------------------------
+def _kind(f: dataclasses.Field[Any]) -> str:
+    """What a record field holds, from its annotation: ``int``, ``float``, ``bool``,
+    ``str``, ``floats`` (tuple of floats), ``records:<Class>``, ``record:<Class>`` or
+    ``other``."""
+    t = str(f.type).replace(" ", "")
+    if t in ("int", "float", "bool", "str"):
+        return t
+    if t == "tuple[float,...]":
+        return "floats"
+    m = re.fullmatch(r"tuple\[(\w+),\.\.\.\]", t)
+    if m and m.group(1) in _RECORDS:
+        return f"records:{m.group(1)}"
+    if t in _RECORDS:
+        return f"record:{t}"
+    return "other"
+
+
+def _normalise(kind: str, value: Any) -> Any:
+    """Plain Python numbers and tuples; anything unexpected is returned as it is."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value) if kind == "bool" else value
+    if kind == "float" and isinstance(value, numbers.Real):
+        try:
+            return float(value)
+        except OverflowError:
+            return value
+    if kind == "int" and isinstance(value, numbers.Real):
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        if math.isfinite(value) and float(value).is_integer():
+            return int(value)
+        return value
+    if kind == "floats" and isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(_normalise("float", v) for v in list(value))
+    if kind.startswith("records:") and isinstance(value, list):
+        return tuple(value)
+    return value
 
 
 def _check_types(obj: Any, path: str) -> None:
-    """Types the C++ structs cannot take, reported by path before conversion."""
+    """Types the C++ structs cannot take, reported by path before conversion; the engine
+    checks ranges."""
     for f in fields(obj):
         value = getattr(obj, f.name)
         p = f"{path}.{f.name}"
-        if dataclasses.is_dataclass(value):
+        kind = _kind(f)
+        if kind.startswith("record:"):
+            cls = _RECORDS[kind.split(":")[1]]
+            if not isinstance(value, cls):
+                raise ValueError(f"{p}: expected a {cls.__name__} (or its dict form), got {type(value).__name__}")
             _check_types(value, p)
-        elif isinstance(value, tuple) and value and dataclasses.is_dataclass(value[0]):
-            for i, v in enumerate(value):
-                _check_types(v, f"{p}[{i}]")
-        elif f.name in _INT_FIELDS:
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{p}: {value!r} is not an integer")
-        elif f.name == "name":
-            if not isinstance(value, str) or not value:
-                raise ValueError(f"{p}: {value!r} is not a non-empty string")
-        elif f.name == "usage_priced":
-            if not isinstance(value, bool):
-                raise ValueError(f"{p}: {value!r} is not true or false")
-        elif f.name == "renewal_hazard":
-            if not isinstance(value, tuple) or not value:
-                raise ValueError(f"{p}: {value!r} is not a non-empty list of probabilities")
-            for i, h in enumerate(value):
-                _check_number(h, f"{p}[{i}]")
-        elif f.name in ("segments", "products"):
+        elif kind.startswith("records:"):
+            cls = _RECORDS[kind.split(":")[1]]
             if not isinstance(value, tuple) or not value:
                 raise ValueError(f"{p}: {value!r} is not a non-empty list")
-        else:
+            for i, v in enumerate(value):
+                if not isinstance(v, cls):
+                    raise ValueError(f"{p}[{i}]: expected a {cls.__name__} (or its dict form), got {type(v).__name__}")
+                _check_types(v, f"{p}[{i}]")
+        elif kind == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{p}: {value!r} is not an integer")
+            if not -_C_INT <= value < _C_INT:
+                raise ValueError(f"{p}: {value!r} is out of range")
+        elif kind == "str":
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{p}: {value!r} is not a non-empty string")
+            bad = [c for c in _NAME_FORBIDDEN if c in value]
+            if f.name == "name" and bad:
+                raise ValueError(f"{p}: {value!r} contains {bad[0]!r}; names may not contain any of {_NAME_FORBIDDEN!r}")
+        elif kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"{p}: {value!r} is not true or false")
+        elif kind == "floats":
+            if not isinstance(value, tuple) or not value:
+                raise ValueError(f"{p}: {value!r} is not a non-empty list of numbers")
+            for i, h in enumerate(value):
+                _check_number(h, f"{p}[{i}]")
+        elif kind == "float":
             _check_number(value, p)
+        # "other" fields (behaviour's productivity tables) are checked where they are converted
 
 
 def _check_number(value: Any, path: str) -> None:
@@ -292,11 +480,60 @@ def _check_number(value: Any, path: str) -> None:
         raise ValueError(f"{path}: {value!r} is not a finite number")
 
 
-def _with_path_prefix(message: str, world: World) -> str:
-    """Turn the engine's 'segments[1].x' into 'world.segments[1].x' (plans keep theirs)."""
-    if message.startswith("plans") or message.startswith("measures"):
-        return message
-    return f"world.{message}"
+def _build(cls: type, data: Any, path: str) -> Any:
+    """A world record from its dict form (or the record itself), checked for missing and
+    unknown keys."""
+    if isinstance(data, cls):
+        return data
+    required = [f.name for f in fields(cls) if f.default is dataclasses.MISSING
+                and f.default_factory is dataclasses.MISSING]
+    optional = [f.name for f in fields(cls) if f.name not in required]
+    d = _record(data, path, required, optional)
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in d:
+            continue
+        value, kind, p = d[f.name], _kind(f), f"{path}.{f.name}"
+        if kind.startswith("record:"):
+            kwargs[f.name] = _build(_RECORDS[kind.split(":")[1]], value, p)
+        elif kind.startswith("records:"):
+            if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, (list, tuple)):
+                raise ValueError(f"{p}: expected a list, got {type(value).__name__}")
+            sub = _RECORDS[kind.split(":")[1]]
+            kwargs[f.name] = tuple(_build(sub, v, f"{p}[{i}]") for i, v in enumerate(value))
+        else:
+            kwargs[f.name] = value
+    return cls(**kwargs)
+
+
+def _plain(obj: Any) -> Any:
+    """The dict form of a value: records and plan parts to dicts, tuples to lists, NumPy
+    arrays and scalars to lists and Python numbers."""
+    if hasattr(type(obj), "to_dict"):
+        return obj.to_dict()
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: _plain(getattr(obj, f.name)) for f in fields(obj)}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, Mapping):
+        return {k: _plain(v) for k, v in obj.items()}
+    return obj
+
+
+def _read_text(source: str | os.PathLike[str]) -> str:
+    if isinstance(source, os.PathLike):
+        return Path(source).read_text(encoding="utf-8")
+    if not isinstance(source, str):
+        raise ValueError(f"source: expected YAML text or a path, got {type(source).__name__}")
+    if "\n" not in source and os.path.isfile(source):
+        return Path(source).read_text(encoding="utf-8")
+    if "\n" not in source and ":" not in source:
+        raise FileNotFoundError(f"scenario file {source!r} does not exist")
+    return source
 
 
 def _to_struct(struct: Any, obj: Any) -> Any:
@@ -306,59 +543,93 @@ def _to_struct(struct: Any, obj: Any) -> Any:
     return struct
 
 
-def _replace_path(obj: Any, parts: list[str], value: Any, full: str) -> Any:
-    head, rest = parts[0], parts[1:]
-    if isinstance(obj, Scenario) and head == "plans":
-        plans = dict(obj.plans)
-        if not rest:
-            return replace(obj, plans=value)
-        key = rest[0]
-        if len(rest) == 1:
-            if value is None:
-                plans.pop(key, None)
-            else:
-                plans[key] = value
+# -- helpers: dotted paths ------------------------------------------------------------------
+def _split_path(path: str) -> list[str]:
+    """``"plans.csm:smb.measures[1].weight"`` → ``["plans", "csm:smb", "measures", "1", "weight"]``."""
+    parts = re.sub(r"\[([^\]]*)\]", r".\1", path).split(".")
+    if any(p == "" for p in parts):
+        raise ValueError(f"{path}: not a dotted path (an empty part)")
+    if parts[0] not in ("world", "plans"):
+        raise ValueError(f"{path}: paths start at 'world' or 'plans'")
+    return parts
+
+
+def _set_path(data: dict[str, Any], parts: list[str], value: Any, full: str) -> None:
+    """Set `value` at `parts` in a scenario's dict form (plans may still be Plan objects)."""
+    if parts[0] == "plans" and len(parts) <= 2:
+        if len(parts) == 1:
+            data["plans"] = value
+        elif value is None:
+            data["plans"].pop(parts[1], None)
         else:
-            if key not in plans:
-                raise ValueError(f"{full}: no plan '{key}' in this scenario")
-            data = plans[key].to_dict()
-            _set_in_dict(data, rest[1:], value, full)
-            plans[key] = Plan.from_dict(data)
-        return replace(obj, plans=plans)
-    if isinstance(obj, tuple):
-        for i, item in enumerate(obj):
-            if getattr(item, "name", None) == head or head == str(i):
-                new = _replace_path(item, rest, value, full) if rest else value
-                return obj[:i] + (new,) + obj[i + 1 :]
-        names = [getattr(x, "name", str(i)) for i, x in enumerate(obj)]
-        raise ValueError(f"{full}: no item '{head}'; items are {', '.join(map(str, names))}")
-    if not dataclasses.is_dataclass(obj) or head not in {f.name for f in fields(obj)}:
-        allowed = ", ".join(f.name for f in fields(obj)) if dataclasses.is_dataclass(obj) else ""
-        raise ValueError(f"{full}: '{head}' is not a field here; allowed: {allowed}")
-    current = getattr(obj, head)
-    if rest:
-        new = _replace_path(current, rest, value, full)
-    else:
-        new = tuple(value) if isinstance(current, tuple) and isinstance(value, list) else value
-    return replace(obj, **{head: new})
+            data["plans"][parts[1]] = value
+        return
+    if parts[0] == "plans":
+        plans = data["plans"]
+        if not isinstance(plans, dict) or parts[1] not in plans:
+            have = ", ".join(plans) if isinstance(plans, dict) else ""
+            raise ValueError(f"{full}: no plan '{parts[1]}' in this scenario (plans: {have})")
+    node: Any = data
+    where = ""
+    for i, head in enumerate(parts):
+        last = i == len(parts) - 1
+        where = f"{where}.{head}" if where else head
+        if isinstance(node, list):
+            k = _find_item(node, head)
+            if k is None:
+                items = [str(x.get("name", j)) if isinstance(x, dict) else str(j) for j, x in enumerate(node)]
+                raise ValueError(f"{full}: no item '{head}' in {where.rsplit('.', 1)[0]} (items: {', '.join(items)})")
+            key: Any = k
+        elif isinstance(node, dict):
+            if head not in node:
+                parent = where.rsplit(".", 1)[0] if "." in where else "the scenario"
+                raise ValueError(f"{full}: '{head}' is not a field of {parent} (allowed: {', '.join(map(str, node))})")
+            key = head
+        else:
+            raise ValueError(f"{full}: {where.rsplit('.', 1)[0]} is {node!r}; set it whole instead")
+        if last:
+            node[key] = value
+        else:
+            child = node[key]
+            if not isinstance(child, (dict, list)):
+                child = _plain(child)
+                node[key] = child
+            node = child
 
 
-def _set_in_dict(data: Any, parts: list[str], value: Any, full: str) -> None:
-    """Set a value in a plan's dict form; list items by index, name or metric."""
-    head, rest = parts[0], parts[1:]
-    if isinstance(data, list):
-        for i, item in enumerate(data):
-            if head == str(i) or (isinstance(item, dict) and head in (item.get("name"), item.get("metric"))):
-                if rest:
-                    _set_in_dict(item, rest, value, full)
-                else:
-                    data[i] = value
-                return
-        raise ValueError(f"{full}: no item '{head}'")
-    if not isinstance(data, dict) or head not in data:
-        allowed = ", ".join(data) if isinstance(data, dict) else ""
-        raise ValueError(f"{full}: '{head}' is not a field here; allowed: {allowed}")
-    if rest:
-        _set_in_dict(data[head], rest, value, full)
-    else:
-        data[head] = value
+def _find_item(items: list[Any], head: str) -> int | None:
+    """An item of a list by index, then by ``name``, then by ``metric``."""
+    if head.isdigit() and int(head) < len(items):
+        return int(head)
+    for attr in ("name", "metric"):
+        for k, item in enumerate(items):
+            if isinstance(item, dict) and item.get(attr) == head:
+                return k
+    return None
+
+
+def _behaviour_to_core(b: Behaviour) -> Any:
+    core = _core.BehaviourConfig()
+    core.incentive_sensitivity = b.incentive_sensitivity
+    core.projection_uncertainty = b.projection_uncertainty
+    metrics = [m["name"] for m in _core.METRICS]
+    for role in ("csm", "ae"):
+        table = getattr(b, f"{role}_productivity")
+        if table is None:
+            continue
+        path = f"world.behaviour.{role}_productivity"
+        if not isinstance(table, Mapping):
+            raise ValueError(f"{path}: expected {{activity: {{metric: value}}}}, got {table!r}")
+        flat = [0.0] * (len(ACTIVITIES[role]) * len(metrics))
+        for activity, row in table.items():
+            if activity not in ACTIVITIES[role]:
+                raise ValueError(f"{path}.{activity}: not an activity; allowed: {', '.join(ACTIVITIES[role])}")
+            if not isinstance(row, Mapping):
+                raise ValueError(f"{path}.{activity}: expected {{metric: value}}, got {row!r}")
+            for metric, value in row.items():
+                if metric not in metrics:
+                    raise ValueError(f"{path}.{activity}.{metric}: not a metric; allowed: {', '.join(metrics)}")
+                _check_number(value, f"{path}.{activity}.{metric}")
+                flat[ACTIVITIES[role].index(activity) * len(metrics) + metrics.index(metric)] = float(value)
+        setattr(core, f"{role}_productivity", flat)
+    return core

@@ -102,7 +102,9 @@ TEST(Engine, ArrRollForwardHoldsExactlyEveryMonth) {
                                   at(out, t, m, kExpansionUsage) + at(out, t, m, kExpansionCsql) -
                                   at(out, t, m, kContraction) - at(out, t, m, kChurnedArr);
       ASSERT_EQ(expect, at(out, t, m, kArrEnd)) << "trial " << t << " month " << m;
-      if (m > 0) ASSERT_EQ(at(out, t, m, kArrStart), at(out, t, m - 1, kArrEnd));
+      if (m > 0) {
+        ASSERT_EQ(at(out, t, m, kArrStart), at(out, t, m - 1, kArrEnd));
+      }
     }
   }
   // The scenario exercises every flow somewhere.

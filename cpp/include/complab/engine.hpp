@@ -36,6 +36,7 @@ enum Series : int {
   kFirstRenewalsDue,
   kFirstRenewalChurns,
   kAccountMonths,  ///< active accounts simulated this month (work done)
+  kHealthMicros,   ///< sum of active accounts' health after the month's update, in 1e-6
   kNumSeries
 };
 
@@ -47,6 +48,14 @@ enum CohortField : int {
   kCohortStartLogos,
   kCohortChurnedLogos,
   kNumCohortFields
+};
+
+/// Behaviour per rep and month (responsive mode), the last axis of SimulationOutput::effort.
+enum EffortField : int {
+  kEffortPrimary = 0,  ///< CSM: adoption share; AE: new-business share; SDR: 1
+  kEffortSecondary,    ///< CSM: expansion share; AE: expansion follow-up share; SDR: 0
+  kEffortOverpromise,  ///< AE: over-promising level o; others 0
+  kNumEffortFields
 };
 
 /// Who each rep is: reps are AEs by segment, then SDRs, then CSMs by segment.
@@ -77,6 +86,8 @@ struct SimulationOutput {
   std::vector<double> pay;                        ///< [trials][reps][periods][kNumPayFields]
   std::vector<double> measure_payout;             ///< [trials][reps][periods][max_measures]
   std::vector<std::uint8_t> completed;            ///< [trials]: 1 once the trial is done
+  /// Responsive mode only (else empty): [trials][reps][months][kNumEffortFields].
+  std::vector<float> effort;
 };
 
 /// Cancellation and progress shared with the caller's thread.

@@ -50,6 +50,18 @@ struct EffortConfig {
   double ae_overpromise = 0.0;
 };
 
+/// Responsive mode (§9). incentive_sensitivity = 0 is fixed mode.
+struct BehaviourConfig {
+  double incentive_sensitivity = 0.0;   ///< beta
+  double projection_uncertainty = 0.25;  ///< sd of period-end attainment seen at the period's start
+  /// Optional G overrides, row-major kNumActivities x kNumMetrics (metric units per month
+  /// of activity); empty: derived from the world each month.
+  std::vector<double> csm_productivity;
+  std::vector<double> ae_productivity;
+
+  bool responsive() const { return incentive_sensitivity > 0.0; }
+};
+
 struct WorldConfig {
   int months = 36;         ///< T
   int period_months = 12;  ///< P, divides T
@@ -71,6 +83,7 @@ struct WorldConfig {
   double churn_gap_effect = 1.0;        ///< lambda_g
   double gap_decay = 0.5;               ///< gamma_g
   EffortConfig effort;
+  BehaviourConfig behaviour;
 
   /// Throws std::invalid_argument naming the field, the value and what is allowed.
   void validate() const;

@@ -1,0 +1,41 @@
+#pragma once
+/// \file behaviour.hpp
+/// Responsive behaviour (MODEL.md §9): how a rep values one more month of each activity
+/// under its plan, and the effort shares and over-promising that follow.
+#include <Eigen/Core>
+
+#include "complab/metrics.hpp"
+#include "complab/plan.hpp"
+
+namespace complab {
+
+/// Activities per role: CSM (adoption, expansion), AE (new business, expansion follow-up).
+inline constexpr int kNumActivities = 2;
+
+/// G: expected change of each metric (in metric units) from one month of each activity,
+/// counted over the rest of the compensation period.
+using Productivity = Eigen::Matrix<double, kNumActivities, kNumMetrics>;
+
+/// Slope of the curve averaged over attainment ~ Normal(a, sd): a rep unsure of where it
+/// will land sees a smoothed curve, which sharpens as the period runs out. sd = 0 gives
+/// curve.slope(a).
+double expected_slope(const PayoutCurve& curve, double a, double sd);
+
+/// Marginal pay per unit of each metric at the projected actuals: for each metric a
+/// measure (or the multiplier's scaled measures) reads, V * w * E[curve'] * dA/d(metric),
+/// with dA/d(metric) = 1/target, or -1/target when lower is better (0 once A is 0).
+/// `projected` holds plan.num_inputs() projected actuals (measures, then multiplier).
+/// A gated measure whose gate is projected shut contributes nothing.
+Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const double* projected,
+                                                  int period_months, double attainment_sd);
+
+/// Effort shares softmax(ln base + beta * value / V); beta = 0 returns `base` exactly.
+Eigen::Matrix<double, kNumActivities, 1> effort_shares(
+    const Eigen::Matrix<double, kNumActivities, 1>& base,
+    const Eigen::Matrix<double, kNumActivities, 1>& value, double beta, double target_variable);
+
+/// Over-promising logistic(logit(base) + beta * (win value - clawback cost) / V), in
+/// [0, 1]; beta = 0 or a base of 0 or 1 returns `base` exactly.
+double overpromise_level(double base, double net_value, double beta, double target_variable);
+
+}  // namespace complab

@@ -1,0 +1,69 @@
+#include "complab/behaviour.hpp"
+
+#include <cmath>
+
+namespace complab {
+namespace {
+
+double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
+
+}  // namespace
+
+double expected_slope(const PayoutCurve& curve, double a, double sd) {
+  if (!(sd > 0)) return curve.slope(a);
+  // Piecewise linear: the expected slope is each segment's slope times the probability
+  // that the attainment falls in that segment.
+  const auto& x = curve.attainment;
+  const auto& y = curve.payout;
+  double total = 0.0;
+  for (std::size_t k = 0; k + 1 < x.size(); ++k) {
+    const double p = normal_cdf((x[k + 1] - a) / sd) - normal_cdf((x[k] - a) / sd);
+    total += p * (y[k + 1] - y[k]) / (x[k + 1] - x[k]);
+  }
+  return total;
+}
+
+Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const double* projected,
+                                                  int period_months, double attainment_sd) {
+  Eigen::Matrix<double, kNumMetrics, 1> pay = Eigen::Matrix<double, kNumMetrics, 1>::Zero();
+  const double v = plan.ote * (1.0 - plan.base_share) * period_months / 12.0;
+  const std::size_t n = plan.measures.size();
+  double multiplier = 1.0;
+  if (plan.multiplier) {
+    const auto& m = *plan.multiplier;
+    multiplier = m.curve.value_clamped(attainment(projected[n], m.target, m.lower_is_better));
+  }
+  for (std::size_t k = 0; k < n; ++k) {
+    const Measure& m = plan.measures[k];
+    if (m.gate) {
+      const Measure& g = plan.measures[static_cast<std::size_t>(m.gate->measure)];
+      const double ga = attainment(projected[m.gate->measure], g.target, g.lower_is_better);
+      if (ga < m.gate->min_attainment) continue;
+    }
+    const double a = attainment(projected[k], m.target, m.lower_is_better);
+    double d_attainment = 1.0 / m.target;
+    if (m.lower_is_better) d_attainment = a > 0 ? -1.0 / m.target : 0.0;
+    pay[static_cast<int>(m.metric)] +=
+        v * m.weight * multiplier * expected_slope(m.curve, a, attainment_sd) * d_attainment;
+  }
+  return pay;
+}
+
+Eigen::Matrix<double, kNumActivities, 1> effort_shares(
+    const Eigen::Matrix<double, kNumActivities, 1>& base,
+    const Eigen::Matrix<double, kNumActivities, 1>& value, double beta, double target_variable) {
+  if (beta == 0.0 || !(target_variable > 0)) return base;
+  Eigen::Matrix<double, kNumActivities, 1> logits =
+      base.array().log() + beta * value.array() / target_variable;
+  logits.array() -= logits.maxCoeff();
+  Eigen::Matrix<double, kNumActivities, 1> e = logits.array().exp();
+  return e / e.sum();
+}
+
+double overpromise_level(double base, double net_value, double beta, double target_variable) {
+  if (beta == 0.0 || !(target_variable > 0) || base <= 0.0 || base >= 1.0) return base;
+  const double logit = std::log(base / (1.0 - base)) + beta * net_value / target_variable;
+  return 1.0 / (1.0 + std::exp(-logit));
+}
+
+}  // namespace complab
