@@ -21,6 +21,8 @@ from complab.plans import (
     PayoutCurve,
     Plan,
     Spif,
+    default_plans,
+    payout_table,
 )
 
 __all__ = [
@@ -41,4 +43,6 @@ __all__ = [
     "Plan",
     "Spif",
     "__version__",
+    "default_plans",
+    "payout_table",
 ]
