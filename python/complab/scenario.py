@@ -55,6 +55,49 @@ from complab.plans import Plan, _record, _reraise_under
 ROLES = ("ae", "sdr", "csm")
 _C_INT = 2**31  # the core stores counts and months as C ints
 _NAME_FORBIDDEN = ".:[]"  # characters that dotted paths and plan keys use
+#: The world's record classes by name, filled as they are defined.
+_RECORDS: dict[str, type] = {}
+
+
+# -- field kinds and normalisation (used by the records below) --------------------------------
+def _kind(f: dataclasses.Field[Any]) -> str:
+    """What a record field holds, from its annotation: ``int``, ``float``, ``bool``,
+    ``str``, ``floats`` (tuple of floats), ``records:<Class>``, ``record:<Class>`` or
+    ``other``."""
+    t = str(f.type).replace(" ", "")
+    if t in ("int", "float", "bool", "str"):
+        return t
+    if t == "tuple[float,...]":
+        return "floats"
+    m = re.fullmatch(r"tuple\[(\w+),\.\.\.\]", t)
+    if m and m.group(1) in _RECORDS:
+        return f"records:{m.group(1)}"
+    if t in _RECORDS:
+        return f"record:{t}"
+    return "other"
+
+
+def _normalise(kind: str, value: Any) -> Any:
+    """Plain Python numbers and tuples; anything unexpected is returned as it is."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value) if kind == "bool" else value
+    if kind == "float" and isinstance(value, numbers.Real):
+        try:
+            return float(value)
+        except OverflowError:
+            return value
+    if kind == "int" and isinstance(value, numbers.Real):
+        if isinstance(value, numbers.Integral):
+            return int(value)
+        if math.isfinite(value) and float(value).is_integer():
+            return int(value)
+        return value
+    if kind == "floats" and isinstance(value, (list, tuple, np.ndarray)):
+        return tuple(_normalise("float", v) for v in list(value))
+    if kind.startswith("records:") and isinstance(value, list):
+        return tuple(value)
+    return value
+
 
 
 class _Record:
@@ -167,7 +210,7 @@ class World(_Record):
         return [s.name for s in self.segments]
 
 
-_RECORDS: dict[str, type] = {c.__name__: c for c in (Product, Segment, Effort, Behaviour, World)}
+_RECORDS.update({c.__name__: c for c in (Product, Segment, Effort, Behaviour, World)})
 
 
 def _plan_keys(world: World) -> list[str]:
@@ -389,46 +432,6 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     return Scenario.from_yaml(Path(path))
 
 
-# -- helpers: field kinds, normalisation, checks ------------------------------------------------
-def _kind(f: dataclasses.Field[Any]) -> str:
-    """What a record field holds, from its annotation: ``int``, ``float``, ``bool``,
-    ``str``, ``floats`` (tuple of floats), ``records:<Class>``, ``record:<Class>`` or
-    ``other``."""
-    t = str(f.type).replace(" ", "")
-    if t in ("int", "float", "bool", "str"):
-        return t
-    if t == "tuple[float,...]":
-        return "floats"
-    m = re.fullmatch(r"tuple\[(\w+),\.\.\.\]", t)
-    if m and m.group(1) in _RECORDS:
-        return f"records:{m.group(1)}"
-    if t in _RECORDS:
-        return f"record:{t}"
-    return "other"
-
-
-def _normalise(kind: str, value: Any) -> Any:
-    """Plain Python numbers and tuples; anything unexpected is returned as it is."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value) if kind == "bool" else value
-    if kind == "float" and isinstance(value, numbers.Real):
-        try:
-            return float(value)
-        except OverflowError:
-            return value
-    if kind == "int" and isinstance(value, numbers.Real):
-        if isinstance(value, numbers.Integral):
-            return int(value)
-        if math.isfinite(value) and float(value).is_integer():
-            return int(value)
-        return value
-    if kind == "floats" and isinstance(value, (list, tuple, np.ndarray)):
-        return tuple(_normalise("float", v) for v in list(value))
-    if kind.startswith("records:") and isinstance(value, list):
-        return tuple(value)
-    return value
-
-
 def _check_types(obj: Any, path: str) -> None:
     """Types the C++ structs cannot take, reported by path before conversion; the engine
     checks ranges."""
@@ -586,7 +589,8 @@ def _set_path(data: dict[str, Any], parts: list[str], value: Any, full: str) -> 
                 raise ValueError(f"{full}: '{head}' is not a field of {parent} (allowed: {', '.join(map(str, node))})")
             key = head
         else:
-            raise ValueError(f"{full}: {where.rsplit('.', 1)[0]} is {node!r}; set it whole instead")
+            parent = where.rsplit(".", 1)[0]
+            raise ValueError(f"{full}: {parent} is {node!r}, which has no field '{head}'; set {parent} whole instead")
         if last:
             node[key] = value
         else:
