@@ -1,10 +1,32 @@
-"""Built-in scenarios (MODEL.md §12).
+"""Built-in scenarios (MODEL.md §12), each from one of the articles the model is built on
+(``shared/seeds/000`` … ``004``).
 
 :func:`default` is a three-segment subscription business (SMB, mid-market, enterprise)
 calibrated to published retention benchmarks: annual NRR about 97% / 108% / 118% and GRR
-about 87% / 91% / 94% (MODEL.md §3). Its plans follow the articles the model is built on
-(``shared/seeds``): AE 50/50 pay mix on new and expansion ARR, SDR 65/35 on opportunities,
-CSM 80/20 paid 65% on churn and 35% on NRR (article 000).
+about 87% / 91% / 94% (MODEL.md §3). Its plans follow the articles: AE 50/50 pay mix on new
+and expansion ARR, SDR 65/35 on opportunities, CSM 80/20 paid 65% on churn and 35% on NRR
+(article 000).
+
+The other presets keep the default world and change the plans the articles discuss, so
+:func:`complab.compare` against :func:`default` isolates the plan (and pays a plan-only
+change without simulating again); the Gainsight stages change the world instead:
+
+=========================  =======  ===================================================
+name                       article  what it is
+=========================  =======  ===================================================
+``default``                000      the calibrated default (CSM 65% churn / 35% NRR)
+``churn_and_nrr``          000      the same CSM plan, under the article's name
+``first_renewal_clawback`` 000      AE repays commission on accounts lost at first renewal
+``shared_nrr``             000      NRR on both the AE and the CSM, so they co-operate
+``csql_strategy``          001      CSM on CSQL pipeline (once churn < 10%), AE on expansion
+``expansion_pipeline``     002      every CSM on expansion pipeline; enterprise CSMs also on
+                                    Land-and-Expand expand rate; AE owns expansion ARR
+``gainsight_reactive``     004      a reactive CS organisation, company NRR about 92%
+``gainsight_proactive``    004      a proactive one, about 25 points higher
+=========================  =======  ===================================================
+
+:func:`list` names them and :func:`get` builds one by name; :func:`lower_churn` answers
+article 004's "what does one point of churn do to revenue?" as a world variant.
 
 Quotas and targets are the expected value of each metric for a rep of average skill at
 nominal effort in this world, so a typical rep lands near 100% attainment.
@@ -12,9 +34,13 @@ nominal effort in this world, so a typical rep lands near 100% attainment.
 
 from __future__ import annotations
 
+import builtins
 import math
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
 
-from complab.plans import Measure, PayoutCurve, Plan
+from complab.plans import Clawback, Gate, Measure, PayoutCurve, Plan
 from complab.scenario import Effort, Product, Scenario, Segment, World
 
 #: Published benchmark targets per segment: (annual NRR, annual GRR).
@@ -148,3 +174,280 @@ def default() -> Scenario:
     """The built-in default scenario (see the module docstring)."""
     world = default_world()
     return Scenario(world=world, plans=default_plans(world))
+
+
+# -- expected activity, for targets ----------------------------------------------------------
+def _mean_acv(world: World, segment: Segment) -> float:
+    return segment.acv_median * math.exp(segment.acv_log_sd**2 / 2) * world.products[0].acv_scale
+
+
+def _csql_probability(world: World, segment: Segment) -> float:
+    """Monthly chance that an account of the segment raises a CSQL at nominal effort: rate x
+    CSM load x skill x health ** gamma (MODEL.md §6.2.3), health at its base level."""
+    book = segment.initial_accounts / max(1, segment.csm_headcount)
+    load = segment.csm_coverage / book if book > 0 else 1.0
+    return segment.csql_rate * load * _mean_skill(world) * segment.health_base**world.csql_health_exponent
+
+
+def _mean_usage_growth(world: World, segment: Segment) -> float:
+    """ARR's mean multiple of its start over the horizon from usage drift at base health,
+    for usage-priced products (mid-year of each year)."""
+    if not world.products[0].usage_priced:
+        return 1.0
+    yearly = (1 + segment.usage_drift * (segment.health_base - 0.5)) ** 12
+    years = max(1, world.months // 12)
+    return sum(yearly ** (y + 0.5) for y in range(years)) / years
+
+
+def expected_csql_pipeline_per_csm(world: World, segment: Segment) -> float:
+    """Annual value of the CSQLs a CSM of the segment raises on average over the horizon
+    (upsell value on the initial book as usage grows it; cross-sell needs a second
+    product)."""
+    book = segment.initial_accounts / max(1, segment.csm_headcount)
+    value = segment.upsell_fraction * _mean_acv(world, segment) * _mean_usage_growth(world, segment)
+    return book * 12 * _csql_probability(world, segment) * value
+
+
+def expected_expansion_arr_per_ae(world: World, segment: Segment, acceptance: float | None = None) -> float:
+    """Annual CSQL expansion ARR an AE of the segment closes on average: its segment's CSQL
+    pipeline x hand-off acceptance x expansion win chance, shared among the segment's AEs."""
+    q = world.handoff_acceptance if acceptance is None else acceptance
+    win = min(1.0, segment.expansion_win_rate * _mean_skill(world) * segment.health_base)
+    pipeline = expected_csql_pipeline_per_csm(world, segment) * segment.csm_headcount
+    return pipeline * q * win / max(1, segment.ae_headcount)
+
+
+def expected_expand_rate(world: World, segment: Segment) -> float:
+    """Share of a CSM's book that wins an expansion in a year (Land-and-Expand success)."""
+    win = min(1.0, segment.expansion_win_rate * _mean_skill(world) * segment.health_base)
+    monthly = _csql_probability(world, segment) * world.handoff_acceptance * win
+    return 1 - (1 - monthly) ** 12
+
+
+def _per_period(world: World, annual: float) -> float:
+    return annual * world.period_months / 12
+
+
+def _nrr_target(world: World, segment: Segment) -> float:
+    nrr, _ = RETENTION_BENCHMARKS.get(segment.name, (1.0, 0.9))
+    return round(1 + (nrr - 1) * world.period_months / 12, 4)
+
+
+def _churn_target(world: World, segment: Segment) -> float:
+    _, grr = RETENTION_BENCHMARKS.get(segment.name, (1.0, 0.9))
+    return round((1 - grr) * world.period_months / 12, 4)
+
+
+def _nrr_measure(world: World, segment: Segment, weight: float) -> Measure:
+    """The default CSM plan's NRR measure: 0 at 90% of target, 1 at target, 2 at 110%."""
+    return Measure("nrr", weight=weight, target=_nrr_target(world, segment),
+                   curve=PayoutCurve.tiered([(0.9, 0.0), (1.0, 1.0), (1.1, 2.0)]))
+
+
+def _churn_measure(world: World, segment: Segment, weight: float) -> Measure:
+    return Measure("gross_churn", weight=weight, target=_churn_target(world, segment),
+                   curve=PayoutCurve.linear(threshold=0.0, cap=1.5))
+
+
+def _with_plans(scenario: Scenario, plans: dict[str, Plan]) -> Scenario:
+    return Scenario(world=scenario.world, plans={**scenario.plans, **plans})
+
+
+def _reweighted_ae(world: World, base: Scenario, new_weight: float, extra: list[Measure],
+                   expansion_target: Callable[[Segment], float] | None = None) -> dict[str, Plan]:
+    """Each segment's AE plan with the new-ARR measure at `new_weight`, expansion ARR taking
+    the rest but the weights of `extra` measures (appended)."""
+    plans: dict[str, Plan] = {}
+    for seg in world.segments:
+        key = f"ae:{seg.name}"
+        plan = base.plans[key]
+        new, expansion = plan.measures[0], plan.measures[1]
+        rest = 1 - new_weight - sum(m.weight for m in extra)
+        target = expansion.target if expansion_target is None else max(
+            1_000.0, round(_per_period(world, expansion_target(seg)), -3))
+        measures = [replace(new, weight=new_weight), replace(expansion, weight=round(rest, 10), target=target),
+                    *[replace(m, target=_nrr_target(world, seg)) if m.metric == "nrr" else m for m in extra]]
+        plans[key] = replace(plan, measures=tuple(measures))
+    return plans
+
+
+# -- presets from the articles -----------------------------------------------------------------
+def churn_and_nrr() -> Scenario:
+    """CSMs paid 65% on churn and 35% on NRR (article ``000``).
+
+    The main KPI is churn at six to seven tenths of the variable pay, the sub-KPI NRR, so a
+    CSM who loses a customer can win the loss back through expansion handed to sales. This
+    is the default scenario's CSM plan; the preset is :func:`default` under the article's
+    name.
+    """
+    return default()
+
+
+def first_renewal_clawback(share: float = 1.0, window_months: int = 12) -> Scenario:
+    """The default scenario with a first-renewal clawback on every AE plan (article ``000``).
+
+    When an account churns at its first renewal the AE who sold it repays `share` of the
+    commission earned on it (within `window_months` of the sale): a penalty for the seller
+    when the expectations set in the sale and the reality diverge. The article calls it a
+    last resort. In fixed mode it moves pay only; in responsive mode
+    (``world.behaviour.incentive_sensitivity`` > 0) it also lowers over-promising and so
+    first-renewal churn (MODEL.md §9).
+    """
+    base = default()
+    clawback = Clawback(share=share, window_months=window_months)
+    return _with_plans(base, {k: replace(p, clawback=clawback) for k, p in base.plans.items() if p.role == "ae"})
+
+
+def shared_nrr(ae_nrr_weight: float = 0.2) -> Scenario:
+    """NRR on both the AE and the CSM (article ``000``: give customer sales and customer
+    success the same NRR target and they co-operate).
+
+    Every AE plan gets an NRR measure of weight `ae_nrr_weight` on its book (target: the
+    segment's NRR benchmark), taken from new ARR (expansion ARR keeps its weight); the CSM
+    plans already carry NRR. With both plans on NRR the AE accepts more CSQL hand-offs
+    (``world.shared_nrr_acceptance_uplift``, MODEL.md §6), so this preset changes what the
+    world does, not just pay.
+    """
+    base = default()
+    world = base.world
+    nrr = Measure("nrr", weight=ae_nrr_weight, target=1.0,
+                  curve=PayoutCurve.tiered([(0.9, 0.0), (1.0, 1.0), (1.1, 2.0)]))
+    expansion_weight = base.plans[f"ae:{world.segments[0].name}"].measures[1].weight
+    plans = _reweighted_ae(world, base, 1 - expansion_weight - ae_nrr_weight, [nrr])
+    return _with_plans(base, plans)
+
+
+def csql_strategy(churn_ceiling: float = 0.10) -> Scenario:
+    """The CSQL strategy (article ``001``): CS creates the pipeline, field sales closes it.
+
+    CSMs are paid half on churn and half on CSQL pipeline created, and the pipeline measure
+    pays only while the CSM's book churns less than `churn_ceiling` a year (a gate on the
+    churn measure): "get annual churn below 10% first, then work on expansion". AEs are
+    paid half on new ARR and half on expansion bookings, with the expansion target set to
+    what the CSMs' pipeline should bring.
+    """
+    base = default()
+    world = base.world
+    plans = _reweighted_ae(world, base, 0.5, [],
+                           expansion_target=lambda seg: expected_expansion_arr_per_ae(world, seg))
+    for seg in world.segments:
+        churn = _churn_measure(world, seg, 0.5)
+        # Lower-is-better attainment is 1 + (target - actual) / target, so churn at the
+        # ceiling is attainment 2 - ceiling / target.
+        gate = Gate("gross_churn", min_attainment=max(0.0, 2 - _per_period(world, churn_ceiling) / churn.target))
+        pipeline = Measure("csql_pipeline", weight=0.5,
+                           target=round(_per_period(world, expected_csql_pipeline_per_csm(world, seg)), -3),
+                           curve=PayoutCurve.linear(threshold=0.0, cap=2.0), gate=gate)
+        plans[f"csm:{seg.name}"] = replace(base.plans[f"csm:{seg.name}"], measures=(churn, pipeline))
+    return _with_plans(base, plans)
+
+
+def expansion_pipeline(enterprise_segment: str = "enterprise") -> Scenario:
+    """Every CSM measured on expansion pipeline created (article ``002``).
+
+    All CSMs are paid half on churn and half on CSQL pipeline created (what a CSM controls
+    through adoption work), not on expansion ARR, which the AE owns: AE plans pay 60% on new
+    and 40% on expansion ARR. CSMs of `enterprise_segment` also carry the Land-and-Expand
+    expand success rate (``expand_rate``: share of the book that wins an expansion): 40%
+    churn, 35% pipeline, 25% expand rate.
+    """
+    base = default()
+    world = base.world
+    plans = _reweighted_ae(world, base, 0.6, [],
+                           expansion_target=lambda seg: expected_expansion_arr_per_ae(world, seg))
+    for seg in world.segments:
+        target = round(_per_period(world, expected_csql_pipeline_per_csm(world, seg)), -3)
+        curve = PayoutCurve.linear(threshold=0.0, cap=2.0)
+        if seg.name == enterprise_segment:
+            measures: tuple[Measure, ...] = (
+                _churn_measure(world, seg, 0.4),
+                Measure("csql_pipeline", weight=0.35, target=target, curve=curve),
+                Measure("expand_rate", weight=0.25,
+                        target=round(_per_period(world, expected_expand_rate(world, seg)), 4), curve=curve),
+            )
+        else:
+            measures = (_churn_measure(world, seg, 0.5), Measure("csql_pipeline", weight=0.5, target=target, curve=curve))
+        plans[f"csm:{seg.name}"] = replace(base.plans[f"csm:{seg.name}"], measures=measures)
+    return _with_plans(base, plans)
+
+
+#: Shift of every segment's health (start and base) for Gainsight's stages (article 004),
+#: calibrated so that company NRR is about 92% (reactive) and 25 points higher (proactive).
+GAINSIGHT_HEALTH_SHIFT = {"reactive": -0.15, "proactive": 0.03}
+
+
+def _gainsight_stage(stage: str) -> Scenario:
+    base = default()
+    shift = GAINSIGHT_HEALTH_SHIFT[stage]
+    segments = tuple(
+        replace(s, health_base=min(1.0, max(0.0, s.health_base + shift)),
+                health_start=min(1.0, max(0.0, s.health_start + shift)))
+        for s in base.world.segments
+    )
+    return Scenario(world=replace(base.world, segments=segments), plans=base.plans)
+
+
+def gainsight_reactive() -> Scenario:
+    """A reactive customer-success organisation (article ``004``, Gainsight's stages).
+
+    CS answers problems when customers raise them: customers adopt less, so their health
+    sits lower (every segment's health 0.15 below the default), usage shrinks and renewals
+    churn more; company NRR is about 92% ("new customers keep coming in, but the bucket
+    has a hole in it"). Plans are the default's, so :func:`complab.compare` against
+    :func:`gainsight_proactive` shows what the stage is worth and what it does to comp cost.
+    """
+    return _gainsight_stage("reactive")
+
+
+def gainsight_proactive() -> Scenario:
+    """A proactive customer-success organisation (article ``004``): about 25 points more
+    NRR than :func:`gainsight_reactive` from existing customers alone (health 0.03 above
+    the default). Plans are the default's."""
+    return _gainsight_stage("proactive")
+
+
+def lower_churn(scenario: Scenario, points: float = 1.0) -> Scenario:
+    """`scenario` with every renewal hazard `points` percentage points lower (not below 0).
+
+    Article ``004``: "what does one point of churn do to revenue?" —
+    ``complab.compare(s, {"1 point less churn": presets.lower_churn(s)})``. The hazard is the
+    churn chance of an account of neutral health (MODEL.md §3), so churn falls by about
+    `points` at neutral health and somewhat less or more as health is above or below it.
+    """
+    segments = tuple(
+        replace(s, renewal_hazard=tuple(max(0.0, h - points / 100) for h in s.renewal_hazard))
+        for s in scenario.world.segments
+    )
+    return replace(scenario, world=replace(scenario.world, segments=segments))
+
+
+# -- registry ------------------------------------------------------------------------------------
+#: Preset name → (function, source article in ``shared/seeds``).
+PRESETS: dict[str, tuple[Callable[..., Scenario], str]] = {
+    "default": (default, "000"),
+    "churn_and_nrr": (churn_and_nrr, "000"),
+    "first_renewal_clawback": (first_renewal_clawback, "000"),
+    "shared_nrr": (shared_nrr, "000"),
+    "csql_strategy": (csql_strategy, "001"),
+    "expansion_pipeline": (expansion_pipeline, "002"),
+    "gainsight_reactive": (gainsight_reactive, "004"),
+    "gainsight_proactive": (gainsight_proactive, "004"),
+}
+
+
+def list() -> builtins.list[str]:  # noqa: A001 - the registry's natural name
+    """Names of the built-in scenarios, for :func:`get`."""
+    return builtins.list(PRESETS)
+
+
+def get(name: str, **kwargs: Any) -> Scenario:
+    """The built-in scenario `name` (see :func:`list`); `kwargs` go to its function.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name, listing the known ones.
+    """
+    if name not in PRESETS:
+        raise ValueError(f"preset: {name!r} is not one of {', '.join(PRESETS)}")
+    return PRESETS[name][0](**kwargs)
