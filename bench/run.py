@@ -1,0 +1,241 @@
+"""complab benchmarks: the engine against a NumPy reference of the same model, in one run.
+
+    python bench/run.py            # full run, a few minutes on 2 cores
+    python bench/run.py --quick    # smaller sizes, under a minute
+
+Writes bench/results/bench-<time>.json and .md (and latest.json / latest.md) and prints
+the Markdown table. The machine may be shared and noisy, so every comparison is a ratio
+of figures taken in this same run; each timing is the best of a few repeats.
+
+Measured on the default scenario (complab.presets.default):
+- throughput in account-months per second (the engine's ``account_months`` series) of
+  the NumPy reference (bench/numpy_reference.py) and of the engine on 1 thread and on all
+  cores, and their ratio per core;
+- thread scaling on 1, 2, 4, 8, 16 threads, where the machine has that many cores;
+- the latency of a 1,000-trial run on all cores (what a notebook slider feels);
+- peak memory (ru_maxrss) of a 10,000-trial run in a fresh process;
+- a plan-only sweep point (Result.repay, MODEL.md §11) against re-simulating.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import complab
+from complab import presets
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from numpy_reference import simulate_reference  # noqa: E402
+
+TARGETS = {
+    "engine_per_core_mam_s": 100.0,  # M account-months/s per core, fixed mode
+    "ratio_per_core": 5.0,           # engine / NumPy reference, one core each
+    "efficiency_16": 0.85,           # parallel efficiency on 16 threads
+    "latency_1000_s": 0.5,           # 1,000-trial default run on all cores (2 here)
+    "repay_speedup": 100.0,          # re-simulating / repay, per sweep point
+    "peak_rss_gib": 1.0,             # 10,000-trial default run
+}
+
+
+def best_time(fn, repeats: int) -> tuple[float, object]:
+    """Smallest wall time of `repeats` calls and the last call's value."""
+    best, value = float("inf"), None
+    for _ in range(repeats):
+        start = time.perf_counter()
+        value = fn()
+        best = min(best, time.perf_counter() - start)
+    return best, value
+
+
+def engine_account_months(result: complab.Result) -> int:
+    series = list(complab._core.SERIES)
+    return int(result.arrays["monthly"][..., series.index("account_months")].sum())
+
+
+def measure_engine(scenario, trials: int, threads: int, repeats: int) -> dict:
+    run = lambda: complab.simulate(scenario, trials=trials, seed=1, threads=threads)  # noqa: E731
+    run()  # warm: page faults of the first allocation are not the engine's speed
+    seconds, result = best_time(run, repeats)
+    am = engine_account_months(result)
+    return {"trials": trials, "threads": threads, "seconds": seconds, "account_months": am,
+            "mam_per_s": am / seconds / 1e6}
+
+
+def measure_reference(scenario, trials: int, repeats: int) -> dict:
+    simulate_reference(scenario, trials=min(trials, 20), seed=0)  # warm
+    seconds, ref = best_time(lambda: simulate_reference(scenario, trials=trials, seed=1), repeats)
+    am = ref.account_months
+    return {"trials": trials, "threads": 1, "seconds": seconds, "account_months": am,
+            "mam_per_s": am / seconds / 1e6}
+
+
+PEAK_SCRIPT = """
+import resource, sys, complab
+from complab import presets
+scenario = presets.default()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+result = complab.simulate(scenario, trials={trials}, seed=1)
+kpis = result.kpis()  # the tables a user builds next count too
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(before, after)
+"""
+
+
+def measure_peak_memory(trials: int) -> dict:
+    """ru_maxrss (KiB on Linux) of a fresh process that simulates `trials` trials."""
+    out = subprocess.run([sys.executable, "-c", PEAK_SCRIPT.format(trials=trials)],
+                         check=True, capture_output=True, text=True).stdout.split()
+    before, after = int(out[0]), int(out[1])
+    return {"trials": trials, "peak_rss_gib": after / 2**20, "import_rss_gib": before / 2**20}
+
+
+def sweep_plans(scenario) -> list:
+    """Plan-only variants of the default scenario: CSM OTE and AE base shares."""
+    variants = []
+    for ote in (100_000.0, 120_000.0, 140_000.0):
+        for base_share in (0.4, 0.5, 0.6):
+            variants.append(scenario.with_({"plans.csm:enterprise.ote": ote,
+                                            "plans.ae:smb.base_share": base_share}))
+    return variants
+
+
+def measure_sweep(scenario, trials: int, points: int, threads: int) -> dict:
+    variants = sweep_plans(scenario)[:points]
+    base = complab.simulate(scenario, trials=trials, seed=1, threads=threads)
+    repay_s, _ = best_time(lambda: [base.repay(v) for v in variants], 3)
+    simulate_s, _ = best_time(
+        lambda: [complab.simulate(v, trials=trials, seed=1, threads=threads) for v in variants], 1)
+    per_repay, per_simulate = repay_s / len(variants), simulate_s / len(variants)
+    return {"trials": trials, "points": len(variants), "threads": threads,
+            "repay_s_per_point": per_repay, "simulate_s_per_point": per_simulate,
+            "speedup": per_simulate / per_repay}
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        commit = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        commit = "unknown"
+    return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
+            "numpy": np.__version__, "complab": complab.__version__, "commit": commit,
+            "load_average": os.getloadavg()}
+
+
+def markdown(r: dict) -> str:
+    e1, en, ref = r["engine_1"], r["engine_all"], r["reference"]
+    lines = [
+        f"# complab benchmark ({r['when']}, {'quick' if r['quick'] else 'full'})",
+        "",
+        f"Machine: {r['machine']['cpu']}, {r['machine']['cores']} cores; load average at start "
+        f"{r['machine']['load_average'][0]:.1f}. Commit {r['machine']['commit']}. "
+        "Default scenario. Ratios are from this one run.",
+        "",
+        "| measure | value | target |",
+        "|---|---|---|",
+        f"| NumPy reference, 1 core ({ref['trials']} trials) | {ref['mam_per_s']:.2f} M account-months/s | |",
+        f"| engine, 1 thread ({e1['trials']} trials) | {e1['mam_per_s']:.1f} M account-months/s "
+        f"| ≥ {TARGETS['engine_per_core_mam_s']:.0f} |",
+        f"| engine, all {en['threads']} threads ({en['trials']} trials) | {en['mam_per_s']:.1f} M account-months/s | |",
+        f"| engine / NumPy, per core | {r['ratio_per_core']:.1f}× | ≥ {TARGETS['ratio_per_core']:.0f}× |",
+        f"| 1,000-trial run, {r['latency']['threads']} threads | {r['latency']['seconds']:.3f} s "
+        f"| < {TARGETS['latency_1000_s']} s |",
+        f"| peak memory, {r['memory']['trials']:,}-trial run | {r['memory']['peak_rss_gib']:.3f} GiB "
+        f"(after import: {r['memory']['import_rss_gib']:.3f}) | < {TARGETS['peak_rss_gib']:.0f} GiB |",
+        f"| plan-only sweep point: repay vs simulate ({r['sweep']['trials']} trials) "
+        f"| {r['sweep']['repay_s_per_point'] * 1e3:.1f} ms vs {r['sweep']['simulate_s_per_point'] * 1e3:.0f} ms "
+        f"= {r['sweep']['speedup']:.0f}× | ≥ {TARGETS['repay_speedup']:.0f}× |",
+        "",
+        "## Thread scaling",
+        "",
+        "| threads | M account-months/s | speed-up | parallel efficiency |",
+        "|---|---|---|---|",
+    ]
+    for row in r["scaling"]:
+        if row.get("mam_per_s") is None:
+            lines.append(f"| {row['threads']} | not measurable here ({r['machine']['cores']} cores) | | |")
+        else:
+            lines.append(f"| {row['threads']} | {row['mam_per_s']:.1f} | {row['speedup']:.2f}× "
+                         f"| {row['efficiency']:.0%} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="smaller sizes (under a minute)")
+    parser.add_argument("--out", type=Path, default=HERE / "results", help="results folder")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    scenario = presets.default()
+    cores = os.cpu_count() or 1
+    repeats = 2 if quick else 3
+    n_engine = 200 if quick else 1000
+    n_ref = 50 if quick else 200
+
+    r: dict = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": quick, "machine": machine(),
+               "targets": TARGETS}
+    print("NumPy reference ...", flush=True)
+    r["reference"] = measure_reference(scenario, n_ref, repeats)
+    print("engine, 1 thread ...", flush=True)
+    r["engine_1"] = measure_engine(scenario, n_engine, 1, repeats)
+    print(f"engine, {cores} threads ...", flush=True)
+    r["engine_all"] = measure_engine(scenario, n_engine, cores, repeats)
+    r["ratio_per_core"] = r["engine_1"]["mam_per_s"] / r["reference"]["mam_per_s"]
+
+    r["scaling"] = []
+    for threads in (1, 2, 4, 8, 16):
+        if threads > cores:
+            r["scaling"].append({"threads": threads, "mam_per_s": None})
+            continue
+        m = r["engine_1"] if threads == 1 else (r["engine_all"] if threads == cores else
+                                                measure_engine(scenario, n_engine, threads, repeats))
+        speedup = m["mam_per_s"] / r["engine_1"]["mam_per_s"]
+        r["scaling"].append({"threads": threads, "mam_per_s": m["mam_per_s"], "speedup": speedup,
+                             "efficiency": speedup / threads})
+
+    print("latency of a 1,000-trial run ...", flush=True)
+    complab.simulate(scenario, trials=1000, seed=2, threads=cores)
+    seconds, _ = best_time(lambda: complab.simulate(scenario, trials=1000, seed=2, threads=cores),
+                           repeats)
+    r["latency"] = {"trials": 1000, "threads": cores, "seconds": seconds}
+
+    print("peak memory ...", flush=True)
+    r["memory"] = measure_peak_memory(2000 if quick else 10_000)
+
+    print("plan-only sweep ...", flush=True)
+    r["sweep"] = measure_sweep(scenario, 200 if quick else 1000, 3 if quick else 6, cores)
+    r["own_peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    text = markdown(r)
+    for name in (f"bench-{stamp}", "latest"):
+        (args.out / f"{name}.json").write_text(json.dumps(r, indent=2) + "\n")
+        (args.out / f"{name}.md").write_text(text)
+    print()
+    print(text)
+    print(f"written to {args.out}/bench-{stamp}.json and .md")
+    return r
+
+
+if __name__ == "__main__":
+    main()
