@@ -1,0 +1,237 @@
+"""Paired comparison of scenario variants on common random numbers: :func:`compare`.
+
+Every run uses the same seed, and the engine draws every random number from a stream keyed
+by (seed, trial, purpose, entity, month), never by run order or thread (MODEL.md §10). So
+trial ``i`` of the base and trial ``i`` of a variant see the same customers, deals and
+skills wherever the variant does not change them, and the difference ``variant - base`` is
+measured trial by trial. Its standard error is that of the paired differences,
+``sd(d) / sqrt(n)``, usually far smaller than the unpaired ``sqrt(se_base² + se_variant²)``
+(both are reported).
+
+A variant that changes only plans (same world, same shared-NRR status of every segment,
+fixed mode) is paid on the base's simulated world with :meth:`Result.repay` instead of
+being simulated again (MODEL.md §11); its KPIs then equal the base's exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from complab.engine import resolve_seed, simulate
+from complab.result import Result
+from complab.scenario import ROLES, Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+#: Two-sided 95% normal quantile used for the confidence intervals.
+Z95 = 1.959963984540054
+
+#: Columns of :meth:`Comparison.table`.
+TABLE_COLUMNS = (
+    "variant", "kpi", "year", "n", "base_mean", "variant_mean", "diff", "se", "ci_low", "ci_high",
+    "se_unpaired", "method",
+)
+
+
+def compare(
+    scenario: Scenario,
+    variants: Mapping[str, Scenario | Mapping[str, Any]],
+    trials: int = 1000,
+    seed: int | np.random.SeedSequence | None = None,
+    threads: int | None = None,
+    progress: bool | Callable[[int], None] = False,
+) -> Comparison:
+    """Run a base scenario and its variants on common random numbers; report paired
+    differences of every KPI and pay figure.
+
+    Parameters
+    ----------
+    scenario
+        The base.
+    variants
+        ``{name: variant}``; a variant is a :class:`~complab.Scenario` or a mapping of
+        dotted paths to values applied to the base (:meth:`Scenario.with_`), e.g.
+        ``{"richer CSM": {"plans.csm:smb.ote": 100_000}}``.
+    trials
+        Monte Carlo trials per run (the same for every run, so trials pair up).
+    seed
+        One seed for every run (recorded in :attr:`Comparison.seed`); None draws one.
+    threads, progress
+        As for :func:`complab.simulate`.
+
+    Returns
+    -------
+    Comparison
+        :meth:`Comparison.table` is the tidy table of differences (one row per variant, KPI
+        and year); :attr:`Comparison.results` holds every run's :class:`Result`.
+
+    Raises
+    ------
+    ValueError
+        For a variant that is not a Scenario or a mapping of paths, or a path or value the
+        scenario does not allow (naming the variant and the field).
+    """
+    if not isinstance(scenario, Scenario):
+        raise ValueError(f"scenario: expected a complab.Scenario, got {type(scenario).__name__}")
+    if not isinstance(variants, Mapping) or not variants:
+        raise ValueError("variants: expected a non-empty mapping of name to Scenario or {path: value}")
+    built: dict[str, Scenario] = {}
+    for name, variant in variants.items():
+        if not isinstance(name, str) or not name:
+            raise ValueError(f"variants: name {name!r} is not a non-empty string")
+        if isinstance(variant, Scenario):
+            built[name] = variant
+        elif isinstance(variant, Mapping):
+            try:
+                built[name] = scenario.with_(variant)
+            except ValueError as err:
+                raise ValueError(f"variants[{name!r}]: {err}") from None
+        else:
+            raise ValueError(
+                f"variants[{name!r}]: expected a Scenario or a mapping of dotted paths, got {type(variant).__name__}"
+            )
+    key, record = resolve_seed(seed)
+    run = dict(trials=trials, seed=key, threads=threads, progress=progress)
+    base = simulate(scenario, **run)  # type: ignore[arg-type]
+    results: dict[str, Result] = {}
+    methods: dict[str, str] = {}
+    for name, variant in built.items():
+        results[name], methods[name] = _run_variant(base, variant, run)
+    return Comparison(base=base, results=results, methods=methods, seed=record)
+
+
+def _run_variant(base: Result, variant: Scenario, run: dict[str, Any]) -> tuple[Result, str]:
+    """Pay a plan-only variant on the base's world; simulate any other."""
+    if variant.world == base.scenario.world:
+        try:
+            return base.repay(variant), "repay"
+        except ValueError:  # shared-NRR status or responsive behaviour: the world changes
+            pass
+    return simulate(variant, **run), "simulate"
+
+
+class Comparison:
+    """Results of :func:`compare`: the base run, each variant's run and their paired
+    differences.
+
+    Attributes
+    ----------
+    base : Result
+        The base scenario's run.
+    results : dict of str to Result
+        Each variant's run, by name.
+    methods : dict of str to str
+        ``"repay"`` (plan-only variant, paid on the base's world) or ``"simulate"``.
+    seed
+        The seed every run used, as recorded by :func:`complab.simulate`.
+    """
+
+    def __init__(self, base: Result, results: dict[str, Result], methods: dict[str, str], seed: Any) -> None:
+        self.base = base
+        self.results = results
+        self.methods = methods
+        self.seed = seed
+        self._table: pd.DataFrame | None = None
+
+    def table(self, kpis: str | list[str] | None = None, year: int | None = None) -> pd.DataFrame:
+        """Paired differences ``variant - base``, one row per variant, KPI and year.
+
+        KPIs are the columns of :meth:`Result.kpis` plus ``earnings_per_<role>`` (a role's
+        annual earnings per rep). Columns: ``variant``, ``kpi``, ``year``, ``n`` (trials
+        where both values are defined), ``base_mean``, ``variant_mean``, ``diff`` (mean
+        paired difference), ``se`` (its standard error), ``ci_low`` / ``ci_high`` (95%
+        interval, normal approximation), ``se_unpaired`` (what the standard error would be
+        with independent runs) and ``method`` (``repay`` or ``simulate``).
+
+        Parameters
+        ----------
+        kpis
+            Only these KPIs (a name or a list).
+        year
+            Only this year (0-based).
+        """
+        if self._table is None:
+            base = _kpi_arrays(self.base)
+            frames = [
+                _paired_rows(name, base, _kpi_arrays(result), self.methods[name])
+                for name, result in self.results.items()
+            ]
+            self._table = pd.concat(frames, ignore_index=True)
+        out = self._table
+        if kpis is not None:
+            wanted = [kpis] if isinstance(kpis, str) else list(kpis)
+            unknown = sorted(set(wanted) - set(out["kpi"]))
+            if unknown:
+                raise ValueError(f"kpis: {unknown[0]!r} is not one of {', '.join(dict.fromkeys(out['kpi']))}")
+            out = out[out["kpi"].isin(wanted)]
+        if year is not None:
+            out = out[out["year"] == year]
+        return out.reset_index(drop=True)
+
+    def plot(self, kpi: str = "arr_end", year: int | None = None, ax: Axes | None = None) -> Axes:
+        """Bars of each variant's difference in `kpi` with 95% intervals (the last year by
+        default); see :func:`complab.plots.comparison_bars`."""
+        from complab import plots
+
+        table = self.table(kpi)
+        year = int(table["year"].max()) if year is None else year
+        return plots.comparison_bars(table[table["year"] == year], ax=ax)
+
+    def __repr__(self) -> str:
+        names = ", ".join(f"{n} ({m})" for n, m in self.methods.items())
+        return f"<Comparison of {self.base.trials} paired trials: {names}>"
+
+
+def _kpi_arrays(result: Result) -> dict[str, np.ndarray]:
+    """Every KPI as a [trials, years] array: :meth:`Result.kpis` columns and each role's
+    earnings per rep."""
+    k = result.kpis().sort_values(["trial", "year"])
+    t, y = result.trials, result.years
+    out = {c: k[c].to_numpy(dtype=float).reshape(t, y) for c in k.columns if c not in ("trial", "year")}
+    counts = result.roster["role"].value_counts()
+    for role in ROLES:
+        n = int(counts.get(role, 0))
+        if f"comp_{role}" in out and n > 0:
+            out[f"earnings_per_{role}"] = out[f"comp_{role}"] / n
+    return out
+
+
+def _paired_rows(name: str, base: dict[str, np.ndarray], variant: dict[str, np.ndarray], method: str) -> pd.DataFrame:
+    rows = []
+    for kpi, b in base.items():
+        if kpi not in variant:
+            continue
+        v = variant[kpi]
+        years = min(b.shape[1], v.shape[1])
+        for year in range(years):
+            rows.append({"variant": name, "kpi": kpi, "year": year, **paired_stats(b[:, year], v[:, year]),
+                         "method": method})
+    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+def paired_stats(base: np.ndarray, variant: np.ndarray) -> dict[str, float]:
+    """Mean paired difference ``variant - base`` over the trials where both are finite, its
+    standard error and 95% interval, and the unpaired standard error for contrast."""
+    base = np.asarray(base, dtype=float)
+    variant = np.asarray(variant, dtype=float)
+    ok = np.isfinite(base) & np.isfinite(variant)
+    b, v = base[ok], variant[ok]
+    n = int(ok.sum())
+    nan = math.nan
+    if n == 0:
+        return dict(n=0, base_mean=nan, variant_mean=nan, diff=nan, se=nan, ci_low=nan, ci_high=nan, se_unpaired=nan)
+    d = v - b
+    diff = float(d.mean())
+    if n > 1:
+        se = float(d.std(ddof=1) / math.sqrt(n))
+        se_unpaired = float(math.sqrt((b.var(ddof=1) + v.var(ddof=1)) / n))
+    else:
+        se = se_unpaired = nan
+    return dict(n=n, base_mean=float(b.mean()), variant_mean=float(v.mean()), diff=diff, se=se,
+                ci_low=diff - Z95 * se, ci_high=diff + Z95 * se, se_unpaired=se_unpaired)
