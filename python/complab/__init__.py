@@ -12,7 +12,7 @@ except PackageNotFoundError:  # running from a source tree without installed met
 from complab import presets
 from complab.engine import SimulationInterrupted, simulate
 from complab.result import Result
-from complab.scenario import Effort, Product, Scenario, Segment, World
+from complab.scenario import Behaviour, Effort, Product, Scenario, Segment, World
 from complab.plans import (
     Clawback,
     Gate,
@@ -24,8 +24,15 @@ from complab.plans import (
     default_plans,
     payout_table,
 )
+from complab import sensitivity
+from complab.sweeps import sweep
+from complab import plots
+from complab.compare import Comparison, compare
+from complab.io import VersionMismatchWarning, load
+from complab.scenario import load_scenario
 
 __all__ = [
+    "Behaviour",
     "Effort",
     "Product",
     "Result",
@@ -45,4 +52,12 @@ __all__ = [
     "__version__",
     "default_plans",
     "payout_table",
+    "sensitivity",
+    "sweep",
+    "Comparison",
+    "VersionMismatchWarning",
+    "compare",
+    "load",
+    "load_scenario",
+    "plots",
 ]

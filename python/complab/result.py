@@ -89,6 +89,14 @@ class Result:
         out.arrays = arrays
         return out
 
+    def save(self, path: Any) -> Any:
+        """Write this result to a Parquet file: arrays, scenario, seed, first trial, trial
+        count and complab version (:mod:`complab.io`); read it back with :func:`complab.load`.
+        Returns the path written."""
+        from complab.io import save_result
+
+        return save_result(self, path)
+
     # -- simulate once, pay many plans (MODEL.md §11) ------------------------------------------
     def repay(self, plans: Scenario | Mapping[str, Plan]) -> Result:
         """The same simulated world paid under other plans, without simulating it again.
@@ -112,6 +120,9 @@ class Result:
             be simulated again).
         """
         scenario = plans if isinstance(plans, Scenario) else Scenario(world=self.scenario.world, plans=plans)
+        if scenario.world.behaviour.incentive_sensitivity > 0:
+            raise ValueError("repay: in responsive mode plans change behaviour, so the world must be "
+                             "simulated again; use complab.simulate")
         if scenario.world != self.scenario.world:
             raise ValueError("repay: the scenario's world differs from the simulated one; "
                              "use complab.simulate for a new world")
@@ -141,7 +152,10 @@ class Result:
         }
         for i, name in enumerate(_core.SERIES):
             col = m[:, :, i].reshape(-1)
-            data[name] = col / CENTS if name in _MONEY_SERIES else col
+            if name == "health_micros":
+                data["mean_health"] = _ratio(col / 1e6, data["account_months"], np.nan)
+            else:
+                data[name] = col / CENTS if name in _MONEY_SERIES else col
         return pd.DataFrame(data)
 
     def cohorts(self) -> pd.DataFrame:
@@ -256,11 +270,81 @@ class Result:
             data[name] = pay[:, i]
         return pd.DataFrame(data)
 
+    def effort(self) -> pd.DataFrame:
+        """Behaviour per trial, rep and month (MODEL.md §9).
+
+        ``primary`` is a CSM's adoption share or an AE's new-business share, ``secondary``
+        the rest (expansion work, expansion follow-up), ``overpromise`` an AE's
+        over-promising level. In fixed mode every rep keeps the scenario's shares.
+        """
+        e = self.arrays["effort"]
+        t, r = self.trials, len(self.roster)
+        months = self.months
+        if e.shape[2] == 0:  # fixed mode: the scenario's shares, every month
+            eff = self.scenario.world.effort
+            roles = self.roster["role"].to_numpy()
+            primary = np.select([roles == "csm", roles == "ae"], [eff.csm_adoption, eff.ae_new_business], 1.0)
+            over = np.where(roles == "ae", eff.ae_overpromise, 0.0)
+            e = np.broadcast_to(
+                np.stack([primary, 1.0 - primary, over], axis=-1)[None, :, None, :], (t, r, months, 3)
+            )
+        roles = self.roster["role"].to_numpy()
+        segs = self.roster["segment"].to_numpy()
+        data: dict[str, Any] = {
+            "trial": np.repeat(np.arange(t), r * months),
+            "rep": np.tile(np.repeat(np.arange(r), months), t),
+            "month": np.tile(np.arange(months), t * r),
+            "role": np.tile(np.repeat(roles, months), t),
+            "segment": np.tile(np.repeat(segs, months), t),
+        }
+        flat = np.asarray(e, dtype=float).reshape(-1, 3)
+        for i, name in enumerate(_core.EFFORT_FIELDS):
+            data[name] = flat[:, i]
+        return pd.DataFrame(data)
+
+    def controllability(self) -> pd.DataFrame:
+        """Share of each measure's payout variance explained by the rep's own skill and
+        effort rather than luck (MODEL.md §8), per plan and measure.
+
+        R-squared of a least-squares fit of the measure's payout per rep-period on log skill,
+        the period's mean effort share and (AEs) mean over-promising, across trials and the
+        plan's reps. Near 1: the rep controls the payout; near 0: it is mostly luck.
+        """
+        skill = np.log(self.arrays["rep_skill"])  # [t, r]
+        effort = self.effort()
+        per_period = self.scenario.world.period_months
+        effort["period"] = effort["month"] // per_period
+        eff = effort.groupby(["trial", "rep", "period"])[["primary", "overpromise"]].mean()
+        payout = self.arrays["measure_payout"]  # [t, r, p, m]
+        rows = []
+        for key, plan in self.scenario.plans.items():
+            role, _, segment = key.partition(":")
+            reps = [
+                i for i, (rl, sg) in enumerate(zip(self.roster["role"], self.roster["segment"]))
+                if rl == role and self.scenario.plan_for(role, None if sg == "all" else sg) is plan
+            ]
+            if not reps:
+                continue
+            idx = pd.MultiIndex.from_product([range(self.trials), reps, range(self.periods)])
+            e = eff.reindex(idx).to_numpy()
+            x = np.column_stack([
+                np.ones(len(idx)),
+                np.repeat(skill[:, reps], self.periods, axis=1).reshape(-1),
+                e,
+            ])
+            for m, measure in enumerate(plan.measures):
+                y = payout[:, reps][..., m].reshape(-1)  # (a list and a scalar index would move axes)
+                rows.append({"plan": key, "role": role, "measure": measure.name,
+                             "controllability": _r_squared(x, y), "n": len(y)})
+        return pd.DataFrame(rows)
+
     # -- statistics --------------------------------------------------------------------------
     def summary(self) -> pd.DataFrame:
         """Mean, standard error of the mean and percentiles of each KPI, by year.
 
-        Also each role's annual earnings per rep (across reps and trials).
+        Also each role's annual earnings per rep (across reps and trials), and each plan
+        measure's controllability (:meth:`controllability`, in ``mean``, ``year`` -1: the
+        whole run).
         """
         k = self.kpis()
         rows = []
@@ -273,6 +357,9 @@ class Result:
         earned = reps.groupby(["trial", "rep", "role", "year"], as_index=False)["earnings"].sum()
         for (role, year), group in earned.groupby(["role", "year"]):
             rows.append(_describe(group["earnings"].to_numpy(dtype=float), f"earnings_per_{role}", int(year)))
+        for row in self.controllability().itertuples():
+            rows.append({"kpi": f"controllability[{row.plan}.{row.measure}]", "year": -1, "n": row.n,
+                         "mean": row.controllability})
         return pd.DataFrame(rows)
 
 
@@ -281,6 +368,16 @@ def metric_actuals(raw: np.ndarray) -> dict[str, np.ndarray]:
     computed by the core's own metric definitions. Money in currency units."""
     values = _core.metric_actuals(np.ascontiguousarray(raw, dtype=np.int64))
     return {m["name"]: values[..., i] for i, m in enumerate(_core.METRICS)}
+
+
+def _r_squared(x: np.ndarray, y: np.ndarray) -> float:
+    """R-squared of a least-squares fit of y on the columns of x (x includes a constant)."""
+    total = float(((y - y.mean()) ** 2).sum())
+    if total == 0.0:
+        return float("nan")
+    coef, *_ = np.linalg.lstsq(x, y, rcond=None)
+    residual = float(((y - x @ coef) ** 2).sum())
+    return max(0.0, 1.0 - residual / total)
 
 
 def _describe(values: np.ndarray, name: str, year: int) -> dict[str, Any]:

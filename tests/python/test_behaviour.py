@@ -1,0 +1,212 @@
+"""Responsive behaviour (MODEL.md §9): reps follow the plan. Every comparison is paired:
+the same seed gives both scenarios the same draws (common random numbers), so the
+differences below are tested against the standard error of per-trial paired differences."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import complab
+from complab import Clawback, Measure, PayoutCurve, Plan, presets
+
+BETA = 30.0
+TRIALS = 24
+
+
+def responsive(scenario: complab.Scenario, beta: float = BETA) -> complab.Scenario:
+    return scenario.with_({"world.behaviour.incentive_sensitivity": beta})
+
+
+def paired_t(a: np.ndarray, b: np.ndarray) -> float:
+    """t statistic of the mean paired difference a - b."""
+    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
+    se = d.std(ddof=1) / np.sqrt(len(d))
+    return float(d.mean() / se) if se > 0 else float(np.sign(d.mean()) * np.inf)
+
+
+def per_trial(result: complab.Result, *columns: str) -> np.ndarray:
+    sums = result.monthly().groupby("trial")[list(columns)].sum()
+    return sums.to_numpy().T
+
+
+def csm_pipeline_plans(scenario: complab.Scenario, weight: float, targets: dict[str, float]):
+    """Each CSM plan with `weight` moved onto CSQL pipeline created."""
+    plans = {}
+    for seg in scenario.world.segment_names():
+        p = scenario.plans[f"csm:{seg}"]
+        churn, nrr = p.measures
+        plans[f"plans.csm:{seg}"] = Plan(
+            role="csm", ote=p.ote, base_share=p.base_share, name=p.name,
+            measures=[
+                Measure("gross_churn", 0.65 * (1 - weight), churn.target, churn.curve),
+                Measure("nrr", 0.35 * (1 - weight), nrr.target, nrr.curve),
+                Measure("csql_pipeline", weight, targets[seg], PayoutCurve.linear(0.0, 2.0)),
+            ],
+        )
+    return scenario.with_(plans)
+
+
+def test_weight_on_csql_pipeline_trades_health_for_pipeline():
+    base = responsive(presets.default())
+    pilot = complab.simulate(base, trials=8, seed=100).reps()
+    targets = pilot[pilot.role == "csm"].groupby("segment")["csql_pipeline"].mean().to_dict()
+    light = complab.simulate(csm_pipeline_plans(base, 0.1, targets), trials=TRIALS, seed=5)
+    heavy = complab.simulate(csm_pipeline_plans(base, 0.6, targets), trials=TRIALS, seed=5)
+    csql_l, due_l, churn_l = per_trial(light, "csql_raised", "first_renewals_due", "first_renewal_churns")
+    csql_h, due_h, churn_h = per_trial(heavy, "csql_raised", "first_renewals_due", "first_renewal_churns")
+    assert paired_t(csql_h, csql_l) > 4  # more CSQL volume
+    health_l = light.monthly().groupby("trial")["mean_health"].mean().to_numpy()
+    health_h = heavy.monthly().groupby("trial")["mean_health"].mean().to_numpy()
+    assert paired_t(health_h, health_l) < -4  # customers pushed, not helped
+    assert paired_t(churn_h / due_h, churn_l / due_l) > 3  # and more first renewals lost
+    # the mechanism: CSMs moved effort from adoption to expansion
+    effort_l = light.effort().query("role == 'csm'")["primary"].mean()
+    effort_h = heavy.effort().query("role == 'csm'")["primary"].mean()
+    assert effort_h < effort_l - 0.1
+
+
+def ae_plans(scenario: complab.Scenario, curve: PayoutCurve, quota_scale: float,
+             clawback: Clawback | None = None) -> complab.Scenario:
+    plans = {}
+    for seg in scenario.world.segment_names():
+        p = scenario.plans[f"ae:{seg}"]
+        new, expansion = p.measures
+        plans[f"plans.ae:{seg}"] = Plan(
+            role="ae", ote=p.ote, base_share=p.base_share, name=p.name, clawback=clawback,
+            measures=[Measure("new_arr", new.weight, new.target * quota_scale, curve), expansion],
+        )
+    return scenario.with_(plans)
+
+
+def test_cap_makes_ae_sandbag_for_the_rest_of_the_period():
+    base = responsive(presets.default())
+    # A low quota so that most AEs pass a cap at 100% attainment early in the year.
+    capped = complab.simulate(ae_plans(base, PayoutCurve.tiered([(0.0, 0.0), (1.0, 1.0)]), 0.4),
+                              trials=TRIALS, seed=8)
+    uncapped = complab.simulate(ae_plans(base, PayoutCurve.linear(0.0, 5.0), 0.4),
+                                trials=TRIALS, seed=8)
+    nominal = base.world.effort.ae_new_business
+
+    def late_share(result: complab.Result) -> np.ndarray:
+        e = result.effort().query("role == 'ae'")
+        late = e[e["month"] % 12 >= 8]  # last third of each annual period
+        return late.groupby("trial")["primary"].mean().to_numpy()
+
+    capped_late, uncapped_late = late_share(capped), late_share(uncapped)
+    assert capped_late.mean() < nominal - 0.05  # past the cap, new business is worth nothing
+    assert uncapped_late.mean() >= nominal  # without the cap there is no fall
+    assert paired_t(capped_late, uncapped_late) < -4
+
+
+def test_steep_accelerators_bunch_bookings_before_period_end():
+    base = responsive(presets.default())
+    # Quota at 80% of expected new ARR: most AEs end the year above it, where the steep
+    # plan's slope (4x) exceeds the flat plan's (1x); early on, unsure where they will
+    # land, they see a blend of the two.
+    steep = complab.simulate(ae_plans(base, PayoutCurve.commission([(1.0, 4.0)], cap=6.0), 0.8),
+                             trials=120, seed=13)
+    flat = complab.simulate(ae_plans(base, PayoutCurve.linear(0.0, 6.0), 0.8), trials=120, seed=13)
+
+    def deals_won(result: complab.Result, months_of_period: list[int]) -> np.ndarray:
+        m = result.monthly()
+        m = m[(m["month"] >= 12) & (m["month"] % 12).isin(months_of_period)]  # pipeline full
+        return m.groupby("trial")["new_logos"].sum().to_numpy()
+
+    # Same opportunities and draws in both worlds (common random numbers): the steep plan's
+    # extra wins in the last quarter of the year exceed its extra wins mid-year.
+    late, mid = [9, 10, 11], [3, 4, 5]
+    extra_late = deals_won(steep, late) - deals_won(flat, late)
+    extra_mid = deals_won(steep, mid) - deals_won(flat, mid)
+    assert paired_t(extra_late, extra_mid) > 3
+    steep_effort = steep.effort().query("role == 'ae'")
+    by_month = steep_effort.groupby(steep_effort["month"] % 12)["primary"].mean()
+    assert by_month.loc[late].mean() > by_month.loc[mid].mean()
+
+
+def ae_earnings_and_skill(result: complab.Result) -> tuple[np.ndarray, np.ndarray]:
+    """AE earnings and log skill, trials x (rep, period) after the first year."""
+    ae = result.reps().query("role == 'ae' and period > 0")
+    earnings = ae.pivot_table(index="trial", columns=["rep", "period"], values="earnings")
+    skill = ae.pivot_table(index="trial", columns=["rep", "period"], values="skill")
+    return earnings.to_numpy(), np.log(skill.to_numpy())
+
+
+def luck_variance(earnings: np.ndarray, skill: np.ndarray) -> float:
+    """Mean over rep-periods of the earnings variance across trials that skill does not explain."""
+    residual = []
+    for j in range(earnings.shape[1]):
+        x = np.column_stack([np.ones(len(earnings)), skill[:, j]])
+        coef, *_ = np.linalg.lstsq(x, earnings[:, j], rcond=None)
+        residual.append(np.var(earnings[:, j] - x @ coef))
+    return float(np.mean(residual))
+
+
+def test_first_renewal_clawback_curbs_overpromising():
+    base = responsive(presets.default().with_({"world.effort.ae_overpromise": 0.3}), beta=10.0)
+    curve = base.plans["ae:smb"].measures[0].curve
+    trials = 120
+    without = complab.simulate(ae_plans(base, curve, 1.0), trials=trials, seed=21)
+    with_claw = complab.simulate(ae_plans(base, curve, 1.0, Clawback(share=1.0, window_months=15)),
+                                 trials=trials, seed=21)
+
+    def overpromise(result: complab.Result) -> np.ndarray:
+        return result.effort().query("role == 'ae'").groupby("trial")["overpromise"].mean().to_numpy()
+
+    assert paired_t(overpromise(with_claw), overpromise(without)) < -4
+    due_w, churn_w = per_trial(with_claw, "first_renewals_due", "first_renewal_churns")
+    due_o, churn_o = per_trial(without, "first_renewals_due", "first_renewal_churns")
+    assert paired_t(churn_w / due_w, churn_o / due_o) < -4
+    # Pay now depends on customers' renewals after the sale: more of an AE's earnings is
+    # luck. Ratio of luck variances, with a paired bootstrap over trials for its spread.
+    (ew, sw), (eo, so) = ae_earnings_and_skill(with_claw), ae_earnings_and_skill(without)
+    ratio = luck_variance(ew, sw) / luck_variance(eo, so)
+    rng = np.random.default_rng(0)
+    boot = []
+    for _ in range(200):
+        i = rng.integers(0, trials, trials)
+        boot.append(luck_variance(ew[i], sw[i]) / luck_variance(eo[i], so[i]))
+    assert ratio - 3 * np.std(boot) > 1.0, (ratio, np.std(boot))
+
+
+def test_shared_nrr_raises_handoff_acceptance():
+    base = presets.default()
+    shared = base.with_({f"plans.ae:{seg}.measures.expansion_arr.metric": "nrr"
+                         for seg in base.world.segment_names()} |
+                        {f"plans.ae:{seg}.measures.expansion_arr.target": 1.05
+                         for seg in base.world.segment_names()})
+    a = complab.simulate(base, trials=TRIALS, seed=34)
+    b = complab.simulate(shared, trials=TRIALS, seed=34)
+    raised_a, accepted_a = per_trial(a, "csql_raised", "handoffs_accepted")
+    raised_b, accepted_b = per_trial(b, "csql_raised", "handoffs_accepted")
+    assert paired_t(accepted_b / raised_b, accepted_a / raised_a) > 4
+    q0, dq = base.world.handoff_acceptance, base.world.shared_nrr_acceptance_uplift
+    rate = accepted_b.sum() / raised_b.sum()
+    assert abs(rate - (q0 + dq)) < 4 * np.sqrt((q0 + dq) * (1 - q0 - dq) / raised_b.sum())
+
+
+def test_zero_sensitivity_is_fixed_mode_exactly():
+    fixed = complab.simulate(presets.default(), trials=6, seed=55)
+    zero = complab.simulate(responsive(presets.default(), beta=0.0), trials=6, seed=55)
+    for key in fixed.arrays:
+        np.testing.assert_array_equal(fixed.arrays[key], zero.arrays[key], err_msg=key)
+
+
+def test_effort_table_and_controllability():
+    result = complab.simulate(responsive(presets.default()), trials=40, seed=2)
+    effort = result.effort()
+    assert len(effort) == result.trials * len(result.roster) * result.months
+    np.testing.assert_allclose(effort["primary"] + effort["secondary"], 1.0, rtol=1e-6)
+    assert effort.query("role == 'csm'")["primary"].std() > 0  # effort moves with the plan
+    ctrl = result.controllability()
+    assert set(ctrl["plan"]) == set(result.scenario.plans)
+    assert ctrl["controllability"].between(0, 1).all()
+    # An SDR's opportunity count follows its skill (Poisson mean = rate x skill); a CSM's
+    # churn payout is mostly the luck of which customers renew (MODEL.md §8, article 002).
+    def ctrl_of(plan: str, measure: str) -> float:
+        return ctrl.query("plan == @plan and measure == @measure")["controllability"].iloc[0]
+
+    assert ctrl_of("sdr", "opportunities") > 0.5
+    assert ctrl_of("ae:smb", "new_arr") > 0.2
+    assert ctrl_of("csm:smb", "gross_churn") < 0.1
+    summary = result.summary()
+    assert summary["kpi"].str.startswith("controllability[").sum() == len(ctrl)
