@@ -339,7 +339,7 @@ def _sample_points(spec: dict[str, Any], x: np.ndarray, params: Mapping[str, Any
         point: dict[str, Any] = {}
         for j, path in enumerate(spec["names"]):
             if integer[j]:
-                point[path] = min(int(math.floor(row[j])), int(params[path][1]))
+                point[path] = min(math.floor(row[j]), int(params[path][1]))
             else:
                 point[path] = float(row[j])
         points.append(point)

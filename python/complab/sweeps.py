@@ -359,8 +359,8 @@ def evaluate(
     common = dict(seed=seed, outputs=None if outputs is None else list(outputs),
                   reuse_world=reuse_world)
     if pool is None:
-        spec = dict(common, points=[(i, scenarios[i]) for i in pending], first_trial=0,
-                    trials=trials, threads=threads)
+        spec: dict[str, Any] = dict(common, points=[(i, scenarios[i]) for i in pending],
+                                    first_trial=0, trials=trials, threads=threads)
         if trials_per_task is None:
             for index, table in _iter_task(spec):
                 on_point(index, table)
@@ -373,7 +373,7 @@ def evaluate(
     chunks = _chunks(trials, size)
     dicts = {i: scenarios[i].to_dict() for i in pending}
     groups = [pending] if reuse_world else [[i] for i in pending]
-    specs = [
+    specs: list[dict[str, Any]] = [
         dict(common, points=[(i, dicts[i]) for i in group], first_trial=a, trials=n,
              threads=threads)
         for group in groups
@@ -390,13 +390,13 @@ def evaluate(
                 on_point(index, joined)
 
     if pool is None:  # serial, split into trial ranges
-        for spec in specs:
-            collect(spec, run_task(spec))
+        for unit in specs:
+            collect(unit, run_task(unit))
         return
     futures: dict[cf.Future, dict[str, Any]] = {}
     try:
-        for spec in specs:
-            futures[pool.submit(run_task, spec)] = spec
+        for unit in specs:
+            futures[pool.submit(run_task, unit)] = unit
         for future in cf.as_completed(futures):
             collect(futures[future], future.result())
     finally:

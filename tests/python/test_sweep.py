@@ -8,11 +8,12 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 import pytest
+from test_engine import neutral_world
 
 import complab
 from complab import Scenario, World, presets
 from complab.sweeps import expand_grid, per_trial
-from test_engine import neutral_world
+
 
 def small_world(**overrides) -> World:
     """A one-segment world of 200 accounts with health pinned at 1/2 (test_engine's helper)."""

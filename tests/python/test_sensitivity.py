@@ -1,0 +1,150 @@
+"""complab.sensitivity: tornado, Sobol and Morris indices on dotted-path parameters."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_engine import neutral_world
+
+import complab
+from complab import Scenario, presets, sensitivity
+
+HAZARD = "world.segments.only.renewal_hazard.0"
+WIN_RATE = "world.segments.only.win_rate"
+# Health is pinned at 1/2, so the year-0 GRR is 1 - hazard: the hazard dominates it. The
+# win rate only adds new accounts; they reach the cohort from year 1 on and renew at the
+# same hazard, so its effect on GRR is tiny (the mix of contract sizes only).
+PARAMS = {HAZARD: (0.1, 0.3), WIN_RATE: (0.1, 0.3)}
+
+
+def small_scenario() -> Scenario:
+    world = neutral_world(segment=dict(initial_accounts=200, csm_headcount=2), sdr_headcount=1)
+    return Scenario(world=world, plans=presets.default_plans(world))
+
+
+def test_tornado_swing_matches_the_closed_form_and_puts_the_hazard_first():
+    table = sensitivity.tornado(small_scenario(), {WIN_RATE: (0.1, 0.3), HAZARD: (0.1, 0.3)},
+                                output="grr", year=0, trials=40, seed=0)
+    assert list(table["parameter"]) == [HAZARD, WIN_RATE]  # widest swing first
+    hazard = table.iloc[0]
+    # GRR = 1 - hazard, so moving the hazard from 0.1 to 0.3 moves GRR by -0.2
+    assert abs(hazard["swing"] + 0.2) < 4 * hazard["swing_se"] + 0.005
+    assert abs(hazard["output_low"] - 0.9) < 4 * hazard["output_low_se"] + 0.005
+    assert hazard["swing_ci_low"] < hazard["swing"] < hazard["swing_ci_high"]
+    assert hazard["swing_ci_high"] - hazard["swing"] == pytest.approx(1.959964 * hazard["swing_se"], rel=1e-5)
+    assert hazard["delta_low"] + hazard["base"] == pytest.approx(hazard["output_low"])
+    # Common random numbers: a renewal churns when its keyed uniform is below the hazard,
+    # so the accounts lost at 0.1 are among those lost at 0.3. Nested binomials correlate
+    # with rho = sqrt(p1 (1 - p2) / (p2 (1 - p1))), so the paired standard error is
+    # sqrt(v1 + v2 - 2 rho sqrt(v1 v2)) against sqrt(v1 + v2) unpaired: a ratio of 0.73
+    # here, where independent runs would give 1.
+    p1, p2 = 0.1, 0.3
+    v1, v2 = p1 * (1 - p1), p2 * (1 - p2)
+    rho = np.sqrt(p1 * (1 - p2) / (p2 * (1 - p1)))
+    expected_ratio = np.sqrt((v1 + v2 - 2 * rho * np.sqrt(v1 * v2)) / (v1 + v2))
+    unpaired = np.hypot(hazard["output_low_se"], hazard["output_high_se"])
+    assert hazard["swing_se"] / unpaired == pytest.approx(expected_ratio, abs=0.12)
+    # The year-0 cohort is the initial book, which the win rate does not touch.
+    assert table.iloc[1]["swing"] == 0.0
+
+
+def test_tornado_on_plan_parameters_repays_one_world(monkeypatch):
+    calls = []
+    simulate = complab.engine.simulate
+    monkeypatch.setattr(complab.engine, "simulate", lambda *a, **k: calls.append(1) or simulate(*a, **k))
+    scenario = small_scenario()
+    table = sensitivity.tornado(scenario, {"plans.csm:only.ote": (80_000.0, 120_000.0)},
+                                output="comp_csm", year=None, trials=10, seed=5)
+    assert len(calls) == 1
+    row = table.iloc[0]
+    # Every part of a CSM's pay scales with OTE: comp at 120k is 1.5 times comp at 80k.
+    assert row["output_high"] / row["output_low"] == pytest.approx(1.5, rel=1e-12)
+    assert row["swing"] > 0 and row["swing_se"] >= 0
+
+
+def test_sobol_ranks_the_dominant_parameter_first():
+    table = sensitivity.sobol(small_scenario(), PARAMS, outputs=["grr"], year=1, samples=32,
+                              trials=8, seed=3)
+    assert list(table.columns) == ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
+    s = table.set_index("parameter")
+    assert s.loc[HAZARD, "ST"] > 0.8 and s.loc[HAZARD, "S1"] > 0.5
+    assert s.loc[WIN_RATE, "ST"] < 0.05
+    assert s.loc[HAZARD, "ST"] - s.loc[HAZARD, "ST_conf"] > s.loc[WIN_RATE, "ST"] + s.loc[WIN_RATE, "ST_conf"]
+    assert (table[["S1_conf", "ST_conf"]] > 0).all().all()
+    assert table.attrs["problem"]["names"] == [HAZARD, WIN_RATE]
+
+
+def test_seed_zero_is_a_seed_and_global_numpy_state_is_untouched():
+    scenario = small_scenario()
+    before = np.random.get_state()
+    args = dict(outputs="grr", year=1, samples=8, trials=4, num_resamples=20)
+    a = sensitivity.sobol(scenario, PARAMS, seed=0, **args)
+    np.random.seed(12345)  # global state must not matter either
+    b = sensitivity.sobol(scenario, PARAMS, seed=0, **args)
+    pd.testing.assert_frame_equal(a, b, check_exact=True)  # bootstrap intervals included
+    c = sensitivity.sobol(scenario, PARAMS, seed=1, **args)
+    assert not np.array_equal(a["S1_conf"].to_numpy(), c["S1_conf"].to_numpy())
+    np.random.set_state(before)
+    m0 = sensitivity.morris(scenario, PARAMS, outputs="grr", year=1, trajectories=4, trials=4, seed=0)
+    after = np.random.get_state()
+    assert after[0] == before[0] and np.array_equal(after[1], before[1]) and after[2] == before[2]
+    m1 = sensitivity.morris(scenario, PARAMS, outputs="grr", year=1, trajectories=4, trials=4, seed=0)
+    pd.testing.assert_frame_equal(m0, m1, check_exact=True)
+
+
+def test_morris_screens_the_hazard_as_dominant():
+    table = sensitivity.morris(small_scenario(), PARAMS, outputs=["grr", "logo_churn"], year=1,
+                               trajectories=8, levels=4, trials=8, seed=2)
+    assert list(table.columns) == ["output", "parameter", "mu", "mu_star", "mu_star_conf", "sigma"]
+    grr = table[table["output"] == "grr"].set_index("parameter")
+    # An elementary effect is the change across the whole range: GRR = 1 - hazard moves by
+    # about -0.2 as the hazard goes from 0.1 to 0.3.
+    assert grr.loc[HAZARD, "mu"] == pytest.approx(-0.2, abs=0.03)
+    assert grr.loc[HAZARD, "mu_star"] > 5 * grr.loc[WIN_RATE, "mu_star"]
+    churn = table[table["output"] == "logo_churn"].set_index("parameter")
+    assert churn.loc[HAZARD, "mu"] > 0
+
+
+def test_integer_parameters_are_sampled_as_integers(monkeypatch):
+    seen = []
+    original = complab.sweeps.build_scenarios
+
+    def spy(scenario, points):
+        seen.extend(p["world.sdr_headcount"] for p in points)
+        return original(scenario, points)
+
+    monkeypatch.setattr(complab.sensitivity, "build_scenarios", spy)
+    sensitivity.morris(small_scenario(), {"world.sdr_headcount": (1, 3), WIN_RATE: (0.1, 0.3)},
+                       outputs="new_logos", year=0, trajectories=4, trials=2, seed=1)
+    assert all(type(v) is int for v in seen)
+    assert set(seen) <= {1, 2, 3} and len(set(seen)) > 1
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda s: sensitivity.sobol(s, {HAZARD: (0.3, 0.1)}), r"params\['world.segments.only.renewal_hazard.0'\]: low 0.3 is not below high 0.1"),
+        (lambda s: sensitivity.sobol(s, {HAZARD: (0.1, "x")}), r"bound 'x' is not a finite number"),
+        (lambda s: sensitivity.sobol(s, {HAZARD: (0.1, 0.3)}, samples=10), "samples: 10 is not a power of two"),
+        (lambda s: sensitivity.morris(s, {HAZARD: (0.1, 0.3)}, levels=3), "levels: 3 is not an even number"),
+        (lambda s: sensitivity.sobol(s, {"world.nowhere": (0.1, 0.3)}, samples=2, trials=1), r"world\.nowhere"),
+        (lambda s: sensitivity.tornado(s, {HAZARD: 0.2}), r"is not a \(low, high\) pair"),
+        (lambda s: sensitivity.tornado(s, {HAZARD: (0.1, 0.3)}, year=7, trials=2), r"year: 7 is not a year of the simulation \(0 to 1\)"),
+        (lambda s: sensitivity.tornado(s, {HAZARD: (0.1, 0.3)}, confidence=95, trials=2), r"confidence: 95"),
+        (lambda s: sensitivity.tornado(s, {}), "params: expected a non-empty mapping"),
+    ],
+)
+def test_bad_arguments_are_named(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(small_scenario())
+
+
+def test_missing_salib_names_the_extra(monkeypatch):
+    for name in [m for m in sys.modules if m == "SALib" or m.startswith("SALib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "SALib", None)  # makes "import SALib..." fail
+    with pytest.raises(ImportError, match=r"pip install 'complab\[sensitivity\]'"):
+        sensitivity.sobol(small_scenario(), PARAMS)
