@@ -1,0 +1,122 @@
+"""compare: paired differences on common random numbers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import complab
+from complab import presets
+from complab.compare import Z95, paired_stats
+
+TRIALS = 24
+SEED = 17
+
+
+@pytest.fixture(scope="module")
+def base():
+    return presets.default()
+
+
+@pytest.fixture(scope="module")
+def comparison(base):
+    return complab.compare(
+        base,
+        {
+            "same": base,
+            "richer csm": {"plans.csm:smb.ote": 100_000},
+            "more churn": presets.lower_churn(base, points=-3),
+            "shared nrr": presets.shared_nrr(),
+        },
+        trials=TRIALS,
+        seed=SEED,
+        threads=2,
+    )
+
+
+def test_paired_stats_match_a_hand_computation():
+    s = paired_stats(np.array([1.0, 2.0, 3.0, np.nan]), np.array([2.0, 4.0, 3.0, 5.0]))
+    assert s["n"] == 3
+    assert s["diff"] == 1.0  # differences 1, 2, 0
+    assert s["se"] == pytest.approx(1.0 / math.sqrt(3))
+    assert s["ci_low"] == pytest.approx(1.0 - Z95 / math.sqrt(3))
+    assert s["se_unpaired"] == pytest.approx(math.sqrt((1.0 + 1.0) / 3))
+    assert math.isnan(paired_stats(np.array([np.nan]), np.array([1.0]))["diff"])
+
+
+def test_table_is_tidy_over_variants_kpis_and_years(comparison, base):
+    table = comparison.table()
+    assert list(table.columns) == [
+        "variant", "kpi", "year", "n", "base_mean", "variant_mean", "diff", "se", "ci_low", "ci_high",
+        "se_unpaired", "method",
+    ]
+    kpis = set(comparison.base.kpis().columns) - {"trial", "year"}
+    assert set(table["kpi"]) == kpis | {"earnings_per_ae", "earnings_per_sdr", "earnings_per_csm"}
+    assert set(table["year"]) == {0, 1, 2}
+    assert not table.duplicated(["variant", "kpi", "year"]).any()
+    one = comparison.table("grr", year=1)
+    assert list(one["variant"]) == ["same", "richer csm", "more churn", "shared nrr"]
+    with pytest.raises(ValueError, match="kpis: 'arr' is not one of"):
+        comparison.table("arr")
+
+
+def test_identical_variant_differs_by_exactly_zero(comparison):
+    rows = comparison.table().query("variant == 'same'")
+    assert (rows["diff"].dropna() == 0.0).all() and (rows["se"].dropna() == 0.0).all()
+    assert (rows["n"] == TRIALS).all()
+    assert (rows["method"] == "repay").all()
+
+
+def test_plan_only_variant_is_repaid_keeps_kpis_and_changes_pay(comparison, base):
+    rows = comparison.table().query("variant == 'richer csm'").set_index(["kpi", "year"])
+    assert comparison.methods["richer csm"] == "repay"
+    money = {"comp_ae", "comp_sdr", "comp_csm", "comp_total", "cost_of_sales"} | {
+        f"earnings_per_{r}" for r in ("ae", "sdr", "csm")
+    }
+    world_rows = rows[~rows.index.get_level_values("kpi").isin(money)]
+    assert (world_rows["diff"].dropna() == 0.0).all()
+    assert (rows.loc["comp_ae", "diff"] == 0).all()
+    # 3 SMB CSMs get 10,000 more OTE: base pay +3 x 8,000 a year, variable pay up by 1/9.
+    reps = comparison.base.reps()
+    smb_csm = (reps["role"] == "csm") & (reps["segment"] == "smb")
+    variable = reps[smb_csm].groupby(["trial", "period"])["variable"].sum().groupby("period").mean()
+    expected = 3 * 0.8 * 10_000 + variable.to_numpy() * (100_000 / 90_000 - 1)
+    np.testing.assert_allclose(rows.loc["comp_csm", "diff"].to_numpy(), expected, rtol=1e-9)
+    # Re-paying equals simulating the variant in full with the same seed.
+    full = complab.simulate(base.with_({"plans.csm:smb.ote": 100_000}), trials=TRIALS, seed=SEED, threads=2)
+    pd.testing.assert_frame_equal(full.kpis(), comparison.results["richer csm"].kpis())
+
+
+def test_world_variant_shows_a_significant_paired_grr_loss(comparison):
+    rows = comparison.table("grr").query("variant == 'more churn'")
+    assert comparison.methods["more churn"] == "simulate"
+    assert (rows["ci_high"] < 0).all(), rows
+    assert (rows["diff"].between(-0.06, -0.01)).all(), rows  # 3 points of hazard, GRR loses 1-6
+    assert (rows["se"] < 0.5 * rows["se_unpaired"]).all(), rows[["se", "se_unpaired"]]
+
+
+def test_shared_nrr_change_is_simulated_not_repaid(comparison):
+    assert comparison.methods["shared nrr"] == "simulate"
+    rows = comparison.table("handoff_acceptance").query("variant == 'shared nrr'")
+    assert (rows["ci_low"] > 0).all()
+
+
+def test_every_run_uses_one_seed_and_none_draws_and_records_one(base):
+    c = complab.compare(base, {"x": {"plans.sdr.ote": 90_000}}, trials=2, seed=None, threads=1)
+    assert isinstance(c.seed, dict) and "entropy" in c.seed
+    assert c.base.seed == c.results["x"].seed
+    again = complab.compare(base, {"x": {"plans.sdr.ote": 90_000}}, trials=2,
+                            seed=np.random.SeedSequence(c.seed["entropy"]), threads=1)
+    pd.testing.assert_frame_equal(again.table(), c.table())
+
+
+def test_bad_variants_are_named(base):
+    with pytest.raises(ValueError, match=r"variants\['typo'\]: world\.segments\.smb\.winrate: 'winrate' is not a field"):
+        complab.compare(base, {"typo": {"world.segments.smb.winrate": 0.3}}, trials=2, seed=1)
+    with pytest.raises(ValueError, match=r"variants\['x'\]: expected a Scenario or a mapping"):
+        complab.compare(base, {"x": 3}, trials=2, seed=1)
+    with pytest.raises(ValueError, match="variants: expected a non-empty mapping"):
+        complab.compare(base, {}, trials=2, seed=1)
