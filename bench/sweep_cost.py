@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
+import sys
+from pathlib import Path
 from typing import Any
 
 import complab
 from complab import engine, presets
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import best_time  # noqa: E402  (bench/run.py: best of a few repeats)
 
 
 def plan_points(scenario: complab.Scenario, points: int) -> list[dict[str, Any]]:
@@ -40,15 +44,6 @@ def plan_points(scenario: complab.Scenario, points: int) -> list[dict[str, Any]]
             "plans.csm:enterprise.measures.nrr.weight": round(1 - w, 10),
         })
     return out
-
-
-def best_time(fn: Any, repeats: int) -> tuple[float, Any]:
-    best, value = float("inf"), None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        value = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, value
 
 
 def run(points: int = 50, trials: int = 500, threads: int | None = None, repeats: int = 3,

@@ -274,8 +274,9 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
             row: dict[str, Any] = {"output": name, "year": int(year), "n": n}
             row["mean"] = float(v.mean()) if n else math.nan
             row["se"] = float(v.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
-            for q in PERCENTILES:
-                row[f"p{q}"] = float(np.percentile(v, q)) if n else math.nan
+            quantiles = np.percentile(v, PERCENTILES) if n else [math.nan] * len(PERCENTILES)
+            for q, value in zip(PERCENTILES, quantiles):
+                row[f"p{q}"] = float(value)
             rows.append(row)
     return rows
 
