@@ -97,7 +97,7 @@ def compare(
                 f"variants[{name!r}]: expected a Scenario or a mapping of dotted paths, got {type(variant).__name__}"
             )
     key, record = resolve_seed(seed)
-    run = dict(trials=trials, seed=key, threads=threads, progress=progress)
+    run = {"trials": trials, "seed": key, "threads": threads, "progress": progress}
     base = simulate(scenario, **run)  # type: ignore[arg-type]
     results: dict[str, Result] = {}
     methods: dict[str, str] = {}
@@ -225,7 +225,8 @@ def paired_stats(base: np.ndarray, variant: np.ndarray) -> dict[str, float]:
     n = int(ok.sum())
     nan = math.nan
     if n == 0:
-        return dict(n=0, base_mean=nan, variant_mean=nan, diff=nan, se=nan, ci_low=nan, ci_high=nan, se_unpaired=nan)
+        return {"n": 0, "base_mean": nan, "variant_mean": nan, "diff": nan, "se": nan, "ci_low": nan,
+                "ci_high": nan, "se_unpaired": nan}
     d = v - b
     diff = float(d.mean())
     if n > 1:
@@ -233,5 +234,5 @@ def paired_stats(base: np.ndarray, variant: np.ndarray) -> dict[str, float]:
         se_unpaired = float(math.sqrt((b.var(ddof=1) + v.var(ddof=1)) / n))
     else:
         se = se_unpaired = nan
-    return dict(n=n, base_mean=float(b.mean()), variant_mean=float(v.mean()), diff=diff, se=se,
-                ci_low=diff - Z95 * se, ci_high=diff + Z95 * se, se_unpaired=se_unpaired)
+    return {"n": n, "base_mean": float(b.mean()), "variant_mean": float(v.mean()), "diff": diff, "se": se,
+            "ci_low": diff - Z95 * se, "ci_high": diff + Z95 * se, "se_unpaired": se_unpaired}

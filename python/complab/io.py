@@ -106,6 +106,7 @@ def load(path: str | os.PathLike[str]) -> Result:
     FileNotFoundError
         When `path` does not exist.
     """
+    import pyarrow as pa
     import pyarrow.parquet as pq
 
     from complab import __version__
@@ -115,7 +116,7 @@ def load(path: str | os.PathLike[str]) -> Result:
         raise FileNotFoundError(f"result file {os.fspath(path)!r} does not exist")
     try:
         table = pq.read_table(path)
-    except Exception as err:  # pyarrow raises its own error types for non-Parquet input
+    except (pa.ArrowException, OSError) as err:
         raise ValueError(f"{path}: not a Parquet file ({err})") from None
     raw = table.schema.metadata or {}
     meta = {k.decode()[len(_PREFIX):]: v.decode() for k, v in raw.items() if k.decode().startswith(_PREFIX)}

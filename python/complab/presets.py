@@ -435,7 +435,7 @@ PRESETS: dict[str, tuple[Callable[..., Scenario], str]] = {
 }
 
 
-def list() -> builtins.list[str]:  # noqa: A001 - the registry's natural name
+def list() -> builtins.list[str]:
     """Names of the built-in scenarios, for :func:`get`."""
     return builtins.list(PRESETS)
 

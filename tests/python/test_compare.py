@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import math
 
+import complab
 import numpy as np
 import pandas as pd
 import pytest
-
-import complab
 from complab import presets
 from complab.compare import Z95, paired_stats
 

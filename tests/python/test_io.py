@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 
+import complab
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
-import complab
 from complab import presets
 from complab.io import FORMAT, VersionMismatchWarning
 

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
+import complab
 import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from complab import plots, presets
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.image import AxesImage
 
-matplotlib.use("Agg")  # non-interactive: the tests draw no windows
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.collections import PolyCollection  # noqa: E402
-from matplotlib.image import AxesImage  # noqa: E402
-
-import complab  # noqa: E402
-from complab import plots, presets  # noqa: E402
+matplotlib.use("Agg")  # non-interactive: the tests draw no windows (pyplot is imported later)
 
 
 @pytest.fixture(autouse=True)
 def close_figures():
     yield
+    import matplotlib.pyplot as plt
+
     plt.close("all")
 
 
@@ -48,7 +47,9 @@ def test_fan_chart_draws_bands_and_a_median_over_months_or_years(result):
 
 
 def test_pay_distribution_has_one_box_per_role_and_ote_marks(result):
-    fig, given = plt.subplots()
+    import matplotlib.pyplot as plt
+
+    _, given = plt.subplots()
     ax = plots.pay_distribution(result, ax=given)
     assert ax is given
     assert [t.get_text() for t in ax.get_xticklabels()] == ["AE", "SDR", "CSM"]

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
+import complab
 import numpy as np
 import pytest
-
-import complab
 from complab import Clawback, presets
 
 
@@ -59,6 +58,10 @@ def test_first_renewal_clawback_changes_only_ae_plans_and_costs_the_ae():
     )
 
 
+def _acceptance_per_trial(result):
+    return result.kpis().groupby("trial")["handoff_acceptance"].mean().to_numpy()
+
+
 def test_shared_nrr_puts_nrr_on_both_roles_and_raises_handoff_acceptance():
     base, scenario = presets.default(), presets.shared_nrr()
     assert base.shared_nrr() == (False, False, False)
@@ -70,8 +73,7 @@ def test_shared_nrr_puts_nrr_on_both_roles_and_raises_handoff_acceptance():
         assert ae.measures[2].target == scenario.plans[f"csm:{seg}"].measures[1].target
     # Hand-off acceptance q0 = 0.7 rises by the world's uplift (0.15) when both carry NRR.
     a, b = simulate(base, trials=30), simulate(scenario, trials=30)
-    per_trial = lambda r: r.kpis().groupby("trial")["handoff_acceptance"].mean().to_numpy()  # noqa: E731
-    d = per_trial(b) - per_trial(a)
+    d = _acceptance_per_trial(b) - _acceptance_per_trial(a)
     uplift = base.world.shared_nrr_acceptance_uplift
     assert abs(d.mean() - uplift) < 4 * d.std(ddof=1) / np.sqrt(len(d)) + 0.01, (d.mean(), uplift)
 

@@ -6,14 +6,13 @@ import copy
 import math
 import re
 
+import complab
 import numpy as np
 import pytest
 import yaml
+from complab import Clawback, Measure, PayoutCurve, Plan, Scenario, Segment, presets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-import complab
-from complab import Clawback, Measure, PayoutCurve, Plan, Scenario, Segment, presets
 
 
 @pytest.fixture(scope="module")
