@@ -111,11 +111,11 @@ def pay_distribution(result: Result, ax: Axes | None = None, show_ote: bool = Tr
         ax.boxplot(data, patch_artist=True, showfliers=False)
         ax.set_xticks(range(1, len(roles) + 1), [r.upper() for r in roles])
     if show_ote and roles:
-        otes = []
+        otes: list[float] = []
         for role in roles:
             segs = result.roster.loc[result.roster["role"] == role, "segment"]
             plans = [result.scenario.plan_for(role, None if s == "all" else s) for s in segs]
-            otes.append(np.mean([p.ote for p in plans if p is not None]) if any(plans) else np.nan)
+            otes.append(float(np.mean([p.ote for p in plans if p is not None])) if any(plans) else np.nan)
         ax.scatter(range(1, len(roles) + 1), otes, marker="D", color="C3", zorder=3, label="mean OTE")
         ax.legend(loc="best")
     ax.set_ylabel("annual earnings per rep")

@@ -253,7 +253,7 @@ def _with_plans(scenario: Scenario, plans: dict[str, Plan]) -> Scenario:
     return Scenario(world=scenario.world, plans={**scenario.plans, **plans})
 
 
-def _reweighted_ae(world: World, base: Scenario, new_weight: float, extra: list[Measure],
+def _reweighted_ae(world: World, base: Scenario, new_weight: float, extra: builtins.list[Measure],
                    expansion_target: Callable[[Segment], float] | None = None) -> dict[str, Plan]:
     """Each segment's AE plan with the new-ARR measure at `new_weight`, expansion ARR taking
     the rest but the weights of `extra` measures (appended)."""

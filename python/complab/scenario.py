@@ -89,8 +89,9 @@ def _normalise(kind: str, value: Any) -> Any:
     if kind == "int" and isinstance(value, numbers.Real):
         if isinstance(value, numbers.Integral):
             return int(value)
-        if math.isfinite(value) and float(value).is_integer():
-            return int(value)
+        as_float = float(value)
+        if math.isfinite(as_float) and as_float.is_integer():
+            return int(as_float)
         return value
     if kind == "floats" and isinstance(value, (list, tuple, np.ndarray)):
         return tuple(_normalise("float", v) for v in list(value))
