@@ -130,6 +130,52 @@ class TrialSimulator {
     return KeyedStream(key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
   }
 
+  // The account loop's keyed streams, first blocks computed before the loop, all at once
+  // (philox4x32_10_lanes): one Philox block alone is a chain of dependent multiplies that
+  // bounds the loop; many independent ones vectorise. Same streams, same draws.
+  enum AccountDraw : unsigned { kDrawHealth = 1, kDrawUsage = 2, kDrawCsql = 4, kDrawRenewal = 8 };
+
+  /// Which streams account i opens this month, from its state at the month's start; the
+  /// account loop asks again at the same point and consumes the blocks in the same order.
+  unsigned account_draws(std::size_t i, const SegmentConfig& seg) const {
+    unsigned draws = 0;
+    if (seg.health_noise > 0) draws |= kDrawHealth;
+    if (arr_usage_[i] > 0 && seg.usage_noise > 0) draws |= kDrawUsage;
+    if (csm_[i] >= 0 && seg.csql_rate > 0) draws |= kDrawCsql;  // unused while a hand-off is pending
+    if (to_renewal_[i] == 1) draws |= kDrawRenewal;
+    return draws;
+  }
+
+  void request_blocks(int t) {
+    std::size_t k = 0;
+    const auto month = static_cast<std::uint32_t>(t);
+    auto push = [&](std::uint32_t id, Purpose purpose) {
+      const auto c = KeyedStream::first_counter(trial_key_, id, month, purpose);
+      blk_[0][k] = c[0], blk_[1][k] = c[1], blk_[2][k] = c[2], blk_[3][k] = c[3];
+      ++k;
+    };
+    const std::size_t n = seg_.size();
+    const std::size_t most = 4 * n + kPhiloxLanes;
+    if (blk_[0].size() < most) for (auto& v : blk_) v.resize(most);
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!active_[i]) continue;
+      const unsigned draws = account_draws(i, w_.segments[static_cast<std::size_t>(seg_[i])]);
+      if (draws & kDrawHealth) push(entity_[i], Purpose::Health);
+      if (draws & kDrawUsage) push(entity_[i], Purpose::Usage);
+      if (draws & kDrawCsql) push(entity_[i], Purpose::Csql);
+      if (draws & kDrawRenewal) push(entity_[i], Purpose::Renewal);
+    }
+    const std::size_t padded = (k + kPhiloxLanes - 1) / kPhiloxLanes * kPhiloxLanes;
+    philox4x32_10_lanes(blk_[0].data(), blk_[1].data(), blk_[2].data(), blk_[3].data(), padded,
+                        KeyedStream::key_words(key_));
+  }
+
+  /// The stream whose first block is request `k` of request_blocks.
+  KeyedStream requested(std::size_t k, std::uint32_t entity, int month, Purpose purpose) const {
+    return KeyedStream({blk_[0][k], blk_[1][k], blk_[2][k], blk_[3][k]}, key_, trial_key_, entity,
+                       static_cast<std::uint32_t>(month), purpose);
+  }
+
   std::int64_t& raw(int rep, int period, int slot) {
     return rep_raw_[(static_cast<std::size_t>(rep) * static_cast<std::size_t>(out_.periods) +
                      static_cast<std::size_t>(period)) * kNumRawSlots + static_cast<std::size_t>(slot)];
@@ -600,13 +646,23 @@ class TrialSimulator {
     new_business(t);
     csm_efforts();
 
+    request_blocks(t);
+    std::size_t next_block = 0;
+    // Sums of every account-month in locals: series() and total_arr_ may alias the account
+    // arrays, which would make the compiler reload and store them on every account.
+    std::int64_t account_months = 0, health_micros = 0, usage_up = 0, usage_down = 0;
     const std::size_t n = seg_.size();
     for (std::size_t i = 0; i < n; ++i) {
       if (!active_[i]) continue;
-      series(t, kAccountMonths) += 1;
+      ++account_months;
       const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
       const int csm = csm_[i];
       const std::uint32_t id = entity_[i];
+      const unsigned draws = account_draws(i, seg);
+      const std::size_t health_block = next_block, usage_block = health_block + (draws & kDrawHealth ? 1 : 0),
+                        csql_block = usage_block + (draws & kDrawUsage ? 1 : 0),
+                        renewal_block = csql_block + (draws & kDrawCsql ? 1 : 0);
+      next_block = renewal_block + (draws & kDrawRenewal ? 1 : 0);
 
       // 2.1 Health.
       const double shift = csm >= 0 ? health_shift_[static_cast<std::size_t>(csm)]
@@ -614,26 +670,26 @@ class TrialSimulator {
       const double target = clip01(seg.health_base + shift - w_.health_gap_effect * gap_[i]);
       double h = health_[i] + seg.health_reversion * (target - health_[i]);
       if (seg.health_noise > 0) {
-        auto hs = stream(id, t, Purpose::Health);
+        auto hs = requested(health_block, id, t, Purpose::Health);
         h += seg.health_noise * normal_(hs);
       }
       h = clip01(h);
       health_[i] = h;
-      series(t, kHealthMicros) += static_cast<std::int64_t>(h * 1e6 + 0.5);
+      health_micros += static_cast<std::int64_t>(h * 1e6 + 0.5);
 
       // 2.2 Usage-priced ARR follows health.
       if (arr_usage_[i] > 0 && (seg.usage_drift != 0 || seg.usage_noise > 0)) {
         double factor = 1.0 + seg.usage_drift * (h - 0.5);
         if (seg.usage_noise > 0) {
-          auto us = stream(id, t, Purpose::Usage);
+          auto us = requested(usage_block, id, t, Purpose::Usage);
           factor += seg.usage_noise * normal_(us);
         }
         const std::int64_t before = arr_usage_[i];
-        const std::int64_t after = to_cents(static_cast<double>(before) * std::max(0.0, factor) / 100.0);
+        // Cents times a factor, rounded half up to cents (the factor is >= 0).
+        const auto after = static_cast<std::int64_t>(static_cast<double>(before) * std::max(0.0, factor) + 0.5);
         arr_usage_[i] = after;
-        total_arr_ += after - before;
-        if (after > before) series(t, kExpansionUsage) += after - before;
-        else series(t, kContraction) += before - after;
+        usage_up += std::max<std::int64_t>(0, after - before);
+        usage_down += std::max<std::int64_t>(0, before - after);
       }
 
       // 2.3a An accepted hand-off reaching its close month.
@@ -667,13 +723,19 @@ class TrialSimulator {
         const double gamma = w_.csql_health_exponent;
         const double p_csql = seg.csql_rate * expansion_effort_[static_cast<std::size_t>(csm)] *
                               (gamma == 1.0 ? h : std::pow(h, gamma));
-        auto cs = stream(id, t, Purpose::Csql);
+        auto cs = requested(csql_block, id, t, Purpose::Csql);
         if (cs.uniform() < p_csql) raise_csql(i, t, p, seg, cs);
       }
 
       // 2.4 Renewal.
-      if (--to_renewal_[i] == 0) renew(i, t, p, seg);
+      if (--to_renewal_[i] == 0) renew(i, t, p, seg, requested(renewal_block, id, t, Purpose::Renewal));
     }
+
+    series(t, kAccountMonths) += account_months;
+    series(t, kHealthMicros) += health_micros;
+    series(t, kExpansionUsage) += usage_up;
+    series(t, kContraction) += usage_down;
+    total_arr_ += usage_up - usage_down;
 
     for (const Opportunity& opp : won_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
@@ -722,12 +784,12 @@ class TrialSimulator {
     exp_csm_[i] = csm;
   }
 
-  void renew(std::size_t i, int t, int p, const SegmentConfig& seg) {
+  void renew(std::size_t i, int t, int p, const SegmentConfig& seg, KeyedStream renewal) {
     const int r = renewal_index_[i];
     const double p_churn = churn_probability(i, seg);
     series(t, kRenewalsDue) += 1;
     if (r == 0) series(t, kFirstRenewalsDue) += 1;
-    if (stream(entity_[i], t, Purpose::Renewal).uniform() < p_churn) {
+    if (renewal.uniform() < p_churn) {
       const std::int64_t lost = arr_fixed_[i] + arr_usage_[i];
       series(t, kChurnedArr) += lost;
       series(t, kChurnedLogos) += 1;
@@ -783,6 +845,7 @@ class TrialSimulator {
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
   std::vector<Opportunity> won_;
+  std::array<std::vector<std::uint32_t>, 4> blk_;  // request_blocks: counters, then blocks (SoA)
 
   // Accounts, structure of arrays.
   std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, to_renewal_, exp_close_,

@@ -5,6 +5,7 @@
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
+#include <vector>
 
 #include "complab/random.hpp"
 
@@ -88,4 +89,29 @@ TEST(KeyedStream, GoldenValuesPinTheDistributions) {
   EXPECT_EQ(z0, -1.1423295500748227);
   EXPECT_EQ(z1, -0.52505997616181099);
   EXPECT_EQ(k, 4);
+}
+
+TEST(Philox, LanesEqualOneBlockAtATime) {
+  const std::array<std::uint32_t, 2> key{0xa4093822, 0x299f31d0};
+  const std::size_t n = 3 * complab::kPhiloxLanes;
+  std::vector<std::uint32_t> c0(n), c1(n), c2(n), c3(n);
+  std::vector<std::array<std::uint32_t, 4>> expected(n);
+  for (std::size_t j = 0; j < n; ++j) {
+    const std::array<std::uint32_t, 4> ctr{static_cast<std::uint32_t>(j * 2654435761u), ~static_cast<std::uint32_t>(j),
+                                           static_cast<std::uint32_t>(j << 20), static_cast<std::uint32_t>(j % 3)};
+    c0[j] = ctr[0], c1[j] = ctr[1], c2[j] = ctr[2], c3[j] = ctr[3];
+    expected[j] = complab::philox4x32_10(ctr, key);
+  }
+  complab::philox4x32_10_lanes(c0.data(), c1.data(), c2.data(), c3.data(), n, key);
+  for (std::size_t j = 0; j < n; ++j) {
+    EXPECT_EQ((std::array<std::uint32_t, 4>{c0[j], c1[j], c2[j], c3[j]}), expected[j]) << "lane " << j;
+  }
+}
+
+TEST(KeyedStream, PrecomputedFirstBlockGivesTheSameStream) {
+  const auto key = complab::seed_key(7);
+  const auto block = complab::philox4x32_10(KeyedStream::first_counter(5, 123, 9, Purpose::Health),
+                                            KeyedStream::key_words(key));
+  KeyedStream plain(key, 5, 123, 9, Purpose::Health), pre(block, key, 5, 123, 9, Purpose::Health);
+  for (int i = 0; i < 7; ++i) EXPECT_EQ(plain(), pre()) << "word " << i;  // into the second block
 }

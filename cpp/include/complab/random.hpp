@@ -6,6 +6,7 @@
 /// trials are spread over threads, and two runs that differ only in their plans see the
 /// same draws for the same entity, month and purpose (common random numbers).
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 
@@ -25,6 +26,37 @@ inline std::array<std::uint32_t, 4> philox4x32_10(std::array<std::uint32_t, 4> c
     key[1] += kW1;
   }
   return ctr;
+}
+
+/// Philox4x32-10 of `n` counters under one key, in place, in structure-of-arrays form:
+/// lane j's counter is (c0[j], c1[j], c2[j], c3[j]) and becomes its block. `n` must be a
+/// multiple of kPhiloxLanes. Lane by lane the same values as philox4x32_10; one block alone
+/// is a chain of dependent multiplies, so computing independent blocks together lets the
+/// compiler vectorise them and hide that latency (about 4x the throughput here).
+inline constexpr std::size_t kPhiloxLanes = 16;
+inline void philox4x32_10_lanes(std::uint32_t* c0, std::uint32_t* c1, std::uint32_t* c2,
+                                std::uint32_t* c3, std::size_t n, std::array<std::uint32_t, 2> key) {
+  constexpr std::uint64_t kM0 = 0xD2511F53u, kM1 = 0xCD9E8D57u;
+  constexpr std::uint32_t kW0 = 0x9E3779B9u, kW1 = 0xBB67AE85u;
+  for (std::size_t base = 0; base < n; base += kPhiloxLanes) {
+    std::uint32_t* __restrict a = c0 + base;
+    std::uint32_t* __restrict b = c1 + base;
+    std::uint32_t* __restrict c = c2 + base;
+    std::uint32_t* __restrict d = c3 + base;
+    std::array<std::uint32_t, 2> k = key;
+    for (int round = 0; round < 10; ++round) {
+      for (std::size_t j = 0; j < kPhiloxLanes; ++j) {
+        const std::uint64_t p0 = kM0 * a[j];
+        const std::uint64_t p1 = kM1 * c[j];
+        a[j] = static_cast<std::uint32_t>(p1 >> 32) ^ b[j] ^ k[0];
+        b[j] = static_cast<std::uint32_t>(p1);
+        c[j] = static_cast<std::uint32_t>(p0 >> 32) ^ d[j] ^ k[1];
+        d[j] = static_cast<std::uint32_t>(p0);
+      }
+      k[0] += kW0;
+      k[1] += kW1;
+    }
+  }
 }
 
 /// SplitMix64 finaliser: spreads a user seed over the key's 64 bits (seed 0 is a seed).
@@ -67,8 +99,27 @@ class KeyedStream {
 
   KeyedStream(std::uint64_t seed_key, std::uint32_t trial, std::uint32_t entity,
               std::uint32_t month, Purpose purpose)
-      : key_{static_cast<std::uint32_t>(seed_key), static_cast<std::uint32_t>(seed_key >> 32)},
-        ctr_{trial, entity, (month << 8) | static_cast<std::uint32_t>(purpose), 0u} {}
+      : key_(key_words(seed_key)), ctr_(first_counter(trial, entity, month, purpose)) {}
+
+  /// The same stream, given its first block philox4x32_10(first_counter(...), key_words(seed_key))
+  /// computed already (e.g. many at once by philox4x32_10_lanes).
+  KeyedStream(const std::array<std::uint32_t, 4>& first_block, std::uint64_t seed_key,
+              std::uint32_t trial, std::uint32_t entity, std::uint32_t month, Purpose purpose)
+      : KeyedStream(seed_key, trial, entity, month, purpose) {
+    block_ = first_block;
+    ctr_[3] = 1;
+    have_ = 2;
+  }
+
+  /// Philox key and first counter of a stream: the stream's words are the blocks at
+  /// counters first_counter, first_counter + (0, 0, 0, 1), ... under key_words(seed_key).
+  static std::array<std::uint32_t, 2> key_words(std::uint64_t seed_key) {
+    return {static_cast<std::uint32_t>(seed_key), static_cast<std::uint32_t>(seed_key >> 32)};
+  }
+  static std::array<std::uint32_t, 4> first_counter(std::uint32_t trial, std::uint32_t entity,
+                                                    std::uint32_t month, Purpose purpose) {
+    return {trial, entity, (month << 8) | static_cast<std::uint32_t>(purpose), 0u};
+  }
 
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
