@@ -262,7 +262,15 @@ def tornado(
     base
         The output at the base case: bars are drawn from it (low in one colour, high in
         another) and a line marks it. Without it each bar spans low to high.
+
+    The table of :func:`complab.sensitivity.tornado` is read as it is: there ``low`` and
+    ``high`` are the parameter's values, so its ``output_low``, ``output_high`` and
+    ``base`` columns are used.
     """
+    if (low, high) == ("low", "high") and {"output_low", "output_high"} <= set(data.columns):
+        low, high = "output_low", "output_high"
+        if base is None and "base" in data.columns:
+            base = float(data["base"].iloc[0])
     _require(data, [parameter, low, high], "data")
     lo = data[low].to_numpy(dtype=float)
     hi = data[high].to_numpy(dtype=float)

@@ -106,3 +106,15 @@ def test_tornado_puts_the_widest_swing_on_top():
     assert len(ax.patches) == 6  # low and high bar per parameter
     ax = plots.tornado(data)
     assert sorted(p.get_width() for p in ax.patches) == [0.5, 2.0, 5.0]
+
+
+def test_tornado_reads_the_sensitivity_table():
+    # complab.sensitivity.tornado's columns: low/high are parameter values, outputs separate.
+    data = pd.DataFrame({
+        "parameter": ["hazard", "win_rate"], "low": [0.1, 0.2], "high": [0.3, 0.4],
+        "output_low": [0.9, 0.84], "output_high": [0.7, 0.86], "base": [0.85, 0.85],
+    })
+    ax = plots.tornado(data)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["win_rate", "hazard"]
+    widths = sorted(round(p.get_width(), 6) for p in ax.patches)
+    assert widths == sorted([-0.15, 0.05, -0.01, 0.01])  # drawn from the base, not the inputs
