@@ -133,6 +133,9 @@ class TrialSimulator {
   // The account loop's keyed streams, first blocks computed before the loop, all at once
   // (philox4x32_10_lanes): one Philox block alone is a chain of dependent multiplies that
   // bounds the loop; many independent ones vectorise. Same streams, same draws.
+  // The health and usage normals share one AccountMonth block (a 64-bit word each; their
+  // rare extra ziggurat words come from their own streams): one block per account-month
+  // fewer.
   enum AccountDraw : unsigned { kDrawHealth = 1, kDrawUsage = 2, kDrawCsql = 4, kDrawRenewal = 8 };
 
   /// Which streams account i opens this month, from its state at the month's start; the
@@ -160,8 +163,7 @@ class TrialSimulator {
     for (std::size_t i = 0; i < n; ++i) {
       if (!active_[i]) continue;
       const unsigned draws = account_draws(i, w_.segments[static_cast<std::size_t>(seg_[i])]);
-      if (draws & kDrawHealth) push(entity_[i], Purpose::Health);
-      if (draws & kDrawUsage) push(entity_[i], Purpose::Usage);
+      if (draws & (kDrawHealth | kDrawUsage)) push(entity_[i], Purpose::AccountMonth);
       if (draws & kDrawCsql) push(entity_[i], Purpose::Csql);
       if (draws & kDrawRenewal) push(entity_[i], Purpose::Renewal);
     }
@@ -174,6 +176,12 @@ class TrialSimulator {
   KeyedStream requested(std::size_t k, std::uint32_t entity, int month, Purpose purpose) const {
     return KeyedStream({blk_[0][k], blk_[1][k], blk_[2][k], blk_[3][k]}, key_, trial_key_, entity,
                        static_cast<std::uint32_t>(month), purpose);
+  }
+
+  /// Word `w` (0: health, 1: usage) of the AccountMonth block `k`, then `purpose`'s stream.
+  WordThenStream shared_word(std::size_t k, int w, std::uint32_t entity, int month, Purpose purpose) const {
+    const std::uint64_t word = (static_cast<std::uint64_t>(blk_[2 * w][k]) << 32) | blk_[2 * w + 1][k];
+    return WordThenStream(word, key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
   }
 
   std::int64_t& raw(int rep, int period, int slot) {
@@ -659,8 +667,8 @@ class TrialSimulator {
       const int csm = csm_[i];
       const std::uint32_t id = entity_[i];
       const unsigned draws = account_draws(i, seg);
-      const std::size_t health_block = next_block, usage_block = health_block + (draws & kDrawHealth ? 1 : 0),
-                        csql_block = usage_block + (draws & kDrawUsage ? 1 : 0),
+      const std::size_t shared_block = next_block,
+                        csql_block = shared_block + (draws & (kDrawHealth | kDrawUsage) ? 1 : 0),
                         renewal_block = csql_block + (draws & kDrawCsql ? 1 : 0);
       next_block = renewal_block + (draws & kDrawRenewal ? 1 : 0);
 
@@ -670,7 +678,7 @@ class TrialSimulator {
       const double target = clip01(seg.health_base + shift - w_.health_gap_effect * gap_[i]);
       double h = health_[i] + seg.health_reversion * (target - health_[i]);
       if (seg.health_noise > 0) {
-        auto hs = requested(health_block, id, t, Purpose::Health);
+        auto hs = shared_word(shared_block, 0, id, t, Purpose::Health);
         h += seg.health_noise * normal_(hs);
       }
       h = clip01(h);
@@ -681,7 +689,7 @@ class TrialSimulator {
       if (arr_usage_[i] > 0 && (seg.usage_drift != 0 || seg.usage_noise > 0)) {
         double factor = 1.0 + seg.usage_drift * (h - 0.5);
         if (seg.usage_noise > 0) {
-          auto us = requested(usage_block, id, t, Purpose::Usage);
+          auto us = shared_word(shared_block, 1, id, t, Purpose::Usage);
           factor += seg.usage_noise * normal_(us);
         }
         const std::int64_t before = arr_usage_[i];

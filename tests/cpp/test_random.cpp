@@ -115,3 +115,15 @@ TEST(KeyedStream, PrecomputedFirstBlockGivesTheSameStream) {
   KeyedStream plain(key, 5, 123, 9, Purpose::Health), pre(block, key, 5, 123, 9, Purpose::Health);
   for (int i = 0; i < 7; ++i) EXPECT_EQ(plain(), pre()) << "word " << i;  // into the second block
 }
+
+TEST(WordThenStream, GivesItsWordThenItsOwnStream) {
+  const auto key = complab::seed_key(3);
+  complab::WordThenStream s(0x0123456789abcdefull, key, 2, 40, 11, Purpose::Usage);
+  EXPECT_EQ(s(), 0x0123456789abcdefull);
+  KeyedStream own(key, 2, 40, 11, Purpose::Usage);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(s(), own());
+  // A normal from it is a pure function of the word and the keys.
+  complab::WordThenStream a(42, key, 2, 40, 11, Purpose::Health), b(42, key, 2, 40, 11, Purpose::Health);
+  boost::random::normal_distribution<double> normal;
+  EXPECT_EQ(normal(a), normal(b));
+}

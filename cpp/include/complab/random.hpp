@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 
 namespace complab {
 
@@ -83,6 +84,7 @@ enum class Purpose : std::uint8_t {
   Csql,            ///< whether a CSQL is raised, its kind, product and acceptance
   ExpansionWin,
   Renewal,
+  AccountMonth,    ///< one block per account and month: the first words of Health and Usage
 };
 
 /// Uniform double in [0, 1) from the top 53 bits. Converts through a signed integer:
@@ -144,6 +146,41 @@ class KeyedStream {
   std::array<std::uint32_t, 4> ctr_;
   std::array<std::uint32_t, 4> block_{};
   int have_ = 0;
+};
+
+/// A word drawn already (e.g. from a block shared by two purposes), then the purpose's own
+/// keyed stream. A distribution that consumes a variable number of words (Boost's ziggurat
+/// normal, on a rejection) takes the extra ones from its own stream, so it never shifts
+/// another purpose's draws.
+class WordThenStream {
+ public:
+  using result_type = std::uint64_t;
+
+  /// `first_word`, then the words of KeyedStream(seed_key, trial, entity, month, purpose).
+  WordThenStream(std::uint64_t first_word, std::uint64_t seed_key, std::uint32_t trial,
+                 std::uint32_t entity, std::uint32_t month, Purpose purpose)
+      : first_(first_word), seed_key_(seed_key), trial_(trial), entity_(entity), month_(month),
+        purpose_(purpose) {}
+
+  static constexpr result_type min() { return 0; }
+  static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
+
+  result_type operator()() {
+    if (!used_) {
+      used_ = true;
+      return first_;
+    }
+    // Rarely reached: the stream is set up only when a second word is asked for.
+    if (!more_) more_.emplace(seed_key_, trial_, entity_, month_, purpose_);
+    return (*more_)();
+  }
+
+ private:
+  std::uint64_t first_, seed_key_;
+  std::uint32_t trial_, entity_, month_;
+  Purpose purpose_;
+  bool used_ = false;
+  std::optional<KeyedStream> more_;
 };
 
 /// Key for a run's seed.
