@@ -130,58 +130,67 @@ class TrialSimulator {
     return KeyedStream(key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
   }
 
-  // The account loop's keyed streams, first blocks computed before the loop, all at once
+  // The account loops' keyed streams, first blocks computed before the loops, all at once
   // (philox4x32_10_lanes): one Philox block alone is a chain of dependent multiplies that
-  // bounds the loop; many independent ones vectorise. Same streams, same draws.
-  // The health and usage normals share one AccountMonth block (a 64-bit word each; their
-  // rare extra ziggurat words come from their own streams): one block per account-month
-  // fewer.
-  enum AccountDraw : unsigned { kDrawHealth = 1, kDrawUsage = 2, kDrawCsql = 4, kDrawRenewal = 8 };
+  // bounds the loop; many independent ones vectorise. The health and usage normals share
+  // one AccountMonth block (a 64-bit word each; their rare extra ziggurat words come from
+  // their own streams). Which blocks an account needs depends only on its state at the
+  // month's start, so the loops ask again and consume the blocks in the same order.
+  struct Blocks {
+    std::array<std::vector<std::uint32_t>, 4> c;  // counters, then blocks (structure of arrays)
+    std::size_t size = 0;
+    void reserve(std::size_t n) {
+      if (c[0].size() < n + kPhiloxLanes) for (auto& v : c) v.resize(n + kPhiloxLanes);
+      size = 0;
+    }
+    void push(const std::array<std::uint32_t, 4>& ctr) {
+      for (std::size_t w = 0; w < 4; ++w) c[w][size] = ctr[w];
+      ++size;
+    }
+    void compute(std::uint64_t key) {
+      const std::size_t padded = (size + kPhiloxLanes - 1) / kPhiloxLanes * kPhiloxLanes;
+      philox4x32_10_lanes(c[0].data(), c[1].data(), c[2].data(), c[3].data(), padded, KeyedStream::key_words(key));
+    }
+    std::uint64_t word(std::size_t k, int w) const {
+      return (static_cast<std::uint64_t>(c[static_cast<std::size_t>(2 * w)][k]) << 32) | c[static_cast<std::size_t>(2 * w + 1)][k];
+    }
+  };
 
-  /// Which streams account i opens this month, from its state at the month's start; the
-  /// account loop asks again at the same point and consumes the blocks in the same order.
-  unsigned account_draws(std::size_t i, const SegmentConfig& seg) const {
-    unsigned draws = 0;
-    if (seg.health_noise > 0) draws |= kDrawHealth;
-    if (arr_usage_[i] > 0 && seg.usage_noise > 0) draws |= kDrawUsage;
-    if (csm_[i] >= 0 && seg.csql_rate > 0) draws |= kDrawCsql;  // unused while a hand-off is pending
-    if (to_renewal_[i] == 1) draws |= kDrawRenewal;
-    return draws;
+  bool needs_dynamics_block(std::size_t i, const SegmentConfig& seg) const {
+    return seg.health_noise > 0 || (arr_usage_[i] > 0 && seg.usage_noise > 0);
   }
+  bool needs_csql_block(std::size_t i, const SegmentConfig& seg) const {
+    return csm_[i] >= 0 && seg.csql_rate > 0;  // unused while a hand-off is pending
+  }
+  bool needs_renewal_block(std::size_t i) const { return to_renewal_[i] == 1; }
 
   void request_blocks(int t) {
-    std::size_t k = 0;
     const auto month = static_cast<std::uint32_t>(t);
-    auto push = [&](std::uint32_t id, Purpose purpose) {
-      const auto c = KeyedStream::first_counter(trial_key_, id, month, purpose);
-      blk_[0][k] = c[0], blk_[1][k] = c[1], blk_[2][k] = c[2], blk_[3][k] = c[3];
-      ++k;
-    };
     const std::size_t n = seg_.size();
-    const std::size_t most = 4 * n + kPhiloxLanes;
-    if (blk_[0].size() < most) for (auto& v : blk_) v.resize(most);
+    dynamics_blocks_.reserve(n);
+    event_blocks_.reserve(2 * n);
     for (std::size_t i = 0; i < n; ++i) {
       if (!active_[i]) continue;
-      const unsigned draws = account_draws(i, w_.segments[static_cast<std::size_t>(seg_[i])]);
-      if (draws & (kDrawHealth | kDrawUsage)) push(entity_[i], Purpose::AccountMonth);
-      if (draws & kDrawCsql) push(entity_[i], Purpose::Csql);
-      if (draws & kDrawRenewal) push(entity_[i], Purpose::Renewal);
+      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
+      const std::uint32_t id = entity_[i];
+      if (needs_dynamics_block(i, seg)) dynamics_blocks_.push(KeyedStream::first_counter(trial_key_, id, month, Purpose::AccountMonth));
+      if (needs_csql_block(i, seg)) event_blocks_.push(KeyedStream::first_counter(trial_key_, id, month, Purpose::Csql));
+      if (needs_renewal_block(i)) event_blocks_.push(KeyedStream::first_counter(trial_key_, id, month, Purpose::Renewal));
     }
-    const std::size_t padded = (k + kPhiloxLanes - 1) / kPhiloxLanes * kPhiloxLanes;
-    philox4x32_10_lanes(blk_[0].data(), blk_[1].data(), blk_[2].data(), blk_[3].data(), padded,
-                        KeyedStream::key_words(key_));
+    dynamics_blocks_.compute(key_);
+    event_blocks_.compute(key_);
   }
 
-  /// The stream whose first block is request `k` of request_blocks.
-  KeyedStream requested(std::size_t k, std::uint32_t entity, int month, Purpose purpose) const {
-    return KeyedStream({blk_[0][k], blk_[1][k], blk_[2][k], blk_[3][k]}, key_, trial_key_, entity,
+  /// The stream whose first block is event block `k`.
+  KeyedStream event_stream(std::size_t k, std::uint32_t entity, int month, Purpose purpose) const {
+    const auto& c = event_blocks_.c;
+    return KeyedStream({c[0][k], c[1][k], c[2][k], c[3][k]}, key_, trial_key_, entity,
                        static_cast<std::uint32_t>(month), purpose);
   }
 
-  /// Word `w` (0: health, 1: usage) of the AccountMonth block `k`, then `purpose`'s stream.
-  WordThenStream shared_word(std::size_t k, int w, std::uint32_t entity, int month, Purpose purpose) const {
-    const std::uint64_t word = (static_cast<std::uint64_t>(blk_[2 * w][k]) << 32) | blk_[2 * w + 1][k];
-    return WordThenStream(word, key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
+  /// Word `w` (0: health, 1: usage) of dynamics block `k`, then `purpose`'s own stream.
+  WordThenStream dynamics_word(std::size_t k, int w, std::uint32_t entity, int month, Purpose purpose) const {
+    return WordThenStream(dynamics_blocks_.word(k, w), key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
   }
 
   std::int64_t& raw(int rep, int period, int slot) {
@@ -655,22 +664,22 @@ class TrialSimulator {
     csm_efforts();
 
     request_blocks(t);
-    std::size_t next_block = 0;
+    // Two passes over the accounts: the continuous dynamics of every account (tight, few
+    // branches), then the discrete events. Accounts do not interact within a month, and
+    // the sums are integers, so the split changes no result.
     // Sums of every account-month in locals: series() and total_arr_ may alias the account
     // arrays, which would make the compiler reload and store them on every account.
     std::int64_t account_months = 0, health_micros = 0, usage_up = 0, usage_down = 0;
     const std::size_t n = seg_.size();
+    std::size_t k = 0;
     for (std::size_t i = 0; i < n; ++i) {
       if (!active_[i]) continue;
       ++account_months;
       const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
       const int csm = csm_[i];
       const std::uint32_t id = entity_[i];
-      const unsigned draws = account_draws(i, seg);
-      const std::size_t shared_block = next_block,
-                        csql_block = shared_block + (draws & (kDrawHealth | kDrawUsage) ? 1 : 0),
-                        renewal_block = csql_block + (draws & kDrawCsql ? 1 : 0);
-      next_block = renewal_block + (draws & kDrawRenewal ? 1 : 0);
+      const std::size_t block = k;
+      if (needs_dynamics_block(i, seg)) ++k;
 
       // 2.1 Health.
       const double shift = csm >= 0 ? health_shift_[static_cast<std::size_t>(csm)]
@@ -678,7 +687,7 @@ class TrialSimulator {
       const double target = clip01(seg.health_base + shift - w_.health_gap_effect * gap_[i]);
       double h = health_[i] + seg.health_reversion * (target - health_[i]);
       if (seg.health_noise > 0) {
-        auto hs = shared_word(shared_block, 0, id, t, Purpose::Health);
+        auto hs = dynamics_word(block, 0, id, t, Purpose::Health);
         h += seg.health_noise * normal_(hs);
       }
       h = clip01(h);
@@ -689,7 +698,7 @@ class TrialSimulator {
       if (arr_usage_[i] > 0 && (seg.usage_drift != 0 || seg.usage_noise > 0)) {
         double factor = 1.0 + seg.usage_drift * (h - 0.5);
         if (seg.usage_noise > 0) {
-          auto us = shared_word(shared_block, 1, id, t, Purpose::Usage);
+          auto us = dynamics_word(block, 1, id, t, Purpose::Usage);
           factor += seg.usage_noise * normal_(us);
         }
         const std::int64_t before = arr_usage_[i];
@@ -699,6 +708,20 @@ class TrialSimulator {
         usage_up += std::max<std::int64_t>(0, after - before);
         usage_down += std::max<std::int64_t>(0, before - after);
       }
+    }
+    total_arr_ += usage_up - usage_down;
+
+    k = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      if (!active_[i]) continue;
+      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
+      const int csm = csm_[i];
+      const std::uint32_t id = entity_[i];
+      const double h = health_[i];
+      const std::size_t csql_block = k;
+      if (needs_csql_block(i, seg)) ++k;
+      const std::size_t renewal_block = k;
+      if (needs_renewal_block(i)) ++k;
 
       // 2.3a An accepted hand-off reaching its close month.
       if (exp_close_[i] == t) {
@@ -731,19 +754,18 @@ class TrialSimulator {
         const double gamma = w_.csql_health_exponent;
         const double p_csql = seg.csql_rate * expansion_effort_[static_cast<std::size_t>(csm)] *
                               (gamma == 1.0 ? h : std::pow(h, gamma));
-        auto cs = requested(csql_block, id, t, Purpose::Csql);
+        auto cs = event_stream(csql_block, id, t, Purpose::Csql);
         if (cs.uniform() < p_csql) raise_csql(i, t, p, seg, cs);
       }
 
       // 2.4 Renewal.
-      if (--to_renewal_[i] == 0) renew(i, t, p, seg, requested(renewal_block, id, t, Purpose::Renewal));
+      if (--to_renewal_[i] == 0) renew(i, t, p, seg, event_stream(renewal_block, id, t, Purpose::Renewal));
     }
 
     series(t, kAccountMonths) += account_months;
     series(t, kHealthMicros) += health_micros;
     series(t, kExpansionUsage) += usage_up;
     series(t, kContraction) += usage_down;
-    total_arr_ += usage_up - usage_down;
 
     for (const Opportunity& opp : won_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
@@ -853,7 +875,7 @@ class TrialSimulator {
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
   std::vector<Opportunity> won_;
-  std::array<std::vector<std::uint32_t>, 4> blk_;  // request_blocks: counters, then blocks (SoA)
+  Blocks dynamics_blocks_, event_blocks_;  // request_blocks
 
   // Accounts, structure of arrays.
   std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, to_renewal_, exp_close_,
