@@ -30,6 +30,7 @@ from complab import plots
 from complab.compare import Comparison, compare
 from complab.io import VersionMismatchWarning, load
 from complab.scenario import load_scenario
+from complab.report import report
 
 __all__ = [
     "Behaviour",
@@ -60,4 +61,5 @@ __all__ = [
     "load",
     "load_scenario",
     "plots",
+    "report",
 ]

@@ -1,19 +1,260 @@
-"""The ``complab`` command line."""
+"""The ``complab`` command line.
+
+Commands (``complab COMMAND --help`` for each):
+
+- ``complab demo`` — the built-in default scenario: plans, a simulation with a progress bar,
+  summary tables and an HTML report;
+- ``complab run SCENARIO.yaml`` — simulate a scenario file, print its KPIs, optionally save
+  the result (Parquet) and an HTML report;
+- ``complab compare SCENARIO.yaml --variant NAME=OTHER.yaml --variant NAME:dotted.path=VALUE``
+  — paired differences between variants on common random numbers;
+- ``complab sweep SCENARIO.yaml --grid dotted.path=V1,V2,...`` — a grid of edits;
+- ``complab report RESULT.parquet|SCENARIO.yaml -o report.html`` — a shareable report;
+- ``complab presets`` — the built-in scenarios, usable anywhere as ``--preset NAME``.
+
+Exit status: 0 success, 1 an unexpected error (a bug: ``--debug`` shows the traceback),
+2 bad usage or bad input (the message names the file and field), 130 interrupted (Ctrl-C).
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+if TYPE_CHECKING:
+    from complab.result import Result
+    from complab.scenario import Scenario
 
+EXIT_OK, EXIT_UNEXPECTED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+DEFAULT_TRIALS = 1000
+DEFAULT_SEED = 2026
+DEMO_REPORT = "complab-demo-report.html"
+#: KPIs the ``run`` and ``demo`` summary prints.
+SUMMARY_KPIS = ("arr_end", "nrr", "grr", "logo_churn", "new_arr", "csql_count", "handoff_acceptance",
+                "comp_total", "cost_of_sales", "earnings_per_ae", "earnings_per_sdr", "earnings_per_csm")
+#: KPIs ``compare`` prints unless ``--kpi`` is given.
+COMPARE_KPIS = ("arr_end", "nrr", "grr", "logo_churn", "comp_total", "earnings_per_ae", "earnings_per_csm")
+#: Outputs ``sweep`` prints unless ``--output`` is given.
+SWEEP_OUTPUTS = ("arr_end", "nrr", "grr", "comp_total", "cost_of_sales")
+
+
+class UsageError(ValueError):
+    """Bad input on the command line; reported in one line with exit status 2."""
+
+
+# -- inputs ------------------------------------------------------------------------------------
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
+    """A scenario from a YAML (or JSON) file; errors name the file, then the field.
+
+    Raises
+    ------
+    UsageError
+        When the file is missing, unreadable, not YAML, or not a valid scenario.
+    """
+    import yaml
+
+    from complab.scenario import Scenario
+
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"scenario file '{p}' does not exist")
+    if p.is_dir():
+        raise UsageError(f"scenario file '{p}' is a folder, not a file")
+    if p.suffix.lower() == ".parquet":
+        raise UsageError(f"'{p}' is a result file (Parquet); a scenario is YAML, e.g. from Scenario.to_yaml")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"{p}: cannot read the file ({_one_line(str(err))})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise UsageError(f"{p}{where}: not valid YAML ({_one_line(problem)})") from None
+    if data is None:
+        raise UsageError(f"{p}: the file is empty; a scenario has 'world' and 'plans'")
+    try:
+        return Scenario.from_dict(data)
+    except ValueError as err:
+        raise UsageError(f"{p}: {_one_line(str(err))}") from None
+
+
+def _preset(name: str) -> Scenario:
+    from complab import presets
+
+    if name not in presets.list():
+        raise UsageError(f"--preset: '{name}' is not a preset; presets: {', '.join(presets.list())}")
+    return presets.get(name)
+
+
+def _scenario_from_args(args: argparse.Namespace) -> Scenario:
+    if args.scenario is not None and args.preset is not None:
+        raise UsageError(f"give a scenario file or --preset, not both (got '{args.scenario}' and --preset {args.preset})")
+    if args.preset is not None:
+        return _preset(args.preset)
+    if args.scenario is None:
+        raise UsageError("no scenario: give a scenario file (YAML) or --preset NAME (see 'complab presets')")
+    return load_scenario_file(args.scenario)
+
+
+def parse_value(text: str) -> Any:
+    """A command-line value: int, float, true/false, null, a YAML list or mapping, else text.
+
+    ``160_000`` and ``1e5`` are numbers; ``[0.2, 0.1]`` a list; ``smb`` the text ``"smb"``.
+    """
+    import yaml
+
+    s = text.strip()
+    for convert in (int, float):
+        try:
+            return convert(s)
+        except ValueError:
+            pass
+    try:
+        return yaml.safe_load(s)
+    except yaml.YAMLError:
+        return s
+
+
+def split_values(text: str) -> list[str]:
+    """Split ``v1,v2,...`` at commas outside brackets and braces (``[0.2,0.1],[0.3,0.1]`` is two)."""
+    parts, depth, current = [], 0, []
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+        elif ch in "]}":
+            depth -= 1
+        if ch == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(ch)
+    parts.append("".join(current))
+    return parts
+
+
+def parse_variants(specs: Sequence[str], base: Scenario) -> dict[str, Any]:
+    """Variants for :func:`complab.compare` from ``--variant`` options.
+
+    ``NAME=FILE.yaml`` (a whole scenario), ``NAME=preset:PRESET`` or
+    ``NAME:dotted.path=VALUE`` (an edit of the base; repeat with the same NAME for several
+    edits of one variant).
+    """
+    variants: dict[str, Any] = {}
+    for spec in specs:
+        left, eq, right = spec.partition("=")
+        if not eq or not left or not right:
+            raise UsageError(f"--variant '{spec}': expected NAME=FILE.yaml, NAME=preset:PRESET or "
+                             "NAME:dotted.path=VALUE")
+        if ":" in left:
+            name, _, path = left.partition(":")
+            if not name or not path:
+                raise UsageError(f"--variant '{spec}': expected NAME:dotted.path=VALUE")
+            edits = variants.setdefault(name, {})
+            if not isinstance(edits, dict):
+                raise UsageError(f"--variant '{spec}': variant '{name}' is already a whole scenario")
+            edits[path] = parse_value(right)
+        else:
+            if left in variants:
+                raise UsageError(f"--variant '{spec}': variant '{left}' is given twice")
+            variants[left] = _preset(right[len("preset:"):]) if right.startswith("preset:") else load_scenario_file(right)
+    for name, edits in variants.items():
+        if isinstance(edits, dict):
+            try:
+                base.with_(edits)
+            except ValueError as err:
+                raise UsageError(f"--variant {name}: {_one_line(str(err))}") from None
+    return variants
+
+
+def parse_grid(specs: Sequence[str]) -> dict[str, list[Any]]:
+    """A sweep grid from ``--grid dotted.path=V1,V2,...`` options."""
+    grid: dict[str, list[Any]] = {}
+    for spec in specs:
+        path, eq, values = spec.partition("=")
+        if not eq or not path or not values:
+            raise UsageError(f"--grid '{spec}': expected dotted.path=V1,V2,... "
+                             "(e.g. plans.csm:smb.ote=80000,90000,100000)")
+        if path in grid:
+            raise UsageError(f"--grid '{spec}': path '{path}' is given twice")
+        grid[path] = [parse_value(v) for v in split_values(values)]
+    return grid
+
+
+def _check_writable(path: str | None, option: str) -> None:
+    """Fail before a long run when an output file cannot be written."""
+    if path is None:
+        return
+    p = Path(path)
+    if p.is_dir():
+        raise UsageError(f"{option}: '{p}' is a folder; give a file name")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise UsageError(f"{option}: cannot write '{p}': folder '{parent}' does not exist")
+
+
+def _year(value: int | None, years: int) -> int:
+    """A 1-based ``--year`` as the 0-based year of the tables (None: the last)."""
+    if value is None:
+        return years - 1
+    if not 1 <= value <= years:
+        raise UsageError(f"--year: {value} is not between 1 and {years} (year 1 is the first)")
+    return value - 1
+
+
+# -- output ------------------------------------------------------------------------------------
+def _fmt(x: float) -> str:
+    """Large numbers (money, counts) in full with thousands separators, others to 4 digits."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
+
+
+def print_summary(result: Result) -> None:
+    """The KPI and retention tables the demo and ``run`` print."""
+    summary = result.summary()
+    rows = summary[summary["kpi"].isin(SUMMARY_KPIS)]
+    print("\nCompany KPIs by year (mean, standard error, P10 / P50 / P90):")
+    print(rows[["kpi", "year", "mean", "se", "p10", "p50", "p90"]].to_string(index=False, float_format=_fmt))
+    cohorts = result.cohorts()
+    seg = cohorts.groupby("segment")[["nrr", "grr", "logo_churn"]].mean()
+    print("\nAnnual retention by segment (mean over trials and years):")
+    print(seg.to_string(float_format=lambda x: f"{x:.3f}"))
+
+
+def _simulate(scenario: Scenario, args: argparse.Namespace) -> Result:
+    import complab
+
+    return complab.simulate(scenario, trials=args.trials, seed=args.seed, threads=args.threads,
+                            progress=not args.quiet)
+
+
+def _write_report(result: Result, path: str, title: str | None = None) -> None:
+    from complab.report import report
+
+    written = report(result, path, title=title)
+    print(f"\nReport: {written.resolve()}")
+
+
+# -- commands ----------------------------------------------------------------------------------
 def _demo(args: argparse.Namespace) -> int:
     import complab
     from complab import presets
     from complab.plans import payout_table
 
+    report_path = None if args.no_report else args.report
+    _check_writable(report_path, "--report")
     scenario = presets.default()
     pd.set_option("display.width", 140)
     pd.set_option("display.max_columns", 20)
@@ -28,43 +269,303 @@ def _demo(args: argparse.Namespace) -> int:
     print(table.to_string(index=False))
 
     print(f"\nSimulating {args.trials} trials of {scenario.world.months} months (seed {args.seed})...")
-    result = complab.simulate(scenario, trials=args.trials, seed=args.seed, threads=args.threads,
-                              progress=not args.quiet)
-    summary = result.summary()
-    shown = ["arr_end", "nrr", "grr", "logo_churn", "new_arr", "csql_count", "handoff_acceptance",
-             "comp_total", "cost_of_sales", "earnings_per_ae", "earnings_per_sdr", "earnings_per_csm"]
-    rows = summary[summary["kpi"].isin(shown)]
-    print("\nCompany KPIs by year (mean, standard error, P10 / P50 / P90):")
-    print(rows[["kpi", "year", "mean", "se", "p10", "p50", "p90"]].to_string(index=False,
-          float_format=lambda x: f"{x:,.4g}"))
-    cohorts = result.cohorts()
-    seg = cohorts.groupby("segment")[["nrr", "grr", "logo_churn"]].mean()
-    print("\nAnnual retention by segment (mean over trials and years):")
-    print(seg.to_string(float_format=lambda x: f"{x:.3f}"))
-    return 0
+    result = _simulate(scenario, args)
+    print_summary(result)
+    if report_path is not None:
+        _write_report(result, report_path, title="complab demo: the default scenario")
+    return EXIT_OK
 
 
-def main(argv: list[str] | None = None) -> int:
+def _run(args: argparse.Namespace) -> int:
+    scenario = _scenario_from_args(args)
+    _check_writable(args.out, "--out")
+    _check_writable(args.report, "--report")
+    name = args.preset and f"preset {args.preset}" or args.scenario
+    print(f"Simulating {args.trials} trials of {scenario.world.months} months of {name} (seed {args.seed})...",
+          flush=True)
+    result = _simulate(scenario, args)
+    pd.set_option("display.width", 140)
+    print_summary(result)
+    if args.out is not None:
+        result.save(args.out)
+        print(f"\nResult: {Path(args.out).resolve()}")
+    if args.report is not None:
+        _write_report(result, args.report, title=args.title or f"complab: {name}")
+    return EXIT_OK
+
+
+def _compare(args: argparse.Namespace) -> int:
+    import complab
+
+    scenario = _scenario_from_args(args)
+    if not args.variant:
+        raise UsageError("compare: give at least one --variant")
+    variants = parse_variants(args.variant, scenario)
+    _check_writable(args.out, "--out")
+    years = scenario.world.months // 12
+    year = _year(args.year, max(1, years))
+    print(f"Comparing {len(variants)} variant(s) with the base on {args.trials} paired trials (seed {args.seed})...")
+    comparison = complab.compare(scenario, variants, trials=args.trials, seed=args.seed, threads=args.threads,
+                                 progress=not args.quiet)
+    kpis = args.kpi or [k for k in COMPARE_KPIS if k in set(comparison.table()["kpi"])]
+    table = comparison.table(kpis, year=year)
+    shown = table[["variant", "kpi", "base_mean", "variant_mean", "diff", "ci_low", "ci_high", "method"]]
+    pd.set_option("display.width", 160)
+    print(f"\nDifferences variant − base in year {year + 1} (mean of paired trials, 95% interval):")
+    print(shown.to_string(index=False, float_format=_fmt))
+    if args.out is not None:
+        comparison.table().to_csv(args.out, index=False)
+        print(f"\nAll KPIs and years: {Path(args.out).resolve()}")
+    return EXIT_OK
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    import complab
+
+    scenario = _scenario_from_args(args)
+    if not args.grid:
+        raise UsageError("sweep: give at least one --grid dotted.path=V1,V2,...")
+    grid = parse_grid(args.grid)
+    _check_writable(args.out, "--out")
+    years = scenario.world.months // 12
+    year = _year(args.year, max(1, years))
+    outputs = args.output or None
+    spec: Any = grid
+    if args.together:
+        lengths = {path: len(v) for path, v in grid.items()}
+        if len(set(lengths.values())) != 1:
+            raise UsageError("--together: every --grid needs the same number of values; got "
+                             + ", ".join(f"{p}: {n}" for p, n in lengths.items()))
+        spec = [dict(zip(grid, values)) for values in zip(*grid.values())]
+        points = len(spec)
+    else:
+        points = int(np.prod([len(v) for v in grid.values()]))
+    from complab.sweeps import build_scenarios, expand_grid
+
+    try:
+        build_scenarios(scenario, expand_grid(spec))
+    except ValueError as err:
+        hint = ("; weights of a plan must move together: give each weight its own --grid and "
+                "add --together") if "must sum to 1" in str(err) and not args.together else ""
+        raise UsageError(f"--grid: {_one_line(str(err))}{hint}") from None
+    print(f"Sweeping {points} points × {args.trials} trials (seed {args.seed})...")
+    table = complab.sweep(scenario, spec, outputs=outputs, trials=args.trials, seed=args.seed,
+                          threads=args.threads, progress=not args.quiet)
+    shown_outputs = args.output or [o for o in SWEEP_OUTPUTS if o in set(table["output"])]
+    paths = list(grid)
+    rows = table[(table["year"] == year) & table["output"].isin(shown_outputs)].copy()
+    for path in paths:  # list values (e.g. a hazard table) are shown as text
+        rows[path] = [v if isinstance(v, (int, float, str, bool)) else str(v) for v in rows[path]]
+    wide = rows.set_index(paths + ["output"])["mean"].unstack("output")
+    wide = wide.reindex(index=rows.set_index(paths).index.unique(), columns=shown_outputs)
+    pd.set_option("display.width", 160)
+    print(f"\nMean over trials in year {year + 1}, one row per grid point:")
+    print(wide.to_string(float_format=_fmt))
+    if args.out is not None:
+        table.to_csv(args.out, index=False)
+        print(f"\nEvery output, year and statistic: {Path(args.out).resolve()}")
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    import complab
+
+    _check_writable(args.output, "--output")
+    source = args.source
+    if source is not None and args.preset is not None:
+        raise UsageError(f"give a result or scenario file, or --preset, not both (got '{source}' and --preset)")
+    if source is not None and Path(source).suffix.lower() == ".parquet":
+        if not Path(source).exists():
+            raise UsageError(f"result file '{source}' does not exist")
+        try:
+            result = complab.load(source)
+        except ValueError as err:
+            raise UsageError(_one_line(str(err))) from None
+        title = args.title or f"complab: {Path(source).name}"
+    else:
+        ns = argparse.Namespace(**{**vars(args), "scenario": source})
+        scenario = _scenario_from_args(ns)
+        name = args.preset and f"preset {args.preset}" or source
+        print(f"Simulating {args.trials} trials of {name} (seed {args.seed})...")
+        result = _simulate(scenario, args)
+        title = args.title or f"complab: {name}"
+    _write_report(result, args.output, title=title)
+    return EXIT_OK
+
+
+#: One line per preset for ``complab presets`` (the presets module's table, in short).
+PRESET_LINES = {
+    "default": "three segments calibrated to retention benchmarks; CSM paid 65% churn / 35% NRR",
+    "churn_and_nrr": "the default's CSM plan under the article's name: 65% churn, 35% NRR",
+    "first_renewal_clawback": "AE repays commission on accounts lost at their first renewal",
+    "shared_nrr": "NRR on both the AE and the CSM plans, so they co-operate on hand-offs",
+    "csql_strategy": "CSM paid on CSQL pipeline (once churn < 10%), AE on expansion bookings",
+    "expansion_pipeline": "every CSM on expansion pipeline; enterprise CSMs also on expand rate",
+    "gainsight_reactive": "a reactive CS organisation: company NRR about 92%",
+    "gainsight_proactive": "a proactive CS organisation: about 25 points more NRR",
+}
+
+
+def _presets(args: argparse.Namespace) -> int:
+    from complab import presets
+
+    names = presets.list()
+    width = max(len(n) for n in names)
+    print("Built-in scenarios (use with --preset NAME; [article] as in the model's sources):\n")
+    for name in names:
+        fn, article = presets.PRESETS[name]
+        line = PRESET_LINES.get(name) or _one_line((fn.__doc__ or "").split("\n\n")[0]).replace("``", "")
+        print(f"  {name:<{width}}  [{article}]  {line}")
+    return EXIT_OK
+
+
+# -- the parser --------------------------------------------------------------------------------
+def _run_options(p: argparse.ArgumentParser, trials: int = DEFAULT_TRIALS) -> None:
+    g = p.add_argument_group("simulation")
+    g.add_argument("--trials", type=int, default=trials, metavar="N",
+                   help=f"Monte Carlo trials (default {trials})")
+    g.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N",
+                   help=f"random seed; the same seed gives the same numbers (default {DEFAULT_SEED})")
+    g.add_argument("--threads", type=int, default=None, metavar="N",
+                   help="worker threads (default: all cores; the answer does not depend on it)")
+    g.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def _scenario_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml",
+                   help="scenario file (YAML); or give --preset")
+    p.add_argument("--preset", metavar="NAME", help="a built-in scenario instead of a file (see 'complab presets')")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``complab`` argument parser."""
+    from complab import __version__
+
     parser = argparse.ArgumentParser(
         prog="complab",
         description="Monte Carlo simulation of compensation plans and KPIs for subscription businesses.",
+        epilog="Run 'complab COMMAND --help' for a command's options. Exit status: 0 success, "
+               "2 bad usage or input, 130 interrupted, 1 unexpected error.",
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    demo = sub.add_parser("demo", help="run the built-in default scenario and print its tables")
-    demo.add_argument("--trials", type=int, default=1000, help="Monte Carlo trials (default 1000)")
-    demo.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
-    demo.add_argument("--threads", type=int, default=None, help="worker threads (default: all cores)")
-    demo.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--version", action="version", version=f"complab {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show the traceback of unexpected errors")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    demo = sub.add_parser("demo", help="run the built-in default scenario, print its tables, write a report",
+                          description="Simulate the built-in default scenario: print its plans, the payout "
+                                      "table, KPI and retention tables, and write an HTML report.")
+    _run_options(demo)
+    demo.add_argument("--report", default=DEMO_REPORT, metavar="FILE.html",
+                      help=f"where to write the HTML report (default {DEMO_REPORT})")
+    demo.add_argument("--no-report", action="store_true", help="do not write a report")
     demo.set_defaults(func=_demo)
-    args = parser.parse_args(argv)
+
+    run = sub.add_parser("run", help="simulate a scenario file and print its KPIs",
+                         description="Simulate a scenario and print KPI and retention tables; optionally "
+                                     "save the result (Parquet) and an HTML report.",
+                         epilog="Example: complab run scenario.yaml --trials 2000 --out result.parquet "
+                                "--report report.html")
+    _scenario_options(run)
+    _run_options(run)
+    run.add_argument("--out", metavar="RESULT.parquet", help="save the result (read it with complab.load)")
+    run.add_argument("--report", metavar="FILE.html", help="write an HTML report")
+    run.add_argument("--title", help="the report's title")
+    run.set_defaults(func=_run)
+
+    compare = sub.add_parser(
+        "compare", help="paired differences between a scenario and its variants",
+        description="Run a base scenario and its variants on common random numbers and print the "
+                    "paired differences of the main KPIs, with 95%% intervals.",
+        epilog="Variants: NAME=OTHER.yaml (a whole scenario), NAME=preset:PRESET, or "
+               "NAME:dotted.path=VALUE (an edit of the base; repeat NAME for several edits). Example: "
+               "complab compare --preset default --variant richer:plans.csm:smb.ote=100000 "
+               "--variant clawback=preset:first_renewal_clawback",
+    )
+    _scenario_options(compare)
+    _run_options(compare)
+    compare.add_argument("--variant", action="append", default=[], metavar="SPEC",
+                         help="a variant (repeatable); see below")
+    compare.add_argument("--kpi", action="append", metavar="KPI",
+                         help=f"a KPI to print (repeatable; default: {', '.join(COMPARE_KPIS)})")
+    compare.add_argument("--year", type=int, metavar="N", help="year to print, 1 = the first (default: the last)")
+    compare.add_argument("--out", metavar="FILE.csv",
+                         help="write every KPI and year (complab.Comparison.table; year counted from 0)")
+    compare.set_defaults(func=_compare)
+
+    sweep = sub.add_parser(
+        "sweep", help="evaluate a scenario over a grid of edits",
+        description="Evaluate the scenario at every combination of the grid's values, all on the same "
+                    "random numbers, and print the mean of the main outputs per point.",
+        epilog="Examples: complab sweep --preset default --grid plans.csm:smb.ote=80000,90000,100000; "
+               "weights of one plan must sum to 1 at every point, so move them together: complab sweep "
+               "--preset default --together --grid plans.csm:smb.measures.gross_churn.weight=0.5,0.65,0.9 "
+               "--grid plans.csm:smb.measures.nrr.weight=0.5,0.35,0.1",
+    )
+    _scenario_options(sweep)
+    _run_options(sweep, trials=500)
+    sweep.add_argument("--grid", action="append", default=[], metavar="PATH=V1,V2,...",
+                       help="a dotted path and its values (repeatable; every combination is run)")
+    sweep.add_argument("--together", action="store_true",
+                       help="vary the --grid paths together, point by point (same number of values each), "
+                            "instead of running every combination")
+    sweep.add_argument("--output", action="append", metavar="NAME",
+                       help=f"an output to compute and print (repeatable; default: every KPI, printing "
+                            f"{', '.join(SWEEP_OUTPUTS)})")
+    sweep.add_argument("--year", type=int, metavar="N", help="year to print, 1 = the first (default: the last)")
+    sweep.add_argument("--out", metavar="FILE.csv", help="write the table (complab.sweep's; year counted from 0)")
+    sweep.set_defaults(func=_sweep)
+
+    report = sub.add_parser(
+        "report", help="write a shareable HTML report of a result or scenario",
+        description="Write one self-contained HTML file (charts and styles inline, nothing loaded from the "
+                    "network) from a saved result (.parquet) or by simulating a scenario.",
+        epilog="Example: complab report result.parquet -o report.html",
+    )
+    report.add_argument("source", nargs="?", metavar="RESULT.parquet|SCENARIO.yaml",
+                        help="a result saved by 'complab run --out' or Result.save, or a scenario file")
+    report.add_argument("--preset", metavar="NAME", help="simulate a built-in scenario instead")
+    report.add_argument("-o", "--output", default="report.html", metavar="FILE.html",
+                        help="the HTML file to write (default report.html)")
+    report.add_argument("--title", help="the report's title")
+    _run_options(report)
+    report.set_defaults(func=_report)
+
+    presets = sub.add_parser("presets", help="list the built-in scenarios",
+                             description="List the built-in scenarios usable with --preset NAME.")
+    presets.set_defaults(func=_presets)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``complab`` command with `argv` (default ``sys.argv[1:]``); returns the exit status."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # --help, --version and usage errors
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else EXIT_USAGE
     try:
         return int(args.func(args))
-    except ValueError as err:
-        print(f"complab: error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("complab: interrupted", file=sys.stderr)
-        return 130
+    except BrokenPipeError:  # output piped into a command that stopped reading (| head)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+    except KeyboardInterrupt as err:
+        done = getattr(getattr(err, "partial", None), "trials", None)
+        extra = f" after {done} completed trials" if done is not None else ""
+        print(f"\ncomplab: interrupted{extra}", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except (ValueError, FileNotFoundError) as err:
+        print(f"complab: error: {_one_line(str(err))}", file=sys.stderr)
+        return EXIT_USAGE
+    except OSError as err:
+        print(f"complab: error: {_one_line(str(err))}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as err:  # a bug: say so, in one line unless --debug
+        if args.debug:
+            raise
+        print(f"complab: unexpected error: {type(err).__name__}: {_one_line(str(err))} "
+              "(run with --debug for the traceback)", file=sys.stderr)
+        return EXIT_UNEXPECTED
 
 
 if __name__ == "__main__":

@@ -1,0 +1,528 @@
+"""A shareable report of a simulation: one self-contained HTML file.
+
+:func:`report` writes the scenario (segments, headcount, plans), tables of KPIs and pay, and
+charts (ARR fan chart, NRR by segment, pay by role, attainment) into a single HTML file.
+Charts are inline SVG drawn by :mod:`complab.plots`, the styles are inline and there is no
+script, so the file opens offline in any browser and can be attached to an e-mail.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import io
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from complab.result import Result
+from complab.scenario import ROLES
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+__all__ = ["report", "render"]
+
+#: KPIs in the report's KPI table, in order: (column of :meth:`Result.kpis`, label, format).
+KPI_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("arr_end", "ARR at year end", "money"),
+    ("new_arr", "New ARR", "money"),
+    ("expansion_arr", "Expansion ARR", "money"),
+    ("churned_arr", "Churned ARR", "money"),
+    ("nrr", "Net revenue retention (NRR)", "pct"),
+    ("grr", "Gross revenue retention (GRR)", "pct"),
+    ("logo_churn", "Logo churn", "pct"),
+    ("new_logos", "New customers", "count"),
+    ("csql_count", "CSQLs raised", "count"),
+    ("handoff_acceptance", "CSQL hand-offs accepted", "pct"),
+    ("expansion_win_rate", "Expansion win rate", "pct"),
+    ("comp_ae", "Comp cost: AEs", "money"),
+    ("comp_sdr", "Comp cost: SDRs", "money"),
+    ("comp_csm", "Comp cost: CSMs", "money"),
+    ("comp_total", "Comp cost: total", "money"),
+    ("cost_of_sales", "Comp per $ of new + CSQL expansion ARR", "ratio"),
+)
+
+ROLE_NAMES = {"ae": "Account executives (AE)", "sdr": "Sales development reps (SDR)",
+              "csm": "Customer success managers (CSM)"}
+
+_CSS = """
+:root { --ink: #1f2933; --muted: #616e7c; --line: #d9e2ec; --accent: #1f77b4; --bg: #f5f7fa; }
+* { box-sizing: border-box; }
+body { margin: 0; font-family: -apple-system, "Segoe UI", Roboto, "DejaVu Sans", Arial, sans-serif;
+       color: var(--ink); background: var(--bg); line-height: 1.45; font-size: 15px; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; background: #fff; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 36px 0 8px; padding-bottom: 4px; border-bottom: 2px solid var(--line); }
+h3 { font-size: 16px; margin: 20px 0 6px; }
+p.meta, p.note, figcaption { color: var(--muted); font-size: 13px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr)); gap: 12px; margin: 18px 0; }
+.card { border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; }
+.card .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
+.card .value { font-size: 24px; font-weight: 600; }
+.card .range { color: var(--muted); font-size: 12px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(460px, 1fr)); gap: 18px; }
+.charts.single { grid-template-columns: minmax(0, 660px); }
+figure { margin: 0; border: 1px solid var(--line); border-radius: 8px; padding: 8px; }
+figure svg { width: 100%; height: auto; display: block; }
+table { border-collapse: collapse; margin: 8px 0 4px; font-size: 13px; width: 100%; }
+th, td { padding: 5px 8px; border-bottom: 1px solid var(--line); text-align: right; vertical-align: top; }
+th { background: var(--bg); font-weight: 600; }
+th:first-child, td:first-child { text-align: left; }
+td.text, th.text { text-align: left; }
+td small { color: var(--muted); display: block; font-size: 11px; }
+.scroll { overflow-x: auto; }
+details { margin-top: 12px; }
+pre { background: var(--bg); padding: 12px; border-radius: 6px; overflow-x: auto; font-size: 12px; }
+code { font-size: 12px; }
+"""
+
+
+# -- number formats ----------------------------------------------------------------------------
+def _money(x: float) -> str:
+    if not np.isfinite(x):
+        return "–"
+    sign = "-" if x < 0 else ""
+    a = abs(float(x))
+    if a >= 1e9:
+        return f"{sign}${a / 1e9:.2f}B"
+    if a >= 1e6:
+        return f"{sign}${a / 1e6:.2f}M"
+    if a >= 1e3:
+        return f"{sign}${a / 1e3:.0f}K"
+    return f"{sign}${a:.0f}"
+
+
+def _pct(x: float) -> str:
+    return "–" if not np.isfinite(x) else f"{100 * float(x):.1f}%"
+
+
+def _count(x: float) -> str:
+    return "–" if not np.isfinite(x) else f"{float(x):,.0f}"
+
+
+def _ratio(x: float) -> str:
+    return "–" if not np.isfinite(x) else f"{float(x):.2f}"
+
+
+_FORMATS: dict[str, Callable[[float], str]] = {"money": _money, "pct": _pct, "count": _count, "ratio": _ratio}
+
+
+def _e(value: Any) -> str:
+    return html.escape(str(value), quote=True)
+
+
+# -- charts ------------------------------------------------------------------------------------
+def _svg(fig: Figure) -> str:
+    """The figure as an inline ``<svg>`` element that scales with its container."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
+    text = buf.getvalue()
+    text = text[text.index("<svg"):]  # drop the XML declaration and DOCTYPE
+    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)  # RDF about the file
+    head_end = text.index(">")
+    head = re.sub(r'\s(width|height)="[^"]*"', "", text[len("<svg"):head_end])
+    return '<svg role="img"' + head + text[head_end:]
+
+
+def _chart(name: str, draw: Callable[[Figure], None], size: tuple[float, float]) -> str:
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    # Text stays text (smaller files, crisp in the browser); a salt per chart keeps the
+    # element ids of different charts in one page apart.
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"complab-{name}",
+                                "font.size": 9}):
+        fig = Figure(figsize=size, layout="constrained")
+        draw(fig)
+        return _svg(fig)
+
+
+def _money_axis(ax: Any, axis: str = "y") -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    fmt = FuncFormatter(lambda v, _pos: _money(v))
+    (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _draw_arr(result: Result) -> Callable[[Figure], None]:
+    def draw(fig: Figure) -> None:
+        from complab import plots
+
+        ax = fig.subplots()
+        plots.fan_chart(result, "arr_end", ax=ax, label="median")
+        ax.set_xlabel("month")
+        ax.set_ylabel("ARR at month end")
+        ax.set_title("ARR: median and bands across trials")
+        _money_axis(ax)
+
+    return draw
+
+
+def _draw_nrr(result: Result) -> Callable[[Figure], None]:
+    def draw(fig: Figure) -> None:
+        ax = fig.subplots()
+        cohorts = result.cohorts()
+        segments = [s for s in cohorts["segment"].unique() if s != "all"] + ["all"]
+        years = sorted(cohorts["year"].unique())
+        width = 0.8 / max(1, len(years))
+        handles = []
+        for k, year in enumerate(years):
+            data = [cohorts.loc[(cohorts["segment"] == s) & (cohorts["year"] == year), "nrr"].dropna().to_numpy()
+                    for s in segments]
+            pos = np.arange(len(segments)) + (k - (len(years) - 1) / 2) * width
+            parts = ax.boxplot(data, positions=pos, widths=width * 0.85, patch_artist=True,
+                               showfliers=False, manage_ticks=False)
+            for box in parts["boxes"]:
+                box.set_facecolor(f"C{k}")
+                box.set_alpha(0.75)
+            handles.append((parts["boxes"][0], f"year {year + 1}"))
+        ax.axhline(1.0, color="k", linestyle="--", linewidth=0.8)
+        ax.set_xticks(range(len(segments)), ["company" if s == "all" else s for s in segments])
+        ax.yaxis.set_major_formatter(_percent_formatter())
+        ax.set_ylabel("annual NRR")
+        ax.set_title("NRR by segment and year")
+        ax.legend([h for h, _ in handles], [label for _, label in handles], loc="best")
+
+    return draw
+
+
+def _percent_formatter() -> Any:
+    from matplotlib.ticker import FuncFormatter
+
+    return FuncFormatter(lambda v, _pos: f"{100 * v:.0f}%")
+
+
+def _draw_pay(result: Result) -> Callable[[Figure], None]:
+    def draw(fig: Figure) -> None:
+        from complab import plots
+
+        ax = fig.subplots()
+        plots.pay_distribution(result, ax=ax)
+        ax.set_title("Annual earnings per rep (boxes: P25–P75, whiskers: 1.5 IQR)")
+        _money_axis(ax)
+
+    return draw
+
+
+def _draw_attainment(result: Result, roles: Sequence[str]) -> Callable[[Figure], None]:
+    def draw(fig: Figure) -> None:
+        from complab import plots
+
+        axes = np.atleast_1d(fig.subplots(1, len(roles), sharey=False))
+        bins = np.linspace(0.0, 2.5, 51)
+        for ax, role in zip(axes, roles):
+            plots.attainment_histogram(result, role=role, bins=bins, ax=ax)
+            ax.set_title(role.upper())
+            ax.xaxis.set_major_formatter(_percent_formatter())
+            ax.set_xlabel("attainment (0–250% shown)")
+            ax.legend(loc="upper right", fontsize=7)
+
+    return draw
+
+
+# -- tables ------------------------------------------------------------------------------------
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]], text_cols: Sequence[int] = (0,)) -> str:
+    """An HTML table; cells are HTML already (escape text before)."""
+    th = "".join(f'<th class="{"text" if i in text_cols else ""}">{h}</th>' for i, h in enumerate(header))
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{"text" if i in text_cols else ""}">{c}</td>' for i, c in enumerate(r))
+        + "</tr>"
+        for r in rows
+    )
+    return f'<div class="scroll"><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def _kpi_table(summary: pd.DataFrame) -> str:
+    years = sorted(int(y) for y in summary["year"].unique() if y >= 0)
+    rows = []
+    for kpi, label, kind in KPI_ROWS:
+        fmt = _FORMATS[kind]
+        cells = [_e(label)]
+        for year in years:
+            row = summary[(summary["kpi"] == kpi) & (summary["year"] == year)]
+            if row.empty:
+                cells.append("–")
+                continue
+            r = row.iloc[0]
+            cells.append(f"{_e(fmt(r['mean']))}<small>{_e(fmt(r['p10']))} – {_e(fmt(r['p90']))}</small>")
+        rows.append(cells)
+    return _table(["KPI"] + [f"Year {y + 1}" for y in years], rows)
+
+
+def _annual_earnings(result: Result) -> pd.DataFrame:
+    reps = result.reps()
+    per_year = 12 // result.scenario.world.period_months
+    reps["year"] = reps["period"] // per_year
+    return reps.groupby(["trial", "rep", "role", "segment", "year"], as_index=False)[
+        ["base", "earnings"]].sum()
+
+
+def _pay_rows(result: Result) -> list[list[str]]:
+    earned = _annual_earnings(result)
+    roster = result.roster
+    rows = []
+    for role in ROLES:
+        for segment in roster.loc[roster["role"] == role, "segment"].unique():
+            plan = result.scenario.plan_for(role, None if segment == "all" else segment)
+            heads = int(((roster["role"] == role) & (roster["segment"] == segment)).sum())
+            e = earned.loc[(earned["role"] == role) & (earned["segment"] == segment), "earnings"].to_numpy(float)
+            who = role.upper() if segment == "all" else f"{role.upper()} {segment}"
+            if plan is None:
+                rows.append([_e(who), str(heads), "no plan", "–", "–", "–", "–", "–", "–"])
+                continue
+            p10, p50, p90 = np.percentile(e, [10, 50, 90]) if len(e) else (np.nan,) * 3
+            at_ote = float(np.mean(e >= plan.ote)) if len(e) else np.nan
+            rows.append([
+                _e(who), str(heads), _e(_money(plan.ote)), _e(f"{100 * (1 - plan.base_share):.0f}%"),
+                _e(_money(float(e.mean()) if len(e) else np.nan)), _e(_money(p10)), _e(_money(p50)),
+                _e(_money(p90)), _e(_pct(at_ote)),
+            ])
+    return rows
+
+
+def _pay_table(result: Result) -> str:
+    header = ["Plan", "Reps", "OTE", "Variable share", "Mean earnings", "P10", "P50", "P90",
+              "Rep-years at or above OTE"]
+    return _table(header, _pay_rows(result))
+
+
+def _segments_table(result: Result) -> str:
+    w = result.scenario.world
+    header = ["Segment", "Accounts at start", "Median ACV", "Churn chance at renewals 1, 2, 3, 4+",
+              "Accounts per CSM", "AEs", "CSMs", "Win rate", "Sales cycle", "Share of new deals"]
+    total_share = sum(s.opportunity_share for s in w.segments) or 1.0
+    rows = [[
+        _e(s.name), _e(_count(s.initial_accounts)), _e(_money(s.acv_median)),
+        _e(", ".join(_pct(h) for h in s.renewal_hazard)), _e(_count(s.csm_coverage)),
+        str(s.ae_headcount), str(s.csm_headcount), _e(_pct(s.win_rate)),
+        _e(f"{s.sales_cycle_months} mo"), _e(_pct(s.opportunity_share / total_share)),
+    ] for s in w.segments]
+    return _table(header, rows)
+
+
+def _curve_text(value: Any) -> str:
+    return str(value) if value is not None and str(value) not in ("", "nan", "None") else ""
+
+
+def _plans_table(result: Result) -> str:
+    scenario = result.scenario
+    period = scenario.world.period_months
+    header = ["Plan", "OTE", "Base / variable", "Measure", "Weight", "Target per period",
+              "Payout curve (attainment → payout)", "Extras"]
+    rows = []
+    for key, plan in scenario.plans.items():
+        d = plan.describe(period)
+        for i, m in enumerate(plan.measures):
+            r = d.iloc[i]
+            extras = [x for x in (_curve_text(r.get("gate")), _curve_text(r.get("multiplier"))) if x]
+            if i == 0:
+                if plan.clawback is not None:
+                    extras.append(f"clawback {_pct(plan.clawback.share)} within {plan.clawback.window_months} months")
+                if plan.spifs:
+                    extras.append(_curve_text(r.get("spifs")))
+            target = _target_text(m.metric, m.target)
+            rows.append([
+                f"<b>{_e(key)}</b>" if i == 0 else "",
+                _e(_money(plan.ote)) if i == 0 else "",
+                _e(f"{100 * plan.base_share:.0f} / {100 * (1 - plan.base_share):.0f}") if i == 0 else "",
+                _e(m.name), _e(f"{100 * m.weight:.0f}%"), _e(target), _e(_curve_text(r.get("curve"))),
+                _e("; ".join(extras)),
+            ])
+    return _table(header, rows, text_cols=(0, 3, 6, 7))
+
+
+def _target_text(metric: str, target: float) -> str:
+    from complab.plans import METRICS
+
+    info = METRICS.get(metric, {})
+    if metric in ("nrr", "grr", "gross_churn", "logo_churn", "expand_rate"):
+        return _pct(target)
+    if info.get("is_count"):
+        return _count(target)
+    return _money(target)
+
+
+def _world_text(result: Result) -> str:
+    w = result.scenario.world
+    beta = w.behaviour.incentive_sensitivity
+    mode = ("fixed effort (reps follow the scenario's effort shares)" if beta == 0 else
+            f"responsive (reps shift effort toward what their plan pays; sensitivity {beta:g})")
+    parts = [
+        f"{w.months} months, compensation periods of {w.period_months} months",
+        f"{len(w.segments)} segments, {len(w.products)} product(s): "
+        + ", ".join(f"{p.name}{' (usage-priced)' if p.usage_priced else ''}" for p in w.products),
+        f"{w.sdr_headcount} SDRs creating about {w.opportunities_per_sdr:g} opportunities a month each",
+        f"CSQL hand-offs accepted by AEs {_pct(w.handoff_acceptance)} of the time"
+        f" (+{_pct(w.shared_nrr_acceptance_uplift)} when AE and CSM share an NRR measure)",
+        f"behaviour: {mode}",
+    ]
+    return "<ul>" + "".join(f"<li>{_e(p)}</li>" for p in parts) + "</ul>"
+
+
+def _cards(summary: pd.DataFrame, last: int) -> str:
+    def card(kpi: str, label: str, kind: str) -> str:
+        row = summary[(summary["kpi"] == kpi) & (summary["year"] == last)]
+        if row.empty:
+            return ""
+        r = row.iloc[0]
+        fmt = _FORMATS[kind]
+        return (f'<div class="card"><div class="label">{_e(label)}</div>'
+                f'<div class="value">{_e(fmt(r["p50"]))}</div>'
+                f'<div class="range">P10 {_e(fmt(r["p10"]))} · P90 {_e(fmt(r["p90"]))}</div></div>')
+
+    year = f"year {last + 1}"
+    items = [
+        card("arr_end", f"ARR, end of {year}", "money"),
+        card("nrr", f"NRR, {year}", "pct"),
+        card("grr", f"GRR, {year}", "pct"),
+        card("comp_total", f"Comp cost, {year}", "money"),
+        card("cost_of_sales", f"Comp per $ of new + CSQL ARR, {year}", "ratio"),
+    ]
+    return '<div class="cards">' + "".join(items) + "</div>"
+
+
+def _seed_text(seed: Any) -> str:
+    return str(seed) if isinstance(seed, int) else "from fresh entropy (see the scenario file below)"
+
+
+# -- the page ----------------------------------------------------------------------------------
+def render(result: Result, title: str | None = None) -> str:
+    """The report of `result` as HTML text (what :func:`report` writes).
+
+    Parameters
+    ----------
+    result
+        A :class:`~complab.Result` from :func:`complab.simulate` or :func:`complab.load`.
+    title
+        The page title; default ``"complab report"``.
+
+    Returns
+    -------
+    str
+        A complete HTML document with inline styles and inline SVG charts.
+    """
+    if not isinstance(result, Result):
+        raise ValueError(f"result: expected a complab.Result, got {type(result).__name__}")
+    title = title or "complab report"
+    summary = result.summary()
+    years = sorted(int(y) for y in summary["year"].unique() if y >= 0)
+    last = years[-1] if years else 0
+    roles = [r for r in ROLES if result.scenario.plans and (result.roster["role"] == r).any()
+             and any(result.scenario.plan_for(r, None if s == "all" else s) is not None
+                     for s in result.roster.loc[result.roster["role"] == r, "segment"])]
+    charts_revenue = (
+        f'<figure>{_chart("arr", _draw_arr(result), (6.4, 3.8))}'
+        "<figcaption>ARR month by month: the line is the median trial, the bands hold the middle "
+        "50% and 90% of trials.</figcaption></figure>"
+        f'<figure>{_chart("nrr", _draw_nrr(result), (6.4, 3.8))}'
+        "<figcaption>Annual net revenue retention of the accounts active at each year's start, "
+        "by segment (boxes: middle 50% of trials; dashed line: 100%).</figcaption></figure>"
+    )
+    pay_chart = (
+        f'<figure>{_chart("pay", _draw_pay(result), (6.4, 3.8))}'
+        "<figcaption>Each rep's annual earnings across reps, years and trials; diamonds mark the "
+        "role's mean OTE.</figcaption></figure>"
+    )
+    attainment_chart = ""
+    if roles:
+        attainment_chart = (
+            f'<figure>{_chart("attainment", _draw_attainment(result, roles), (3.4 * len(roles), 3.2))}'
+            "<figcaption>Attainment of each plan measure per rep and period (100% = target; the "
+            "dashed line).</figcaption></figure>"
+        )
+    from complab import __version__
+
+    yaml_text = result.scenario.to_yaml()
+    seed = result.seed
+    reproduce = (f"complab run scenario.yaml --trials {result.trials} --seed {seed}"
+                 if isinstance(seed, int) and result.first_trial == 0 else "")
+    generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="complab {_e(result.version)}">
+<title>{_e(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main>
+<h1>{_e(title)}</h1>
+<p class="meta">{result.trials:,} Monte Carlo trials of {result.months} months · seed {_e(_seed_text(seed))}
+ · complab {_e(result.version)} · generated {_e(generated)}</p>
+<p>Each trial is one possible future of the same business under the same plans. The report shows
+the typical outcome (median or mean) and the spread between trials: P10 is a figure that 10% of
+trials fall below, P90 one that 10% exceed.</p>
+{_cards(summary, last)}
+
+<h2>Revenue and retention</h2>
+<div class="charts">{charts_revenue}</div>
+
+<h2>KPIs by year</h2>
+<p class="note">Mean across trials, with the P10 – P90 range below it.</p>
+{_kpi_table(summary)}
+
+<h2>Pay</h2>
+<div class="charts single">{pay_chart}</div>
+{_pay_table(result)}
+<p class="note">Annual earnings per rep (base + variable pay + SPIFs − clawbacks) across reps,
+years and trials.</p>
+{attainment_chart}
+
+<h2>Scenario</h2>
+{_world_text(result)}
+<h3>Segments</h3>
+{_segments_table(result)}
+<h3>Plans</h3>
+{_plans_table(result)}
+<details><summary>Scenario file (YAML)</summary>
+<p class="note">Save as <code>scenario.yaml</code> to run it again{": " if reproduce else ""}<code>{_e(reproduce)}</code></p>
+<pre>{_e(yaml_text)}</pre></details>
+</main>
+</body>
+</html>
+"""
+
+
+def report(result: Result, path: str | os.PathLike[str], title: str | None = None) -> Path:
+    """Write a self-contained HTML report of a simulation.
+
+    The file holds the scenario (world, segments, headcount, plans and its YAML), KPI and pay
+    tables and charts (ARR fan chart, NRR by segment, pay by role, attainment). Charts are
+    inline SVG and styles inline; the page has no script and loads nothing from the network.
+
+    Parameters
+    ----------
+    result
+        A :class:`~complab.Result` from :func:`complab.simulate` or :func:`complab.load`.
+    path
+        The HTML file to write (its folder must exist).
+    title
+        The page title; default ``"complab report"``.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    ValueError
+        When `result` is not a :class:`~complab.Result`.
+
+    Examples
+    --------
+    >>> result = complab.simulate(complab.presets.default(), trials=200, seed=1)  # doctest: +SKIP
+    >>> complab.report(result, "report.html")  # doctest: +SKIP
+    """
+    text = render(result, title)
+    path = Path(path)
+    path.write_text(text, encoding="utf-8")
+    return path

@@ -1,0 +1,147 @@
+"""complab.report: one self-contained HTML file, checked as text and rendered in headless
+Chromium (Debian's ``chromium`` package, installed by scripts/test.sh)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import complab
+from complab import presets
+from complab.report import _money, _pct
+
+CHART_BLUE = np.array([0x1F, 0x77, 0xB4]) / 255  # matplotlib's C0, used by every chart
+
+
+@pytest.fixture(scope="module")
+def result() -> complab.Result:
+    scenario = presets.first_renewal_clawback().with_({"world.months": 24})
+    return complab.simulate(scenario, trials=40, seed=3)
+
+
+@pytest.fixture(scope="module")
+def report_file(result, tmp_path_factory) -> Path:
+    return complab.report(result, tmp_path_factory.mktemp("report") / "report.html", title="Plan review")
+
+
+# -- the file --------------------------------------------------------------------------------------
+def test_report_is_self_contained(report_file):
+    text = report_file.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert "<script" not in text and "<link" not in text and "<iframe" not in text
+    links = re.findall(r"""(?:src|href)\s*=\s*["']([^"']*)""", text)
+    assert all(link.startswith(("#", "data:")) for link in links), links  # in-page references only
+    assert text.count("url(") == text.count("url(#") and "@import" not in text
+    assert set(re.findall(r"https?://[^\s\"'<>]*", text)) <= {  # XML namespaces, never fetched
+        "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+
+
+def test_report_holds_scenario_tables_and_charts(result, report_file):
+    text = report_file.read_text(encoding="utf-8")
+    assert "<title>Plan review</title>" in text
+    assert text.count('<svg role="img"') == 4  # ARR fan, NRR by segment, pay, attainment
+    for heading in ("Revenue and retention", "KPIs by year", "Pay", "Scenario", "Segments", "Plans"):
+        assert f">{heading}</h" in text
+    for segment in result.scenario.world.segment_names():
+        assert f"<td class=\"text\">{segment}</td>" in text
+    for key in result.scenario.plans:
+        assert f"<b>{key}</b>" in text
+    assert "clawback 100.0% within 12 months" in text
+    assert f"seed {result.seed}" in text and f"{result.trials:,} Monte Carlo trials" in text
+    # the headline card and the KPI table show the simulated numbers
+    s = result.summary()
+    arr = s[(s["kpi"] == "arr_end") & (s["year"] == 1)].iloc[0]
+    assert f'<div class="value">{_money(arr["p50"])}</div>' in text
+    nrr = s[(s["kpi"] == "nrr") & (s["year"] == 0)].iloc[0]
+    assert f"{_pct(nrr['mean'])}<small>{_pct(nrr['p10'])} – {_pct(nrr['p90'])}</small>" in text
+    # the scenario's YAML is in the page, so the report can be run again
+    assert "period_months: 12" in text and "complab run scenario.yaml --trials 40 --seed 3" in text
+
+
+def test_report_is_reproducible(result, tmp_path):
+    a = complab.report(result, tmp_path / "a.html").read_text(encoding="utf-8")
+    b = complab.report(result, tmp_path / "b.html").read_text(encoding="utf-8")
+    strip = re.compile(r"generated [0-9: -]+")
+    assert strip.sub("", a) == strip.sub("", b)
+
+
+def test_report_of_a_loaded_result(result, tmp_path):
+    loaded = complab.load(result.save(tmp_path / "r.parquet"))
+    text = complab.report(loaded, tmp_path / "r.html").read_text(encoding="utf-8")
+    assert text.count('<svg role="img"') == 4
+
+
+def test_report_rejects_what_is_not_a_result(tmp_path):
+    with pytest.raises(ValueError, match="result: expected a complab.Result, got str"):
+        complab.report("result.parquet", tmp_path / "r.html")  # type: ignore[arg-type]
+
+
+# -- in a browser ----------------------------------------------------------------------------------
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.fail("headless Chromium is needed to test the report: apt-get install chromium "
+                "(scripts/test.sh installs it)")
+
+
+def browse(page: Path, profile: Path, *flags: str) -> subprocess.CompletedProcess[str]:
+    """Open `page` in headless Chromium with console messages logged to stderr."""
+    command = [
+        chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+        "--no-first-run", "--no-default-browser-check", "--disable-extensions",
+        f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", *flags, page.resolve().as_uri(),
+    ]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def console_messages(stderr: str) -> list[str]:
+    """The page's console messages among Chromium's log lines (``INFO:CONSOLE...``)."""
+    return [line for line in stderr.splitlines() if "CONSOLE" in line]
+
+
+def test_console_check_catches_errors(tmp_path):
+    """The checks below can fail: a page with a script error and a missing image is caught."""
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html><body><img src="missing.png">'
+                   "<script>console.error('broken chart'); undefined_function();</script></body></html>",
+                   encoding="utf-8")
+    done = browse(bad, tmp_path / "profile", "--dump-dom")
+    messages = console_messages(done.stderr)
+    assert any("broken chart" in m for m in messages), done.stderr
+    assert any("undefined_function" in m for m in messages), done.stderr
+
+
+def test_report_renders_in_chromium(report_file, tmp_path):
+    done = browse(report_file, tmp_path / "profile", "--dump-dom")
+    assert done.returncode == 0, done.stderr
+    assert console_messages(done.stderr) == []
+    dom = done.stdout
+    assert "<main>" in dom and "</html>" in dom
+    assert dom.count("<svg") == 4  # every chart parsed into the document
+    assert dom.count("<table>") >= 4
+    # charts have drawn content: paths (bands, boxes, bars) and axis text
+    for svg in re.findall(r"<svg.*?</svg>", dom, flags=re.S):
+        assert svg.count("<path") > 10 and "<text" in svg
+
+
+def test_report_screenshot(report_file, tmp_path):
+    shot = tmp_path / "report.png"
+    done = browse(report_file, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,2400",
+                  "--hide-scrollbars")
+    assert done.returncode == 0, done.stderr
+    assert console_messages(done.stderr) == []
+    assert shot.exists() and shot.stat().st_size > 50_000
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(shot)[..., :3]
+    assert pixels.shape[:2] == (2400, 1280)
+    assert pixels.std() > 0.05  # not a blank page
+    charts = np.abs(pixels - CHART_BLUE).max(axis=-1) < 0.02
+    assert charts.sum() > 2000, "no chart colour on screen: the charts did not paint"
