@@ -6,6 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 debian_packages=(g++ cmake make python3-venv libeigen3-dev libboost-dev libgtest-dev)
+# Callers may ask for more (test.sh: a headless browser for the report tests).
+debian_packages+=(${COMPLAB_EXTRA_DEBIAN_PACKAGES:-})
 missing=()
 for pkg in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Every test: the C++ suite (plain, ASan+UBSan, TSan) through ctest, then pytest, which
-# also executes the notebooks. Installs whatever is missing first.
+# also executes the notebooks, builds the docs (Sphinx, warnings as errors) and renders the
+# HTML report in headless Chromium. Installs whatever is missing first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# Chromium renders the HTML report in tests/python/test_report.py.
+COMPLAB_EXTRA_DEBIAN_PACKAGES="chromium ${COMPLAB_EXTRA_DEBIAN_PACKAGES:-}"
 source "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT"
 JOBS="$(nproc)"
