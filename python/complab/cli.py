@@ -131,7 +131,9 @@ def parse_value(text: str) -> Any:
 
 def split_values(text: str) -> list[str]:
     """Split ``v1,v2,...`` at commas outside brackets and braces (``[0.2,0.1],[0.3,0.1]`` is two)."""
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch in "[{":
             depth += 1
@@ -336,7 +338,7 @@ def _sweep(args: argparse.Namespace) -> int:
         if len(set(lengths.values())) != 1:
             raise UsageError("--together: every --grid needs the same number of values; got "
                              + ", ".join(f"{p}: {n}" for p, n in lengths.items()))
-        spec = [dict(zip(grid, values)) for values in zip(*grid.values())]
+        spec = [dict(zip(grid, values, strict=True)) for values in zip(*grid.values(), strict=True)]
         points = len(spec)
     else:
         points = int(np.prod([len(v) for v in grid.values()]))

@@ -215,8 +215,8 @@ def _draw_attainment(result: Result, roles: Sequence[str]) -> Callable[[Figure],
         from complab import plots
 
         axes = np.atleast_1d(fig.subplots(1, len(roles), sharey=False))
-        bins = np.linspace(0.0, 2.5, 51)
-        for ax, role in zip(axes, roles):
+        bins = np.linspace(0.0, 2.5, 51).tolist()
+        for ax, role in zip(axes, roles, strict=True):
             plots.attainment_histogram(result, role=role, bins=bins, ax=ax)
             ax.set_title(role.upper())
             ax.xaxis.set_major_formatter(_percent_formatter())
@@ -436,8 +436,6 @@ def render(result: Result, title: str | None = None) -> str:
             "<figcaption>Attainment of each plan measure per rep and period (100% = target; the "
             "dashed line).</figcaption></figure>"
         )
-    from complab import __version__
-
     yaml_text = result.scenario.to_yaml()
     seed = result.seed
     reproduce = (f"complab run scenario.yaml --trials {result.trials} --seed {seed}"
