@@ -254,6 +254,10 @@ def tornado(
     """Tornado chart: one bar per parameter from its `low` to its `high` output, the widest
     swing on top.
 
+    The table of :func:`complab.sensitivity.tornado` is read as it is: there ``low`` and
+    ``high`` are the parameter's values, so its ``output_low``, ``output_high`` and
+    ``base`` columns are used.
+
     Parameters
     ----------
     data
@@ -262,10 +266,6 @@ def tornado(
     base
         The output at the base case: bars are drawn from it (low in one colour, high in
         another) and a line marks it. Without it each bar spans low to high.
-
-    The table of :func:`complab.sensitivity.tornado` is read as it is: there ``low`` and
-    ``high`` are the parameter's values, so its ``output_low``, ``output_high`` and
-    ``base`` columns are used.
     """
     if (low, high) == ("low", "high") and {"output_low", "output_high"} <= set(data.columns):
         low, high = "output_low", "output_high"

@@ -11,19 +11,19 @@ The other presets keep the default world and change the plans the articles discu
 :func:`complab.compare` against :func:`default` isolates the plan (and pays a plan-only
 change without simulating again); the Gainsight stages change the world instead:
 
-=========================  =======  ===================================================
-name                       article  what it is
-=========================  =======  ===================================================
-``default``                000      the calibrated default (CSM 65% churn / 35% NRR)
-``churn_and_nrr``          000      the same CSM plan, under the article's name
-``first_renewal_clawback`` 000      AE repays commission on accounts lost at first renewal
-``shared_nrr``             000      NRR on both the AE and the CSM, so they co-operate
-``csql_strategy``          001      CSM on CSQL pipeline (once churn < 10%), AE on expansion
-``expansion_pipeline``     002      every CSM on expansion pipeline; enterprise CSMs also on
-                                    Land-and-Expand expand rate; AE owns expansion ARR
-``gainsight_reactive``     004      a reactive CS organisation, company NRR about 92%
-``gainsight_proactive``    004      a proactive one, about 25 points higher
-=========================  =======  ===================================================
+==========================  =======  ===================================================
+name                        article  what it is
+==========================  =======  ===================================================
+``default``                 000      the calibrated default (CSM 65% churn / 35% NRR)
+``churn_and_nrr``           000      the same CSM plan, under the article's name
+``first_renewal_clawback``  000      AE repays commission on accounts lost at first renewal
+``shared_nrr``              000      NRR on both the AE and the CSM, so they co-operate
+``csql_strategy``           001      CSM on CSQL pipeline (once churn < 10%), AE on expansion
+``expansion_pipeline``      002      every CSM on expansion pipeline; enterprise CSMs also on
+                                     Land-and-Expand expand rate; AE owns expansion ARR
+``gainsight_reactive``      004      a reactive CS organisation, company NRR about 92%
+``gainsight_proactive``     004      a proactive one, about 25 points higher
+==========================  =======  ===================================================
 
 :func:`list` names them and :func:`get` builds one by name; :func:`lower_churn` answers
 article 004's "what does one point of churn do to revenue?" as a world variant.
