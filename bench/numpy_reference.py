@@ -36,17 +36,45 @@ MAX_OPPORTUNITIES = 255  # per SDR and month
 
 # Raw per-rep accumulators, in the engine's slot order (metrics.hpp RawSlot).
 RAW_SLOTS = (
-    "new_arr", "new_logos", "expansion_arr", "expansion_wins", "opportunities", "pipeline",
-    "sourced_wins", "csql_count", "csql_pipeline", "book_start_arr", "book_end_arr",
-    "book_kept_arr", "book_start_logos", "book_churned_logos", "book_expanded_logos",
+    "new_arr",
+    "new_logos",
+    "expansion_arr",
+    "expansion_wins",
+    "opportunities",
+    "pipeline",
+    "sourced_wins",
+    "csql_count",
+    "csql_pipeline",
+    "book_start_arr",
+    "book_end_arr",
+    "book_kept_arr",
+    "book_start_logos",
+    "book_churned_logos",
+    "book_expanded_logos",
 )
 S = {name: i for i, name in enumerate(RAW_SLOTS)}
 
 SERIES = (
-    "arr_start", "arr_end", "new_arr", "expansion_usage", "expansion_csql", "contraction",
-    "churned_arr", "new_logos", "churned_logos", "active_logos", "opportunities",
-    "deals_closed", "csql_raised", "csql_value", "handoffs_accepted", "expansions_closed",
-    "expansions_won", "renewals_due", "first_renewals_due", "first_renewal_churns",
+    "arr_start",
+    "arr_end",
+    "new_arr",
+    "expansion_usage",
+    "expansion_csql",
+    "contraction",
+    "churned_arr",
+    "new_logos",
+    "churned_logos",
+    "active_logos",
+    "opportunities",
+    "deals_closed",
+    "csql_raised",
+    "csql_value",
+    "handoffs_accepted",
+    "expansions_closed",
+    "expansions_won",
+    "renewals_due",
+    "first_renewals_due",
+    "first_renewal_churns",
     "account_months",
 )
 COHORT_FIELDS = ("start_arr", "end_arr", "kept_arr", "start_logos", "churned_logos")
@@ -97,11 +125,11 @@ class ReferenceResult:
     """Arrays per trial, shaped like the engine's (money in cents unless named otherwise)."""
 
     series: dict[str, np.ndarray]  # name -> [trials, months]
-    cohorts: np.ndarray            # [trials, years, segments, COHORT_FIELDS]
-    rep_raw: np.ndarray            # [trials, reps, periods, RAW_SLOTS]
-    variable_pay: np.ndarray       # [trials, reps, periods], currency
-    roles: np.ndarray              # [reps]: "ae", "sdr", "csm"
-    rep_segment: np.ndarray        # [reps]: segment index, -1 for SDRs
+    cohorts: np.ndarray  # [trials, years, segments, COHORT_FIELDS]
+    rep_raw: np.ndarray  # [trials, reps, periods, RAW_SLOTS]
+    variable_pay: np.ndarray  # [trials, reps, periods], currency
+    roles: np.ndarray  # [reps]: "ae", "sdr", "csm"
+    rep_segment: np.ndarray  # [reps]: segment index, -1 for SDRs
 
     @property
     def account_months(self) -> int:
@@ -127,7 +155,9 @@ class _Roster:
         self.none = self.size  # an extra column stands for "no rep"
         nseg = len(world.segments)
         self.aes = [np.flatnonzero((self.role == "ae") & (self.segment == s)) for s in range(nseg)]
-        self.csms = [np.flatnonzero((self.role == "csm") & (self.segment == s)) for s in range(nseg)]
+        self.csms = [
+            np.flatnonzero((self.role == "csm") & (self.segment == s)) for s in range(nseg)
+        ]
         self.sdrs = np.flatnonzero(self.role == "sdr")
         # csm_of[s, r]: rep r is a CSM of segment s (for least-loaded assignment).
         self.csm_of = np.zeros((nseg, self.size + 1), dtype=bool)
@@ -138,33 +168,64 @@ class _Roster:
 # Per-account state. Each array is [batch, capacity]; slots past n_accounts are unused.
 _STATE = {
     # name: (dtype, fill)
-    "seg": (np.int64, 0), "csm": (np.int64, -1), "ae": (np.int64, -1),
-    "arr_fixed": (np.int64, 0), "arr_usage": (np.int64, 0),
-    "health": (np.float64, 0.0), "gap": (np.float64, 0.0),
-    "renewal_index": (np.int64, 0), "to_renewal": (np.int64, -1), "products": (np.int64, 0),
-    "active": (bool, False), "exp_close": (np.int64, -1), "exp_value": (np.int64, 0),
-    "exp_product": (np.int64, -1), "exp_csm": (np.int64, -1),
-    "period_start": (np.int64, -1), "period_csm": (np.int64, -1), "period_ae": (np.int64, -1),
-    "expanded": (bool, False), "year_start": (np.int64, -1),
+    "seg": (np.int64, 0),
+    "csm": (np.int64, -1),
+    "ae": (np.int64, -1),
+    "arr_fixed": (np.int64, 0),
+    "arr_usage": (np.int64, 0),
+    "health": (np.float64, 0.0),
+    "gap": (np.float64, 0.0),
+    "renewal_index": (np.int64, 0),
+    "to_renewal": (np.int64, -1),
+    "products": (np.int64, 0),
+    "active": (bool, False),
+    "exp_close": (np.int64, -1),
+    "exp_value": (np.int64, 0),
+    "exp_product": (np.int64, -1),
+    "exp_csm": (np.int64, -1),
+    "period_start": (np.int64, -1),
+    "period_csm": (np.int64, -1),
+    "period_ae": (np.int64, -1),
+    "expanded": (bool, False),
+    "year_start": (np.int64, -1),
     # segment parameters copied at birth, so the month loop does no per-segment gathers
-    "base": (np.float64, 0.0), "kappa": (np.float64, 0.0), "noise_h": (np.float64, 0.0),
-    "drift": (np.float64, 0.0), "noise_u": (np.float64, 0.0), "rho": (np.float64, 0.0),
-    "upsell": (np.float64, 0.0), "xwin": (np.float64, 0.0), "accept": (np.float64, 0.0),
+    "base": (np.float64, 0.0),
+    "kappa": (np.float64, 0.0),
+    "noise_h": (np.float64, 0.0),
+    "drift": (np.float64, 0.0),
+    "noise_u": (np.float64, 0.0),
+    "rho": (np.float64, 0.0),
+    "upsell": (np.float64, 0.0),
+    "xwin": (np.float64, 0.0),
+    "accept": (np.float64, 0.0),
     "acv_median": (np.float64, 0.0),
 }
 _SEGMENT_PARAMS = {
-    "base": "health_base", "kappa": "health_reversion", "noise_h": "health_noise",
-    "drift": "usage_drift", "noise_u": "usage_noise", "rho": "csql_rate",
-    "upsell": "upsell_fraction", "xwin": "expansion_win_rate", "acv_median": "acv_median",
+    "base": "health_base",
+    "kappa": "health_reversion",
+    "noise_h": "health_noise",
+    "drift": "usage_drift",
+    "noise_u": "usage_noise",
+    "rho": "csql_rate",
+    "upsell": "upsell_fraction",
+    "xwin": "expansion_win_rate",
+    "acv_median": "acv_median",
 }
 
 
 class _Batch:
     """One batch of trials: account state, rep skills and accumulators."""
 
-    def __init__(self, scenario: complab.Scenario, roster: _Roster, trials: int,
-                 rng: np.random.Generator):
-        self.sc, self.w, self.roster, self.rng, self.B = scenario, scenario.world, roster, rng, trials
+    def __init__(
+        self, scenario: complab.Scenario, roster: _Roster, trials: int, rng: np.random.Generator
+    ):
+        self.sc, self.w, self.roster, self.rng, self.B = (
+            scenario,
+            scenario.world,
+            roster,
+            rng,
+            trials,
+        )
         w = self.w
         self.T, self.P = w.months, w.period_months
         self.periods, self.years = w.months // w.period_months, w.months // 12
@@ -182,14 +243,25 @@ class _Batch:
         self.expansion_ratio = (1 - e.csm_adoption) / (1 - e.csm_adoption_ref)
         self.new_business_ratio = e.ae_new_business / e.ae_new_business_ref
         self.follow_up_ratio = (1 - e.ae_new_business) / (1 - e.ae_new_business_ref)
-        q = np.array([w.handoff_acceptance + (w.shared_nrr_acceptance_uplift if self._shared_nrr(s)
-                                              else 0.0) for s in w.segments])
+        q = np.array(
+            [
+                w.handoff_acceptance
+                + (w.shared_nrr_acceptance_uplift if self._shared_nrr(s) else 0.0)
+                for s in w.segments
+            ]
+        )
         self.acceptance = np.minimum(1.0, q)
         hmax = max(len(s.renewal_hazard) for s in w.segments)
-        self.hazard = np.array([list(s.renewal_hazard) + [s.renewal_hazard[-1]] *
-                                (hmax - len(s.renewal_hazard)) for s in w.segments])
+        self.hazard = np.array(
+            [
+                list(s.renewal_hazard) + [s.renewal_hazard[-1]] * (hmax - len(s.renewal_hazard))
+                for s in w.segments
+            ]
+        )
         shares = np.array([s.opportunity_share for s in w.segments], dtype=float)
-        self.share_cdf = np.cumsum(shares / shares.sum()) if shares.sum() > 0 else np.zeros(self.nseg)
+        self.share_cdf = (
+            np.cumsum(shares / shares.sum()) if shares.sum() > 0 else np.zeros(self.nseg)
+        )
 
         self.series = {name: np.zeros((trials, self.T), dtype=np.int64) for name in SERIES}
         self.cohorts = np.zeros((trials, self.years, self.nseg, len(COHORT_FIELDS)), dtype=np.int64)
@@ -213,14 +285,20 @@ class _Batch:
             self.a[name] = pad if self.cap == 0 else np.concatenate([self.a[name], pad], axis=1)
         self.cap = capacity
 
-    def per_rep(self, mask: np.ndarray, rep: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    def per_rep(
+        self, mask: np.ndarray, rep: np.ndarray, weights: np.ndarray | None = None
+    ) -> np.ndarray:
         """Sum of `weights` (or counts) over the masked accounts, per trial and rep: [B, R1].
 
         Accounts outside the mask, or with no rep, land in the spare "no rep" column."""
         rep = np.where(mask & (rep >= 0), rep, self.roster.none)
         idx = (self.rows * self.R1 + rep).ravel()
         w = None if weights is None else weights.ravel().astype(float)
-        return np.rint(np.bincount(idx, w, minlength=self.B * self.R1)).astype(np.int64).reshape(self.B, self.R1)
+        return (
+            np.rint(np.bincount(idx, w, minlength=self.B * self.R1))
+            .astype(np.int64)
+            .reshape(self.B, self.R1)
+        )
 
     def add_accounts(self, b: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
         """Append accounts to trials `b` (in order); returns their slot positions."""
@@ -239,8 +317,10 @@ class _Batch:
         return pos
 
     def segment_defaults(self, seg: np.ndarray) -> dict[str, np.ndarray]:
-        out = {k: np.array([getattr(s, attr) for s in self.w.segments])[seg]
-               for k, attr in _SEGMENT_PARAMS.items()}
+        out = {
+            k: np.array([getattr(s, attr) for s in self.w.segments])[seg]
+            for k, attr in _SEGMENT_PARAMS.items()
+        }
         out["accept"] = self.acceptance[seg]
         out["seg"] = seg
         return out
@@ -260,16 +340,26 @@ class _Batch:
             if sd > 0:
                 health = np.clip(seg.health_base + sd * rng.standard_normal((self.B, n)), 0, 1)
             tenure = np.minimum(35, (rng.random((self.B, n)) * 36).astype(np.int64))
-            arr = to_cents(rng.lognormal(np.log(seg.acv_median), seg.acv_log_sd, (self.B, n))
-                           * w.products[0].acv_scale)
+            arr = to_cents(
+                rng.lognormal(np.log(seg.acv_median), seg.acv_log_sd, (self.B, n))
+                * w.products[0].acv_scale
+            )
             csms, aes = roster.csms[s], roster.aes[s]
-            blocks.append(dict(
-                seg=np.full((self.B, n), s), health=health, arr=arr,
-                renewal_index=tenure // CONTRACT_MONTHS,
-                to_renewal=CONTRACT_MONTHS - tenure % CONTRACT_MONTHS,
-                csm=np.broadcast_to(csms[i % len(csms)] if len(csms) else np.full(n, -1), (self.B, n)),
-                ae=np.broadcast_to(aes[i % len(aes)] if len(aes) else np.full(n, -1), (self.B, n)),
-            ))
+            blocks.append(
+                dict(
+                    seg=np.full((self.B, n), s),
+                    health=health,
+                    arr=arr,
+                    renewal_index=tenure // CONTRACT_MONTHS,
+                    to_renewal=CONTRACT_MONTHS - tenure % CONTRACT_MONTHS,
+                    csm=np.broadcast_to(
+                        csms[i % len(csms)] if len(csms) else np.full(n, -1), (self.B, n)
+                    ),
+                    ae=np.broadcast_to(
+                        aes[i % len(aes)] if len(aes) else np.full(n, -1), (self.B, n)
+                    ),
+                )
+            )
         book = {k: np.concatenate([blk[k] for blk in blocks], axis=1) for k in blocks[0]}
         n = book["seg"].shape[1]
         a = self.a
@@ -294,7 +384,9 @@ class _Batch:
             b = np.repeat(np.repeat(np.arange(self.B), len(sdrs)), flat)
             sdr = np.repeat(np.tile(sdrs, self.B), flat)
             n = len(b)
-            seg = np.minimum(np.searchsorted(self.share_cdf, rng.random(n), side="right"), self.nseg - 1)
+            seg = np.minimum(
+                np.searchsorted(self.share_cdf, rng.random(n), side="right"), self.nseg - 1
+            )
             n_aes = np.array([len(x) for x in roster.aes])[seg]
             if np.any(n_aes == 0):
                 raise NotImplementedError("an opportunity in a segment without AEs")
@@ -309,7 +401,9 @@ class _Batch:
             close = t + np.array([s.sales_cycle_months for s in w.segments])[seg]
             for c in np.unique(close[close < self.T]):
                 k = close == c
-                self.pipeline[c].append(dict(b=b[k], sdr=sdr[k], seg=seg[k], ae=ae[k], value=value[k]))
+                self.pipeline[c].append(
+                    dict(b=b[k], sdr=sdr[k], seg=seg[k], ae=ae[k], value=value[k])
+                )
 
         deals = self.pipeline[t]
         if not deals:
@@ -317,14 +411,21 @@ class _Batch:
         d = {k: np.concatenate([x[k] for x in deals]) for k in deals[0]}
         self.series["deals_closed"][:, t] += np.bincount(d["b"], minlength=self.B)
         win_rate = np.array([s.win_rate for s in w.segments])[d["seg"]]
-        p_win = np.minimum(1.0, win_rate * self.skill[d["b"], d["ae"]] * self.new_business_ratio
-                           * (1 + w.overpromise_win_uplift * w.effort.ae_overpromise))
+        p_win = np.minimum(
+            1.0,
+            win_rate
+            * self.skill[d["b"], d["ae"]]
+            * self.new_business_ratio
+            * (1 + w.overpromise_win_uplift * w.effort.ae_overpromise),
+        )
         won = rng.random(len(d["b"])) < p_win
         d = {k: v[won] for k, v in d.items()}
         self.raw[:, :, p, S["new_arr"]] += self._bincount2(d["b"], d["ae"], d["value"])
         self.raw[:, :, p, S["new_logos"]] += self._bincount2(d["b"], d["ae"], None)
         self.raw[:, :, p, S["sourced_wins"]] += self._bincount2(d["b"], d["sdr"], None)
-        self.series["new_arr"][:, t] += np.rint(np.bincount(d["b"], d["value"], self.B)).astype(np.int64)
+        self.series["new_arr"][:, t] += np.rint(np.bincount(d["b"], d["value"], self.B)).astype(
+            np.int64
+        )
         self.series["new_logos"][:, t] += np.bincount(d["b"], minlength=self.B)
         return d
 
@@ -344,8 +445,12 @@ class _Batch:
         lam = coverage / np.maximum(1, load)
         e_adopt = np.maximum(MIN_EFFORT, self.adoption_ratio * self.skill * lam)
         e_expand = self.expansion_ratio * self.skill * lam
-        shift = w.health_adoption_effect * np.log(e_adopt) - w.health_push_effect * np.maximum(0, e_expand - 1)
-        shift[:, roster.none] = w.health_adoption_effect * np.log(MIN_EFFORT)  # accounts with no CSM
+        shift = w.health_adoption_effect * np.log(e_adopt) - w.health_push_effect * np.maximum(
+            0, e_expand - 1
+        )
+        shift[:, roster.none] = w.health_adoption_effect * np.log(
+            MIN_EFFORT
+        )  # accounts with no CSM
         e_expand[:, roster.none] = 0.0
         return shift, e_expand
 
@@ -362,8 +467,14 @@ class _Batch:
         ae = np.where(a["ae"] < 0, self.roster.none, a["ae"])
 
         # 2.1 Health.
-        target = np.clip(a["base"] + np.take_along_axis(shift, csm, 1) - w.health_gap_effect * a["gap"], 0, 1)
-        h = a["health"] + a["kappa"] * (target - a["health"]) + a["noise_h"] * rng.standard_normal(active.shape)
+        target = np.clip(
+            a["base"] + np.take_along_axis(shift, csm, 1) - w.health_gap_effect * a["gap"], 0, 1
+        )
+        h = (
+            a["health"]
+            + a["kappa"] * (target - a["health"])
+            + a["noise_h"] * rng.standard_normal(active.shape)
+        )
         h = np.clip(h, 0, 1)
         a["health"] = np.where(active, h, a["health"])
 
@@ -383,7 +494,9 @@ class _Batch:
             bi, i = np.nonzero(closing)
             ser["expansions_closed"][:, t] += np.bincount(bi, minlength=self.B)
             ae_i = ae[bi, i]
-            p_win = np.minimum(1.0, a["xwin"][bi, i] * self.skill[bi, ae_i] * self.follow_up_ratio * h[bi, i])
+            p_win = np.minimum(
+                1.0, a["xwin"][bi, i] * self.skill[bi, ae_i] * self.follow_up_ratio * h[bi, i]
+            )
             win = rng.random(len(bi)) < p_win
             bi, i, ae_i = bi[win], i[win], ae_i[win]
             value, product = a["exp_value"][bi, i], a["exp_product"][bi, i]
@@ -392,7 +505,9 @@ class _Batch:
             a["arr_fixed"][bi[~to_usage], i[~to_usage]] += value[~to_usage]
             cross = product >= 0
             a["products"][bi[cross], i[cross]] |= 1 << product[cross]
-            ser["expansion_csql"][:, t] += np.rint(np.bincount(bi, value.astype(float), self.B)).astype(np.int64)
+            ser["expansion_csql"][:, t] += np.rint(
+                np.bincount(bi, value.astype(float), self.B)
+            ).astype(np.int64)
             ser["expansions_won"][:, t] += np.bincount(bi, minlength=self.B)
             csm_credit = a["exp_csm"][bi, i]
             for rep in (ae_i, np.where(csm_credit < 0, self.roster.none, csm_credit)):
@@ -436,13 +551,18 @@ class _Batch:
         chosen = np.argmax((held_bits == 0) & (rank_missing == k[:, None]), axis=1)
         product = np.where(cross, chosen, -1)
         arr = a["arr_fixed"][bi, i] + a["arr_usage"][bi, i]
-        value = np.where(cross, to_cents(a["acv_median"][bi, i] * self.acv_scale[np.maximum(product, 0)]),
-                         to_cents(a["upsell"][bi, i] * arr / 100))
+        value = np.where(
+            cross,
+            to_cents(a["acv_median"][bi, i] * self.acv_scale[np.maximum(product, 0)]),
+            to_cents(a["upsell"][bi, i] * arr / 100),
+        )
         csm = a["csm"][bi, i]
         self.raw[:, :, p, S["csql_count"]] += self._bincount2(bi, csm, None)
         self.raw[:, :, p, S["csql_pipeline"]] += self._bincount2(bi, csm, value)
         ser["csql_raised"][:, t] += np.bincount(bi, minlength=self.B)
-        ser["csql_value"][:, t] += np.rint(np.bincount(bi, value.astype(float), self.B)).astype(np.int64)
+        ser["csql_value"][:, t] += np.rint(np.bincount(bi, value.astype(float), self.B)).astype(
+            np.int64
+        )
         accepted = (a["ae"][bi, i] >= 0) & (u_accept < a["accept"][bi, i])
         ser["handoffs_accepted"][:, t] += np.bincount(bi[accepted], minlength=self.B)
         when = max(t + w.expansion_cycle_months, t + 1)  # closing this month is handled next month
@@ -458,14 +578,21 @@ class _Batch:
         w, a, ser = self.w, self.a, self.series
         r = a["renewal_index"][bi, i]
         base = self.hazard[a["seg"][bi, i], np.minimum(r, self.hazard.shape[1] - 1)]
-        p_churn = np.clip(base * np.exp(w.churn_health_effect * (0.5 - a["health"][bi, i]))
-                          * (1 + w.churn_gap_effect * a["gap"][bi, i]), 0, 1)
+        p_churn = np.clip(
+            base
+            * np.exp(w.churn_health_effect * (0.5 - a["health"][bi, i]))
+            * (1 + w.churn_gap_effect * a["gap"][bi, i]),
+            0,
+            1,
+        )
         ser["renewals_due"][:, t] += np.bincount(bi, minlength=self.B)
         ser["first_renewals_due"][:, t] += np.bincount(bi[r == 0], minlength=self.B)
         churn = self.rng.random(len(bi)) < p_churn
         cb, ci = bi[churn], i[churn]
         lost = a["arr_fixed"][cb, ci] + a["arr_usage"][cb, ci]
-        ser["churned_arr"][:, t] += np.rint(np.bincount(cb, lost.astype(float), self.B)).astype(np.int64)
+        ser["churned_arr"][:, t] += np.rint(np.bincount(cb, lost.astype(float), self.B)).astype(
+            np.int64
+        )
         ser["churned_logos"][:, t] += np.bincount(cb, minlength=self.B)
         ser["first_renewal_churns"][:, t] += np.bincount(cb[r[churn] == 0], minlength=self.B)
         a["arr_fixed"][cb, ci] = 0
@@ -497,9 +624,15 @@ class _Batch:
         usage = bool(self.usage_priced[0])
         values = self.segment_defaults(seg)
         values.update(
-            csm=csm, ae=won["ae"], health=np.array([s.health_start for s in w.segments])[seg],
-            gap=np.full(len(b), w.effort.ae_overpromise), renewal_index=0,
-            to_renewal=CONTRACT_MONTHS, products=1, active=True, exp_close=-1,
+            csm=csm,
+            ae=won["ae"],
+            health=np.array([s.health_start for s in w.segments])[seg],
+            gap=np.full(len(b), w.effort.ae_overpromise),
+            renewal_index=0,
+            to_renewal=CONTRACT_MONTHS,
+            products=1,
+            active=True,
+            exp_close=-1,
             **{"arr_usage" if usage else "arr_fixed": won["value"]},
         )
         self.add_accounts(b, values)
@@ -567,10 +700,16 @@ def pay(scenario: complab.Scenario, roster: _Roster, raw: np.ndarray) -> np.ndar
         plan = scenario.plan_for(str(roster.role[r]), names[seg] if seg >= 0 else None)
         if plan is None:
             continue
-        if plan.multiplier is not None or plan.clawback is not None or plan.spifs or any(
-                m.gate is not None for m in plan.measures):
-            raise NotImplementedError(f"plan '{plan.name}': gates, multipliers, clawbacks and "
-                                      "SPIFs are not in the NumPy reference")
+        if (
+            plan.multiplier is not None
+            or plan.clawback is not None
+            or plan.spifs
+            or any(m.gate is not None for m in plan.measures)
+        ):
+            raise NotImplementedError(
+                f"plan '{plan.name}': gates, multipliers, clawbacks and "
+                "SPIFs are not in the NumPy reference"
+            )
         v = plan.ote * (1 - plan.base_share) * w.period_months / 12
         for m in plan.measures:
             actual = metric_actual(m.metric, raw[:, r])
@@ -582,8 +721,9 @@ def pay(scenario: complab.Scenario, roster: _Roster, raw: np.ndarray) -> np.ndar
     return out
 
 
-def simulate_reference(scenario: complab.Scenario, trials: int, seed: int | None = None,
-                       batch_size: int = 100) -> ReferenceResult:
+def simulate_reference(
+    scenario: complab.Scenario, trials: int, seed: int | None = None, batch_size: int = 100
+) -> ReferenceResult:
     """Run the NumPy reference of the fixed-mode model.
 
     Parameters
@@ -599,7 +739,9 @@ def simulate_reference(scenario: complab.Scenario, trials: int, seed: int | None
     """
     behaviour = getattr(scenario.world, "behaviour", None)
     if behaviour is not None and getattr(behaviour, "incentive_sensitivity", 0.0) != 0.0:
-        raise NotImplementedError("responsive behaviour (MODEL.md §9) is not in the NumPy reference")
+        raise NotImplementedError(
+            "responsive behaviour (MODEL.md §9) is not in the NumPy reference"
+        )
     rng = np.random.default_rng(seed)
     roster = _Roster(scenario.world)
     parts = []

@@ -40,11 +40,11 @@ from numpy_reference import simulate_reference  # noqa: E402
 
 TARGETS = {
     "engine_per_core_mam_s": 100.0,  # M account-months/s per core, fixed mode
-    "ratio_per_core": 5.0,           # engine / NumPy reference, one core each
-    "efficiency_16": 0.85,           # parallel efficiency on 16 threads
-    "latency_1000_s": 0.5,           # 1,000-trial default run on all cores (2 here)
-    "repay_speedup": 100.0,          # re-simulating / repay, per sweep point
-    "peak_rss_gib": 1.0,             # 10,000-trial default run
+    "ratio_per_core": 5.0,  # engine / NumPy reference, one core each
+    "efficiency_16": 0.85,  # parallel efficiency on 16 threads
+    "latency_1000_s": 0.5,  # 1,000-trial default run on all cores (2 here)
+    "repay_speedup": 100.0,  # re-simulating / repay, per sweep point
+    "peak_rss_gib": 1.0,  # 10,000-trial default run
 }
 
 
@@ -68,16 +68,26 @@ def measure_engine(scenario, trials: int, threads: int, repeats: int) -> dict:
     run()  # warm: page faults of the first allocation are not the engine's speed
     seconds, result = best_time(run, repeats)
     am = engine_account_months(result)
-    return {"trials": trials, "threads": threads, "seconds": seconds, "account_months": am,
-            "mam_per_s": am / seconds / 1e6}
+    return {
+        "trials": trials,
+        "threads": threads,
+        "seconds": seconds,
+        "account_months": am,
+        "mam_per_s": am / seconds / 1e6,
+    }
 
 
 def measure_reference(scenario, trials: int, repeats: int) -> dict:
     simulate_reference(scenario, trials=min(trials, 20), seed=0)  # warm
     seconds, ref = best_time(lambda: simulate_reference(scenario, trials=trials, seed=1), repeats)
     am = ref.account_months
-    return {"trials": trials, "threads": 1, "seconds": seconds, "account_months": am,
-            "mam_per_s": am / seconds / 1e6}
+    return {
+        "trials": trials,
+        "threads": 1,
+        "seconds": seconds,
+        "account_months": am,
+        "mam_per_s": am / seconds / 1e6,
+    }
 
 
 PEAK_SCRIPT = """
@@ -94,8 +104,12 @@ print(before, after)
 
 def measure_peak_memory(trials: int) -> dict:
     """ru_maxrss (KiB on Linux) of a fresh process that simulates `trials` trials."""
-    out = subprocess.run([sys.executable, "-c", PEAK_SCRIPT.format(trials=trials)],
-                         check=True, capture_output=True, text=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", PEAK_SCRIPT.format(trials=trials)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     before, after = int(out[0]), int(out[1])
     return {"trials": trials, "peak_rss_gib": after / 2**20, "import_rss_gib": before / 2**20}
 
@@ -105,8 +119,11 @@ def sweep_plans(scenario) -> list:
     variants = []
     for ote in (100_000.0, 120_000.0, 140_000.0):
         for base_share in (0.4, 0.5, 0.6):
-            variants.append(scenario.with_({"plans.csm:enterprise.ote": ote,
-                                            "plans.ae:smb.base_share": base_share}))
+            variants.append(
+                scenario.with_(
+                    {"plans.csm:enterprise.ote": ote, "plans.ae:smb.base_share": base_share}
+                )
+            )
     return variants
 
 
@@ -115,11 +132,17 @@ def measure_sweep(scenario, trials: int, points: int, threads: int) -> dict:
     base = complab.simulate(scenario, trials=trials, seed=1, threads=threads)
     repay_s, _ = best_time(lambda: [base.repay(v) for v in variants], 3)
     simulate_s, _ = best_time(
-        lambda: [complab.simulate(v, trials=trials, seed=1, threads=threads) for v in variants], 1)
+        lambda: [complab.simulate(v, trials=trials, seed=1, threads=threads) for v in variants], 1
+    )
     per_repay, per_simulate = repay_s / len(variants), simulate_s / len(variants)
-    return {"trials": trials, "points": len(variants), "threads": threads,
-            "repay_s_per_point": per_repay, "simulate_s_per_point": per_simulate,
-            "speedup": per_simulate / per_repay}
+    return {
+        "trials": trials,
+        "points": len(variants),
+        "threads": threads,
+        "repay_s_per_point": per_repay,
+        "simulate_s_per_point": per_simulate,
+        "speedup": per_simulate / per_repay,
+    }
 
 
 def machine() -> dict:
@@ -132,13 +155,23 @@ def machine() -> dict:
     except OSError:
         pass
     try:
-        commit = subprocess.run(["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
-                                capture_output=True, text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "-C", str(HERE), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
-    return {"cpu": model, "cores": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__, "complab": complab.__version__, "commit": commit,
-            "load_average": os.getloadavg()}
+    return {
+        "cpu": model,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "complab": complab.__version__,
+        "commit": commit,
+        "load_average": os.getloadavg(),
+    }
 
 
 def markdown(r: dict) -> str:
@@ -172,10 +205,14 @@ def markdown(r: dict) -> str:
     ]
     for row in r["scaling"]:
         if row.get("mam_per_s") is None:
-            lines.append(f"| {row['threads']} | not measurable here ({r['machine']['cores']} cores) | | |")
+            lines.append(
+                f"| {row['threads']} | not measurable here ({r['machine']['cores']} cores) | | |"
+            )
         else:
-            lines.append(f"| {row['threads']} | {row['mam_per_s']:.1f} | {row['speedup']:.2f}× "
-                         f"| {row['efficiency']:.0%} |")
+            lines.append(
+                f"| {row['threads']} | {row['mam_per_s']:.1f} | {row['speedup']:.2f}× "
+                f"| {row['efficiency']:.0%} |"
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -191,8 +228,12 @@ def main(argv: list[str] | None = None) -> dict:
     n_engine = 200 if quick else 1000
     n_ref = 50 if quick else 200
 
-    r: dict = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "quick": quick, "machine": machine(),
-               "targets": TARGETS}
+    r: dict = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "quick": quick,
+        "machine": machine(),
+        "targets": TARGETS,
+    }
     print("NumPy reference ...", flush=True)
     r["reference"] = measure_reference(scenario, n_ref, repeats)
     print("engine, 1 thread ...", flush=True)
@@ -206,16 +247,30 @@ def main(argv: list[str] | None = None) -> dict:
         if threads > cores:
             r["scaling"].append({"threads": threads, "mam_per_s": None})
             continue
-        m = r["engine_1"] if threads == 1 else (r["engine_all"] if threads == cores else
-                                                measure_engine(scenario, n_engine, threads, repeats))
+        m = (
+            r["engine_1"]
+            if threads == 1
+            else (
+                r["engine_all"]
+                if threads == cores
+                else measure_engine(scenario, n_engine, threads, repeats)
+            )
+        )
         speedup = m["mam_per_s"] / r["engine_1"]["mam_per_s"]
-        r["scaling"].append({"threads": threads, "mam_per_s": m["mam_per_s"], "speedup": speedup,
-                             "efficiency": speedup / threads})
+        r["scaling"].append(
+            {
+                "threads": threads,
+                "mam_per_s": m["mam_per_s"],
+                "speedup": speedup,
+                "efficiency": speedup / threads,
+            }
+        )
 
     print("latency of a 1,000-trial run ...", flush=True)
     complab.simulate(scenario, trials=1000, seed=2, threads=cores)
-    seconds, _ = best_time(lambda: complab.simulate(scenario, trials=1000, seed=2, threads=cores),
-                           repeats)
+    seconds, _ = best_time(
+        lambda: complab.simulate(scenario, trials=1000, seed=2, threads=cores), repeats
+    )
     r["latency"] = {"trials": 1000, "threads": cores, "seconds": seconds}
 
     print("peak memory ...", flush=True)

@@ -38,16 +38,19 @@ def plan_points(scenario: complab.Scenario, points: int) -> list[dict[str, Any]]
     for i in range(points):
         w = weights[i % len(weights)]
         factor = 0.8 + 0.4 * (i // len(weights)) / (levels - 1)
-        out.append({
-            "plans.csm:enterprise.ote": round(ote * factor, 2),
-            "plans.csm:enterprise.measures.gross_churn.weight": w,
-            "plans.csm:enterprise.measures.nrr.weight": round(1 - w, 10),
-        })
+        out.append(
+            {
+                "plans.csm:enterprise.ote": round(ote * factor, 2),
+                "plans.csm:enterprise.measures.gross_churn.weight": w,
+                "plans.csm:enterprise.measures.nrr.weight": round(1 - w, 10),
+            }
+        )
     return out
 
 
-def run(points: int = 50, trials: int = 500, threads: int | None = None, repeats: int = 3,
-        seed: int = 1) -> dict[str, Any]:
+def run(
+    points: int = 50, trials: int = 500, threads: int | None = None, repeats: int = 3, seed: int = 1
+) -> dict[str, Any]:
     """Time one simulation and a plan-only sweep of ``points`` points; return the figures."""
     scenario = presets.default()
     grid = plan_points(scenario, points)
@@ -64,8 +67,14 @@ def run(points: int = 50, trials: int = 500, threads: int | None = None, repeats
     engine.simulate = counting
     try:
         sweep_s, table = best_time(
-            lambda: complab.sweep(scenario, grid, outputs=["comp_csm", "comp_total", "nrr"],
-                                  trials=trials, seed=seed, threads=threads),
+            lambda: complab.sweep(
+                scenario,
+                grid,
+                outputs=["comp_csm", "comp_total", "nrr"],
+                trials=trials,
+                seed=seed,
+                threads=threads,
+            ),
             repeats,
         )
     finally:
@@ -87,7 +96,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--points", type=int, default=50)
     parser.add_argument("--trials", type=int, default=500)
-    parser.add_argument("--threads", type=int, default=None, help="engine threads (default: all cores)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="engine threads (default: all cores)"
+    )
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
@@ -97,10 +108,14 @@ def main() -> None:
         return
     print(f"default scenario, {r['trials']} trials, threads={r['threads'] or 'all cores'}")
     print(f"one simulation:                 {r['simulate_s'] * 1e3:9.1f} ms")
-    print(f"plan-only sweep, {r['points']} points:    {r['sweep_s'] * 1e3:9.1f} ms "
-          f"({r['simulations_per_sweep']} simulation(s) run)")
-    print(f"sweep cost:                     {r['sweep_cost_in_simulations']:9.2f} simulations "
-          f"(vs {r['points']} when simulating every point)")
+    print(
+        f"plan-only sweep, {r['points']} points:    {r['sweep_s'] * 1e3:9.1f} ms "
+        f"({r['simulations_per_sweep']} simulation(s) run)"
+    )
+    print(
+        f"sweep cost:                     {r['sweep_cost_in_simulations']:9.2f} simulations "
+        f"(vs {r['points']} when simulating every point)"
+    )
     print(f"share of simulating every point: {r['share_of_simulating_every_point']:8.1%}")
 
 

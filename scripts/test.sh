@@ -24,6 +24,14 @@ UBSAN_OPTIONS=print_stacktrace=1 cpp_suite asan -DCMAKE_BUILD_TYPE=RelWithDebInf
 TSAN_OPTIONS="halt_on_error=1" setarch "$(uname -m)" -R bash -c "$(declare -f cpp_suite); \
   ROOT='$ROOT' JOBS='$JOBS' cpp_suite tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOMPLAB_SANITIZE=thread"
 
+echo "=== The installed package imports from outside the source tree"
+(cd /tmp && "$ROOT/.venv/bin/python" -c "import complab; print('complab', complab.__version__)")
+
+echo "=== Lint: ruff (rules and formatting) and mypy"
+"$ROOT/.venv/bin/ruff" check python tests bench docs/conf.py docs/images
+"$ROOT/.venv/bin/ruff" format --check python tests bench docs/conf.py docs/images
+"$ROOT/.venv/bin/mypy"
+
 echo "=== Python tests (pytest, notebooks included)"
 cd "$ROOT/tests/python"
 "$ROOT/.venv/bin/python" -m pytest -q -p no:cacheprovider "$ROOT/tests/python" "$@"

@@ -9,10 +9,10 @@ try:
 except PackageNotFoundError:  # running from a source tree without installed metadata
     from complab._core import __version__
 
-from complab import presets
+from complab import plots, presets, sensitivity
+from complab.compare import Comparison, compare
 from complab.engine import SimulationInterrupted, simulate
-from complab.result import Result
-from complab.scenario import Behaviour, Effort, Product, Scenario, Segment, World
+from complab.io import VersionMismatchWarning, load
 from complab.plans import (
     Clawback,
     Gate,
@@ -24,13 +24,10 @@ from complab.plans import (
     default_plans,
     payout_table,
 )
-from complab import sensitivity
-from complab.sweeps import sweep
-from complab import plots
-from complab.compare import Comparison, compare
-from complab.io import VersionMismatchWarning, load
-from complab.scenario import load_scenario
 from complab.report import report
+from complab.result import Result
+from complab.scenario import Behaviour, Effort, Product, Scenario, Segment, World, load_scenario
+from complab.sweeps import sweep
 
 __all__ = [
     "Behaviour",

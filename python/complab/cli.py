@@ -37,10 +37,30 @@ DEFAULT_TRIALS = 1000
 DEFAULT_SEED = 2026
 DEMO_REPORT = "complab-demo-report.html"
 #: KPIs the ``run`` and ``demo`` summary prints.
-SUMMARY_KPIS = ("arr_end", "nrr", "grr", "logo_churn", "new_arr", "csql_count", "handoff_acceptance",
-                "comp_total", "cost_of_sales", "earnings_per_ae", "earnings_per_sdr", "earnings_per_csm")
+SUMMARY_KPIS = (
+    "arr_end",
+    "nrr",
+    "grr",
+    "logo_churn",
+    "new_arr",
+    "csql_count",
+    "handoff_acceptance",
+    "comp_total",
+    "cost_of_sales",
+    "earnings_per_ae",
+    "earnings_per_sdr",
+    "earnings_per_csm",
+)
 #: KPIs ``compare`` prints unless ``--kpi`` is given.
-COMPARE_KPIS = ("arr_end", "nrr", "grr", "logo_churn", "comp_total", "earnings_per_ae", "earnings_per_csm")
+COMPARE_KPIS = (
+    "arr_end",
+    "nrr",
+    "grr",
+    "logo_churn",
+    "comp_total",
+    "earnings_per_ae",
+    "earnings_per_csm",
+)
 #: Outputs ``sweep`` prints unless ``--output`` is given.
 SWEEP_OUTPUTS = ("arr_end", "nrr", "grr", "comp_total", "cost_of_sales")
 
@@ -72,7 +92,9 @@ def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
     if p.is_dir():
         raise UsageError(f"scenario file '{p}' is a folder, not a file")
     if p.suffix.lower() == ".parquet":
-        raise UsageError(f"'{p}' is a result file (Parquet); a scenario is YAML, e.g. from Scenario.to_yaml")
+        raise UsageError(
+            f"'{p}' is a result file (Parquet); a scenario is YAML, e.g. from Scenario.to_yaml"
+        )
     try:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
@@ -96,17 +118,23 @@ def _preset(name: str) -> Scenario:
     from complab import presets
 
     if name not in presets.list():
-        raise UsageError(f"--preset: '{name}' is not a preset; presets: {', '.join(presets.list())}")
+        raise UsageError(
+            f"--preset: '{name}' is not a preset; presets: {', '.join(presets.list())}"
+        )
     return presets.get(name)
 
 
 def _scenario_from_args(args: argparse.Namespace) -> Scenario:
     if args.scenario is not None and args.preset is not None:
-        raise UsageError(f"give a scenario file or --preset, not both (got '{args.scenario}' and --preset {args.preset})")
+        raise UsageError(
+            f"give a scenario file or --preset, not both (got '{args.scenario}' and --preset {args.preset})"
+        )
     if args.preset is not None:
         return _preset(args.preset)
     if args.scenario is None:
-        raise UsageError("no scenario: give a scenario file (YAML) or --preset NAME (see 'complab presets')")
+        raise UsageError(
+            "no scenario: give a scenario file (YAML) or --preset NAME (see 'complab presets')"
+        )
     return load_scenario_file(args.scenario)
 
 
@@ -159,20 +187,28 @@ def parse_variants(specs: Sequence[str], base: Scenario) -> dict[str, Any]:
     for spec in specs:
         left, eq, right = spec.partition("=")
         if not eq or not left or not right:
-            raise UsageError(f"--variant '{spec}': expected NAME=FILE.yaml, NAME=preset:PRESET or "
-                             "NAME:dotted.path=VALUE")
+            raise UsageError(
+                f"--variant '{spec}': expected NAME=FILE.yaml, NAME=preset:PRESET or "
+                "NAME:dotted.path=VALUE"
+            )
         if ":" in left:
             name, _, path = left.partition(":")
             if not name or not path:
                 raise UsageError(f"--variant '{spec}': expected NAME:dotted.path=VALUE")
             edits = variants.setdefault(name, {})
             if not isinstance(edits, dict):
-                raise UsageError(f"--variant '{spec}': variant '{name}' is already a whole scenario")
+                raise UsageError(
+                    f"--variant '{spec}': variant '{name}' is already a whole scenario"
+                )
             edits[path] = parse_value(right)
         else:
             if left in variants:
                 raise UsageError(f"--variant '{spec}': variant '{left}' is given twice")
-            variants[left] = _preset(right[len("preset:"):]) if right.startswith("preset:") else load_scenario_file(right)
+            variants[left] = (
+                _preset(right[len("preset:") :])
+                if right.startswith("preset:")
+                else load_scenario_file(right)
+            )
     for name, edits in variants.items():
         if isinstance(edits, dict):
             try:
@@ -188,8 +224,10 @@ def parse_grid(specs: Sequence[str]) -> dict[str, list[Any]]:
     for spec in specs:
         path, eq, values = spec.partition("=")
         if not eq or not path or not values:
-            raise UsageError(f"--grid '{spec}': expected dotted.path=V1,V2,... "
-                             "(e.g. plans.csm:smb.ote=80000,90000,100000)")
+            raise UsageError(
+                f"--grid '{spec}': expected dotted.path=V1,V2,... "
+                "(e.g. plans.csm:smb.ote=80000,90000,100000)"
+            )
         if path in grid:
             raise UsageError(f"--grid '{spec}': path '{path}' is given twice")
         grid[path] = [parse_value(v) for v in split_values(values)]
@@ -228,7 +266,11 @@ def print_summary(result: Result) -> None:
     summary = result.summary()
     rows = summary[summary["kpi"].isin(SUMMARY_KPIS)]
     print("\nCompany KPIs by year (mean, standard error, P10 / P50 / P90):")
-    print(rows[["kpi", "year", "mean", "se", "p10", "p50", "p90"]].to_string(index=False, float_format=_fmt))
+    print(
+        rows[["kpi", "year", "mean", "se", "p10", "p50", "p90"]].to_string(
+            index=False, float_format=_fmt
+        )
+    )
     cohorts = result.cohorts()
     seg = cohorts.groupby("segment")[["nrr", "grr", "logo_churn"]].mean()
     print("\nAnnual retention by segment (mean over trials and years):")
@@ -238,8 +280,9 @@ def print_summary(result: Result) -> None:
 def _simulate(scenario: Scenario, args: argparse.Namespace) -> Result:
     import complab
 
-    return complab.simulate(scenario, trials=args.trials, seed=args.seed, threads=args.threads,
-                            progress=not args.quiet)
+    return complab.simulate(
+        scenario, trials=args.trials, seed=args.seed, threads=args.threads, progress=not args.quiet
+    )
 
 
 def _write_report(result: Result, path: str, title: str | None = None) -> None:
@@ -266,11 +309,15 @@ def _demo(args: argparse.Namespace) -> int:
         print(f"\n[{key}]")
         print(scenario.plans[key].describe().to_string(index=False))
     print("\nPayout at attainments 0–200% (share of target variable pay):")
-    table = payout_table({k: scenario.plans[k] for k in ("ae:mid_market", "sdr", "csm:mid_market")},
-                         attainments=np.linspace(0.0, 2.0, 11))
+    table = payout_table(
+        {k: scenario.plans[k] for k in ("ae:mid_market", "sdr", "csm:mid_market")},
+        attainments=np.linspace(0.0, 2.0, 11),
+    )
     print(table.to_string(index=False))
 
-    print(f"\nSimulating {args.trials} trials of {scenario.world.months} months (seed {args.seed})...")
+    print(
+        f"\nSimulating {args.trials} trials of {scenario.world.months} months (seed {args.seed})..."
+    )
     result = _simulate(scenario, args)
     print_summary(result)
     if report_path is not None:
@@ -283,8 +330,10 @@ def _run(args: argparse.Namespace) -> int:
     _check_writable(args.out, "--out")
     _check_writable(args.report, "--report")
     name = args.preset and f"preset {args.preset}" or args.scenario
-    print(f"Simulating {args.trials} trials of {scenario.world.months} months of {name} (seed {args.seed})...",
-          flush=True)
+    print(
+        f"Simulating {args.trials} trials of {scenario.world.months} months of {name} (seed {args.seed})...",
+        flush=True,
+    )
     result = _simulate(scenario, args)
     pd.set_option("display.width", 140)
     print_summary(result)
@@ -306,12 +355,22 @@ def _compare(args: argparse.Namespace) -> int:
     _check_writable(args.out, "--out")
     years = scenario.world.months // 12
     year = _year(args.year, max(1, years))
-    print(f"Comparing {len(variants)} variant(s) with the base on {args.trials} paired trials (seed {args.seed})...")
-    comparison = complab.compare(scenario, variants, trials=args.trials, seed=args.seed, threads=args.threads,
-                                 progress=not args.quiet)
+    print(
+        f"Comparing {len(variants)} variant(s) with the base on {args.trials} paired trials (seed {args.seed})..."
+    )
+    comparison = complab.compare(
+        scenario,
+        variants,
+        trials=args.trials,
+        seed=args.seed,
+        threads=args.threads,
+        progress=not args.quiet,
+    )
     kpis = args.kpi or [k for k in COMPARE_KPIS if k in set(comparison.table()["kpi"])]
     table = comparison.table(kpis, year=year)
-    shown = table[["variant", "kpi", "base_mean", "variant_mean", "diff", "ci_low", "ci_high", "method"]]
+    shown = table[
+        ["variant", "kpi", "base_mean", "variant_mean", "diff", "ci_low", "ci_high", "method"]
+    ]
     pd.set_option("display.width", 160)
     print(f"\nDifferences variant − base in year {year + 1} (mean of paired trials, 95% interval):")
     print(shown.to_string(index=False, float_format=_fmt))
@@ -336,8 +395,10 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.together:
         lengths = {path: len(v) for path, v in grid.items()}
         if len(set(lengths.values())) != 1:
-            raise UsageError("--together: every --grid needs the same number of values; got "
-                             + ", ".join(f"{p}: {n}" for p, n in lengths.items()))
+            raise UsageError(
+                "--together: every --grid needs the same number of values; got "
+                + ", ".join(f"{p}: {n}" for p, n in lengths.items())
+            )
         spec = [dict(zip(grid, values, strict=True)) for values in zip(*grid.values(), strict=True)]
         points = len(spec)
     else:
@@ -347,12 +408,25 @@ def _sweep(args: argparse.Namespace) -> int:
     try:
         build_scenarios(scenario, expand_grid(spec))
     except ValueError as err:
-        hint = ("; weights of a plan must move together: give each weight its own --grid and "
-                "add --together") if "must sum to 1" in str(err) and not args.together else ""
+        hint = (
+            (
+                "; weights of a plan must move together: give each weight its own --grid and "
+                "add --together"
+            )
+            if "must sum to 1" in str(err) and not args.together
+            else ""
+        )
         raise UsageError(f"--grid: {_one_line(str(err))}{hint}") from None
     print(f"Sweeping {points} points × {args.trials} trials (seed {args.seed})...")
-    table = complab.sweep(scenario, spec, outputs=outputs, trials=args.trials, seed=args.seed,
-                          threads=args.threads, progress=not args.quiet)
+    table = complab.sweep(
+        scenario,
+        spec,
+        outputs=outputs,
+        trials=args.trials,
+        seed=args.seed,
+        threads=args.threads,
+        progress=not args.quiet,
+    )
     shown_outputs = args.output or [o for o in SWEEP_OUTPUTS if o in set(table["output"])]
     paths = list(grid)
     rows = table[(table["year"] == year) & table["output"].isin(shown_outputs)].copy()
@@ -375,7 +449,9 @@ def _report(args: argparse.Namespace) -> int:
     _check_writable(args.output, "--output")
     source = args.source
     if source is not None and args.preset is not None:
-        raise UsageError(f"give a result or scenario file, or --preset, not both (got '{source}' and --preset)")
+        raise UsageError(
+            f"give a result or scenario file, or --preset, not both (got '{source}' and --preset)"
+        )
     if source is not None and Path(source).suffix.lower() == ".parquet":
         if not Path(source).exists():
             raise UsageError(f"result file '{source}' does not exist")
@@ -416,7 +492,9 @@ def _presets(args: argparse.Namespace) -> int:
     print("Built-in scenarios (use with --preset NAME; [article] as in the model's sources):\n")
     for name in names:
         fn, article = presets.PRESETS[name]
-        line = PRESET_LINES.get(name) or _one_line((fn.__doc__ or "").split("\n\n")[0]).replace("``", "")
+        line = PRESET_LINES.get(name) or _one_line((fn.__doc__ or "").split("\n\n")[0]).replace(
+            "``", ""
+        )
         print(f"  {name:<{width}}  [{article}]  {line}")
     return EXIT_OK
 
@@ -424,19 +502,42 @@ def _presets(args: argparse.Namespace) -> int:
 # -- the parser --------------------------------------------------------------------------------
 def _run_options(p: argparse.ArgumentParser, trials: int = DEFAULT_TRIALS) -> None:
     g = p.add_argument_group("simulation")
-    g.add_argument("--trials", type=int, default=trials, metavar="N",
-                   help=f"Monte Carlo trials (default {trials})")
-    g.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N",
-                   help=f"random seed; the same seed gives the same numbers (default {DEFAULT_SEED})")
-    g.add_argument("--threads", type=int, default=None, metavar="N",
-                   help="worker threads (default: all cores; the answer does not depend on it)")
+    g.add_argument(
+        "--trials",
+        type=int,
+        default=trials,
+        metavar="N",
+        help=f"Monte Carlo trials (default {trials})",
+    )
+    g.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="N",
+        help=f"random seed; the same seed gives the same numbers (default {DEFAULT_SEED})",
+    )
+    g.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker threads (default: all cores; the answer does not depend on it)",
+    )
     g.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def _scenario_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("scenario", nargs="?", metavar="SCENARIO.yaml",
-                   help="scenario file (YAML); or give --preset")
-    p.add_argument("--preset", metavar="NAME", help="a built-in scenario instead of a file (see 'complab presets')")
+    p.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO.yaml",
+        help="scenario file (YAML); or give --preset",
+    )
+    p.add_argument(
+        "--preset",
+        metavar="NAME",
+        help="a built-in scenario instead of a file (see 'complab presets')",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -447,93 +548,152 @@ def build_parser() -> argparse.ArgumentParser:
         prog="complab",
         description="Monte Carlo simulation of compensation plans and KPIs for subscription businesses.",
         epilog="Run 'complab COMMAND --help' for a command's options. Exit status: 0 success, "
-               "2 bad usage or input, 130 interrupted, 1 unexpected error.",
+        "2 bad usage or input, 130 interrupted, 1 unexpected error.",
     )
     parser.add_argument("--version", action="version", version=f"complab {__version__}")
-    parser.add_argument("--debug", action="store_true", help="show the traceback of unexpected errors")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of unexpected errors"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    demo = sub.add_parser("demo", help="run the built-in default scenario, print its tables, write a report",
-                          description="Simulate the built-in default scenario: print its plans, the payout "
-                                      "table, KPI and retention tables, and write an HTML report.")
+    demo = sub.add_parser(
+        "demo",
+        help="run the built-in default scenario, print its tables, write a report",
+        description="Simulate the built-in default scenario: print its plans, the payout "
+        "table, KPI and retention tables, and write an HTML report.",
+    )
     _run_options(demo)
-    demo.add_argument("--report", default=DEMO_REPORT, metavar="FILE.html",
-                      help=f"where to write the HTML report (default {DEMO_REPORT})")
+    demo.add_argument(
+        "--report",
+        default=DEMO_REPORT,
+        metavar="FILE.html",
+        help=f"where to write the HTML report (default {DEMO_REPORT})",
+    )
     demo.add_argument("--no-report", action="store_true", help="do not write a report")
     demo.set_defaults(func=_demo)
 
-    run = sub.add_parser("run", help="simulate a scenario file and print its KPIs",
-                         description="Simulate a scenario and print KPI and retention tables; optionally "
-                                     "save the result (Parquet) and an HTML report.",
-                         epilog="Example: complab run scenario.yaml --trials 2000 --out result.parquet "
-                                "--report report.html")
+    run = sub.add_parser(
+        "run",
+        help="simulate a scenario file and print its KPIs",
+        description="Simulate a scenario and print KPI and retention tables; optionally "
+        "save the result (Parquet) and an HTML report.",
+        epilog="Example: complab run scenario.yaml --trials 2000 --out result.parquet "
+        "--report report.html",
+    )
     _scenario_options(run)
     _run_options(run)
-    run.add_argument("--out", metavar="RESULT.parquet", help="save the result (read it with complab.load)")
+    run.add_argument(
+        "--out", metavar="RESULT.parquet", help="save the result (read it with complab.load)"
+    )
     run.add_argument("--report", metavar="FILE.html", help="write an HTML report")
     run.add_argument("--title", help="the report's title")
     run.set_defaults(func=_run)
 
     compare = sub.add_parser(
-        "compare", help="paired differences between a scenario and its variants",
+        "compare",
+        help="paired differences between a scenario and its variants",
         description="Run a base scenario and its variants on common random numbers and print the "
-                    "paired differences of the main KPIs, with 95%% intervals.",
+        "paired differences of the main KPIs, with 95%% intervals.",
         epilog="Variants: NAME=OTHER.yaml (a whole scenario), NAME=preset:PRESET, or "
-               "NAME:dotted.path=VALUE (an edit of the base; repeat NAME for several edits). Example: "
-               "complab compare --preset default --variant richer:plans.csm:smb.ote=100000 "
-               "--variant clawback=preset:first_renewal_clawback",
+        "NAME:dotted.path=VALUE (an edit of the base; repeat NAME for several edits). Example: "
+        "complab compare --preset default --variant richer:plans.csm:smb.ote=100000 "
+        "--variant clawback=preset:first_renewal_clawback",
     )
     _scenario_options(compare)
     _run_options(compare)
-    compare.add_argument("--variant", action="append", default=[], metavar="SPEC",
-                         help="a variant (repeatable); see below")
-    compare.add_argument("--kpi", action="append", metavar="KPI",
-                         help=f"a KPI to print (repeatable; default: {', '.join(COMPARE_KPIS)})")
-    compare.add_argument("--year", type=int, metavar="N", help="year to print, 1 = the first (default: the last)")
-    compare.add_argument("--out", metavar="FILE.csv",
-                         help="write every KPI and year (complab.Comparison.table; year counted from 0)")
+    compare.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="a variant (repeatable); see below",
+    )
+    compare.add_argument(
+        "--kpi",
+        action="append",
+        metavar="KPI",
+        help=f"a KPI to print (repeatable; default: {', '.join(COMPARE_KPIS)})",
+    )
+    compare.add_argument(
+        "--year", type=int, metavar="N", help="year to print, 1 = the first (default: the last)"
+    )
+    compare.add_argument(
+        "--out",
+        metavar="FILE.csv",
+        help="write every KPI and year (complab.Comparison.table; year counted from 0)",
+    )
     compare.set_defaults(func=_compare)
 
     sweep = sub.add_parser(
-        "sweep", help="evaluate a scenario over a grid of edits",
+        "sweep",
+        help="evaluate a scenario over a grid of edits",
         description="Evaluate the scenario at every combination of the grid's values, all on the same "
-                    "random numbers, and print the mean of the main outputs per point.",
+        "random numbers, and print the mean of the main outputs per point.",
         epilog="Examples: complab sweep --preset default --grid plans.csm:smb.ote=80000,90000,100000; "
-               "weights of one plan must sum to 1 at every point, so move them together: complab sweep "
-               "--preset default --together --grid plans.csm:smb.measures.gross_churn.weight=0.5,0.65,0.9 "
-               "--grid plans.csm:smb.measures.nrr.weight=0.5,0.35,0.1",
+        "weights of one plan must sum to 1 at every point, so move them together: complab sweep "
+        "--preset default --together --grid plans.csm:smb.measures.gross_churn.weight=0.5,0.65,0.9 "
+        "--grid plans.csm:smb.measures.nrr.weight=0.5,0.35,0.1",
     )
     _scenario_options(sweep)
     _run_options(sweep, trials=500)
-    sweep.add_argument("--grid", action="append", default=[], metavar="PATH=V1,V2,...",
-                       help="a dotted path and its values (repeatable; every combination is run)")
-    sweep.add_argument("--together", action="store_true",
-                       help="vary the --grid paths together, point by point (same number of values each), "
-                            "instead of running every combination")
-    sweep.add_argument("--output", action="append", metavar="NAME",
-                       help=f"an output to compute and print (repeatable; default: every KPI, printing "
-                            f"{', '.join(SWEEP_OUTPUTS)})")
-    sweep.add_argument("--year", type=int, metavar="N", help="year to print, 1 = the first (default: the last)")
-    sweep.add_argument("--out", metavar="FILE.csv", help="write the table (complab.sweep's; year counted from 0)")
+    sweep.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="PATH=V1,V2,...",
+        help="a dotted path and its values (repeatable; every combination is run)",
+    )
+    sweep.add_argument(
+        "--together",
+        action="store_true",
+        help="vary the --grid paths together, point by point (same number of values each), "
+        "instead of running every combination",
+    )
+    sweep.add_argument(
+        "--output",
+        action="append",
+        metavar="NAME",
+        help=f"an output to compute and print (repeatable; default: every KPI, printing "
+        f"{', '.join(SWEEP_OUTPUTS)})",
+    )
+    sweep.add_argument(
+        "--year", type=int, metavar="N", help="year to print, 1 = the first (default: the last)"
+    )
+    sweep.add_argument(
+        "--out", metavar="FILE.csv", help="write the table (complab.sweep's; year counted from 0)"
+    )
     sweep.set_defaults(func=_sweep)
 
     report = sub.add_parser(
-        "report", help="write a shareable HTML report of a result or scenario",
+        "report",
+        help="write a shareable HTML report of a result or scenario",
         description="Write one self-contained HTML file (charts and styles inline, nothing loaded from the "
-                    "network) from a saved result (.parquet) or by simulating a scenario.",
+        "network) from a saved result (.parquet) or by simulating a scenario.",
         epilog="Example: complab report result.parquet -o report.html",
     )
-    report.add_argument("source", nargs="?", metavar="RESULT.parquet|SCENARIO.yaml",
-                        help="a result saved by 'complab run --out' or Result.save, or a scenario file")
+    report.add_argument(
+        "source",
+        nargs="?",
+        metavar="RESULT.parquet|SCENARIO.yaml",
+        help="a result saved by 'complab run --out' or Result.save, or a scenario file",
+    )
     report.add_argument("--preset", metavar="NAME", help="simulate a built-in scenario instead")
-    report.add_argument("-o", "--output", default="report.html", metavar="FILE.html",
-                        help="the HTML file to write (default report.html)")
+    report.add_argument(
+        "-o",
+        "--output",
+        default="report.html",
+        metavar="FILE.html",
+        help="the HTML file to write (default report.html)",
+    )
     report.add_argument("--title", help="the report's title")
     _run_options(report)
     report.set_defaults(func=_report)
 
-    presets = sub.add_parser("presets", help="list the built-in scenarios",
-                             description="List the built-in scenarios usable with --preset NAME.")
+    presets = sub.add_parser(
+        "presets",
+        help="list the built-in scenarios",
+        description="List the built-in scenarios usable with --preset NAME.",
+    )
     presets.set_defaults(func=_presets)
     return parser
 
@@ -565,8 +725,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as err:  # a bug: say so, in one line unless --debug
         if args.debug:
             raise
-        print(f"complab: unexpected error: {type(err).__name__}: {_one_line(str(err))} "
-              "(run with --debug for the traceback)", file=sys.stderr)
+        print(
+            f"complab: unexpected error: {type(err).__name__}: {_one_line(str(err))} "
+            "(run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         return EXIT_UNEXPECTED
 
 

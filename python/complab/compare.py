@@ -34,8 +34,18 @@ Z95 = 1.959963984540054
 
 #: Columns of :meth:`Comparison.table`.
 TABLE_COLUMNS = (
-    "variant", "kpi", "year", "n", "base_mean", "variant_mean", "diff", "se", "ci_low", "ci_high",
-    "se_unpaired", "method",
+    "variant",
+    "kpi",
+    "year",
+    "n",
+    "base_mean",
+    "variant_mean",
+    "diff",
+    "se",
+    "ci_low",
+    "ci_high",
+    "se_unpaired",
+    "method",
 )
 
 
@@ -80,7 +90,9 @@ def compare(
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario: expected a complab.Scenario, got {type(scenario).__name__}")
     if not isinstance(variants, Mapping) or not variants:
-        raise ValueError("variants: expected a non-empty mapping of name to Scenario or {path: value}")
+        raise ValueError(
+            "variants: expected a non-empty mapping of name to Scenario or {path: value}"
+        )
     built: dict[str, Scenario] = {}
     for name, variant in variants.items():
         if not isinstance(name, str) or not name:
@@ -132,7 +144,9 @@ class Comparison:
         The seed every run used, as recorded by :func:`complab.simulate`.
     """
 
-    def __init__(self, base: Result, results: dict[str, Result], methods: dict[str, str], seed: Any) -> None:
+    def __init__(
+        self, base: Result, results: dict[str, Result], methods: dict[str, str], seed: Any
+    ) -> None:
         self.base = base
         self.results = results
         self.methods = methods
@@ -168,7 +182,9 @@ class Comparison:
             wanted = [kpis] if isinstance(kpis, str) else list(kpis)
             unknown = sorted(set(wanted) - set(out["kpi"]))
             if unknown:
-                raise ValueError(f"kpis: {unknown[0]!r} is not one of {', '.join(dict.fromkeys(out['kpi']))}")
+                raise ValueError(
+                    f"kpis: {unknown[0]!r} is not one of {', '.join(dict.fromkeys(out['kpi']))}"
+                )
             out = out[out["kpi"].isin(wanted)]
         if year is not None:
             out = out[out["year"] == year]
@@ -193,7 +209,9 @@ def _kpi_arrays(result: Result) -> dict[str, np.ndarray]:
     earnings per rep."""
     k = result.kpis().sort_values(["trial", "year"])
     t, y = result.trials, result.years
-    out = {c: k[c].to_numpy(dtype=float).reshape(t, y) for c in k.columns if c not in ("trial", "year")}
+    out = {
+        c: k[c].to_numpy(dtype=float).reshape(t, y) for c in k.columns if c not in ("trial", "year")
+    }
     counts = result.roster["role"].value_counts()
     for role in ROLES:
         n = int(counts.get(role, 0))
@@ -202,7 +220,9 @@ def _kpi_arrays(result: Result) -> dict[str, np.ndarray]:
     return out
 
 
-def _paired_rows(name: str, base: dict[str, np.ndarray], variant: dict[str, np.ndarray], method: str) -> pd.DataFrame:
+def _paired_rows(
+    name: str, base: dict[str, np.ndarray], variant: dict[str, np.ndarray], method: str
+) -> pd.DataFrame:
     rows = []
     for kpi, b in base.items():
         if kpi not in variant:
@@ -210,8 +230,15 @@ def _paired_rows(name: str, base: dict[str, np.ndarray], variant: dict[str, np.n
         v = variant[kpi]
         years = min(b.shape[1], v.shape[1])
         for year in range(years):
-            rows.append({"variant": name, "kpi": kpi, "year": year, **paired_stats(b[:, year], v[:, year]),
-                         "method": method})
+            rows.append(
+                {
+                    "variant": name,
+                    "kpi": kpi,
+                    "year": year,
+                    **paired_stats(b[:, year], v[:, year]),
+                    "method": method,
+                }
+            )
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 
@@ -225,8 +252,16 @@ def paired_stats(base: np.ndarray, variant: np.ndarray) -> dict[str, float]:
     n = int(ok.sum())
     nan = math.nan
     if n == 0:
-        return {"n": 0, "base_mean": nan, "variant_mean": nan, "diff": nan, "se": nan, "ci_low": nan,
-                "ci_high": nan, "se_unpaired": nan}
+        return {
+            "n": 0,
+            "base_mean": nan,
+            "variant_mean": nan,
+            "diff": nan,
+            "se": nan,
+            "ci_low": nan,
+            "ci_high": nan,
+            "se_unpaired": nan,
+        }
     d = v - b
     diff = float(d.mean())
     if n > 1:
@@ -234,5 +269,13 @@ def paired_stats(base: np.ndarray, variant: np.ndarray) -> dict[str, float]:
         se_unpaired = float(math.sqrt((b.var(ddof=1) + v.var(ddof=1)) / n))
     else:
         se = se_unpaired = nan
-    return {"n": n, "base_mean": float(b.mean()), "variant_mean": float(v.mean()), "diff": diff, "se": se,
-            "ci_low": diff - Z95 * se, "ci_high": diff + Z95 * se, "se_unpaired": se_unpaired}
+    return {
+        "n": n,
+        "base_mean": float(b.mean()),
+        "variant_mean": float(v.mean()),
+        "diff": diff,
+        "se": se,
+        "ci_low": diff - Z95 * se,
+        "ci_high": diff + Z95 * se,
+        "se_unpaired": se_unpaired,
+    }

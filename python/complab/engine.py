@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
 from complab import _core
 from complab.result import Result
 from complab.scenario import Scenario
+
 
 class SimulationInterrupted(KeyboardInterrupt):
     """Ctrl-C during :func:`simulate`. ``partial`` holds the trials that finished."""
@@ -121,9 +123,7 @@ def simulate(
         if bar is not None:
             bar.close()
     interrupt = arrays.pop("interrupt")
-    result = Result(
-        scenario=scenario, seed=seed_record, first_trial=first_trial, arrays=arrays
-    )
+    result = Result(scenario=scenario, seed=seed_record, first_trial=first_trial, arrays=arrays)
     if interrupt is not None:
         if isinstance(interrupt, KeyboardInterrupt):
             raise SimulationInterrupted(result.completed_trials()) from interrupt

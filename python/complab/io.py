@@ -64,7 +64,9 @@ def save_result(result: Result, path: str | os.PathLike[str]) -> Path:
         arr = np.ascontiguousarray(array)
         layout[name] = {"dtype": arr.dtype.str, "shape": list(arr.shape)}
         flat = pa.array(arr.reshape(-1))
-        columns[name] = pa.LargeListArray.from_arrays(pa.array([0, len(flat)], type=pa.int64()), flat)
+        columns[name] = pa.LargeListArray.from_arrays(
+            pa.array([0, len(flat)], type=pa.int64()), flat
+        )
     meta = {
         "format": FORMAT,
         "version": str(result.version),
@@ -119,9 +121,15 @@ def load(path: str | os.PathLike[str]) -> Result:
     except (pa.ArrowException, OSError) as err:
         raise ValueError(f"{path}: not a Parquet file ({err})") from None
     raw = table.schema.metadata or {}
-    meta = {k.decode()[len(_PREFIX):]: v.decode() for k, v in raw.items() if k.decode().startswith(_PREFIX)}
+    meta = {
+        k.decode()[len(_PREFIX) :]: v.decode()
+        for k, v in raw.items()
+        if k.decode().startswith(_PREFIX)
+    }
     if "format" not in meta:
-        raise ValueError(f"{path}: not a complab result file (no '{_PREFIX}format' in its metadata)")
+        raise ValueError(
+            f"{path}: not a complab result file (no '{_PREFIX}format' in its metadata)"
+        )
     version = meta.get("version", "unknown")
     if meta["format"] != FORMAT:
         raise ValueError(
@@ -146,8 +154,14 @@ def load(path: str | os.PathLike[str]) -> Result:
     arrays: dict[str, np.ndarray] = {}
     for name, spec in layout.items():
         values = table.column(name).combine_chunks().flatten().to_numpy(zero_copy_only=False)
-        arrays[name] = np.ascontiguousarray(values, dtype=np.dtype(spec["dtype"])).reshape(spec["shape"])
-    result = Result(scenario=scenario, seed=json.loads(meta["seed"]), first_trial=int(meta["first_trial"]),
-                    arrays=arrays)
+        arrays[name] = np.ascontiguousarray(values, dtype=np.dtype(spec["dtype"])).reshape(
+            spec["shape"]
+        )
+    result = Result(
+        scenario=scenario,
+        seed=json.loads(meta["seed"]),
+        first_trial=int(meta["first_trial"]),
+        arrays=arrays,
+    )
     result.version = version
     return result

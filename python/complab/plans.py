@@ -289,7 +289,7 @@ class PayoutCurve:
                 )
             segments.append((start, slope))
         points = [(threshold, threshold)]
-        for k, (start, slope) in enumerate(segments):
+        for k, (_start, slope) in enumerate(segments):
             a0, m0 = points[-1]
             end = segments[k + 1][0] if k + 1 < len(segments) else math.inf
             if m0 >= cap:
@@ -345,7 +345,7 @@ class PayoutCurve:
     @property
     def points(self) -> tuple[tuple[float, float], ...]:
         """The ``(attainment, payout)`` points."""
-        return tuple(zip(self.attainment, self.payout))
+        return tuple(zip(self.attainment, self.payout, strict=True))
 
     @property
     def cap(self) -> float:

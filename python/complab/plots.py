@@ -44,7 +44,9 @@ def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
         raise ValueError(f"{what}: expected a pandas DataFrame, got {type(df).__name__}")
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(f"{what}: no column {missing[0]!r} (columns: {', '.join(map(str, df.columns))})")
+        raise ValueError(
+            f"{what}: no column {missing[0]!r} (columns: {', '.join(map(str, df.columns))})"
+        )
 
 
 def fan_chart(
@@ -70,7 +72,9 @@ def fan_chart(
     """
     p = sorted(float(x) for x in percentiles)
     if len(p) % 2 != 1 or not all(0 <= x <= 100 for x in p):
-        raise ValueError(f"percentiles: {list(percentiles)!r} is not an odd number of values in [0, 100]")
+        raise ValueError(
+            f"percentiles: {list(percentiles)!r} is not an odd number of values in [0, 100]"
+        )
     monthly = result.monthly()
     if kpi in monthly.columns and kpi not in ("trial", "month"):
         table, step = monthly, "month"
@@ -84,8 +88,15 @@ def fan_chart(
     half = len(p) // 2
     for i in range(half):
         alpha = 0.15 + 0.5 * (i + 1) / (half + 1) / 2
-        ax.fill_between(x, q[i], q[-1 - i], color=color, alpha=alpha, linewidth=0,
-                        label=f"P{p[i]:g}–P{p[-1 - i]:g}")
+        ax.fill_between(
+            x,
+            q[i],
+            q[-1 - i],
+            color=color,
+            alpha=alpha,
+            linewidth=0,
+            label=f"P{p[i]:g}–P{p[-1 - i]:g}",
+        )
     ax.plot(x, q[half], color=color, label=label or f"P{p[half]:g}")
     ax.set_xlabel(step)
     ax.set_ylabel(kpi)
@@ -97,7 +108,9 @@ def _annual_earnings(result: Result) -> pd.DataFrame:
     reps = result.reps()
     per_year = 12 // result.scenario.world.period_months
     reps["year"] = reps["period"] // per_year
-    return reps.groupby(["trial", "rep", "role", "segment", "year"], as_index=False)["earnings"].sum()
+    return reps.groupby(["trial", "rep", "role", "segment", "year"], as_index=False)[
+        "earnings"
+    ].sum()
 
 
 def pay_distribution(result: Result, ax: Axes | None = None, show_ote: bool = True) -> Axes:
@@ -115,8 +128,12 @@ def pay_distribution(result: Result, ax: Axes | None = None, show_ote: bool = Tr
         for role in roles:
             segs = result.roster.loc[result.roster["role"] == role, "segment"]
             plans = [result.scenario.plan_for(role, None if s == "all" else s) for s in segs]
-            otes.append(float(np.mean([p.ote for p in plans if p is not None])) if any(plans) else np.nan)
-        ax.scatter(range(1, len(roles) + 1), otes, marker="D", color="C3", zorder=3, label="mean OTE")
+            otes.append(
+                float(np.mean([p.ote for p in plans if p is not None])) if any(plans) else np.nan
+            )
+        ax.scatter(
+            range(1, len(roles) + 1), otes, marker="D", color="C3", zorder=3, label="mean OTE"
+        )
         ax.legend(loc="best")
     ax.set_ylabel("annual earnings per rep")
     return ax
@@ -166,9 +183,15 @@ def attainments(result: Result) -> pd.DataFrame:
                 a = np.maximum(0.0, 1.0 + (m.target - actual) / m.target)
             else:
                 a = actual / m.target
-            frames.append(group[["trial", "rep", "period", "role", "segment"]].assign(measure=m.name, attainment=a))
+            frames.append(
+                group[["trial", "rep", "period", "role", "segment"]].assign(
+                    measure=m.name, attainment=a
+                )
+            )
     if not frames:
-        return pd.DataFrame(columns=["trial", "rep", "period", "role", "segment", "measure", "attainment"])
+        return pd.DataFrame(
+            columns=["trial", "rep", "period", "role", "segment", "measure", "attainment"]
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -187,14 +210,21 @@ def comparison_bars(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         if col in table.columns and table[col].nunique() > 1:
             labels = labels + " · " + table[col].astype(str)
     diff = table["diff"].to_numpy(dtype=float)
-    err = np.vstack([diff - table["ci_low"].to_numpy(dtype=float), table["ci_high"].to_numpy(dtype=float) - diff])
+    err = np.vstack(
+        [
+            diff - table["ci_low"].to_numpy(dtype=float),
+            table["ci_high"].to_numpy(dtype=float) - diff,
+        ]
+    )
     ax = _axes(ax)
     y = np.arange(len(table))
     ax.barh(y, diff, xerr=np.nan_to_num(err), color=np.where(diff < 0, "C3", "C0"), capsize=3)
     ax.set_yticks(y, list(labels))
     ax.axvline(0.0, color="k", linewidth=0.8)
     kpis = table["kpi"].unique() if "kpi" in table.columns else []
-    ax.set_xlabel(f"difference vs base{' in ' + str(kpis[0]) if len(kpis) == 1 else ''} (95% interval)")
+    ax.set_xlabel(
+        f"difference vs base{' in ' + str(kpis[0]) if len(kpis) == 1 else ''} (95% interval)"
+    )
     ax.invert_yaxis()
     return ax
 
@@ -228,12 +258,18 @@ def sweep_heatmap(
         raise ValueError("x, y, value: give all three column names, or none")
     _require(data, [x, y, value], "data")
     if data.duplicated([x, y]).any():
-        raise ValueError(f"data: more than one row for some ({x}, {y}); filter it to one value per grid point")
+        raise ValueError(
+            f"data: more than one row for some ({x}, {y}); filter it to one value per grid point"
+        )
     grid = data.pivot(index=y, columns=x, values=value)
     ax = _axes(ax)
     image = ax.imshow(grid.to_numpy(dtype=float), origin="lower", aspect="auto", cmap=cmap)
-    ax.set_xticks(range(grid.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns])
-    ax.set_yticks(range(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index])
+    ax.set_xticks(
+        range(grid.shape[1]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.columns]
+    )
+    ax.set_yticks(
+        range(grid.shape[0]), [f"{v:g}" if isinstance(v, float) else str(v) for v in grid.index]
+    )
     ax.set_xlabel(x)
     ax.set_ylabel(y)
     ax.figure.colorbar(image, ax=ax, label=value)

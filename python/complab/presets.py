@@ -59,28 +59,70 @@ def default_world() -> World:
         products=(Product(name="platform", acv_scale=1.0, usage_priced=True),),
         segments=(
             Segment(
-                name="smb", initial_accounts=1200, acv_median=6_000, acv_log_sd=0.6,
-                renewal_hazard=(0.26, 0.17, 0.12, 0.10), csm_coverage=400,
-                health_start=0.5, health_base=0.6, health_reversion=0.15, health_noise=0.05,
-                usage_drift=0.08, usage_noise=0.02, csql_rate=0.01, upsell_fraction=0.25,
-                sales_cycle_months=1, win_rate=0.25, expansion_win_rate=0.5,
-                opportunity_share=0.6, ae_headcount=3, csm_headcount=3,
+                name="smb",
+                initial_accounts=1200,
+                acv_median=6_000,
+                acv_log_sd=0.6,
+                renewal_hazard=(0.26, 0.17, 0.12, 0.10),
+                csm_coverage=400,
+                health_start=0.5,
+                health_base=0.6,
+                health_reversion=0.15,
+                health_noise=0.05,
+                usage_drift=0.08,
+                usage_noise=0.02,
+                csql_rate=0.01,
+                upsell_fraction=0.25,
+                sales_cycle_months=1,
+                win_rate=0.25,
+                expansion_win_rate=0.5,
+                opportunity_share=0.6,
+                ae_headcount=3,
+                csm_headcount=3,
             ),
             Segment(
-                name="mid_market", initial_accounts=500, acv_median=30_000, acv_log_sd=0.5,
-                renewal_hazard=(0.24, 0.13, 0.08, 0.065), csm_coverage=150,
-                health_start=0.5, health_base=0.65, health_reversion=0.15, health_noise=0.05,
-                usage_drift=0.094, usage_noise=0.02, csql_rate=0.02, upsell_fraction=0.3,
-                sales_cycle_months=3, win_rate=0.2, expansion_win_rate=0.55,
-                opportunity_share=0.3, ae_headcount=3, csm_headcount=3,
+                name="mid_market",
+                initial_accounts=500,
+                acv_median=30_000,
+                acv_log_sd=0.5,
+                renewal_hazard=(0.24, 0.13, 0.08, 0.065),
+                csm_coverage=150,
+                health_start=0.5,
+                health_base=0.65,
+                health_reversion=0.15,
+                health_noise=0.05,
+                usage_drift=0.094,
+                usage_noise=0.02,
+                csql_rate=0.02,
+                upsell_fraction=0.3,
+                sales_cycle_months=3,
+                win_rate=0.2,
+                expansion_win_rate=0.55,
+                opportunity_share=0.3,
+                ae_headcount=3,
+                csm_headcount=3,
             ),
             Segment(
-                name="enterprise", initial_accounts=150, acv_median=150_000, acv_log_sd=0.5,
-                renewal_hazard=(0.22, 0.11, 0.066, 0.044), csm_coverage=40,
-                health_start=0.5, health_base=0.7, health_reversion=0.15, health_noise=0.05,
-                usage_drift=0.091, usage_noise=0.015, csql_rate=0.03, upsell_fraction=0.3,
-                sales_cycle_months=6, win_rate=0.15, expansion_win_rate=0.6,
-                opportunity_share=0.1, ae_headcount=2, csm_headcount=4,
+                name="enterprise",
+                initial_accounts=150,
+                acv_median=150_000,
+                acv_log_sd=0.5,
+                renewal_hazard=(0.22, 0.11, 0.066, 0.044),
+                csm_coverage=40,
+                health_start=0.5,
+                health_base=0.7,
+                health_reversion=0.15,
+                health_noise=0.05,
+                usage_drift=0.091,
+                usage_noise=0.015,
+                csql_rate=0.03,
+                upsell_fraction=0.3,
+                sales_cycle_months=6,
+                win_rate=0.15,
+                expansion_win_rate=0.6,
+                opportunity_share=0.1,
+                ae_headcount=2,
+                csm_headcount=4,
             ),
         ),
         sdr_headcount=6,
@@ -100,7 +142,9 @@ def expected_new_arr_per_ae(world: World, segment: Segment) -> float:
     z = _mean_skill(world)
     opportunities = world.sdr_headcount * world.opportunities_per_sdr * z * 12
     opportunities *= segment.opportunity_share / total_share
-    mean_acv = segment.acv_median * math.exp(segment.acv_log_sd**2 / 2) * world.products[0].acv_scale
+    mean_acv = (
+        segment.acv_median * math.exp(segment.acv_log_sd**2 / 2) * world.products[0].acv_scale
+    )
     wins = opportunities * min(1.0, segment.win_rate * z)
     return wins * mean_acv / max(1, segment.ae_headcount)
 
@@ -120,7 +164,9 @@ def default_plans(world: World) -> dict[str, Plan]:
             measures=[
                 Measure("new_arr", weight=0.7, target=round(quota, -3), curve=accelerator),
                 Measure(
-                    "expansion_arr", weight=0.3, target=max(1_000.0, round(0.25 * quota, -3)),
+                    "expansion_arr",
+                    weight=0.3,
+                    target=max(1_000.0, round(0.25 * quota, -3)),
                     curve=PayoutCurve.linear(threshold=0.0, cap=2.0),
                 ),
             ],
@@ -133,27 +179,40 @@ def default_plans(world: World) -> dict[str, Plan]:
             base_share=0.8,
             measures=[
                 Measure(
-                    "gross_churn", weight=0.65, target=round((1 - grr) * years, 4),
+                    "gross_churn",
+                    weight=0.65,
+                    target=round((1 - grr) * years, 4),
                     curve=PayoutCurve.linear(threshold=0.0, cap=1.5),
                 ),
                 Measure(
-                    "nrr", weight=0.35, target=round(1 + (nrr - 1) * years, 4),
+                    "nrr",
+                    weight=0.35,
+                    target=round(1 + (nrr - 1) * years, 4),
                     curve=PayoutCurve.tiered([(0.9, 0.0), (1.0, 1.0), (1.1, 2.0)]),
                 ),
             ],
             name=f"CSM {seg.name}",
         )
-    opportunities_target = round(world.opportunities_per_sdr * _mean_skill(world) * world.period_months)
+    opportunities_target = round(
+        world.opportunities_per_sdr * _mean_skill(world) * world.period_months
+    )
     plans["sdr"] = Plan(
         role="sdr",
         ote=80_000,
         base_share=0.65,
         measures=[
-            Measure("opportunities", weight=0.6, target=max(1, opportunities_target),
-                    curve=PayoutCurve.linear(threshold=0.5, cap=2.0)),
-            Measure("sourced_wins", weight=0.4,
-                    target=max(1, round(opportunities_target * _mean_win_rate(world), 1)),
-                    curve=PayoutCurve.linear(threshold=0.0, cap=2.0)),
+            Measure(
+                "opportunities",
+                weight=0.6,
+                target=max(1, opportunities_target),
+                curve=PayoutCurve.linear(threshold=0.5, cap=2.0),
+            ),
+            Measure(
+                "sourced_wins",
+                weight=0.4,
+                target=max(1, round(opportunities_target * _mean_win_rate(world), 1)),
+                curve=PayoutCurve.linear(threshold=0.0, cap=2.0),
+            ),
         ],
         name="SDR",
     )
@@ -186,7 +245,12 @@ def _csql_probability(world: World, segment: Segment) -> float:
     CSM load x skill x health ** gamma (MODEL.md §6.2.3), health at its base level."""
     book = segment.initial_accounts / max(1, segment.csm_headcount)
     load = segment.csm_coverage / book if book > 0 else 1.0
-    return segment.csql_rate * load * _mean_skill(world) * segment.health_base**world.csql_health_exponent
+    return (
+        segment.csql_rate
+        * load
+        * _mean_skill(world)
+        * segment.health_base**world.csql_health_exponent
+    )
 
 
 def _mean_usage_growth(world: World, segment: Segment) -> float:
@@ -208,7 +272,9 @@ def expected_csql_pipeline_per_csm(world: World, segment: Segment) -> float:
     return book * 12 * _csql_probability(world, segment) * value
 
 
-def expected_expansion_arr_per_ae(world: World, segment: Segment, acceptance: float | None = None) -> float:
+def expected_expansion_arr_per_ae(
+    world: World, segment: Segment, acceptance: float | None = None
+) -> float:
     """Annual CSQL expansion ARR an AE of the segment closes on average: its segment's CSQL
     pipeline x hand-off acceptance x expansion win chance, shared among the segment's AEs."""
     q = world.handoff_acceptance if acceptance is None else acceptance
@@ -240,21 +306,34 @@ def _churn_target(world: World, segment: Segment) -> float:
 
 def _nrr_measure(world: World, segment: Segment, weight: float) -> Measure:
     """The default CSM plan's NRR measure: 0 at 90% of target, 1 at target, 2 at 110%."""
-    return Measure("nrr", weight=weight, target=_nrr_target(world, segment),
-                   curve=PayoutCurve.tiered([(0.9, 0.0), (1.0, 1.0), (1.1, 2.0)]))
+    return Measure(
+        "nrr",
+        weight=weight,
+        target=_nrr_target(world, segment),
+        curve=PayoutCurve.tiered([(0.9, 0.0), (1.0, 1.0), (1.1, 2.0)]),
+    )
 
 
 def _churn_measure(world: World, segment: Segment, weight: float) -> Measure:
-    return Measure("gross_churn", weight=weight, target=_churn_target(world, segment),
-                   curve=PayoutCurve.linear(threshold=0.0, cap=1.5))
+    return Measure(
+        "gross_churn",
+        weight=weight,
+        target=_churn_target(world, segment),
+        curve=PayoutCurve.linear(threshold=0.0, cap=1.5),
+    )
 
 
 def _with_plans(scenario: Scenario, plans: dict[str, Plan]) -> Scenario:
     return Scenario(world=scenario.world, plans={**scenario.plans, **plans})
 
 
-def _reweighted_ae(world: World, base: Scenario, new_weight: float, extra: builtins.list[Measure],
-                   expansion_target: Callable[[Segment], float] | None = None) -> dict[str, Plan]:
+def _reweighted_ae(
+    world: World,
+    base: Scenario,
+    new_weight: float,
+    extra: builtins.list[Measure],
+    expansion_target: Callable[[Segment], float] | None = None,
+) -> dict[str, Plan]:
     """Each segment's AE plan with the new-ARR measure at `new_weight`, expansion ARR taking
     the rest but the weights of `extra` measures (appended)."""
     plans: dict[str, Plan] = {}
@@ -263,10 +342,19 @@ def _reweighted_ae(world: World, base: Scenario, new_weight: float, extra: built
         plan = base.plans[key]
         new, expansion = plan.measures[0], plan.measures[1]
         rest = 1 - new_weight - sum(m.weight for m in extra)
-        target = expansion.target if expansion_target is None else max(
-            1_000.0, round(_per_period(world, expansion_target(seg)), -3))
-        measures = [replace(new, weight=new_weight), replace(expansion, weight=round(rest, 10), target=target),
-                    *[replace(m, target=_nrr_target(world, seg)) if m.metric == "nrr" else m for m in extra]]
+        target = (
+            expansion.target
+            if expansion_target is None
+            else max(1_000.0, round(_per_period(world, expansion_target(seg)), -3))
+        )
+        measures = [
+            replace(new, weight=new_weight),
+            replace(expansion, weight=round(rest, 10), target=target),
+            *[
+                replace(m, target=_nrr_target(world, seg)) if m.metric == "nrr" else m
+                for m in extra
+            ],
+        ]
         plans[key] = replace(plan, measures=tuple(measures))
     return plans
 
@@ -295,7 +383,9 @@ def first_renewal_clawback(share: float = 1.0, window_months: int = 12) -> Scena
     """
     base = default()
     clawback = Clawback(share=share, window_months=window_months)
-    return _with_plans(base, {k: replace(p, clawback=clawback) for k, p in base.plans.items() if p.role == "ae"})
+    return _with_plans(
+        base, {k: replace(p, clawback=clawback) for k, p in base.plans.items() if p.role == "ae"}
+    )
 
 
 def shared_nrr(ae_nrr_weight: float = 0.2) -> Scenario:
@@ -310,8 +400,12 @@ def shared_nrr(ae_nrr_weight: float = 0.2) -> Scenario:
     """
     base = default()
     world = base.world
-    nrr = Measure("nrr", weight=ae_nrr_weight, target=1.0,
-                  curve=PayoutCurve.tiered([(0.9, 0.0), (1.0, 1.0), (1.1, 2.0)]))
+    nrr = Measure(
+        "nrr",
+        weight=ae_nrr_weight,
+        target=1.0,
+        curve=PayoutCurve.tiered([(0.9, 0.0), (1.0, 1.0), (1.1, 2.0)]),
+    )
     expansion_weight = base.plans[f"ae:{world.segments[0].name}"].measures[1].weight
     plans = _reweighted_ae(world, base, 1 - expansion_weight - ae_nrr_weight, [nrr])
     return _with_plans(base, plans)
@@ -328,17 +422,27 @@ def csql_strategy(churn_ceiling: float = 0.10) -> Scenario:
     """
     base = default()
     world = base.world
-    plans = _reweighted_ae(world, base, 0.5, [],
-                           expansion_target=lambda seg: expected_expansion_arr_per_ae(world, seg))
+    plans = _reweighted_ae(
+        world, base, 0.5, [], expansion_target=lambda seg: expected_expansion_arr_per_ae(world, seg)
+    )
     for seg in world.segments:
         churn = _churn_measure(world, seg, 0.5)
         # Lower-is-better attainment is 1 + (target - actual) / target, so churn at the
         # ceiling is attainment 2 - ceiling / target.
-        gate = Gate("gross_churn", min_attainment=max(0.0, 2 - _per_period(world, churn_ceiling) / churn.target))
-        pipeline = Measure("csql_pipeline", weight=0.5,
-                           target=round(_per_period(world, expected_csql_pipeline_per_csm(world, seg)), -3),
-                           curve=PayoutCurve.linear(threshold=0.0, cap=2.0), gate=gate)
-        plans[f"csm:{seg.name}"] = replace(base.plans[f"csm:{seg.name}"], measures=(churn, pipeline))
+        gate = Gate(
+            "gross_churn",
+            min_attainment=max(0.0, 2 - _per_period(world, churn_ceiling) / churn.target),
+        )
+        pipeline = Measure(
+            "csql_pipeline",
+            weight=0.5,
+            target=round(_per_period(world, expected_csql_pipeline_per_csm(world, seg)), -3),
+            curve=PayoutCurve.linear(threshold=0.0, cap=2.0),
+            gate=gate,
+        )
+        plans[f"csm:{seg.name}"] = replace(
+            base.plans[f"csm:{seg.name}"], measures=(churn, pipeline)
+        )
     return _with_plans(base, plans)
 
 
@@ -353,8 +457,9 @@ def expansion_pipeline(enterprise_segment: str = "enterprise") -> Scenario:
     """
     base = default()
     world = base.world
-    plans = _reweighted_ae(world, base, 0.6, [],
-                           expansion_target=lambda seg: expected_expansion_arr_per_ae(world, seg))
+    plans = _reweighted_ae(
+        world, base, 0.6, [], expansion_target=lambda seg: expected_expansion_arr_per_ae(world, seg)
+    )
     for seg in world.segments:
         target = round(_per_period(world, expected_csql_pipeline_per_csm(world, seg)), -3)
         curve = PayoutCurve.linear(threshold=0.0, cap=2.0)
@@ -362,11 +467,18 @@ def expansion_pipeline(enterprise_segment: str = "enterprise") -> Scenario:
             measures: tuple[Measure, ...] = (
                 _churn_measure(world, seg, 0.4),
                 Measure("csql_pipeline", weight=0.35, target=target, curve=curve),
-                Measure("expand_rate", weight=0.25,
-                        target=round(_per_period(world, expected_expand_rate(world, seg)), 4), curve=curve),
+                Measure(
+                    "expand_rate",
+                    weight=0.25,
+                    target=round(_per_period(world, expected_expand_rate(world, seg)), 4),
+                    curve=curve,
+                ),
             )
         else:
-            measures = (_churn_measure(world, seg, 0.5), Measure("csql_pipeline", weight=0.5, target=target, curve=curve))
+            measures = (
+                _churn_measure(world, seg, 0.5),
+                Measure("csql_pipeline", weight=0.5, target=target, curve=curve),
+            )
         plans[f"csm:{seg.name}"] = replace(base.plans[f"csm:{seg.name}"], measures=measures)
     return _with_plans(base, plans)
 
@@ -380,8 +492,11 @@ def _gainsight_stage(stage: str) -> Scenario:
     base = default()
     shift = GAINSIGHT_HEALTH_SHIFT[stage]
     segments = tuple(
-        replace(s, health_base=min(1.0, max(0.0, s.health_base + shift)),
-                health_start=min(1.0, max(0.0, s.health_start + shift)))
+        replace(
+            s,
+            health_base=min(1.0, max(0.0, s.health_base + shift)),
+            health_start=min(1.0, max(0.0, s.health_start + shift)),
+        )
         for s in base.world.segments
     )
     return Scenario(world=replace(base.world, segments=segments), plans=base.plans)

@@ -48,8 +48,11 @@ KPI_ROWS: tuple[tuple[str, str, str], ...] = (
     ("cost_of_sales", "Comp per $ of new + CSQL expansion ARR", "ratio"),
 )
 
-ROLE_NAMES = {"ae": "Account executives (AE)", "sdr": "Sales development reps (SDR)",
-              "csm": "Customer success managers (CSM)"}
+ROLE_NAMES = {
+    "ae": "Account executives (AE)",
+    "sdr": "Sales development reps (SDR)",
+    "csm": "Customer success managers (CSM)",
+}
 
 _CSS = """
 :root { --ink: #1f2933; --muted: #616e7c; --line: #d9e2ec; --accent: #1f77b4; --bg: #f5f7fa; }
@@ -110,7 +113,12 @@ def _ratio(x: float) -> str:
     return "–" if not np.isfinite(x) else f"{float(x):.2f}"
 
 
-_FORMATS: dict[str, Callable[[float], str]] = {"money": _money, "pct": _pct, "count": _count, "ratio": _ratio}
+_FORMATS: dict[str, Callable[[float], str]] = {
+    "money": _money,
+    "pct": _pct,
+    "count": _count,
+    "ratio": _ratio,
+}
 
 
 def _e(value: Any) -> str:
@@ -123,10 +131,12 @@ def _svg(fig: Figure) -> str:
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None}, bbox_inches="tight")
     text = buf.getvalue()
-    text = text[text.index("<svg"):]  # drop the XML declaration and DOCTYPE
-    text = re.sub(r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S)  # RDF about the file
+    text = text[text.index("<svg") :]  # drop the XML declaration and DOCTYPE
+    text = re.sub(
+        r"\s*<metadata>.*?</metadata>", "", text, count=1, flags=re.S
+    )  # RDF about the file
     head_end = text.index(">")
-    head = re.sub(r'\s(width|height)="[^"]*"', "", text[len("<svg"):head_end])
+    head = re.sub(r'\s(width|height)="[^"]*"', "", text[len("<svg") : head_end])
     return '<svg role="img"' + head + text[head_end:]
 
 
@@ -136,8 +146,9 @@ def _chart(name: str, draw: Callable[[Figure], None], size: tuple[float, float])
 
     # Text stays text (smaller files, crisp in the browser); a salt per chart keeps the
     # element ids of different charts in one page apart.
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": f"complab-{name}",
-                                "font.size": 9}):
+    with matplotlib.rc_context(
+        {"svg.fonttype": "none", "svg.hashsalt": f"complab-{name}", "font.size": 9}
+    ):
         fig = Figure(figsize=size, layout="constrained")
         draw(fig)
         return _svg(fig)
@@ -173,11 +184,21 @@ def _draw_nrr(result: Result) -> Callable[[Figure], None]:
         width = 0.8 / max(1, len(years))
         handles = []
         for k, year in enumerate(years):
-            data = [cohorts.loc[(cohorts["segment"] == s) & (cohorts["year"] == year), "nrr"].dropna().to_numpy()
-                    for s in segments]
+            data = [
+                cohorts.loc[(cohorts["segment"] == s) & (cohorts["year"] == year), "nrr"]
+                .dropna()
+                .to_numpy()
+                for s in segments
+            ]
             pos = np.arange(len(segments)) + (k - (len(years) - 1) / 2) * width
-            parts = ax.boxplot(data, positions=pos, widths=width * 0.85, patch_artist=True,
-                               showfliers=False, manage_ticks=False)
+            parts = ax.boxplot(
+                data,
+                positions=pos,
+                widths=width * 0.85,
+                patch_artist=True,
+                showfliers=False,
+                manage_ticks=False,
+            )
             for box in parts["boxes"]:
                 box.set_facecolor(f"C{k}")
                 box.set_alpha(0.75)
@@ -227,11 +248,18 @@ def _draw_attainment(result: Result, roles: Sequence[str]) -> Callable[[Figure],
 
 
 # -- tables ------------------------------------------------------------------------------------
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], text_cols: Sequence[int] = (0,)) -> str:
+def _table(
+    header: Sequence[str], rows: Sequence[Sequence[str]], text_cols: Sequence[int] = (0,)
+) -> str:
     """An HTML table; cells are HTML already (escape text before)."""
-    th = "".join(f'<th class="{"text" if i in text_cols else ""}">{h}</th>' for i, h in enumerate(header))
+    th = "".join(
+        f'<th class="{"text" if i in text_cols else ""}">{h}</th>' for i, h in enumerate(header)
+    )
     body = "".join(
-        "<tr>" + "".join(f'<td class="{"text" if i in text_cols else ""}">{c}</td>' for i, c in enumerate(r))
+        "<tr>"
+        + "".join(
+            f'<td class="{"text" if i in text_cols else ""}">{c}</td>' for i, c in enumerate(r)
+        )
         + "</tr>"
         for r in rows
     )
@@ -250,7 +278,9 @@ def _kpi_table(summary: pd.DataFrame) -> str:
                 cells.append("–")
                 continue
             r = row.iloc[0]
-            cells.append(f"{_e(fmt(r['mean']))}<small>{_e(fmt(r['p10']))} – {_e(fmt(r['p90']))}</small>")
+            cells.append(
+                f"{_e(fmt(r['mean']))}<small>{_e(fmt(r['p10']))} – {_e(fmt(r['p90']))}</small>"
+            )
         rows.append(cells)
     return _table(["KPI"] + [f"Year {y + 1}" for y in years], rows)
 
@@ -260,7 +290,8 @@ def _annual_earnings(result: Result) -> pd.DataFrame:
     per_year = 12 // result.scenario.world.period_months
     reps["year"] = reps["period"] // per_year
     return reps.groupby(["trial", "rep", "role", "segment", "year"], as_index=False)[
-        ["base", "earnings"]].sum()
+        ["base", "earnings"]
+    ].sum()
 
 
 def _pay_rows(result: Result) -> list[list[str]]:
@@ -271,38 +302,76 @@ def _pay_rows(result: Result) -> list[list[str]]:
         for segment in roster.loc[roster["role"] == role, "segment"].unique():
             plan = result.scenario.plan_for(role, None if segment == "all" else segment)
             heads = int(((roster["role"] == role) & (roster["segment"] == segment)).sum())
-            e = earned.loc[(earned["role"] == role) & (earned["segment"] == segment), "earnings"].to_numpy(float)
+            e = earned.loc[
+                (earned["role"] == role) & (earned["segment"] == segment), "earnings"
+            ].to_numpy(float)
             who = role.upper() if segment == "all" else f"{role.upper()} {segment}"
             if plan is None:
                 rows.append([_e(who), str(heads), "no plan", "–", "–", "–", "–", "–", "–"])
                 continue
             p10, p50, p90 = np.percentile(e, [10, 50, 90]) if len(e) else (np.nan,) * 3
             at_ote = float(np.mean(e >= plan.ote)) if len(e) else np.nan
-            rows.append([
-                _e(who), str(heads), _e(_money(plan.ote)), _e(f"{100 * (1 - plan.base_share):.0f}%"),
-                _e(_money(float(e.mean()) if len(e) else np.nan)), _e(_money(p10)), _e(_money(p50)),
-                _e(_money(p90)), _e(_pct(at_ote)),
-            ])
+            rows.append(
+                [
+                    _e(who),
+                    str(heads),
+                    _e(_money(plan.ote)),
+                    _e(f"{100 * (1 - plan.base_share):.0f}%"),
+                    _e(_money(float(e.mean()) if len(e) else np.nan)),
+                    _e(_money(p10)),
+                    _e(_money(p50)),
+                    _e(_money(p90)),
+                    _e(_pct(at_ote)),
+                ]
+            )
     return rows
 
 
 def _pay_table(result: Result) -> str:
-    header = ["Plan", "Reps", "OTE", "Variable share", "Mean earnings", "P10", "P50", "P90",
-              "Rep-years at or above OTE"]
+    header = [
+        "Plan",
+        "Reps",
+        "OTE",
+        "Variable share",
+        "Mean earnings",
+        "P10",
+        "P50",
+        "P90",
+        "Rep-years at or above OTE",
+    ]
     return _table(header, _pay_rows(result))
 
 
 def _segments_table(result: Result) -> str:
     w = result.scenario.world
-    header = ["Segment", "Accounts at start", "Median ACV", "Churn chance at renewals 1, 2, 3, 4+",
-              "Accounts per CSM", "AEs", "CSMs", "Win rate", "Sales cycle", "Share of new deals"]
+    header = [
+        "Segment",
+        "Accounts at start",
+        "Median ACV",
+        "Churn chance at renewals 1, 2, 3, 4+",
+        "Accounts per CSM",
+        "AEs",
+        "CSMs",
+        "Win rate",
+        "Sales cycle",
+        "Share of new deals",
+    ]
     total_share = sum(s.opportunity_share for s in w.segments) or 1.0
-    rows = [[
-        _e(s.name), _e(_count(s.initial_accounts)), _e(_money(s.acv_median)),
-        _e(", ".join(_pct(h) for h in s.renewal_hazard)), _e(_count(s.csm_coverage)),
-        str(s.ae_headcount), str(s.csm_headcount), _e(_pct(s.win_rate)),
-        _e(f"{s.sales_cycle_months} mo"), _e(_pct(s.opportunity_share / total_share)),
-    ] for s in w.segments]
+    rows = [
+        [
+            _e(s.name),
+            _e(_count(s.initial_accounts)),
+            _e(_money(s.acv_median)),
+            _e(", ".join(_pct(h) for h in s.renewal_hazard)),
+            _e(_count(s.csm_coverage)),
+            str(s.ae_headcount),
+            str(s.csm_headcount),
+            _e(_pct(s.win_rate)),
+            _e(f"{s.sales_cycle_months} mo"),
+            _e(_pct(s.opportunity_share / total_share)),
+        ]
+        for s in w.segments
+    ]
     return _table(header, rows)
 
 
@@ -313,27 +382,46 @@ def _curve_text(value: Any) -> str:
 def _plans_table(result: Result) -> str:
     scenario = result.scenario
     period = scenario.world.period_months
-    header = ["Plan", "OTE", "Base / variable", "Measure", "Weight", "Target per period",
-              "Payout curve (attainment → payout)", "Extras"]
+    header = [
+        "Plan",
+        "OTE",
+        "Base / variable",
+        "Measure",
+        "Weight",
+        "Target per period",
+        "Payout curve (attainment → payout)",
+        "Extras",
+    ]
     rows = []
     for key, plan in scenario.plans.items():
         d = plan.describe(period)
         for i, m in enumerate(plan.measures):
             r = d.iloc[i]
-            extras = [x for x in (_curve_text(r.get("gate")), _curve_text(r.get("multiplier"))) if x]
+            extras = [
+                x for x in (_curve_text(r.get("gate")), _curve_text(r.get("multiplier"))) if x
+            ]
             if i == 0:
                 if plan.clawback is not None:
-                    extras.append(f"clawback {_pct(plan.clawback.share)} within {plan.clawback.window_months} months")
+                    extras.append(
+                        f"clawback {_pct(plan.clawback.share)} within {plan.clawback.window_months} months"
+                    )
                 if plan.spifs:
                     extras.append(_curve_text(r.get("spifs")))
             target = _target_text(m.metric, m.target)
-            rows.append([
-                f"<b>{_e(key)}</b>" if i == 0 else "",
-                _e(_money(plan.ote)) if i == 0 else "",
-                _e(f"{100 * plan.base_share:.0f} / {100 * (1 - plan.base_share):.0f}") if i == 0 else "",
-                _e(m.name), _e(f"{100 * m.weight:.0f}%"), _e(target), _e(_curve_text(r.get("curve"))),
-                _e("; ".join(extras)),
-            ])
+            rows.append(
+                [
+                    f"<b>{_e(key)}</b>" if i == 0 else "",
+                    _e(_money(plan.ote)) if i == 0 else "",
+                    _e(f"{100 * plan.base_share:.0f} / {100 * (1 - plan.base_share):.0f}")
+                    if i == 0
+                    else "",
+                    _e(m.name),
+                    _e(f"{100 * m.weight:.0f}%"),
+                    _e(target),
+                    _e(_curve_text(r.get("curve"))),
+                    _e("; ".join(extras)),
+                ]
+            )
     return _table(header, rows, text_cols=(0, 3, 6, 7))
 
 
@@ -351,8 +439,11 @@ def _target_text(metric: str, target: float) -> str:
 def _world_text(result: Result) -> str:
     w = result.scenario.world
     beta = w.behaviour.incentive_sensitivity
-    mode = ("fixed effort (reps follow the scenario's effort shares)" if beta == 0 else
-            f"responsive (reps shift effort toward what their plan pays; sensitivity {beta:g})")
+    mode = (
+        "fixed effort (reps follow the scenario's effort shares)"
+        if beta == 0
+        else f"responsive (reps shift effort toward what their plan pays; sensitivity {beta:g})"
+    )
     parts = [
         f"{w.months} months, compensation periods of {w.period_months} months",
         f"{len(w.segments)} segments, {len(w.products)} product(s): "
@@ -372,9 +463,11 @@ def _cards(summary: pd.DataFrame, last: int) -> str:
             return ""
         r = row.iloc[0]
         fmt = _FORMATS[kind]
-        return (f'<div class="card"><div class="label">{_e(label)}</div>'
-                f'<div class="value">{_e(fmt(r["p50"]))}</div>'
-                f'<div class="range">P10 {_e(fmt(r["p10"]))} · P90 {_e(fmt(r["p90"]))}</div></div>')
+        return (
+            f'<div class="card"><div class="label">{_e(label)}</div>'
+            f'<div class="value">{_e(fmt(r["p50"]))}</div>'
+            f'<div class="range">P10 {_e(fmt(r["p10"]))} · P90 {_e(fmt(r["p90"]))}</div></div>'
+        )
 
     year = f"year {last + 1}"
     items = [
@@ -388,7 +481,9 @@ def _cards(summary: pd.DataFrame, last: int) -> str:
 
 
 def _seed_text(seed: Any) -> str:
-    return str(seed) if isinstance(seed, int) else "from fresh entropy (see the scenario file below)"
+    return (
+        str(seed) if isinstance(seed, int) else "from fresh entropy (see the scenario file below)"
+    )
 
 
 # -- the page ----------------------------------------------------------------------------------
@@ -413,33 +508,43 @@ def render(result: Result, title: str | None = None) -> str:
     summary = result.summary()
     years = sorted(int(y) for y in summary["year"].unique() if y >= 0)
     last = years[-1] if years else 0
-    roles = [r for r in ROLES if result.scenario.plans and (result.roster["role"] == r).any()
-             and any(result.scenario.plan_for(r, None if s == "all" else s) is not None
-                     for s in result.roster.loc[result.roster["role"] == r, "segment"])]
+    roles = [
+        r
+        for r in ROLES
+        if result.scenario.plans
+        and (result.roster["role"] == r).any()
+        and any(
+            result.scenario.plan_for(r, None if s == "all" else s) is not None
+            for s in result.roster.loc[result.roster["role"] == r, "segment"]
+        )
+    ]
     charts_revenue = (
-        f'<figure>{_chart("arr", _draw_arr(result), (6.4, 3.8))}'
+        f"<figure>{_chart('arr', _draw_arr(result), (6.4, 3.8))}"
         "<figcaption>ARR month by month: the line is the median trial, the bands hold the middle "
         "50% and 90% of trials.</figcaption></figure>"
-        f'<figure>{_chart("nrr", _draw_nrr(result), (6.4, 3.8))}'
+        f"<figure>{_chart('nrr', _draw_nrr(result), (6.4, 3.8))}"
         "<figcaption>Annual net revenue retention of the accounts active at each year's start, "
         "by segment (boxes: middle 50% of trials; dashed line: 100%).</figcaption></figure>"
     )
     pay_chart = (
-        f'<figure>{_chart("pay", _draw_pay(result), (6.4, 3.8))}'
+        f"<figure>{_chart('pay', _draw_pay(result), (6.4, 3.8))}"
         "<figcaption>Each rep's annual earnings across reps, years and trials; diamonds mark the "
         "role's mean OTE.</figcaption></figure>"
     )
     attainment_chart = ""
     if roles:
         attainment_chart = (
-            f'<figure>{_chart("attainment", _draw_attainment(result, roles), (3.4 * len(roles), 3.2))}'
+            f"<figure>{_chart('attainment', _draw_attainment(result, roles), (3.4 * len(roles), 3.2))}"
             "<figcaption>Attainment of each plan measure per rep and period (100% = target; the "
             "dashed line).</figcaption></figure>"
         )
     yaml_text = result.scenario.to_yaml()
     seed = result.seed
-    reproduce = (f"complab run scenario.yaml --trials {result.trials} --seed {seed}"
-                 if isinstance(seed, int) and result.first_trial == 0 else "")
+    reproduce = (
+        f"complab run scenario.yaml --trials {result.trials} --seed {seed}"
+        if isinstance(seed, int) and result.first_trial == 0
+        else ""
+    )
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     return f"""<!DOCTYPE html>
 <html lang="en">

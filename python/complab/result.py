@@ -24,8 +24,14 @@ from complab.scenario import Scenario
 
 CENTS = 100.0
 _MONEY_SERIES = {
-    "arr_start", "arr_end", "new_arr", "expansion_usage", "expansion_csql", "contraction",
-    "churned_arr", "csql_value",
+    "arr_start",
+    "arr_end",
+    "new_arr",
+    "expansion_usage",
+    "expansion_csql",
+    "contraction",
+    "churned_arr",
+    "csql_value",
 }
 _METRICS = {m["name"]: m for m in _core.METRICS}
 PERCENTILES = (5, 10, 50, 90, 95)
@@ -42,7 +48,9 @@ def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:
 class Result:
     """The outcome of :func:`complab.simulate`: arrays plus the scenario and seed behind them."""
 
-    def __init__(self, scenario: Scenario, seed: Any, first_trial: int, arrays: dict[str, np.ndarray]):
+    def __init__(
+        self, scenario: Scenario, seed: Any, first_trial: int, arrays: dict[str, np.ndarray]
+    ):
         self.scenario = scenario
         self.seed = seed
         self.first_trial = first_trial
@@ -119,13 +127,21 @@ class Result:
             between AE and CSM plans (that changes hand-off acceptance, so the world must
             be simulated again).
         """
-        scenario = plans if isinstance(plans, Scenario) else Scenario(world=self.scenario.world, plans=plans)
+        scenario = (
+            plans
+            if isinstance(plans, Scenario)
+            else Scenario(world=self.scenario.world, plans=plans)
+        )
         if scenario.world.behaviour.incentive_sensitivity > 0:
-            raise ValueError("repay: in responsive mode plans change behaviour, so the world must be "
-                             "simulated again; use complab.simulate")
+            raise ValueError(
+                "repay: in responsive mode plans change behaviour, so the world must be "
+                "simulated again; use complab.simulate"
+            )
         if scenario.world != self.scenario.world:
-            raise ValueError("repay: the scenario's world differs from the simulated one; "
-                             "use complab.simulate for a new world")
+            raise ValueError(
+                "repay: the scenario's world differs from the simulated one; "
+                "use complab.simulate for a new world"
+            )
         old, new = self.scenario._to_core(), scenario._to_core()
         for i, name in enumerate(scenario.world.segment_names()):
             if old.shared_nrr(i) != new.shared_nrr(i):
@@ -135,11 +151,16 @@ class Result:
                 )
         rep_plan = list(_core.roster(new)[2])
         pay, measure_payout = _core.evaluate_payroll(
-            new.plans, self.arrays["rep_raw"], self.arrays["first_renewal_churn"], rep_plan,
+            new.plans,
+            self.arrays["rep_raw"],
+            self.arrays["first_renewal_churn"],
+            rep_plan,
             scenario.world.period_months,
         )
         arrays = dict(self.arrays, pay=pay, measure_payout=measure_payout)
-        return Result(scenario=scenario, seed=self.seed, first_trial=self.first_trial, arrays=arrays)
+        return Result(
+            scenario=scenario, seed=self.seed, first_trial=self.first_trial, arrays=arrays
+        )
 
     # -- tables ------------------------------------------------------------------------------
     def monthly(self) -> pd.DataFrame:
@@ -210,15 +231,27 @@ class Result:
             "expansion_arr": expansion.reshape(-1) / CENTS,
             "contraction_arr": flow("contraction").reshape(-1) / CENTS,
             "churned_arr": flow("churned_arr").reshape(-1) / CENTS,
-            "nrr": _ratio(cohort[..., fields["end_arr"]], cohort[..., fields["start_arr"]], np.nan).reshape(-1),
-            "grr": _ratio(cohort[..., fields["kept_arr"]], cohort[..., fields["start_arr"]], np.nan).reshape(-1),
-            "logo_churn": _ratio(cohort[..., fields["churned_logos"]], cohort[..., fields["start_logos"]], np.nan).reshape(-1),
+            "nrr": _ratio(
+                cohort[..., fields["end_arr"]], cohort[..., fields["start_arr"]], np.nan
+            ).reshape(-1),
+            "grr": _ratio(
+                cohort[..., fields["kept_arr"]], cohort[..., fields["start_arr"]], np.nan
+            ).reshape(-1),
+            "logo_churn": _ratio(
+                cohort[..., fields["churned_logos"]], cohort[..., fields["start_logos"]], np.nan
+            ).reshape(-1),
             "new_logos": flow("new_logos").reshape(-1),
             "csql_count": flow("csql_raised").reshape(-1),
             "csql_value": flow("csql_value").reshape(-1) / CENTS,
-            "handoff_acceptance": _ratio(flow("handoffs_accepted"), flow("csql_raised"), np.nan).reshape(-1),
-            "expansion_win_rate": _ratio(flow("expansions_won"), flow("expansions_closed"), np.nan).reshape(-1),
-            "existing_customer_share": _ratio(flow("expansion_csql"), flow("expansion_csql") + new, np.nan).reshape(-1),
+            "handoff_acceptance": _ratio(
+                flow("handoffs_accepted"), flow("csql_raised"), np.nan
+            ).reshape(-1),
+            "expansion_win_rate": _ratio(
+                flow("expansions_won"), flow("expansions_closed"), np.nan
+            ).reshape(-1),
+            "existing_customer_share": _ratio(
+                flow("expansion_csql"), flow("expansion_csql") + new, np.nan
+            ).reshape(-1),
         }
         comp = self._comp_by_year()
         total = np.zeros((t, years))
@@ -226,7 +259,9 @@ class Result:
             data[f"comp_{role}"] = comp[role].reshape(-1)
             total += comp[role]
         data["comp_total"] = total.reshape(-1)
-        data["cost_of_sales"] = _ratio(total * CENTS, new + flow("expansion_csql"), np.nan).reshape(-1)
+        data["cost_of_sales"] = _ratio(total * CENTS, new + flow("expansion_csql"), np.nan).reshape(
+            -1
+        )
         return pd.DataFrame(data)
 
     def _comp_by_year(self) -> dict[str, np.ndarray]:
@@ -283,10 +318,13 @@ class Result:
         if e.shape[2] == 0:  # fixed mode: the scenario's shares, every month
             eff = self.scenario.world.effort
             roles = self.roster["role"].to_numpy()
-            primary = np.select([roles == "csm", roles == "ae"], [eff.csm_adoption, eff.ae_new_business], 1.0)
+            primary = np.select(
+                [roles == "csm", roles == "ae"], [eff.csm_adoption, eff.ae_new_business], 1.0
+            )
             over = np.where(roles == "ae", eff.ae_overpromise, 0.0)
             e = np.broadcast_to(
-                np.stack([primary, 1.0 - primary, over], axis=-1)[None, :, None, :], (t, r, months, 3)
+                np.stack([primary, 1.0 - primary, over], axis=-1)[None, :, None, :],
+                (t, r, months, 3),
             )
         roles = self.roster["role"].to_numpy()
         segs = self.roster["segment"].to_numpy()
@@ -320,22 +358,36 @@ class Result:
         for key, plan in self.scenario.plans.items():
             role, _, segment = key.partition(":")
             reps = [
-                i for i, (rl, sg) in enumerate(zip(self.roster["role"], self.roster["segment"]))
+                i
+                for i, (rl, sg) in enumerate(
+                    zip(self.roster["role"], self.roster["segment"], strict=True)
+                )
                 if rl == role and self.scenario.plan_for(role, None if sg == "all" else sg) is plan
             ]
             if not reps:
                 continue
             idx = pd.MultiIndex.from_product([range(self.trials), reps, range(self.periods)])
             e = eff.reindex(idx).to_numpy()
-            x = np.column_stack([
-                np.ones(len(idx)),
-                np.repeat(skill[:, reps], self.periods, axis=1).reshape(-1),
-                e,
-            ])
+            x = np.column_stack(
+                [
+                    np.ones(len(idx)),
+                    np.repeat(skill[:, reps], self.periods, axis=1).reshape(-1),
+                    e,
+                ]
+            )
             for m, measure in enumerate(plan.measures):
-                y = payout[:, reps][..., m].reshape(-1)  # (a list and a scalar index would move axes)
-                rows.append({"plan": key, "role": role, "measure": measure.name,
-                             "controllability": _r_squared(x, y), "n": len(y)})
+                y = payout[:, reps][..., m].reshape(
+                    -1
+                )  # (a list and a scalar index would move axes)
+                rows.append(
+                    {
+                        "plan": key,
+                        "role": role,
+                        "measure": measure.name,
+                        "controllability": _r_squared(x, y),
+                        "n": len(y),
+                    }
+                )
         return pd.DataFrame(rows)
 
     # -- statistics --------------------------------------------------------------------------
@@ -356,10 +408,20 @@ class Result:
         reps["year"] = reps["period"] // per_year
         earned = reps.groupby(["trial", "rep", "role", "year"], as_index=False)["earnings"].sum()
         for (role, year), group in earned.groupby(["role", "year"]):
-            rows.append(_describe(group["earnings"].to_numpy(dtype=float), f"earnings_per_{role}", int(year)))
+            rows.append(
+                _describe(
+                    group["earnings"].to_numpy(dtype=float), f"earnings_per_{role}", int(year)
+                )
+            )
         for row in self.controllability().itertuples():
-            rows.append({"kpi": f"controllability[{row.plan}.{row.measure}]", "year": -1, "n": row.n,
-                         "mean": row.controllability})
+            rows.append(
+                {
+                    "kpi": f"controllability[{row.plan}.{row.measure}]",
+                    "year": -1,
+                    "n": row.n,
+                    "mean": row.controllability,
+                }
+            )
         return pd.DataFrame(rows)
 
 

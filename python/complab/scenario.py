@@ -100,7 +100,6 @@ def _normalise(kind: str, value: Any) -> Any:
     return value
 
 
-
 class _Record:
     """Base of the world's records: numbers are normalised to plain ``int`` / ``float``
     (NumPy scalars and integral floats accepted) and lists to tuples, so records compare,
@@ -233,7 +232,9 @@ class Scenario:
 
     def __post_init__(self) -> None:
         if not isinstance(self.plans, Mapping):
-            raise ValueError(f"plans: expected a mapping of plan key to Plan, got {type(self.plans).__name__}")
+            raise ValueError(
+                f"plans: expected a mapping of plan key to Plan, got {type(self.plans).__name__}"
+            )
         object.__setattr__(self, "plans", dict(self.plans))
         self.validate()
 
@@ -250,12 +251,16 @@ class Scenario:
         allowed = _plan_keys(self.world)
         for key, plan in self.plans.items():
             if key not in allowed:
-                raise ValueError(f"plans.{key}: not a plan key; allowed: {', '.join(map(str, allowed))}")
+                raise ValueError(
+                    f"plans.{key}: not a plan key; allowed: {', '.join(map(str, allowed))}"
+                )
             if not isinstance(plan, Plan):
                 raise ValueError(f"plans.{key}: expected a complab.Plan, got {type(plan).__name__}")
             role = key.split(":")[0]
             if plan.role != role:
-                raise ValueError(f"plans.{key}.role: the plan is for role '{plan.role}', not '{role}'")
+                raise ValueError(
+                    f"plans.{key}.role: the plan is for role '{plan.role}', not '{role}'"
+                )
         self._to_core()
 
     def _world_core(self) -> Any:
@@ -351,7 +356,10 @@ class Scenario:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (lists, numbers, strings, None) that :meth:`from_dict` turns back into
         an equal scenario."""
-        return {"world": _plain(self.world), "plans": {k: p.to_dict() for k, p in self.plans.items()}}
+        return {
+            "world": _plain(self.world),
+            "plans": {k: p.to_dict() for k, p in self.plans.items()},
+        }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
@@ -372,11 +380,15 @@ class Scenario:
         if plans_data is None:
             plans_data = {}
         if not isinstance(plans_data, Mapping):
-            raise ValueError(f"plans: expected a mapping of plan key to plan, got {type(plans_data).__name__}")
+            raise ValueError(
+                f"plans: expected a mapping of plan key to plan, got {type(plans_data).__name__}"
+            )
         plans: dict[str, Plan] = {}
         for key, p in plans_data.items():
             if not isinstance(key, str):
-                raise ValueError(f"plans: key {key!r} is not a string (plan keys: {', '.join(_plan_keys(world))})")
+                raise ValueError(
+                    f"plans: key {key!r} is not a string (plan keys: {', '.join(_plan_keys(world))})"
+                )
             if isinstance(p, Plan):
                 plans[key] = p
                 continue
@@ -394,7 +406,9 @@ class Scenario:
         """
         import yaml
 
-        text = yaml.safe_dump(self.to_dict(), sort_keys=False, default_flow_style=None, allow_unicode=True)
+        text = yaml.safe_dump(
+            self.to_dict(), sort_keys=False, default_flow_style=None, allow_unicode=True
+        )
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -443,7 +457,9 @@ def _check_types(obj: Any, path: str) -> None:
         if kind.startswith("record:"):
             cls = _RECORDS[kind.split(":")[1]]
             if not isinstance(value, cls):
-                raise ValueError(f"{p}: expected a {cls.__name__} (or its dict form), got {type(value).__name__}")
+                raise ValueError(
+                    f"{p}: expected a {cls.__name__} (or its dict form), got {type(value).__name__}"
+                )
             _check_types(value, p)
         elif kind.startswith("records:"):
             cls = _RECORDS[kind.split(":")[1]]
@@ -451,7 +467,9 @@ def _check_types(obj: Any, path: str) -> None:
                 raise ValueError(f"{p}: {value!r} is not a non-empty list")
             for i, v in enumerate(value):
                 if not isinstance(v, cls):
-                    raise ValueError(f"{p}[{i}]: expected a {cls.__name__} (or its dict form), got {type(v).__name__}")
+                    raise ValueError(
+                        f"{p}[{i}]: expected a {cls.__name__} (or its dict form), got {type(v).__name__}"
+                    )
                 _check_types(v, f"{p}[{i}]")
         elif kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
@@ -463,7 +481,9 @@ def _check_types(obj: Any, path: str) -> None:
                 raise ValueError(f"{p}: {value!r} is not a non-empty string")
             bad = [c for c in _NAME_FORBIDDEN if c in value]
             if f.name == "name" and bad:
-                raise ValueError(f"{p}: {value!r} contains {bad[0]!r}; names may not contain any of {_NAME_FORBIDDEN!r}")
+                raise ValueError(
+                    f"{p}: {value!r} contains {bad[0]!r}; names may not contain any of {_NAME_FORBIDDEN!r}"
+                )
         elif kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError(f"{p}: {value!r} is not true or false")
@@ -489,8 +509,11 @@ def _build(cls: type, data: Any, path: str) -> Any:
     unknown keys."""
     if isinstance(data, cls):
         return data
-    required = [f.name for f in fields(cls) if f.default is dataclasses.MISSING
-                and f.default_factory is dataclasses.MISSING]
+    required = [
+        f.name
+        for f in fields(cls)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    ]
     optional = [f.name for f in fields(cls) if f.name not in required]
     d = _record(data, path, required, optional)
     kwargs: dict[str, Any] = {}
@@ -581,17 +604,26 @@ def _set_path(data: dict[str, Any], parts: list[str], value: Any, full: str) -> 
         if isinstance(node, list):
             k = _find_item(node, head)
             if k is None:
-                items = [str(x.get("name", j)) if isinstance(x, dict) else str(j) for j, x in enumerate(node)]
-                raise ValueError(f"{full}: no item '{head}' in {where.rsplit('.', 1)[0]} (items: {', '.join(items)})")
+                items = [
+                    str(x.get("name", j)) if isinstance(x, dict) else str(j)
+                    for j, x in enumerate(node)
+                ]
+                raise ValueError(
+                    f"{full}: no item '{head}' in {where.rsplit('.', 1)[0]} (items: {', '.join(items)})"
+                )
             key: Any = k
         elif isinstance(node, dict):
             if head not in node:
                 parent = where.rsplit(".", 1)[0] if "." in where else "the scenario"
-                raise ValueError(f"{full}: '{head}' is not a field of {parent} (allowed: {', '.join(map(str, node))})")
+                raise ValueError(
+                    f"{full}: '{head}' is not a field of {parent} (allowed: {', '.join(map(str, node))})"
+                )
             key = head
         else:
             parent = where.rsplit(".", 1)[0]
-            raise ValueError(f"{full}: {parent} is {node!r}, which has no field '{head}'; set {parent} whole instead")
+            raise ValueError(
+                f"{full}: {parent} is {node!r}, which has no field '{head}'; set {parent} whole instead"
+            )
         if last:
             node[key] = value
         else:
@@ -628,13 +660,19 @@ def _behaviour_to_core(b: Behaviour) -> Any:
         flat = [0.0] * (len(ACTIVITIES[role]) * len(metrics))
         for activity, row in table.items():
             if activity not in ACTIVITIES[role]:
-                raise ValueError(f"{path}.{activity}: not an activity; allowed: {', '.join(ACTIVITIES[role])}")
+                raise ValueError(
+                    f"{path}.{activity}: not an activity; allowed: {', '.join(ACTIVITIES[role])}"
+                )
             if not isinstance(row, Mapping):
                 raise ValueError(f"{path}.{activity}: expected {{metric: value}}, got {row!r}")
             for metric, value in row.items():
                 if metric not in metrics:
-                    raise ValueError(f"{path}.{activity}.{metric}: not a metric; allowed: {', '.join(metrics)}")
+                    raise ValueError(
+                        f"{path}.{activity}.{metric}: not a metric; allowed: {', '.join(metrics)}"
+                    )
                 _check_number(value, f"{path}.{activity}.{metric}")
-                flat[ACTIVITIES[role].index(activity) * len(metrics) + metrics.index(metric)] = float(value)
+                flat[ACTIVITIES[role].index(activity) * len(metrics) + metrics.index(metric)] = (
+                    float(value)
+                )
         setattr(core, f"{role}_productivity", flat)
     return core

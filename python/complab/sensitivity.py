@@ -109,21 +109,33 @@ def tornado(
         swing, swing_se = _paired(hi, lo)
         d_low, d_low_se = _paired(lo, base)
         d_high, d_high_se = _paired(hi, base)
-        rows.append({
-            "parameter": path, "low": low, "high": high,
-            "output_low": _mean(lo), "output_low_se": _se(lo),
-            "output_high": _mean(hi), "output_high_se": _se(hi),
-            "base": _mean(base), "base_se": _se(base),
-            "delta_low": d_low, "delta_low_se": d_low_se,
-            "delta_high": d_high, "delta_high_se": d_high_se,
-            "swing": swing, "swing_se": swing_se,
-            "swing_ci_low": swing - z * swing_se, "swing_ci_high": swing + z * swing_se,
-        })
+        rows.append(
+            {
+                "parameter": path,
+                "low": low,
+                "high": high,
+                "output_low": _mean(lo),
+                "output_low_se": _se(lo),
+                "output_high": _mean(hi),
+                "output_high_se": _se(hi),
+                "base": _mean(base),
+                "base_se": _se(base),
+                "delta_low": d_low,
+                "delta_low_se": d_low_se,
+                "delta_high": d_high,
+                "delta_high_se": d_high_se,
+                "swing": swing,
+                "swing_se": swing_se,
+                "swing_ci_low": swing - z * swing_se,
+                "swing_ci_high": swing + z * swing_se,
+            }
+        )
     table = pd.DataFrame(rows)
     table = table.iloc[np.argsort(-np.abs(table["swing"].to_numpy()), kind="stable")]
     table = table.reset_index(drop=True)
-    table.attrs.update(output=names[0], year=year, seed=seed_record, trials=trials,
-                       confidence=confidence)
+    table.attrs.update(
+        output=names[0], year=year, seed=seed_record, trials=trials, confidence=confidence
+    )
     return table
 
 
@@ -140,7 +152,11 @@ def problem(params: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
             raise ValueError(f"params[{path!r}]: {pair!r} is not a (low, high) pair of numbers")
         low, high = pair
         for v in (low, high):
-            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, float, np.number)) or not math.isfinite(v):
+            if (
+                isinstance(v, (bool, np.bool_))
+                or not isinstance(v, (int, float, np.number))
+                or not math.isfinite(v)
+            ):
                 raise ValueError(f"params[{path!r}]: bound {v!r} is not a finite number")
         if not low < high:
             raise ValueError(f"params[{path!r}]: low {low!r} is not below high {high!r}")
@@ -199,25 +215,43 @@ def sobol(
     if samples & (samples - 1):
         raise ValueError(f"samples: {samples} is not a power of two (Sobol' sequences need one)")
     key, seed_record = resolve_seed(seed)
-    x = sample_mod.sample(spec, samples, calc_second_order=False, scramble=True,
-                          seed=_rng(key, _SAMPLE))
-    values = _evaluate_samples(scenario, params, spec, x, outputs, year, trials, key, threads,
-                               executor, progress)
+    x = sample_mod.sample(
+        spec, samples, calc_second_order=False, scramble=True, seed=_rng(key, _SAMPLE)
+    )
+    values = _evaluate_samples(
+        scenario, params, spec, x, outputs, year, trials, key, threads, executor, progress
+    )
     rows = []
     for name, y in values.items():
         result = analyze_mod.analyze(
-            spec, y, calc_second_order=False, num_resamples=num_resamples,
-            conf_level=_level(confidence), print_to_console=False, seed=_rng(key, _ANALYSE),
+            spec,
+            y,
+            calc_second_order=False,
+            num_resamples=num_resamples,
+            conf_level=_level(confidence),
+            print_to_console=False,
+            seed=_rng(key, _ANALYSE),
         )
         for j, path in enumerate(spec["names"]):
-            rows.append({
-                "output": name, "parameter": path,
-                "S1": float(result["S1"][j]), "S1_conf": float(result["S1_conf"][j]),
-                "ST": float(result["ST"][j]), "ST_conf": float(result["ST_conf"][j]),
-            })
+            rows.append(
+                {
+                    "output": name,
+                    "parameter": path,
+                    "S1": float(result["S1"][j]),
+                    "S1_conf": float(result["S1_conf"][j]),
+                    "ST": float(result["ST"][j]),
+                    "ST_conf": float(result["ST_conf"][j]),
+                }
+            )
     table = pd.DataFrame(rows)
-    table.attrs.update(problem=spec, year=year, seed=seed_record, trials=trials,
-                       samples=samples, confidence=confidence)
+    table.attrs.update(
+        problem=spec,
+        year=year,
+        seed=seed_record,
+        trials=trials,
+        samples=samples,
+        confidence=confidence,
+    )
     return table
 
 
@@ -269,24 +303,42 @@ def morris(
         raise ValueError(f"levels: {levels} is not an even number")
     key, seed_record = resolve_seed(seed)
     x = sample_mod.sample(spec, trajectories, num_levels=levels, seed=_rng(key, _SAMPLE))
-    values = _evaluate_samples(scenario, params, spec, x, outputs, year, trials, key, threads,
-                               executor, progress)
+    values = _evaluate_samples(
+        scenario, params, spec, x, outputs, year, trials, key, threads, executor, progress
+    )
     rows = []
     for name, y in values.items():
         result = analyze_mod.analyze(
-            spec, x, y, num_resamples=num_resamples, conf_level=_level(confidence),
-            print_to_console=False, num_levels=levels, seed=_rng(key, _ANALYSE),
+            spec,
+            x,
+            y,
+            num_resamples=num_resamples,
+            conf_level=_level(confidence),
+            print_to_console=False,
+            num_levels=levels,
+            seed=_rng(key, _ANALYSE),
         )
         for j, path in enumerate(spec["names"]):
-            rows.append({
-                "output": name, "parameter": path, "mu": float(result["mu"][j]),
-                "mu_star": float(result["mu_star"][j]),
-                "mu_star_conf": float(result["mu_star_conf"][j]),
-                "sigma": float(result["sigma"][j]),
-            })
+            rows.append(
+                {
+                    "output": name,
+                    "parameter": path,
+                    "mu": float(result["mu"][j]),
+                    "mu_star": float(result["mu_star"][j]),
+                    "mu_star_conf": float(result["mu_star_conf"][j]),
+                    "sigma": float(result["sigma"][j]),
+                }
+            )
     table = pd.DataFrame(rows)
-    table.attrs.update(problem=spec, year=year, seed=seed_record, trials=trials,
-                       trajectories=trajectories, levels=levels, confidence=confidence)
+    table.attrs.update(
+        problem=spec,
+        year=year,
+        seed=seed_record,
+        trials=trials,
+        trajectories=trajectories,
+        levels=levels,
+        confidence=confidence,
+    )
     return table
 
 
@@ -322,7 +374,11 @@ def _is_int(v: Any) -> bool:
 
 
 def _level(confidence: Any) -> float:
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0 < confidence < 1:
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, (int, float))
+        or not 0 < confidence < 1
+    ):
         raise ValueError(f"confidence: {confidence!r} is not a number in (0, 1)")
     return float(confidence)
 
@@ -331,7 +387,9 @@ def _z(confidence: Any) -> float:
     return statistics.NormalDist().inv_cdf(0.5 + _level(confidence) / 2)
 
 
-def _sample_points(spec: dict[str, Any], x: np.ndarray, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _sample_points(
+    spec: dict[str, Any], x: np.ndarray, params: Mapping[str, Any]
+) -> list[dict[str, Any]]:
     """Rows of a SALib sample as scenario edits (integer parameters rounded down)."""
     integer = [_is_int(lo) and _is_int(hi) for lo, hi in params.values()]
     points = []
@@ -347,16 +405,26 @@ def _sample_points(spec: dict[str, Any], x: np.ndarray, params: Mapping[str, Any
 
 
 def _evaluate_samples(
-    scenario: Scenario, params: Mapping[str, Any], spec: dict[str, Any], x: np.ndarray,
-    outputs: str | Sequence[str], year: int | None, trials: int, key: int,
-    threads: int | None, executor: Any, progress: bool | Callable[[int], None],
+    scenario: Scenario,
+    params: Mapping[str, Any],
+    spec: dict[str, Any],
+    x: np.ndarray,
+    outputs: str | Sequence[str],
+    year: int | None,
+    trials: int,
+    key: int,
+    threads: int | None,
+    executor: Any,
+    progress: bool | Callable[[int], None],
 ) -> dict[str, np.ndarray]:
     names = check_outputs(outputs, scenario)
     assert names is not None
     trials = engine._positive_int("trials", trials)
     points = _sample_points(spec, x, params)
     scenarios = build_scenarios(scenario, points)
-    per_trial = _run(scenarios, spec["names"], names, year, trials, key, threads, executor, progress)
+    per_trial = _run(
+        scenarios, spec["names"], names, year, trials, key, threads, executor, progress
+    )
     values = {}
     for name in names:
         y = np.array([_mean(v) for v in per_trial[name]])
@@ -371,15 +439,25 @@ def _evaluate_samples(
 
 
 def _run(
-    scenarios: Sequence[Scenario], paths: Sequence[str], outputs: list[str], year: int | None,
-    trials: int, key: int, threads: int | None, executor: Any,
+    scenarios: Sequence[Scenario],
+    paths: Sequence[str],
+    outputs: list[str],
+    year: int | None,
+    trials: int,
+    key: int,
+    threads: int | None,
+    executor: Any,
     progress: bool | Callable[[int], None],
 ) -> dict[str, list[np.ndarray]]:
     """Per-trial values of each output at each scenario: ``{output: [array per scenario]}``."""
     out: dict[str, list[np.ndarray]] = {name: [np.empty(0)] * len(scenarios) for name in outputs}
     if year is not None:
         years = scenarios[0].world.months // 12
-        if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not 0 <= year < years:
+        if (
+            isinstance(year, bool)
+            or not isinstance(year, (int, np.integer))
+            or not 0 <= year < years
+        ):
             raise ValueError(
                 f"year: {year!r} is not a year of the simulation (0 to {years - 1}) or None"
             )
@@ -403,8 +481,16 @@ def _run(
             report(done)
 
     try:
-        evaluate(scenarios, reuse_world=is_plan_only(list(paths), scenarios[0]), outputs=outputs,
-                 trials=trials, seed=key, threads=threads, executor=executor, on_point=on_point)
+        evaluate(
+            scenarios,
+            reuse_world=is_plan_only(list(paths), scenarios[0]),
+            outputs=outputs,
+            trials=trials,
+            seed=key,
+            threads=threads,
+            executor=executor,
+            on_point=on_point,
+        )
     finally:
         close()
     return out

@@ -91,7 +91,7 @@ def expand_grid(grid: Mapping[str, Sequence[Any]] | Sequence[Mapping[str, Any]])
             if not values:
                 raise ValueError(f"grid[{path!r}]: no values given; expected a non-empty list")
             columns.append(values)
-        return [dict(zip(paths, combo)) for combo in itertools.product(*columns)]
+        return [dict(zip(paths, combo, strict=True)) for combo in itertools.product(*columns)]
     if isinstance(grid, (str, bytes)) or not _is_sequence(grid):
         raise ValueError(
             f"grid: {type(grid).__name__} is neither a mapping of path to values "
@@ -215,7 +215,9 @@ def per_trial(result: Result, outputs: Sequence[str] | None = None) -> pd.DataFr
     """
     kpis = result.kpis()
     kpi_names = [c for c in kpis.columns if c not in ("trial", "year")]
-    names = list(outputs) if outputs is not None else kpi_names + [f"earnings_per_{r}" for r in ROLES]
+    names = (
+        list(outputs) if outputs is not None else kpi_names + [f"earnings_per_{r}" for r in ROLES]
+    )
     data: dict[str, Any] = {
         "trial": kpis["trial"].to_numpy() + result.first_trial,
         "year": kpis["year"].to_numpy(),
@@ -225,10 +227,10 @@ def per_trial(result: Result, outputs: Sequence[str] | None = None) -> pd.DataFr
     for name in names:
         if name in kpi_names:
             data[name] = kpis[name].to_numpy(dtype=float)
-        elif name.startswith("earnings_per_") and name[len("earnings_per_"):] in ROLES:
+        elif name.startswith("earnings_per_") and name[len("earnings_per_") :] in ROLES:
             if earnings is None:
                 earnings = _earnings_per_rep_year(result)
-            role = name[len("earnings_per_"):]
+            role = name[len("earnings_per_") :]
             mask = result.roster["role"].to_numpy() == role
             if mask.any():
                 data[name] = earnings[:, mask, :].mean(axis=1).reshape(-1)
@@ -275,7 +277,7 @@ def summarise(table: pd.DataFrame) -> list[dict[str, Any]]:
             row["mean"] = float(v.mean()) if n else math.nan
             row["se"] = float(v.std(ddof=1) / math.sqrt(n)) if n > 1 else math.nan
             quantiles = np.percentile(v, PERCENTILES) if n else [math.nan] * len(PERCENTILES)
-            for q, value in zip(PERCENTILES, quantiles):
+            for q, value in zip(PERCENTILES, quantiles, strict=True):
                 row[f"p{q}"] = float(value)
             rows.append(row)
     return rows
@@ -295,7 +297,9 @@ def run_task(spec: dict[str, Any]) -> dict[int, pd.DataFrame]:
 
 def _iter_task(spec: dict[str, Any]) -> Iterator[tuple[int, pd.DataFrame]]:
     options = dict(
-        trials=spec["trials"], seed=spec["seed"], threads=spec["threads"],
+        trials=spec["trials"],
+        seed=spec["seed"],
+        threads=spec["threads"],
         first_trial=spec["first_trial"],
     )
     worlds: deque[Result] = deque(maxlen=_MAX_WORLDS)
@@ -357,11 +361,17 @@ def evaluate(
     if not pending:
         return
     pool = _resolve_executor(executor)
-    common = dict(seed=seed, outputs=None if outputs is None else list(outputs),
-                  reuse_world=reuse_world)
+    common = dict(
+        seed=seed, outputs=None if outputs is None else list(outputs), reuse_world=reuse_world
+    )
     if pool is None:
-        spec: dict[str, Any] = dict(common, points=[(i, scenarios[i]) for i in pending],
-                                    first_trial=0, trials=trials, threads=threads)
+        spec: dict[str, Any] = dict(
+            common,
+            points=[(i, scenarios[i]) for i in pending],
+            first_trial=0,
+            trials=trials,
+            threads=threads,
+        )
         if trials_per_task is None:
             for index, table in _iter_task(spec):
                 on_point(index, table)
@@ -375,8 +385,9 @@ def evaluate(
     dicts = {i: scenarios[i].to_dict() for i in pending}
     groups = [pending] if reuse_world else [[i] for i in pending]
     specs: list[dict[str, Any]] = [
-        dict(common, points=[(i, dicts[i]) for i in group], first_trial=a, trials=n,
-             threads=threads)
+        dict(
+            common, points=[(i, dicts[i]) for i in group], first_trial=a, trials=n, threads=threads
+        )
         for group in groups
         for a, n in chunks
     ]
@@ -387,7 +398,11 @@ def evaluate(
             parts[index].append((spec["first_trial"], table))
             if len(parts[index]) == len(chunks):
                 done = sorted(parts.pop(index), key=lambda part: part[0])
-                joined = pd.concat([t for _, t in done], ignore_index=True) if len(done) > 1 else done[0][1]
+                joined = (
+                    pd.concat([t for _, t in done], ignore_index=True)
+                    if len(done) > 1
+                    else done[0][1]
+                )
                 on_point(index, joined)
 
     if pool is None:  # serial, split into trial ranges
@@ -461,7 +476,13 @@ class _Checkpoint:
 
 def _short(value: Any) -> str:
     text = json.dumps(value)
-    return text if len(text) <= 60 else "a different scenario" if isinstance(value, dict) else text[:57] + "..."
+    return (
+        text
+        if len(text) <= 60
+        else "a different scenario"
+        if isinstance(value, dict)
+        else text[:57] + "..."
+    )
 
 
 # -- the sweep -----------------------------------------------------------------------------------
@@ -606,9 +627,16 @@ def sweep(
         if report is not None and rows:
             report(len(rows))
         evaluate(
-            scenarios, reuse_world=is_plan_only(paths, scenario), outputs=names, trials=trials, seed=key,
-            threads=threads, executor=executor, trials_per_task=trials_per_task,
-            skip=frozenset(rows), on_point=on_point,
+            scenarios,
+            reuse_world=is_plan_only(paths, scenario),
+            outputs=names,
+            trials=trials,
+            seed=key,
+            threads=threads,
+            executor=executor,
+            trials_per_task=trials_per_task,
+            skip=frozenset(rows),
+            on_point=on_point,
         )
     finally:
         close()

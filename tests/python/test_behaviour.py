@@ -36,7 +36,10 @@ def csm_pipeline_plans(scenario: complab.Scenario, weight: float, targets: dict[
         p = scenario.plans[f"csm:{seg}"]
         churn, nrr = p.measures
         plans[f"plans.csm:{seg}"] = Plan(
-            role="csm", ote=p.ote, base_share=p.base_share, name=p.name,
+            role="csm",
+            ote=p.ote,
+            base_share=p.base_share,
+            name=p.name,
             measures=[
                 Measure("gross_churn", 0.65 * (1 - weight), churn.target, churn.curve),
                 Measure("nrr", 0.35 * (1 - weight), nrr.target, nrr.curve),
@@ -52,8 +55,12 @@ def test_weight_on_csql_pipeline_trades_health_for_pipeline():
     targets = pilot[pilot.role == "csm"].groupby("segment")["csql_pipeline"].mean().to_dict()
     light = complab.simulate(csm_pipeline_plans(base, 0.1, targets), trials=TRIALS, seed=5)
     heavy = complab.simulate(csm_pipeline_plans(base, 0.6, targets), trials=TRIALS, seed=5)
-    csql_l, due_l, churn_l = per_trial(light, "csql_raised", "first_renewals_due", "first_renewal_churns")
-    csql_h, due_h, churn_h = per_trial(heavy, "csql_raised", "first_renewals_due", "first_renewal_churns")
+    csql_l, due_l, churn_l = per_trial(
+        light, "csql_raised", "first_renewals_due", "first_renewal_churns"
+    )
+    csql_h, due_h, churn_h = per_trial(
+        heavy, "csql_raised", "first_renewals_due", "first_renewal_churns"
+    )
     assert paired_t(csql_h, csql_l) > 4  # more CSQL volume
     health_l = light.monthly().groupby("trial")["mean_health"].mean().to_numpy()
     health_h = heavy.monthly().groupby("trial")["mean_health"].mean().to_numpy()
@@ -65,14 +72,22 @@ def test_weight_on_csql_pipeline_trades_health_for_pipeline():
     assert effort_h < effort_l - 0.1
 
 
-def ae_plans(scenario: complab.Scenario, curve: PayoutCurve, quota_scale: float,
-             clawback: Clawback | None = None) -> complab.Scenario:
+def ae_plans(
+    scenario: complab.Scenario,
+    curve: PayoutCurve,
+    quota_scale: float,
+    clawback: Clawback | None = None,
+) -> complab.Scenario:
     plans = {}
     for seg in scenario.world.segment_names():
         p = scenario.plans[f"ae:{seg}"]
         new, expansion = p.measures
         plans[f"plans.ae:{seg}"] = Plan(
-            role="ae", ote=p.ote, base_share=p.base_share, name=p.name, clawback=clawback,
+            role="ae",
+            ote=p.ote,
+            base_share=p.base_share,
+            name=p.name,
+            clawback=clawback,
             measures=[Measure("new_arr", new.weight, new.target * quota_scale, curve), expansion],
         )
     return scenario.with_(plans)
@@ -81,10 +96,12 @@ def ae_plans(scenario: complab.Scenario, curve: PayoutCurve, quota_scale: float,
 def test_cap_makes_ae_sandbag_for_the_rest_of_the_period():
     base = responsive(presets.default())
     # A low quota so that most AEs pass a cap at 100% attainment early in the year.
-    capped = complab.simulate(ae_plans(base, PayoutCurve.tiered([(0.0, 0.0), (1.0, 1.0)]), 0.4),
-                              trials=TRIALS, seed=8)
-    uncapped = complab.simulate(ae_plans(base, PayoutCurve.linear(0.0, 5.0), 0.4),
-                                trials=TRIALS, seed=8)
+    capped = complab.simulate(
+        ae_plans(base, PayoutCurve.tiered([(0.0, 0.0), (1.0, 1.0)]), 0.4), trials=TRIALS, seed=8
+    )
+    uncapped = complab.simulate(
+        ae_plans(base, PayoutCurve.linear(0.0, 5.0), 0.4), trials=TRIALS, seed=8
+    )
     nominal = base.world.effort.ae_new_business
 
     def late_share(result: complab.Result) -> np.ndarray:
@@ -103,8 +120,9 @@ def test_steep_accelerators_bunch_bookings_before_period_end():
     # Quota at 80% of expected new ARR: most AEs end the year above it, where the steep
     # plan's slope (4x) exceeds the flat plan's (1x); early on, unsure where they will
     # land, they see a blend of the two.
-    steep = complab.simulate(ae_plans(base, PayoutCurve.commission([(1.0, 4.0)], cap=6.0), 0.8),
-                             trials=120, seed=13)
+    steep = complab.simulate(
+        ae_plans(base, PayoutCurve.commission([(1.0, 4.0)], cap=6.0), 0.8), trials=120, seed=13
+    )
     flat = complab.simulate(ae_plans(base, PayoutCurve.linear(0.0, 6.0), 0.8), trials=120, seed=13)
 
     def deals_won(result: complab.Result, months_of_period: list[int]) -> np.ndarray:
@@ -146,11 +164,14 @@ def test_first_renewal_clawback_curbs_overpromising():
     curve = base.plans["ae:smb"].measures[0].curve
     trials = 120
     without = complab.simulate(ae_plans(base, curve, 1.0), trials=trials, seed=21)
-    with_claw = complab.simulate(ae_plans(base, curve, 1.0, Clawback(share=1.0, window_months=15)),
-                                 trials=trials, seed=21)
+    with_claw = complab.simulate(
+        ae_plans(base, curve, 1.0, Clawback(share=1.0, window_months=15)), trials=trials, seed=21
+    )
 
     def overpromise(result: complab.Result) -> np.ndarray:
-        return result.effort().query("role == 'ae'").groupby("trial")["overpromise"].mean().to_numpy()
+        return (
+            result.effort().query("role == 'ae'").groupby("trial")["overpromise"].mean().to_numpy()
+        )
 
     assert paired_t(overpromise(with_claw), overpromise(without)) < -4
     due_w, churn_w = per_trial(with_claw, "first_renewals_due", "first_renewal_churns")
@@ -170,10 +191,16 @@ def test_first_renewal_clawback_curbs_overpromising():
 
 def test_shared_nrr_raises_handoff_acceptance():
     base = presets.default()
-    shared = base.with_({f"plans.ae:{seg}.measures.expansion_arr.metric": "nrr"
-                         for seg in base.world.segment_names()} |
-                        {f"plans.ae:{seg}.measures.expansion_arr.target": 1.05
-                         for seg in base.world.segment_names()})
+    shared = base.with_(
+        {
+            f"plans.ae:{seg}.measures.expansion_arr.metric": "nrr"
+            for seg in base.world.segment_names()
+        }
+        | {
+            f"plans.ae:{seg}.measures.expansion_arr.target": 1.05
+            for seg in base.world.segment_names()
+        }
+    )
     a = complab.simulate(base, trials=TRIALS, seed=34)
     b = complab.simulate(shared, trials=TRIALS, seed=34)
     raised_a, accepted_a = per_trial(a, "csql_raised", "handoffs_accepted")
@@ -200,6 +227,7 @@ def test_effort_table_and_controllability():
     ctrl = result.controllability()
     assert set(ctrl["plan"]) == set(result.scenario.plans)
     assert ctrl["controllability"].between(0, 1).all()
+
     # An SDR's opportunity count follows its skill (Poisson mean = rate x skill); a CSM's
     # churn payout is mostly the luck of which customers renew (MODEL.md §8, article 002).
     def ctrl_of(plan: str, measure: str) -> float:

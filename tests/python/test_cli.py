@@ -40,7 +40,9 @@ def one_line_error(err: str) -> str:
 
 
 # -- help and listing ------------------------------------------------------------------------------
-@pytest.mark.parametrize("command", [[], ["demo"], ["run"], ["compare"], ["sweep"], ["report"], ["presets"]])
+@pytest.mark.parametrize(
+    "command", [[], ["demo"], ["run"], ["compare"], ["sweep"], ["report"], ["presets"]]
+)
 def test_help_everywhere_exits_0(capsys, command):
     code, out, _ = run_cli(capsys, *command, "--help")
     assert code == 0
@@ -69,7 +71,9 @@ def test_no_command_is_a_usage_error(capsys):
 # -- run -------------------------------------------------------------------------------------------
 def test_run_prints_kpis_and_writes_result_and_report(capsys, scenario_file, tmp_path):
     out_file, report_file = tmp_path / "result.parquet", tmp_path / "report.html"
-    code, out, _ = run_cli(capsys, "run", scenario_file, *TRIALS, "--out", out_file, "--report", report_file)
+    code, out, _ = run_cli(
+        capsys, "run", scenario_file, *TRIALS, "--out", out_file, "--report", report_file
+    )
     assert code == 0
     assert "Company KPIs by year" in out and "Annual retention by segment" in out
     assert "arr_end" in out and "earnings_per_csm" in out
@@ -97,7 +101,9 @@ def test_run_output_is_the_same_on_any_thread_count(capsys, scenario_file):
 
 
 # -- bad input: one line naming the file and the field, exit status 2 ------------------------------
-def write_edited(tmp_path: Path, scenario_file: Path, old: str, new: str, name: str = "bad.yaml") -> Path:
+def write_edited(
+    tmp_path: Path, scenario_file: Path, old: str, new: str, name: str = "bad.yaml"
+) -> Path:
     text = scenario_file.read_text(encoding="utf-8")
     assert old in text
     path = tmp_path / name
@@ -137,13 +143,33 @@ def test_yaml_syntax_error_gives_line_and_column(capsys, tmp_path):
         (["run"], "no scenario"),
         (["run", "--preset", "nope"], "'nope' is not a preset"),
         (["run", "--preset", "default", "--trials", "0"], "trials: 0 is not >= 1"),
-        (["run", "--preset", "default", "--out", "no/such/folder/r.parquet"], "folder 'no/such/folder' does not exist"),
+        (
+            ["run", "--preset", "default", "--out", "no/such/folder/r.parquet"],
+            "folder 'no/such/folder' does not exist",
+        ),
         (["compare", "--preset", "default"], "at least one --variant"),
-        (["compare", "--preset", "default", "--variant", "x:plans.csm:smb.ote=-5"], "--variant x: plans.csm:smb.ote"),
+        (
+            ["compare", "--preset", "default", "--variant", "x:plans.csm:smb.ote=-5"],
+            "--variant x: plans.csm:smb.ote",
+        ),
         (["compare", "--preset", "default", "--variant", "oops"], "expected NAME=FILE.yaml"),
-        (["sweep", "--preset", "default", "--grid", "plans.csm:smb.measures.nrr.weight=0.5"], "--together"),
-        (["sweep", "--preset", "default", "--together", "--grid", "plans.csm:smb.ote=1,2",
-          "--grid", "plans.csm:mid_market.ote=1"], "same number of values"),
+        (
+            ["sweep", "--preset", "default", "--grid", "plans.csm:smb.measures.nrr.weight=0.5"],
+            "--together",
+        ),
+        (
+            [
+                "sweep",
+                "--preset",
+                "default",
+                "--together",
+                "--grid",
+                "plans.csm:smb.ote=1,2",
+                "--grid",
+                "plans.csm:mid_market.ote=1",
+            ],
+            "same number of values",
+        ),
         (["report", "missing.parquet"], "result file 'missing.parquet' does not exist"),
     ],
 )
@@ -158,7 +184,10 @@ def test_empty_and_non_mapping_files(capsys, tmp_path):
     empty.write_text("", encoding="utf-8")
     listed = tmp_path / "list.yaml"
     listed.write_text("- 1\n- 2\n", encoding="utf-8")
-    for path, expected in ((empty, "empty.yaml: the file is empty"), (listed, "list.yaml: scenario: expected a mapping")):
+    for path, expected in (
+        (empty, "empty.yaml: the file is empty"),
+        (listed, "list.yaml: scenario: expected a mapping"),
+    ):
         code, _, err = run_cli(capsys, "run", path)
         assert code == 2
         assert expected in one_line_error(err)
@@ -179,8 +208,10 @@ def test_unexpected_error_exits_1_in_one_line(capsys, monkeypatch):
     monkeypatch.setattr(cli, "_presets", broken)
     code, _, err = run_cli(capsys, "presets")
     assert code == 1
-    assert err.strip() == ("complab: unexpected error: RuntimeError: something broke "
-                           "(run with --debug for the traceback)")
+    assert err.strip() == (
+        "complab: unexpected error: RuntimeError: something broke "
+        "(run with --debug for the traceback)"
+    )
     with pytest.raises(RuntimeError, match="something broke"):
         cli.main(["--debug", "presets"])
 
@@ -197,12 +228,27 @@ def test_interrupt_inside_a_command_exits_130(capsys, monkeypatch):
 
 # -- compare, sweep, report, demo ------------------------------------------------------------------
 def test_compare_variants_from_edits_files_and_presets(capsys, scenario_file, tmp_path):
-    other = write_edited(tmp_path, scenario_file, "win_rate: 0.25", "win_rate: 0.3", name="other.yaml")
+    other = write_edited(
+        tmp_path, scenario_file, "win_rate: 0.25", "win_rate: 0.3", name="other.yaml"
+    )
     csv = tmp_path / "diff.csv"
     code, out, _ = run_cli(
-        capsys, "compare", scenario_file, *TRIALS,
-        "--variant", "richer:plans.csm:smb.ote=100_000", "--variant", "richer:plans.csm:smb.base_share=0.7",
-        "--variant", f"better_smb={other}", "--kpi", "comp_csm", "--kpi", "arr_end", "--out", csv,
+        capsys,
+        "compare",
+        scenario_file,
+        *TRIALS,
+        "--variant",
+        "richer:plans.csm:smb.ote=100_000",
+        "--variant",
+        "richer:plans.csm:smb.base_share=0.7",
+        "--variant",
+        f"better_smb={other}",
+        "--kpi",
+        "comp_csm",
+        "--kpi",
+        "arr_end",
+        "--out",
+        csv,
     )
     assert code == 0
     assert "year 2" in out and "richer" in out and "better_smb" in out
@@ -217,8 +263,17 @@ def test_compare_variants_from_edits_files_and_presets(capsys, scenario_file, tm
 
 
 def test_compare_against_a_preset_variant(capsys):
-    code, out, _ = run_cli(capsys, "compare", "--preset", "default", *TRIALS,
-                           "--variant", "clawback=preset:first_renewal_clawback", "--kpi", "earnings_per_ae")
+    code, out, _ = run_cli(
+        capsys,
+        "compare",
+        "--preset",
+        "default",
+        *TRIALS,
+        "--variant",
+        "clawback=preset:first_renewal_clawback",
+        "--kpi",
+        "earnings_per_ae",
+    )
     assert code == 0
     assert "clawback" in out and "earnings_per_ae" in out
 
@@ -226,25 +281,48 @@ def test_compare_against_a_preset_variant(capsys):
 def test_sweep_together_and_grid(capsys, scenario_file, tmp_path):
     csv = tmp_path / "sweep.csv"
     code, out, _ = run_cli(
-        capsys, "sweep", scenario_file, *TRIALS, "--together",
-        "--grid", "plans.csm:smb.measures.gross_churn.weight=0.5,0.65,0.9",
-        "--grid", "plans.csm:smb.measures.nrr.weight=0.5,0.35,0.1",
-        "--output", "comp_csm", "--output", "nrr:smb", "--out", csv,
+        capsys,
+        "sweep",
+        scenario_file,
+        *TRIALS,
+        "--together",
+        "--grid",
+        "plans.csm:smb.measures.gross_churn.weight=0.5,0.65,0.9",
+        "--grid",
+        "plans.csm:smb.measures.nrr.weight=0.5,0.35,0.1",
+        "--output",
+        "comp_csm",
+        "--output",
+        "nrr:smb",
+        "--out",
+        csv,
     )
     assert code == 0
     assert "Sweeping 3 points" in out
     table = pd.read_csv(csv)
     assert list(table["plans.csm:smb.measures.gross_churn.weight"].unique()) == [0.5, 0.65, 0.9]
     assert set(table["output"]) == {"comp_csm", "nrr:smb"}
-    code, out, _ = run_cli(capsys, "sweep", scenario_file, *TRIALS,
-                           "--grid", "plans.csm:smb.ote=80000,90000", "--grid", "plans.sdr.ote=70000,80000")
+    code, out, _ = run_cli(
+        capsys,
+        "sweep",
+        scenario_file,
+        *TRIALS,
+        "--grid",
+        "plans.csm:smb.ote=80000,90000",
+        "--grid",
+        "plans.sdr.ote=70000,80000",
+    )
     assert code == 0
     assert "Sweeping 4 points" in out
 
 
 def test_report_from_result_and_from_scenario(capsys, scenario_file, tmp_path):
-    saved = complab.simulate(complab.load_scenario(scenario_file), trials=8, seed=1).save(tmp_path / "r.parquet")
-    code, out, _ = run_cli(capsys, "report", saved, "-o", tmp_path / "a.html", "--title", "Q3 plan review")
+    saved = complab.simulate(complab.load_scenario(scenario_file), trials=8, seed=1).save(
+        tmp_path / "r.parquet"
+    )
+    code, out, _ = run_cli(
+        capsys, "report", saved, "-o", tmp_path / "a.html", "--title", "Q3 plan review"
+    )
     assert code == 0
     assert "Q3 plan review" in (tmp_path / "a.html").read_text(encoding="utf-8")
     code, out, _ = run_cli(capsys, "report", scenario_file, "-o", tmp_path / "b.html", *TRIALS)
@@ -256,8 +334,14 @@ def test_demo_prints_tables_and_writes_report(capsys, tmp_path):
     report = tmp_path / "demo.html"
     code, out, _ = run_cli(capsys, "demo", *TRIALS, "--report", report)
     assert code == 0
-    for heading in ("built-in default scenario", "Plans (targets per compensation period)",
-                    "Payout at attainments", "Company KPIs by year", "Annual retention by segment", "Report:"):
+    for heading in (
+        "built-in default scenario",
+        "Plans (targets per compensation period)",
+        "Payout at attainments",
+        "Company KPIs by year",
+        "Annual retention by segment",
+        "Report:",
+    ):
         assert heading in out
     assert report.exists()
     code, out, _ = run_cli(capsys, "demo", *TRIALS, "--no-report")
@@ -267,8 +351,15 @@ def test_demo_prints_tables_and_writes_report(capsys, tmp_path):
 # -- parsing helpers -------------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("text", "value"),
-    [("160_000", 160000), ("1e5", 100000.0), ("0.35", 0.35), ("true", True), ("null", None),
-     ("[0.2, 0.1]", [0.2, 0.1]), ("smb", "smb")],
+    [
+        ("160_000", 160000),
+        ("1e5", 100000.0),
+        ("0.35", 0.35),
+        ("true", True),
+        ("null", None),
+        ("[0.2, 0.1]", [0.2, 0.1]),
+        ("smb", "smb"),
+    ],
 )
 def test_parse_value(text, value):
     assert cli.parse_value(text) == value
@@ -280,8 +371,13 @@ def test_split_values_keeps_lists_whole():
 
 # -- as a separate process: exit statuses a shell sees ---------------------------------------------
 def complab_process(*argv: str, **kwargs) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "complab", *argv], capture_output=True, text=True,
-                          timeout=120, **kwargs)
+    return subprocess.run(
+        [sys.executable, "-m", "complab", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        **kwargs,
+    )
 
 
 def test_process_exit_statuses(tmp_path):
@@ -297,10 +393,25 @@ def test_process_exit_statuses(tmp_path):
 def test_process_ctrl_c_exits_130():
     # About two minutes of work; Ctrl-C must end it within seconds. The child gets the default
     # SIGINT disposition even where this process was started with SIGINT ignored.
-    proc = subprocess.Popen([sys.executable, "-m", "complab", "run", "--preset", "default",
-                             "--trials", "20000", "--threads", "1", "--quiet"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "complab",
+            "run",
+            "--preset",
+            "default",
+            "--trials",
+            "20000",
+            "--threads",
+            "1",
+            "--quiet",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()  # printed just before the simulation starts

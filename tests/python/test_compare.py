@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-import complab
 import numpy as np
 import pandas as pd
 import pytest
+
+import complab
 from complab import presets
 from complab.compare import Z95, paired_stats
 
@@ -49,8 +50,18 @@ def test_paired_stats_match_a_hand_computation():
 def test_table_is_tidy_over_variants_kpis_and_years(comparison, base):
     table = comparison.table()
     assert list(table.columns) == [
-        "variant", "kpi", "year", "n", "base_mean", "variant_mean", "diff", "se", "ci_low", "ci_high",
-        "se_unpaired", "method",
+        "variant",
+        "kpi",
+        "year",
+        "n",
+        "base_mean",
+        "variant_mean",
+        "diff",
+        "se",
+        "ci_low",
+        "ci_high",
+        "se_unpaired",
+        "method",
     ]
     kpis = set(comparison.base.kpis().columns) - {"trial", "year"}
     assert set(table["kpi"]) == kpis | {"earnings_per_ae", "earnings_per_sdr", "earnings_per_csm"}
@@ -85,7 +96,9 @@ def test_plan_only_variant_is_repaid_keeps_kpis_and_changes_pay(comparison, base
     expected = 3 * 0.8 * 10_000 + variable.to_numpy() * (100_000 / 90_000 - 1)
     np.testing.assert_allclose(rows.loc["comp_csm", "diff"].to_numpy(), expected, rtol=1e-9)
     # Re-paying equals simulating the variant in full with the same seed.
-    full = complab.simulate(base.with_({"plans.csm:smb.ote": 100_000}), trials=TRIALS, seed=SEED, threads=2)
+    full = complab.simulate(
+        base.with_({"plans.csm:smb.ote": 100_000}), trials=TRIALS, seed=SEED, threads=2
+    )
     pd.testing.assert_frame_equal(full.kpis(), comparison.results["richer csm"].kpis())
 
 
@@ -107,13 +120,21 @@ def test_every_run_uses_one_seed_and_none_draws_and_records_one(base):
     c = complab.compare(base, {"x": {"plans.sdr.ote": 90_000}}, trials=2, seed=None, threads=1)
     assert isinstance(c.seed, dict) and "entropy" in c.seed
     assert c.base.seed == c.results["x"].seed
-    again = complab.compare(base, {"x": {"plans.sdr.ote": 90_000}}, trials=2,
-                            seed=np.random.SeedSequence(c.seed["entropy"]), threads=1)
+    again = complab.compare(
+        base,
+        {"x": {"plans.sdr.ote": 90_000}},
+        trials=2,
+        seed=np.random.SeedSequence(c.seed["entropy"]),
+        threads=1,
+    )
     pd.testing.assert_frame_equal(again.table(), c.table())
 
 
 def test_bad_variants_are_named(base):
-    with pytest.raises(ValueError, match=r"variants\['typo'\]: world\.segments\.smb\.winrate: 'winrate' is not a field"):
+    with pytest.raises(
+        ValueError,
+        match=r"variants\['typo'\]: world\.segments\.smb\.winrate: 'winrate' is not a field",
+    ):
         complab.compare(base, {"typo": {"world.segments.smb.winrate": 0.3}}, trials=2, seed=1)
     with pytest.raises(ValueError, match=r"variants\['x'\]: expected a Scenario or a mapping"):
         complab.compare(base, {"x": 3}, trials=2, seed=1)

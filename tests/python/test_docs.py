@@ -22,16 +22,36 @@ def fenced(path: Path, language: str) -> list[str]:
 
 def test_sphinx_build_has_no_warnings(tmp_path):
     done = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(tmp_path)],
-        capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(DOCS),
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stderr.strip() == "", done.stderr
     for page in ("index", "guide", "model", "dask", "api"):
         assert (tmp_path / f"{page}.html").exists(), page
     api = (tmp_path / "api.html").read_text(encoding="utf-8")
-    for name in ("complab.simulate", "complab.Result", "complab.scenario.Scenario", "complab.report.report",
-                 "complab.sweeps.sweep", "complab.compare.compare", "complab.cli.main"):
+    for name in (
+        "complab.simulate",
+        "complab.Result",
+        "complab.scenario.Scenario",
+        "complab.report.report",
+        "complab.sweeps.sweep",
+        "complab.compare.compare",
+        "complab.cli.main",
+    ):
         assert f'id="{name}"' in api, f"{name} is not in the API reference"
     assert (tmp_path / "_images" / "overview.png").exists()
 
@@ -59,8 +79,9 @@ def test_readme_example_runs(tmp_path):
     assert len(blocks) == 1
     example = blocks[0]
     assert len([line for line in example.splitlines() if line.strip()]) <= 12
-    done = subprocess.run([sys.executable, "-c", example], capture_output=True, text=True, cwd=tmp_path,
-                          timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", example], capture_output=True, text=True, cwd=tmp_path, timeout=300
+    )
     assert done.returncode == 0, done.stderr
     assert "nrr" in done.stdout and "arr_end" in done.stdout
 

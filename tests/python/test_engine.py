@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import complab
-from complab import Measure, PayoutCurve, Plan, Scenario, Segment, World, presets
+from complab import PayoutCurve, Scenario, Segment, World, presets
 
 NEUTRAL = dict(  # health pinned at 1/2: churn is the hazard table, nothing else
     health_start=0.5, health_base=0.5, health_noise=0.0, usage_drift=0.0, usage_noise=0.0
@@ -20,14 +20,26 @@ NEUTRAL = dict(  # health pinned at 1/2: churn is the hazard table, nothing else
 
 def neutral_world(**overrides) -> World:
     seg = dict(
-        name="only", initial_accounts=400, acv_median=10_000, acv_log_sd=0.5,
-        renewal_hazard=(0.2,), csm_coverage=100, csql_rate=0.0, ae_headcount=2,
-        csm_headcount=4, **NEUTRAL,
+        name="only",
+        initial_accounts=400,
+        acv_median=10_000,
+        acv_log_sd=0.5,
+        renewal_hazard=(0.2,),
+        csm_coverage=100,
+        csql_rate=0.0,
+        ae_headcount=2,
+        csm_headcount=4,
+        **NEUTRAL,
     )
     seg.update(overrides.pop("segment", {}))
     world = dict(
-        segments=(Segment(**seg),), months=24, sdr_headcount=0, skill_log_sd=0.0,
-        health_adoption_effect=0.0, health_gap_effect=0.0, health_push_effect=0.0,
+        segments=(Segment(**seg),),
+        months=24,
+        sdr_headcount=0,
+        skill_log_sd=0.0,
+        health_adoption_effect=0.0,
+        health_gap_effect=0.0,
+        health_push_effect=0.0,
     )
     world.update(overrides)
     return World(**world)
@@ -86,10 +98,13 @@ def test_new_logos_are_opportunities_times_win_rate():
     win, per_sdr, sdrs = 0.3, 6.0, 3
     world = neutral_world(
         segment=dict(win_rate=win, sales_cycle_months=2, renewal_hazard=(0.0,)),
-        sdr_headcount=sdrs, opportunities_per_sdr=per_sdr,
+        sdr_headcount=sdrs,
+        opportunities_per_sdr=per_sdr,
     )
     result = complab.simulate(Scenario(world=world), trials=200, seed=9)
-    per_trial = result.monthly().groupby("trial")[["opportunities", "deals_closed", "new_logos"]].sum()
+    per_trial = (
+        result.monthly().groupby("trial")[["opportunities", "deals_closed", "new_logos"]].sum()
+    )
     opp = per_trial["opportunities"].to_numpy()
     se_opp = opp.std(ddof=1) / np.sqrt(len(opp))
     assert abs(opp.mean() - sdrs * per_sdr * world.months) < 4 * se_opp
@@ -125,8 +140,13 @@ def test_same_seed_identical_for_any_thread_count(threads):
 
 def test_plans_differing_only_in_curves_share_kpi_paths():
     base = presets.default()
-    steeper = base.with_({"plans.ae:smb.measures.new_arr.curve": PayoutCurve.tiered(
-        [(0.5, 0.0), (1.0, 1.0), (1.5, 3.0)]).to_dict()})
+    steeper = base.with_(
+        {
+            "plans.ae:smb.measures.new_arr.curve": PayoutCurve.tiered(
+                [(0.5, 0.0), (1.0, 1.0), (1.5, 3.0)]
+            ).to_dict()
+        }
+    )
     a = complab.simulate(base, trials=5, seed=8)
     b = complab.simulate(steeper, trials=5, seed=8)
     np.testing.assert_array_equal(a.arrays["monthly"], b.arrays["monthly"])
@@ -144,8 +164,12 @@ def test_repay_equals_simulating_again():
     assert not np.array_equal(repaid.arrays["pay"], result.arrays["pay"])
     with pytest.raises(ValueError, match="world"):
         result.repay(base.with_({"world.sdr_headcount": 3}))
-    shared = base.with_({"plans.ae:smb.measures.expansion_arr.metric": "nrr",
-                         "plans.ae:smb.measures.expansion_arr.target": 1.05})
+    shared = base.with_(
+        {
+            "plans.ae:smb.measures.expansion_arr.metric": "nrr",
+            "plans.ae:smb.measures.expansion_arr.target": 1.05,
+        }
+    )
     with pytest.raises(ValueError, match="share an NRR"):
         result.repay(shared)
 

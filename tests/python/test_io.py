@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 
-import complab
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+
+import complab
 from complab import presets
 from complab.io import FORMAT, VersionMismatchWarning
 
 
 @pytest.fixture(scope="module")
 def result():
-    return complab.simulate(presets.first_renewal_clawback(), trials=4, seed=99, threads=2, first_trial=5)
+    return complab.simulate(
+        presets.first_renewal_clawback(), trials=4, seed=99, threads=2, first_trial=5
+    )
 
 
 def _rewrite_metadata(path, **changes):
@@ -47,8 +50,13 @@ def test_save_and_load_give_back_equal_arrays_scenario_and_seed(tmp_path, result
 
 def test_what_is_stored_reproduces_the_run(tmp_path, result):
     loaded = complab.load(result.save(tmp_path / "run.parquet"))
-    again = complab.simulate(loaded.scenario, trials=loaded.trials, seed=loaded.seed,
-                             first_trial=loaded.first_trial, threads=1)
+    again = complab.simulate(
+        loaded.scenario,
+        trials=loaded.trials,
+        seed=loaded.seed,
+        first_trial=loaded.first_trial,
+        threads=1,
+    )
     for name, array in loaded.arrays.items():
         np.testing.assert_array_equal(again.arrays[name], array, err_msg=name)
 
@@ -63,7 +71,10 @@ def test_seed_sequence_record_round_trips(tmp_path):
 def test_a_file_from_another_version_loads_with_a_warning(tmp_path, result):
     path = result.save(tmp_path / "old.parquet")
     _rewrite_metadata(path, version="0.0.1")
-    with pytest.warns(VersionMismatchWarning, match=rf"written by complab 0\.0\.1, read by complab {complab.__version__}"):
+    with pytest.warns(
+        VersionMismatchWarning,
+        match=rf"written by complab 0\.0\.1, read by complab {complab.__version__}",
+    ):
         loaded = complab.load(path)
     assert loaded.version == "0.0.1"
     np.testing.assert_array_equal(loaded.arrays["pay"], result.arrays["pay"])
@@ -72,7 +83,10 @@ def test_a_file_from_another_version_loads_with_a_warning(tmp_path, result):
 def test_an_incompatible_format_raises_naming_both_versions(tmp_path, result):
     path = result.save(tmp_path / "new.parquet")
     _rewrite_metadata(path, format="complab-result/99", version="9.0")
-    with pytest.raises(ValueError, match=r"result format 'complab-result/99' written by complab 9\.0; this is complab .* reads 'complab-result/1'"):
+    with pytest.raises(
+        ValueError,
+        match=r"result format 'complab-result/99' written by complab 9\.0; this is complab .* reads 'complab-result/1'",
+    ):
         complab.load(path)
 
 
@@ -96,6 +110,12 @@ def test_a_stored_scenario_this_version_cannot_read_is_explained(tmp_path, resul
     import yaml
 
     _rewrite_metadata(path, scenario=yaml.safe_dump(scenario), version="0.0.1")
-    with pytest.warns(VersionMismatchWarning), pytest.raises(ValueError, match=r"scenario saved by complab 0\.0\.1 is not valid .*unknown key 'retired_field'"):
+    with (
+        pytest.warns(VersionMismatchWarning),
+        pytest.raises(
+            ValueError,
+            match=r"scenario saved by complab 0\.0\.1 is not valid .*unknown key 'retired_field'",
+        ),
+    ):
         complab.load(path)
     assert json.loads(pq.read_schema(path).metadata[b"complab.seed"]) == 99

@@ -21,8 +21,11 @@ def kernel_name(tmp_path_factory) -> str:
     through JUPYTER_PATH, so the notebooks never run on another Python."""
     spec_dir = tmp_path_factory.mktemp("jupyter") / "kernels" / KERNEL
     spec_dir.mkdir(parents=True)
-    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            "display_name": "complab tests", "language": "python"}
+    spec = {
+        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+        "display_name": "complab tests",
+        "language": "python",
+    }
     (spec_dir / "kernel.json").write_text(json.dumps(spec), encoding="utf-8")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("JUPYTER_PATH", str(spec_dir.parent.parent))
@@ -33,8 +36,14 @@ def kernel_name(tmp_path_factory) -> str:
 
 def test_the_notebooks_are_there():
     names = [p.stem for p in NOTEBOOKS]
-    for topic in ("quick_start", "ote_and_pay_mix", "csm_kpi_weights", "csql_handoff",
-                  "clawback_and_behaviour", "one_point_of_churn"):
+    for topic in (
+        "quick_start",
+        "ote_and_pay_mix",
+        "csm_kpi_weights",
+        "csql_handoff",
+        "clawback_and_behaviour",
+        "one_point_of_churn",
+    ):
         assert any(topic in name for name in names), f"no notebook on {topic}: {names}"
 
 
@@ -55,8 +64,9 @@ def test_notebook_runs(path, kernel_name, tmp_path):
 
     nb = nbformat.read(path, as_version=4)
     # Run in a scratch folder: files the notebook writes (a report) land there.
-    client = NotebookClient(nb, kernel_name=kernel_name, timeout=300,
-                            resources={"metadata": {"path": str(tmp_path)}})
+    client = NotebookClient(
+        nb, kernel_name=kernel_name, timeout=300, resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()  # raises CellExecutionError, naming the cell, on any error
     for i, cell in enumerate(nb.cells):
         if cell.cell_type != "code":
@@ -66,6 +76,11 @@ def test_notebook_runs(path, kernel_name, tmp_path):
             if output.output_type == "stream" and output.name == "stderr":
                 assert "Warning" not in output.text, f"{path.name}: cell {i} warns: {output.text}"
     # each notebook draws at least one chart
-    images = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-              if "data" in o and "image/png" in o["data"]]
+    images = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if "data" in o and "image/png" in o["data"]
+    ]
     assert images, f"{path.name}: no chart"

@@ -78,8 +78,9 @@ def engine_default():
 
 def test_reference_agrees_with_engine(engine_default):
     scenario = presets.default()
-    ref = reference_kpis(simulate_reference(scenario, trials=TRIALS, seed=12),
-                         scenario.world.segment_names())
+    ref = reference_kpis(
+        simulate_reference(scenario, trials=TRIALS, seed=12), scenario.world.segment_names()
+    )
     assert set(ref) == set(engine_default)
     z = z_scores(engine_default, ref)
     far = {k: round(v, 2) for k, v in z.items() if abs(v) >= 3}
@@ -93,8 +94,9 @@ def test_comparison_detects_a_different_world(engine_default):
     smb = next(s for s in scenario.world.segments if s.name == "smb")
     hazard = (smb.renewal_hazard[0] * 1.3,) + tuple(smb.renewal_hazard[1:])
     changed = scenario.with_({"world.segments.smb.renewal_hazard": hazard})
-    ref = reference_kpis(simulate_reference(changed, trials=TRIALS, seed=12),
-                         scenario.world.segment_names())
+    ref = reference_kpis(
+        simulate_reference(changed, trials=TRIALS, seed=12), scenario.world.segment_names()
+    )
     z = z_scores(engine_default, ref)
     assert z["grr_smb"] > 3, z["grr_smb"]
     assert z["churned_logos"] < -3, z["churned_logos"]

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import complab
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
-from complab import plots, presets
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
 from matplotlib.image import AxesImage
+
+import complab
+from complab import plots, presets
 
 matplotlib.use("Agg")  # non-interactive: the tests draw no windows (pyplot is imported later)
 
@@ -64,7 +65,11 @@ def test_attainment_histogram_matches_the_attainment_formula(result):
     table = plots.attainments(result)
     reps = result.reps()
     row = table[(table["measure"] == "gross_churn")].iloc[0]
-    rep = reps[(reps["trial"] == row["trial"]) & (reps["rep"] == row["rep"]) & (reps["period"] == row["period"])].iloc[0]
+    rep = reps[
+        (reps["trial"] == row["trial"])
+        & (reps["rep"] == row["rep"])
+        & (reps["period"] == row["period"])
+    ].iloc[0]
     target = result.scenario.plan_for("csm", rep["segment"]).measures[0].target
     assert row["attainment"] == pytest.approx(max(0.0, 1 + (target - rep["gross_churn"]) / target))
     with pytest.raises(ValueError, match="no attainment"):
@@ -73,8 +78,13 @@ def test_attainment_histogram_matches_the_attainment_formula(result):
 
 def test_comparison_bars_have_one_bar_and_interval_per_variant():
     base = presets.default()
-    c = complab.compare(base, {"a": {"plans.csm:smb.ote": 100_000}, "b": presets.lower_churn(base)},
-                        trials=4, seed=2, threads=2)
+    c = complab.compare(
+        base,
+        {"a": {"plans.csm:smb.ote": 100_000}, "b": presets.lower_churn(base)},
+        trials=4,
+        seed=2,
+        threads=2,
+    )
     ax = c.plot("comp_total")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     assert len(ax.patches) == 2
@@ -85,7 +95,9 @@ def test_comparison_bars_have_one_bar_and_interval_per_variant():
 
 
 def test_sweep_heatmap_pivots_two_parameters():
-    grid = pd.DataFrame([(a, b, a * b) for a in (0.1, 0.2, 0.3) for b in (1, 2)], columns=["x", "y", "v"])
+    grid = pd.DataFrame(
+        [(a, b, a * b) for a in (0.1, 0.2, 0.3) for b in (1, 2)], columns=["x", "y", "v"]
+    )
     ax = plots.sweep_heatmap(grid, annotate=True)
     images = [i for i in ax.images if isinstance(i, AxesImage)]
     assert len(images) == 1
@@ -100,7 +112,9 @@ def test_sweep_heatmap_pivots_two_parameters():
 
 
 def test_tornado_puts_the_widest_swing_on_top():
-    data = pd.DataFrame({"parameter": ["p", "q", "r"], "low": [1.0, 0.0, 2.0], "high": [3.0, 5.0, 2.5]})
+    data = pd.DataFrame(
+        {"parameter": ["p", "q", "r"], "low": [1.0, 0.0, 2.0], "high": [3.0, 5.0, 2.5]}
+    )
     ax = plots.tornado(data, base=2.0)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["r", "p", "q"]  # bottom to top
     assert len(ax.patches) == 6  # low and high bar per parameter
@@ -110,10 +124,16 @@ def test_tornado_puts_the_widest_swing_on_top():
 
 def test_tornado_reads_the_sensitivity_table():
     # complab.sensitivity.tornado's columns: low/high are parameter values, outputs separate.
-    data = pd.DataFrame({
-        "parameter": ["hazard", "win_rate"], "low": [0.1, 0.2], "high": [0.3, 0.4],
-        "output_low": [0.9, 0.84], "output_high": [0.7, 0.86], "base": [0.85, 0.85],
-    })
+    data = pd.DataFrame(
+        {
+            "parameter": ["hazard", "win_rate"],
+            "low": [0.1, 0.2],
+            "high": [0.3, 0.4],
+            "output_low": [0.9, 0.84],
+            "output_high": [0.7, 0.86],
+            "base": [0.85, 0.85],
+        }
+    )
     ax = plots.tornado(data)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["win_rate", "hazard"]
     widths = sorted(round(p.get_width(), 6) for p in ax.patches)

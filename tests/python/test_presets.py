@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-import complab
 import numpy as np
 import pytest
+
+import complab
 from complab import Clawback, presets
 
 
@@ -17,8 +18,14 @@ def simulate(scenario, trials=12, seed=11):
 def test_registry_lists_every_preset_and_builds_them_by_name():
     names = presets.list()
     assert names == [
-        "default", "churn_and_nrr", "first_renewal_clawback", "shared_nrr", "csql_strategy",
-        "expansion_pipeline", "gainsight_reactive", "gainsight_proactive",
+        "default",
+        "churn_and_nrr",
+        "first_renewal_clawback",
+        "shared_nrr",
+        "csql_strategy",
+        "expansion_pipeline",
+        "gainsight_reactive",
+        "gainsight_proactive",
     ]
     for name in names:
         scenario = presets.get(name)
@@ -54,7 +61,10 @@ def test_first_renewal_clawback_changes_only_ae_plans_and_costs_the_ae():
     assert reps_b.loc[ae, "clawback_applied"].sum() > 0  # first-renewal churn happens
     assert (reps_b.loc[~ae, "earnings"].to_numpy() == reps_a.loc[~ae, "earnings"].to_numpy()).all()
     np.testing.assert_allclose(
-        reps_a.loc[ae, "earnings"] - reps_b.loc[ae, "earnings"], reps_b.loc[ae, "clawback_applied"], rtol=1e-9, atol=1e-6
+        reps_a.loc[ae, "earnings"] - reps_b.loc[ae, "earnings"],
+        reps_b.loc[ae, "clawback_applied"],
+        rtol=1e-9,
+        atol=1e-6,
     )
 
 
@@ -82,12 +92,20 @@ def test_csql_strategy_gates_pipeline_pay_on_annual_churn_below_ten_percent():
     scenario = presets.csql_strategy()
     for seg in scenario.world.segment_names():
         csm = scenario.plans[f"csm:{seg}"]
-        assert [(m.metric, m.weight) for m in csm.measures] == [("gross_churn", 0.5), ("csql_pipeline", 0.5)]
+        assert [(m.metric, m.weight) for m in csm.measures] == [
+            ("gross_churn", 0.5),
+            ("csql_pipeline", 0.5),
+        ]
         ae = scenario.plans[f"ae:{seg}"]
-        assert [(m.metric, m.weight) for m in ae.measures] == [("new_arr", 0.5), ("expansion_arr", 0.5)]
+        assert [(m.metric, m.weight) for m in ae.measures] == [
+            ("new_arr", 0.5),
+            ("expansion_arr", 0.5),
+        ]
         pipeline_target = csm.measures[1].target
         pays = [
-            csm.payout({"gross_churn": churn, "csql_pipeline": pipeline_target})["csql_pipeline"].iloc[0]
+            csm.payout({"gross_churn": churn, "csql_pipeline": pipeline_target})[
+                "csql_pipeline"
+            ].iloc[0]
             for churn in (0.099, 0.101)
         ]
         v = csm.target_variable()
@@ -102,7 +120,10 @@ def test_expansion_pipeline_puts_every_csm_on_pipeline_and_enterprise_on_expand_
         assert "csql_pipeline" in metrics and "expansion_arr" not in metrics
         assert ("expand_rate" in metrics) == (seg == "enterprise")
         ae = scenario.plans[f"ae:{seg}"]
-        assert [(m.metric, m.weight) for m in ae.measures] == [("new_arr", 0.6), ("expansion_arr", 0.4)]
+        assert [(m.metric, m.weight) for m in ae.measures] == [
+            ("new_arr", 0.6),
+            ("expansion_arr", 0.4),
+        ]
 
 
 @pytest.mark.parametrize("name", ["shared_nrr", "csql_strategy", "expansion_pipeline"])
@@ -135,8 +156,10 @@ def test_gainsight_stages_land_near_92_percent_nrr_and_25_points_apart():
 def test_lower_churn_moves_every_hazard_by_the_points_given():
     base = presets.default()
     lower = presets.lower_churn(base, points=1.0)
-    for a, b in zip(base.world.segments, lower.world.segments):
-        np.testing.assert_allclose(np.array(a.renewal_hazard) - np.array(b.renewal_hazard), 0.01, atol=1e-12)
+    for a, b in zip(base.world.segments, lower.world.segments, strict=True):
+        np.testing.assert_allclose(
+            np.array(a.renewal_hazard) - np.array(b.renewal_hazard), 0.01, atol=1e-12
+        )
     assert lower.plans == base.plans
     floor = presets.lower_churn(base, points=50)
     assert all(h == 0.0 for s in floor.world.segments for h in s.renewal_hazard)

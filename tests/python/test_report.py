@@ -26,7 +26,9 @@ def result() -> complab.Result:
 
 @pytest.fixture(scope="module")
 def report_file(result, tmp_path_factory) -> Path:
-    return complab.report(result, tmp_path_factory.mktemp("report") / "report.html", title="Plan review")
+    return complab.report(
+        result, tmp_path_factory.mktemp("report") / "report.html", title="Plan review"
+    )
 
 
 # -- the file --------------------------------------------------------------------------------------
@@ -38,17 +40,26 @@ def test_report_is_self_contained(report_file):
     assert all(link.startswith(("#", "data:")) for link in links), links  # in-page references only
     assert text.count("url(") == text.count("url(#") and "@import" not in text
     assert set(re.findall(r"https?://[^\s\"'<>]*", text)) <= {  # XML namespaces, never fetched
-        "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+    }
 
 
 def test_report_holds_scenario_tables_and_charts(result, report_file):
     text = report_file.read_text(encoding="utf-8")
     assert "<title>Plan review</title>" in text
     assert text.count('<svg role="img"') == 4  # ARR fan, NRR by segment, pay, attainment
-    for heading in ("Revenue and retention", "KPIs by year", "Pay", "Scenario", "Segments", "Plans"):
+    for heading in (
+        "Revenue and retention",
+        "KPIs by year",
+        "Pay",
+        "Scenario",
+        "Segments",
+        "Plans",
+    ):
         assert f">{heading}</h" in text
     for segment in result.scenario.world.segment_names():
-        assert f"<td class=\"text\">{segment}</td>" in text
+        assert f'<td class="text">{segment}</td>' in text
     for key in result.scenario.plans:
         assert f"<b>{key}</b>" in text
     assert "clawback 100.0% within 12 months" in text
@@ -87,16 +98,28 @@ def chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    pytest.fail("headless Chromium is needed to test the report: apt-get install chromium "
-                "(scripts/test.sh installs it)")
+    pytest.fail(
+        "headless Chromium is needed to test the report: apt-get install chromium "
+        "(scripts/test.sh installs it)"
+    )
 
 
 def browse(page: Path, profile: Path, *flags: str) -> subprocess.CompletedProcess[str]:
     """Open `page` in headless Chromium with console messages logged to stderr."""
     command = [
-        chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--no-first-run", "--no-default-browser-check", "--disable-extensions",
-        f"--user-data-dir={profile}", "--enable-logging=stderr", "--v=0", *flags, page.resolve().as_uri(),
+        chromium(),
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--no-first-run",
+        "--no-default-browser-check",
+        "--disable-extensions",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+        *flags,
+        page.resolve().as_uri(),
     ]
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
@@ -109,9 +132,11 @@ def console_messages(stderr: str) -> list[str]:
 def test_console_check_catches_errors(tmp_path):
     """The checks below can fail: a page with a script error and a missing image is caught."""
     bad = tmp_path / "bad.html"
-    bad.write_text('<!DOCTYPE html><html><body><img src="missing.png">'
-                   "<script>console.error('broken chart'); undefined_function();</script></body></html>",
-                   encoding="utf-8")
+    bad.write_text(
+        '<!DOCTYPE html><html><body><img src="missing.png">'
+        "<script>console.error('broken chart'); undefined_function();</script></body></html>",
+        encoding="utf-8",
+    )
     done = browse(bad, tmp_path / "profile", "--dump-dom")
     messages = console_messages(done.stderr)
     assert any("broken chart" in m for m in messages), done.stderr
@@ -133,8 +158,13 @@ def test_report_renders_in_chromium(report_file, tmp_path):
 
 def test_report_screenshot(report_file, tmp_path):
     shot = tmp_path / "report.png"
-    done = browse(report_file, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,2400",
-                  "--hide-scrollbars")
+    done = browse(
+        report_file,
+        tmp_path / "profile",
+        f"--screenshot={shot}",
+        "--window-size=1280,2400",
+        "--hide-scrollbars",
+    )
     assert done.returncode == 0, done.stderr
     assert console_messages(done.stderr) == []
     assert shot.exists() and shot.stat().st_size > 50_000

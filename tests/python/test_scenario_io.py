@@ -6,13 +6,14 @@ import copy
 import math
 import re
 
-import complab
 import numpy as np
 import pytest
 import yaml
-from complab import Clawback, Measure, PayoutCurve, Plan, Scenario, Segment, presets
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+import complab
+from complab import Clawback, Measure, PayoutCurve, Plan, Scenario, Segment, presets
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +84,10 @@ def test_missing_fields_take_defaults(default):
     data.pop("plans")
     scenario = Scenario.from_dict(data)
     assert scenario.world.gap_decay == complab.World(segments=default.world.segments).gap_decay
-    assert scenario.world.segments[0].health_noise == Segment.__dataclass_fields__["health_noise"].default
+    assert (
+        scenario.world.segments[0].health_noise
+        == Segment.__dataclass_fields__["health_noise"].default
+    )
     assert scenario.plans == {}
 
 
@@ -108,19 +112,43 @@ _DELETE = object()
 @pytest.mark.parametrize(
     "path, value, message",
     [
-        ("plans.csm:enterprise.measures.1.weight", 1.4, "plans.csm:enterprise.measures[1].weight: 1.4 is not in [0, 1]"),
+        (
+            "plans.csm:enterprise.measures.1.weight",
+            1.4,
+            "plans.csm:enterprise.measures[1].weight: 1.4 is not in [0, 1]",
+        ),
         ("world.segments.0.win_rate", 1.4, "world.segments[0].win_rate: 1.4 is not in [0, 1]"),
-        ("world.segments.2.renewal_hazard.1", -0.1, "world.segments[2].renewal_hazard[1]: -0.1 is not in [0, 1]"),
-        ("world.segments.1.win_rate", math.nan, "world.segments[1].win_rate: nan is not a finite number"),
+        (
+            "world.segments.2.renewal_hazard.1",
+            -0.1,
+            "world.segments[2].renewal_hazard[1]: -0.1 is not in [0, 1]",
+        ),
+        (
+            "world.segments.1.win_rate",
+            math.nan,
+            "world.segments[1].win_rate: nan is not a finite number",
+        ),
         ("world.segments.1.win_rate", "high", "world.segments[1].win_rate: 'high' is not a number"),
         ("world.months", 12.5, "world.months: 12.5 is not an integer"),
-        ("world.months", 10**40, "world.months: 10000000000000000000000000000000000000000 is out of range"),
+        (
+            "world.months",
+            10**40,
+            "world.months: 10000000000000000000000000000000000000000 is out of range",
+        ),
         ("world.effort.csm_adoption", 2.0, "world.effort.csm_adoption: 2 is not in [0, 1]"),
         ("world.segments.0.name", "s.m.b", "world.segments[0].name: 's.m.b' contains '.'"),
         ("world.products", [], "world.products: () is not a non-empty list"),
-        ("plans.csm:smb.measures.0.curve.payout.0", -1, "plans.csm:smb.measures[0].curve.payout[0]: -1 is not a finite number >= 0"),
+        (
+            "plans.csm:smb.measures.0.curve.payout.0",
+            -1,
+            "plans.csm:smb.measures[0].curve.payout[0]: -1 is not a finite number >= 0",
+        ),
         ("plans.ae:smb.ote", -5, "plans.ae:smb.ote: -5 is not a finite number > 0"),
-        ("plans.ae:smb.role", "csm", "plans.ae:smb.measures[0].metric: 'new_arr' is not a metric of role csm"),
+        (
+            "plans.ae:smb.role",
+            "csm",
+            "plans.ae:smb.measures[0].metric: 'new_arr' is not a metric of role csm",
+        ),
         ("plans.sdr", 3, "plans.sdr: expected a mapping, got int"),
     ],
 )
@@ -135,24 +163,36 @@ def test_validation_errors_name_the_full_path(default, path, value, message):
 def test_a_plan_under_another_roles_key_is_rejected(default):
     data = default.to_dict()
     data["plans"]["ae:smb"] = data["plans"]["csm:smb"]
-    with pytest.raises(ValueError, match=r"^plans\.ae:smb\.role: the plan is for role 'csm', not 'ae'"):
+    with pytest.raises(
+        ValueError, match=r"^plans\.ae:smb\.role: the plan is for role 'csm', not 'ae'"
+    ):
         Scenario.from_dict(data)
 
 
 def test_unknown_keys_are_rejected_with_the_allowed_keys_listed(default):
     data = default.to_dict()
     data["world"]["segments"][2]["winrate"] = 0.2
-    with pytest.raises(ValueError, match=r"^world\.segments\[2\]: unknown key 'winrate' \(allowed: name, initial_accounts, .*win_rate"):
+    with pytest.raises(
+        ValueError,
+        match=r"^world\.segments\[2\]: unknown key 'winrate' \(allowed: name, initial_accounts, .*win_rate",
+    ):
         Scenario.from_dict(data)
     data = default.to_dict()
     data["plans"]["ae:smb"]["quota"] = 1
-    with pytest.raises(ValueError, match=r"^plans\.ae:smb: unknown key 'quota' \(allowed: role, ote, base_share, measures"):
+    with pytest.raises(
+        ValueError,
+        match=r"^plans\.ae:smb: unknown key 'quota' \(allowed: role, ote, base_share, measures",
+    ):
         Scenario.from_dict(data)
     data = default.to_dict()
     data["plans"]["csm:nowhere"] = data["plans"]["csm:smb"]
-    with pytest.raises(ValueError, match=r"^plans\.csm:nowhere: not a plan key; allowed: ae, sdr, csm, ae:smb"):
+    with pytest.raises(
+        ValueError, match=r"^plans\.csm:nowhere: not a plan key; allowed: ae, sdr, csm, ae:smb"
+    ):
         Scenario.from_dict(data)
-    with pytest.raises(ValueError, match=r"^scenario: unknown key 'extra' \(allowed: world, plans\)"):
+    with pytest.raises(
+        ValueError, match=r"^scenario: unknown key 'extra' \(allowed: world, plans\)"
+    ):
         Scenario.from_dict({**default.to_dict(), "extra": 1})
 
 
@@ -208,8 +248,12 @@ def test_with_applies_all_changes_before_checking(default):
 
 
 def test_with_adds_replaces_and_removes_plans(default):
-    plan = Plan(role="csm", ote=100_000, base_share=0.8,
-                measures=[Measure("nrr", weight=1.0, target=1.05, curve=PayoutCurve.linear())])
+    plan = Plan(
+        role="csm",
+        ote=100_000,
+        base_share=0.8,
+        measures=[Measure("nrr", weight=1.0, target=1.05, curve=PayoutCurve.linear())],
+    )
     added = default.with_({"plans.csm": plan, "plans.ae:smb.clawback": Clawback(share=0.5)})
     assert added.plans["csm"] == plan
     assert added.plans["ae:smb"].clawback == Clawback(share=0.5)
@@ -222,12 +266,24 @@ def test_with_adds_replaces_and_removes_plans(default):
 @pytest.mark.parametrize(
     "path, message",
     [
-        ("world.segments.nowhere.win_rate", r"no item 'nowhere' in world\.segments \(items: smb, mid_market, enterprise\)"),
-        ("world.segments.smb.winrate", r"'winrate' is not a field of world\.segments\.smb \(allowed: name, "),
+        (
+            "world.segments.nowhere.win_rate",
+            r"no item 'nowhere' in world\.segments \(items: smb, mid_market, enterprise\)",
+        ),
+        (
+            "world.segments.smb.winrate",
+            r"'winrate' is not a field of world\.segments\.smb \(allowed: name, ",
+        ),
         ("world.montsh", r"'montsh' is not a field of world \(allowed: segments, months, "),
         ("plans.ae:nowhere.ote", r"no plan 'ae:nowhere' in this scenario \(plans: ae:smb, "),
-        ("plans.csm:smb.measures.expand_rate.weight", r"no item 'expand_rate' in plans\.csm:smb\.measures \(items: gross_churn, nrr\)"),
-        ("plans.ae:smb.clawback.share", r"plans\.ae:smb\.clawback is None, which has no field 'share'"),
+        (
+            "plans.csm:smb.measures.expand_rate.weight",
+            r"no item 'expand_rate' in plans\.csm:smb\.measures \(items: gross_churn, nrr\)",
+        ),
+        (
+            "plans.ae:smb.clawback.share",
+            r"plans\.ae:smb\.clawback is None, which has no field 'share'",
+        ),
         ("budget.total", r"paths start at 'world' or 'plans'"),
         ("world..months", r"not a dotted path \(an empty part\)"),
     ],
@@ -265,7 +321,9 @@ _GARBAGE = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=8),
     st.lists(st.one_of(st.integers(), st.floats(), st.text(max_size=3)), max_size=4),
-    st.dictionaries(st.text(max_size=6), st.one_of(st.integers(), st.floats(), st.none()), max_size=3),
+    st.dictionaries(
+        st.text(max_size=6), st.one_of(st.integers(), st.floats(), st.none()), max_size=3
+    ),
 )
 _PATH_HEAD = re.compile(r"^(world|plans|scenario)[^ ]*: ")
 
@@ -274,11 +332,18 @@ _PATH_HEAD = re.compile(r"^(world|plans|scenario)[^ ]*: ")
 def small_dict():
     world = presets.default().world
     scenario = presets.default()
-    return scenario.with_({"world.segments": world.segments[:2], "plans.ae:enterprise": None,
-                           "plans.csm:enterprise": None}).to_dict()
+    return scenario.with_(
+        {
+            "world.segments": world.segments[:2],
+            "plans.ae:enterprise": None,
+            "plans.csm:enterprise": None,
+        }
+    ).to_dict()
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_mutated_scenario_dicts_give_a_valid_scenario_or_a_clear_error(small_dict, data):
     d = copy.deepcopy(small_dict)

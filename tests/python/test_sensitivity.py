@@ -26,15 +26,23 @@ def small_scenario() -> Scenario:
 
 
 def test_tornado_swing_matches_the_closed_form_and_puts_the_hazard_first():
-    table = sensitivity.tornado(small_scenario(), {WIN_RATE: (0.1, 0.3), HAZARD: (0.1, 0.3)},
-                                output="grr", year=0, trials=40, seed=0)
+    table = sensitivity.tornado(
+        small_scenario(),
+        {WIN_RATE: (0.1, 0.3), HAZARD: (0.1, 0.3)},
+        output="grr",
+        year=0,
+        trials=40,
+        seed=0,
+    )
     assert list(table["parameter"]) == [HAZARD, WIN_RATE]  # widest swing first
     hazard = table.iloc[0]
     # GRR = 1 - hazard, so moving the hazard from 0.1 to 0.3 moves GRR by -0.2
     assert abs(hazard["swing"] + 0.2) < 4 * hazard["swing_se"] + 0.005
     assert abs(hazard["output_low"] - 0.9) < 4 * hazard["output_low_se"] + 0.005
     assert hazard["swing_ci_low"] < hazard["swing"] < hazard["swing_ci_high"]
-    assert hazard["swing_ci_high"] - hazard["swing"] == pytest.approx(1.959964 * hazard["swing_se"], rel=1e-5)
+    assert hazard["swing_ci_high"] - hazard["swing"] == pytest.approx(
+        1.959964 * hazard["swing_se"], rel=1e-5
+    )
     assert hazard["delta_low"] + hazard["base"] == pytest.approx(hazard["output_low"])
     # Common random numbers: a renewal churns when its keyed uniform is below the hazard,
     # so the accounts lost at 0.1 are among those lost at 0.3. Nested binomials correlate
@@ -54,10 +62,18 @@ def test_tornado_swing_matches_the_closed_form_and_puts_the_hazard_first():
 def test_tornado_on_plan_parameters_repays_one_world(monkeypatch):
     calls = []
     simulate = complab.engine.simulate
-    monkeypatch.setattr(complab.engine, "simulate", lambda *a, **k: calls.append(1) or simulate(*a, **k))
+    monkeypatch.setattr(
+        complab.engine, "simulate", lambda *a, **k: calls.append(1) or simulate(*a, **k)
+    )
     scenario = small_scenario()
-    table = sensitivity.tornado(scenario, {"plans.csm:only.ote": (80_000.0, 120_000.0)},
-                                output="comp_csm", year=None, trials=10, seed=5)
+    table = sensitivity.tornado(
+        scenario,
+        {"plans.csm:only.ote": (80_000.0, 120_000.0)},
+        output="comp_csm",
+        year=None,
+        trials=10,
+        seed=5,
+    )
     assert len(calls) == 1
     row = table.iloc[0]
     # Every part of a CSM's pay scales with OTE: comp at 120k is 1.5 times comp at 80k.
@@ -66,13 +82,17 @@ def test_tornado_on_plan_parameters_repays_one_world(monkeypatch):
 
 
 def test_sobol_ranks_the_dominant_parameter_first():
-    table = sensitivity.sobol(small_scenario(), PARAMS, outputs=["grr"], year=1, samples=32,
-                              trials=8, seed=3)
+    table = sensitivity.sobol(
+        small_scenario(), PARAMS, outputs=["grr"], year=1, samples=32, trials=8, seed=3
+    )
     assert list(table.columns) == ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
     s = table.set_index("parameter")
     assert s.loc[HAZARD, "ST"] > 0.8 and s.loc[HAZARD, "S1"] > 0.5
     assert s.loc[WIN_RATE, "ST"] < 0.05
-    assert s.loc[HAZARD, "ST"] - s.loc[HAZARD, "ST_conf"] > s.loc[WIN_RATE, "ST"] + s.loc[WIN_RATE, "ST_conf"]
+    assert (
+        s.loc[HAZARD, "ST"] - s.loc[HAZARD, "ST_conf"]
+        > s.loc[WIN_RATE, "ST"] + s.loc[WIN_RATE, "ST_conf"]
+    )
     assert (table[["S1_conf", "ST_conf"]] > 0).all().all()
     assert table.attrs["problem"]["names"] == [HAZARD, WIN_RATE]
 
@@ -88,16 +108,28 @@ def test_seed_zero_is_a_seed_and_global_numpy_state_is_untouched():
     c = sensitivity.sobol(scenario, PARAMS, seed=1, **args)
     assert not np.array_equal(a["S1_conf"].to_numpy(), c["S1_conf"].to_numpy())
     np.random.set_state(before)
-    m0 = sensitivity.morris(scenario, PARAMS, outputs="grr", year=1, trajectories=4, trials=4, seed=0)
+    m0 = sensitivity.morris(
+        scenario, PARAMS, outputs="grr", year=1, trajectories=4, trials=4, seed=0
+    )
     after = np.random.get_state()
     assert after[0] == before[0] and np.array_equal(after[1], before[1]) and after[2] == before[2]
-    m1 = sensitivity.morris(scenario, PARAMS, outputs="grr", year=1, trajectories=4, trials=4, seed=0)
+    m1 = sensitivity.morris(
+        scenario, PARAMS, outputs="grr", year=1, trajectories=4, trials=4, seed=0
+    )
     pd.testing.assert_frame_equal(m0, m1, check_exact=True)
 
 
 def test_morris_screens_the_hazard_as_dominant():
-    table = sensitivity.morris(small_scenario(), PARAMS, outputs=["grr", "logo_churn"], year=1,
-                               trajectories=8, levels=4, trials=8, seed=2)
+    table = sensitivity.morris(
+        small_scenario(),
+        PARAMS,
+        outputs=["grr", "logo_churn"],
+        year=1,
+        trajectories=8,
+        levels=4,
+        trials=8,
+        seed=2,
+    )
     assert list(table.columns) == ["output", "parameter", "mu", "mu_star", "mu_star_conf", "sigma"]
     grr = table[table["output"] == "grr"].set_index("parameter")
     # An elementary effect is the change across the whole range: GRR = 1 - hazard moves by
@@ -117,8 +149,15 @@ def test_integer_parameters_are_sampled_as_integers(monkeypatch):
         return original(scenario, points)
 
     monkeypatch.setattr(complab.sensitivity, "build_scenarios", spy)
-    sensitivity.morris(small_scenario(), {"world.sdr_headcount": (1, 3), WIN_RATE: (0.1, 0.3)},
-                       outputs="new_logos", year=0, trajectories=4, trials=2, seed=1)
+    sensitivity.morris(
+        small_scenario(),
+        {"world.sdr_headcount": (1, 3), WIN_RATE: (0.1, 0.3)},
+        outputs="new_logos",
+        year=0,
+        trajectories=4,
+        trials=2,
+        seed=1,
+    )
     assert all(type(v) is int for v in seen)
     assert set(seen) <= {1, 2, 3} and len(set(seen)) > 1
 
@@ -126,14 +165,32 @@ def test_integer_parameters_are_sampled_as_integers(monkeypatch):
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda s: sensitivity.sobol(s, {HAZARD: (0.3, 0.1)}), r"params\['world.segments.only.renewal_hazard.0'\]: low 0.3 is not below high 0.1"),
+        (
+            lambda s: sensitivity.sobol(s, {HAZARD: (0.3, 0.1)}),
+            r"params\['world.segments.only.renewal_hazard.0'\]: low 0.3 is not below high 0.1",
+        ),
         (lambda s: sensitivity.sobol(s, {HAZARD: (0.1, "x")}), r"bound 'x' is not a finite number"),
-        (lambda s: sensitivity.sobol(s, {HAZARD: (0.1, 0.3)}, samples=10), "samples: 10 is not a power of two"),
-        (lambda s: sensitivity.morris(s, {HAZARD: (0.1, 0.3)}, levels=3), "levels: 3 is not an even number"),
-        (lambda s: sensitivity.sobol(s, {"world.nowhere": (0.1, 0.3)}, samples=2, trials=1), r"world\.nowhere"),
+        (
+            lambda s: sensitivity.sobol(s, {HAZARD: (0.1, 0.3)}, samples=10),
+            "samples: 10 is not a power of two",
+        ),
+        (
+            lambda s: sensitivity.morris(s, {HAZARD: (0.1, 0.3)}, levels=3),
+            "levels: 3 is not an even number",
+        ),
+        (
+            lambda s: sensitivity.sobol(s, {"world.nowhere": (0.1, 0.3)}, samples=2, trials=1),
+            r"world\.nowhere",
+        ),
         (lambda s: sensitivity.tornado(s, {HAZARD: 0.2}), r"is not a \(low, high\) pair"),
-        (lambda s: sensitivity.tornado(s, {HAZARD: (0.1, 0.3)}, year=7, trials=2), r"year: 7 is not a year of the simulation \(0 to 1\)"),
-        (lambda s: sensitivity.tornado(s, {HAZARD: (0.1, 0.3)}, confidence=95, trials=2), r"confidence: 95"),
+        (
+            lambda s: sensitivity.tornado(s, {HAZARD: (0.1, 0.3)}, year=7, trials=2),
+            r"year: 7 is not a year of the simulation \(0 to 1\)",
+        ),
+        (
+            lambda s: sensitivity.tornado(s, {HAZARD: (0.1, 0.3)}, confidence=95, trials=2),
+            r"confidence: 95",
+        ),
         (lambda s: sensitivity.tornado(s, {}), "params: expected a non-empty mapping"),
     ],
 )

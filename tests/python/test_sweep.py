@@ -27,7 +27,9 @@ def small_scenario(**overrides) -> Scenario:
     return Scenario(world=world, plans=presets.default_plans(world))
 
 
-def expected_rows(scenario: Scenario, point: dict, outputs: list[str], trials: int, seed: int) -> pd.DataFrame:
+def expected_rows(
+    scenario: Scenario, point: dict, outputs: list[str], trials: int, seed: int
+) -> pd.DataFrame:
     """Statistics of one point computed straight from complab.simulate."""
     result = complab.simulate(scenario.with_(point), trials=trials, seed=seed, threads=1)
     table = per_trial(result, outputs)
@@ -36,8 +38,15 @@ def expected_rows(scenario: Scenario, point: dict, outputs: list[str], trials: i
         for year, group in table.groupby("year"):
             v = group[name].to_numpy(dtype=float)
             v = v[np.isfinite(v)]
-            rows.append({"output": name, "year": year, "mean": v.mean(),
-                         "se": v.std(ddof=1) / np.sqrt(len(v)), "p50": np.median(v)})
+            rows.append(
+                {
+                    "output": name,
+                    "year": year,
+                    "mean": v.mean(),
+                    "se": v.std(ddof=1) / np.sqrt(len(v)),
+                    "p50": np.median(v),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -56,10 +65,13 @@ class SimulateCounter:
 
 # -- grids and the tidy table ----------------------------------------------------------------
 def test_grid_expands_to_every_combination_first_path_slowest():
-    points = expand_grid({"world.sdr_headcount": np.array([1, 2]), "world.segments.only.win_rate": [0.1, 0.2, 0.3]})
+    points = expand_grid(
+        {"world.sdr_headcount": np.array([1, 2]), "world.segments.only.win_rate": [0.1, 0.2, 0.3]}
+    )
     assert points == [
         {"world.sdr_headcount": h, "world.segments.only.win_rate": w}
-        for h in (1, 2) for w in (0.1, 0.2, 0.3)
+        for h in (1, 2)
+        for w in (0.1, 0.2, 0.3)
     ]
     assert all(type(p["world.sdr_headcount"]) is int for p in points)  # not numpy.int64
     explicit = [{"world.sdr_headcount": 1}, {"world.sdr_headcount": 3}]
@@ -73,13 +85,20 @@ def test_sweep_is_tidy_and_each_point_equals_its_own_simulation():
     table = complab.sweep(scenario, grid, outputs=outputs, trials=12, seed=4, threads=1)
     years = scenario.world.months // 12
     assert len(table) == 4 * len(outputs) * years
-    assert list(table.columns[:4]) == ["world.sdr_headcount", "world.segments.only.win_rate", "output", "year"]
+    assert list(table.columns[:4]) == [
+        "world.sdr_headcount",
+        "world.segments.only.win_rate",
+        "output",
+        "year",
+    ]
     assert {"n", "mean", "se", "p5", "p10", "p50", "p90", "p95"} <= set(table.columns)
     assert (table["n"] == 12).all()
     assert table.attrs["seed"] == 4
     for point in expand_grid(grid):
-        got = table[(table["world.sdr_headcount"] == point["world.sdr_headcount"])
-                    & (table["world.segments.only.win_rate"] == point["world.segments.only.win_rate"])]
+        got = table[
+            (table["world.sdr_headcount"] == point["world.sdr_headcount"])
+            & (table["world.segments.only.win_rate"] == point["world.segments.only.win_rate"])
+        ]
         want = expected_rows(scenario, point, outputs, trials=12, seed=4)
         np.testing.assert_array_equal(got["output"], want["output"])
         np.testing.assert_allclose(got["mean"], want["mean"], rtol=1e-12)
@@ -87,7 +106,8 @@ def test_sweep_is_tidy_and_each_point_equals_its_own_simulation():
         np.testing.assert_allclose(got["p50"], want["p50"], rtol=1e-12)
     # more SDRs and a higher win rate: more new logos (a real effect, not noise)
     logos = table[(table["output"] == "new_logos") & (table["year"] == 0)].set_index(
-        ["world.sdr_headcount", "world.segments.only.win_rate"])["mean"]
+        ["world.sdr_headcount", "world.segments.only.win_rate"]
+    )["mean"]
     assert logos[(3, 0.4)] > logos[(1, 0.4)] > logos[(1, 0.1)]
 
 
@@ -95,23 +115,46 @@ def test_points_share_random_numbers_so_differences_are_paired():
     # The year-0 cohort is the initial book; the win rate only adds new accounts, and with
     # common random numbers the initial accounts see the same draws at every point.
     scenario = small_scenario()
-    table = complab.sweep(scenario, {"world.segments.only.win_rate": [0.1, 0.5]},
-                          outputs=["grr"], trials=10, seed=0, threads=1)
+    table = complab.sweep(
+        scenario,
+        {"world.segments.only.win_rate": [0.1, 0.5]},
+        outputs=["grr"],
+        trials=10,
+        seed=0,
+        threads=1,
+    )
     year0 = table[table["year"] == 0]
     assert year0["mean"].iloc[0] == year0["mean"].iloc[1]
-    other_seed = complab.sweep(scenario, {"world.segments.only.win_rate": [0.1]},
-                               outputs=["grr"], trials=10, seed=1, threads=1)
+    other_seed = complab.sweep(
+        scenario,
+        {"world.segments.only.win_rate": [0.1]},
+        outputs=["grr"],
+        trials=10,
+        seed=1,
+        threads=1,
+    )
     assert other_seed["mean"].iloc[0] != year0["mean"].iloc[0]
 
 
 # -- simulate once, pay many plans --------------------------------------------------------------
 def test_plan_only_sweep_simulates_the_world_once_and_equals_full_simulation(monkeypatch):
     scenario = small_scenario()
-    grid = {"plans.csm:only.ote": [80_000.0, 100_000.0, 120_000.0],
-            "plans.csm:only.measures.gross_churn.weight": [0.5, 0.65]}
+    grid = {
+        "plans.csm:only.ote": [80_000.0, 100_000.0, 120_000.0],
+        "plans.csm:only.measures.gross_churn.weight": [0.5, 0.65],
+    }
     # The weights must sum to 1: the NRR measure's weight moves with the churn weight.
-    points = [dict(p, **{"plans.csm:only.measures.nrr.weight": round(1 - p["plans.csm:only.measures.gross_churn.weight"], 10)})
-              for p in expand_grid(grid)]
+    points = [
+        dict(
+            p,
+            **{
+                "plans.csm:only.measures.nrr.weight": round(
+                    1 - p["plans.csm:only.measures.gross_churn.weight"], 10
+                )
+            },
+        )
+        for p in expand_grid(grid)
+    ]
     outputs = ["comp_csm", "earnings_per_csm", "nrr"]
     counter = SimulateCounter(monkeypatch)
     table = complab.sweep(scenario, points, outputs=outputs, trials=10, seed=7, threads=1)
@@ -131,12 +174,20 @@ def test_plan_only_point_that_changes_shared_nrr_is_simulated_again(monkeypatch)
     scenario = small_scenario()
     # An AE measure on NRR makes AE and CSM share NRR, which changes hand-off acceptance.
     points = [
-        {"plans.ae:only.measures.expansion_arr.metric": "expansion_arr",
-         "plans.ae:only.measures.expansion_arr.target": scenario.plans["ae:only"].measures[1].target},
-        {"plans.ae:only.measures.expansion_arr.metric": "nrr",
-         "plans.ae:only.measures.expansion_arr.target": 1.05},
-        {"plans.ae:only.measures.expansion_arr.metric": "nrr",
-         "plans.ae:only.measures.expansion_arr.target": 1.10},
+        {
+            "plans.ae:only.measures.expansion_arr.metric": "expansion_arr",
+            "plans.ae:only.measures.expansion_arr.target": scenario.plans["ae:only"]
+            .measures[1]
+            .target,
+        },
+        {
+            "plans.ae:only.measures.expansion_arr.metric": "nrr",
+            "plans.ae:only.measures.expansion_arr.target": 1.05,
+        },
+        {
+            "plans.ae:only.measures.expansion_arr.metric": "nrr",
+            "plans.ae:only.measures.expansion_arr.target": 1.10,
+        },
     ]
     outputs = ["handoff_acceptance", "comp_ae"]
     counter = SimulateCounter(monkeypatch)
@@ -151,9 +202,16 @@ def test_plan_only_point_that_changes_shared_nrr_is_simulated_again(monkeypatch)
 @pytest.fixture(scope="module")
 def dask_client():
     import distributed  # installed by the test extra
-    with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-    ) as cluster, distributed.Client(cluster) as client:
+
+    with (
+        distributed.LocalCluster(
+            n_workers=2,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=None,
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 
@@ -166,8 +224,9 @@ def test_dask_cluster_sweep_equals_serial_exactly(dask_client):
     # a plan-only sweep, the shared world split into trial ranges across processes
     plans = {"plans.ae:only.ote": [100_000.0, 150_000.0, 200_000.0]}
     serial = complab.sweep(scenario, plans, trials=9, seed=11, threads=1)
-    split = complab.sweep(scenario, plans, trials=9, seed=11, trials_per_task=4,
-                          executor=dask_client.get_executor())
+    split = complab.sweep(
+        scenario, plans, trials=9, seed=11, trials_per_task=4, executor=dask_client.get_executor()
+    )
     pd.testing.assert_frame_equal(split, serial, check_exact=True)
 
 
@@ -176,8 +235,15 @@ def test_thread_pool_and_trial_ranges_equal_serial():
     grid = {"world.segments.only.renewal_hazard": [(0.1,), (0.3, 0.1)]}
     serial = complab.sweep(scenario, grid, outputs=["grr", "logo_churn"], trials=10, seed=5)
     with ThreadPoolExecutor(2) as pool:
-        pooled = complab.sweep(scenario, grid, outputs=["grr", "logo_churn"], trials=10, seed=5,
-                               executor=pool, trials_per_task=3)
+        pooled = complab.sweep(
+            scenario,
+            grid,
+            outputs=["grr", "logo_churn"],
+            trials=10,
+            seed=5,
+            executor=pool,
+            trials_per_task=3,
+        )
     pd.testing.assert_frame_equal(pooled, serial, check_exact=True)
 
 
@@ -188,7 +254,9 @@ GRID = {"world.segments.only.win_rate": [0.1, 0.2, 0.3], "world.sdr_headcount": 
 def test_checkpoint_resumes_without_recomputing_finished_points(tmp_path, monkeypatch):
     scenario = small_scenario()
     path = tmp_path / "sweep.jsonl"
-    uninterrupted = complab.sweep(scenario, GRID, outputs=["nrr", "comp_ae"], trials=6, seed=0, threads=1)
+    uninterrupted = complab.sweep(
+        scenario, GRID, outputs=["nrr", "comp_ae"], trials=6, seed=0, threads=1
+    )
 
     def stop_after_two(done: int) -> None:
         if done == 2:
@@ -196,19 +264,36 @@ def test_checkpoint_resumes_without_recomputing_finished_points(tmp_path, monkey
 
     counter = SimulateCounter(monkeypatch)
     with pytest.raises(KeyboardInterrupt):
-        complab.sweep(scenario, GRID, outputs=["nrr", "comp_ae"], trials=6, seed=0, threads=1,
-                      checkpoint=path, progress=stop_after_two)
+        complab.sweep(
+            scenario,
+            GRID,
+            outputs=["nrr", "comp_ae"],
+            trials=6,
+            seed=0,
+            threads=1,
+            checkpoint=path,
+            progress=stop_after_two,
+        )
     assert counter.calls == 2
     assert len(path.read_text().splitlines()) == 1 + 2  # header and two points
     seen: list[int] = []
-    resumed = complab.sweep(scenario, GRID, outputs=["nrr", "comp_ae"], trials=6, seed=0,
-                            threads=1, checkpoint=path, progress=seen.append)
+    resumed = complab.sweep(
+        scenario,
+        GRID,
+        outputs=["nrr", "comp_ae"],
+        trials=6,
+        seed=0,
+        threads=1,
+        checkpoint=path,
+        progress=seen.append,
+    )
     assert counter.calls == 2 + 4  # only the four unfinished points
     assert seen == [2, 3, 4, 5, 6]
     pd.testing.assert_frame_equal(resumed, uninterrupted, check_exact=True)
     # everything is in the file now: a third run simulates nothing
-    again = complab.sweep(scenario, GRID, outputs=["nrr", "comp_ae"], trials=6, seed=0,
-                          threads=1, checkpoint=path)
+    again = complab.sweep(
+        scenario, GRID, outputs=["nrr", "comp_ae"], trials=6, seed=0, threads=1, checkpoint=path
+    )
     assert counter.calls == 6
     pd.testing.assert_frame_equal(again, uninterrupted, check_exact=True)
 
@@ -225,7 +310,9 @@ def test_checkpoint_line_cut_short_is_recomputed(tmp_path, monkeypatch):
     assert counter.calls == 1
     pd.testing.assert_frame_equal(resumed, full, check_exact=True)
     assert [json.loads(line)["key"] for line in path.read_text().splitlines()[1:]] == [
-        json.dumps({"world.sdr_headcount": 1}), json.dumps({"world.sdr_headcount": 2})]
+        json.dumps({"world.sdr_headcount": 1}),
+        json.dumps({"world.sdr_headcount": 2}),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -239,8 +326,14 @@ def test_checkpoint_line_cut_short_is_recomputed(tmp_path, monkeypatch):
 )
 def test_checkpoint_from_another_sweep_is_refused(tmp_path, change, field):
     path = tmp_path / "sweep.jsonl"
-    args = dict(scenario=small_scenario(), grid={"world.sdr_headcount": [1]}, outputs=["nrr"],
-                trials=6, seed=0, checkpoint=path)
+    args = dict(
+        scenario=small_scenario(),
+        grid={"world.sdr_headcount": [1]},
+        outputs=["nrr"],
+        trials=6,
+        seed=0,
+        checkpoint=path,
+    )
     complab.sweep(**args)
     with pytest.raises(ValueError, match=f"different sweep.*{field}"):
         complab.sweep(**dict(args, **change))
@@ -248,16 +341,21 @@ def test_checkpoint_from_another_sweep_is_refused(tmp_path, change, field):
 
 def test_checkpoint_needs_an_explicit_seed(tmp_path):
     with pytest.raises(ValueError, match="checkpoint: needs an explicit seed"):
-        complab.sweep(small_scenario(), {"world.sdr_headcount": [1]}, trials=2,
-                      checkpoint=tmp_path / "c.jsonl")
+        complab.sweep(
+            small_scenario(),
+            {"world.sdr_headcount": [1]},
+            trials=2,
+            checkpoint=tmp_path / "c.jsonl",
+        )
 
 
 def test_a_file_that_is_not_a_checkpoint_is_refused(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("shopping list\n")
     with pytest.raises(ValueError, match="not a complab sweep checkpoint"):
-        complab.sweep(small_scenario(), {"world.sdr_headcount": [1]}, trials=2, seed=1,
-                      checkpoint=path)
+        complab.sweep(
+            small_scenario(), {"world.sdr_headcount": [1]}, trials=2, seed=1, checkpoint=path
+        )
     assert path.read_text() == "shopping list\n"
 
 
@@ -266,12 +364,24 @@ def test_a_file_that_is_not_a_checkpoint_is_refused(tmp_path):
     "grid, message",
     [
         ({"world.segments.only.bogus": [1]}, r"world\.segments\.only\.bogus.*not a field"),
-        ({"world.segments.nowhere.win_rate": [0.1]}, r"world\.segments\.nowhere\.win_rate.*no item 'nowhere'"),
+        (
+            {"world.segments.nowhere.win_rate": [0.1]},
+            r"world\.segments\.nowhere\.win_rate.*no item 'nowhere'",
+        ),
         ({"plans.cfo.ote": [1.0]}, r"plans\.cfo\.ote"),
         ({"segments.only.win_rate": [0.1]}, r"'segments\.only\.win_rate' is not a dotted path"),
-        ({"world.segments.only.win_rate": []}, r"grid\['world\.segments\.only\.win_rate'\]: no values"),
-        ({"world.segments.only.win_rate": 0.2}, r"grid\['world\.segments\.only\.win_rate'\]: 0\.2 is not a list"),
-        ({"world.segments.only.win_rate": [0.2, 1.5]}, r"world\.segments\.only\.win_rate': 1\.5.*win_rate"),
+        (
+            {"world.segments.only.win_rate": []},
+            r"grid\['world\.segments\.only\.win_rate'\]: no values",
+        ),
+        (
+            {"world.segments.only.win_rate": 0.2},
+            r"grid\['world\.segments\.only\.win_rate'\]: 0\.2 is not a list",
+        ),
+        (
+            {"world.segments.only.win_rate": [0.2, 1.5]},
+            r"world\.segments\.only\.win_rate': 1\.5.*win_rate",
+        ),
         ({}, "grid: no parameters"),
     ],
 )
@@ -291,10 +401,13 @@ def test_bad_grids_name_the_path(grid, message):
 )
 def test_bad_outputs_are_named(outputs, message):
     with pytest.raises(ValueError, match=message):
-        complab.sweep(small_scenario(), {"world.sdr_headcount": [1]}, outputs=outputs, trials=2, seed=1)
+        complab.sweep(
+            small_scenario(), {"world.sdr_headcount": [1]}, outputs=outputs, trials=2, seed=1
+        )
 
 
 def test_bad_executor_is_named():
     with pytest.raises(ValueError, match="executor: str is neither"):
-        complab.sweep(small_scenario(), {"world.sdr_headcount": [1]}, trials=2, seed=1,
-                      executor="dask")
+        complab.sweep(
+            small_scenario(), {"world.sdr_headcount": [1]}, trials=2, seed=1, executor="dask"
+        )
