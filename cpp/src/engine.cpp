@@ -7,6 +7,9 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
 #include <exception>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 #include <mutex>
 #include <thread>
 
@@ -24,6 +27,48 @@ constexpr int kMaxOpportunitiesPerSdrMonth = 256;
 constexpr int kContractMonths = 12;
 // Effort below this is treated as this: ln(0) would make health targets -inf.
 constexpr double kMinEffort = 1e-3;
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/// philox4x32_10_lanes with AVX2, chosen at run time (the baseline build is SSE2, where
+/// Philox's 32x32->64-bit multiplies cost shuffles). Lanes sit in 64-bit slots: the
+/// multiply reads only each slot's low 32 bits, so the rounds need no shuffles and the
+/// high halves may hold garbage. Integer arithmetic: the same blocks as the portable code.
+__attribute__((target("avx2"))) void philox_lanes_avx2(std::uint32_t* c0, std::uint32_t* c1, std::uint32_t* c2,
+                                                        std::uint32_t* c3, std::size_t n,
+                                                        std::array<std::uint32_t, 2> key) {
+  const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
+  const __m256i low_halves = _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0);
+  std::uint32_t* const words[4] = {c0, c1, c2, c3};
+  for (std::size_t base = 0; base < n; base += 4) {
+    __m256i x[4];
+    for (int w = 0; w < 4; ++w) x[w] = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(words[w] + base)));
+    std::uint32_t k0 = key[0], k1 = key[1];
+    for (int round = 0; round < 10; ++round) {
+      const __m256i p0 = _mm256_mul_epu32(x[0], m0), p1 = _mm256_mul_epu32(x[2], m1);
+      x[0] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), x[1]), _mm256_set1_epi64x(k0));
+      x[1] = p1;
+      x[2] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x[3]), _mm256_set1_epi64x(k1));
+      x[3] = p0;
+      k0 += 0x9E3779B9u;
+      k1 += 0xBB67AE85u;
+    }
+    for (int w = 0; w < 4; ++w) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(words[w] + base),
+                       _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(x[w], low_halves)));
+    }
+  }
+}
+#endif
+
+/// philox4x32_10_lanes, on AVX2 where the CPU has it (about 3x the throughput).
+void philox_lanes(std::uint32_t* c0, std::uint32_t* c1, std::uint32_t* c2, std::uint32_t* c3, std::size_t n,
+                  std::array<std::uint32_t, 2> key) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return philox_lanes_avx2(c0, c1, c2, c3, n, key);
+#endif
+  philox4x32_10_lanes(c0, c1, c2, c3, n, key);
+}
 
 std::int64_t to_cents(double amount) { return static_cast<std::int64_t>(amount * 100.0 + 0.5); }
 
@@ -149,7 +194,7 @@ class TrialSimulator {
     }
     void compute(std::uint64_t key) {
       const std::size_t padded = (size + kPhiloxLanes - 1) / kPhiloxLanes * kPhiloxLanes;
-      philox4x32_10_lanes(c[0].data(), c[1].data(), c[2].data(), c[3].data(), padded, KeyedStream::key_words(key));
+      philox_lanes(c[0].data(), c[1].data(), c[2].data(), c[3].data(), padded, KeyedStream::key_words(key));
     }
     std::uint64_t word(std::size_t k, int w) const {
       return (static_cast<std::uint64_t>(c[static_cast<std::size_t>(2 * w)][k]) << 32) | c[static_cast<std::size_t>(2 * w + 1)][k];
