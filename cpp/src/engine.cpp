@@ -213,12 +213,16 @@ class TrialSimulator {
     const auto month = static_cast<std::uint32_t>(t);
     const std::size_t n = seg_.size();
     dynamics_blocks_.reserve(n);
+    if (dynamics_account_.size() < n) dynamics_account_.resize(n);
     event_blocks_.reserve(2 * n);
     for (std::size_t i = 0; i < n; ++i) {
       if (!active_[i]) continue;
       const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
       const std::uint32_t id = entity_[i];
-      if (needs_dynamics_block(i, seg)) dynamics_blocks_.push(KeyedStream::first_counter(trial_key_, id, month, Purpose::AccountMonth));
+      if (needs_dynamics_block(i, seg)) {
+        dynamics_account_[dynamics_blocks_.size] = static_cast<std::uint32_t>(i);
+        dynamics_blocks_.push(KeyedStream::first_counter(trial_key_, id, month, Purpose::AccountMonth));
+      }
       if (needs_csql_block(i, seg)) event_blocks_.push(KeyedStream::first_counter(trial_key_, id, month, Purpose::Csql));
       if (needs_renewal_block(i)) event_blocks_.push(KeyedStream::first_counter(trial_key_, id, month, Purpose::Renewal));
     }
@@ -236,6 +240,27 @@ class TrialSimulator {
   /// Word `w` (0: health, 1: usage) of dynamics block `k`, then `purpose`'s own stream.
   WordThenStream dynamics_word(std::size_t k, int w, std::uint32_t entity, int month, Purpose purpose) const {
     return WordThenStream(dynamics_blocks_.word(k, w), key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
+  }
+
+  /// The month's health and usage normals, per account (0 where none is drawn), in a loop
+  /// of their own: the update loop then makes no calls, which would spill its registers.
+  void draw_normals(int t) {
+    const std::size_t n = seg_.size();
+    z_health_.assign(n, 0.0);
+    z_usage_.assign(n, 0.0);
+    for (std::size_t k = 0; k < dynamics_blocks_.size; ++k) {
+      const std::size_t i = dynamics_account_[k];
+      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
+      const std::uint32_t id = entity_[i];
+      if (seg.health_noise > 0) {
+        auto hs = dynamics_word(k, 0, id, t, Purpose::Health);
+        z_health_[i] = normal_(hs);
+      }
+      if (arr_usage_[i] > 0 && seg.usage_noise > 0) {
+        auto us = dynamics_word(k, 1, id, t, Purpose::Usage);
+        z_usage_[i] = normal_(us);
+      }
+    }
   }
 
   std::int64_t& raw(int rep, int period, int slot) {
@@ -716,47 +741,34 @@ class TrialSimulator {
     // arrays, which would make the compiler reload and store them on every account.
     std::int64_t account_months = 0, health_micros = 0, usage_up = 0, usage_down = 0;
     const std::size_t n = seg_.size();
-    std::size_t k = 0;
+    draw_normals(t);
+    const double no_csm_shift = w_.health_adoption_effect * std::log(kMinEffort);
     for (std::size_t i = 0; i < n; ++i) {
       if (!active_[i]) continue;
       ++account_months;
       const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
       const int csm = csm_[i];
-      const std::uint32_t id = entity_[i];
-      const std::size_t block = k;
-      if (needs_dynamics_block(i, seg)) ++k;
 
-      // 2.1 Health.
-      const double shift = csm >= 0 ? health_shift_[static_cast<std::size_t>(csm)]
-                                    : w_.health_adoption_effect * std::log(kMinEffort);
+      // 2.1 Health (z = 0 without noise).
+      const double shift = csm >= 0 ? health_shift_[static_cast<std::size_t>(csm)] : no_csm_shift;
       const double target = clip01(seg.health_base + shift - w_.health_gap_effect * gap_[i]);
-      double h = health_[i] + seg.health_reversion * (target - health_[i]);
-      if (seg.health_noise > 0) {
-        auto hs = dynamics_word(block, 0, id, t, Purpose::Health);
-        h += seg.health_noise * normal_(hs);
-      }
-      h = clip01(h);
+      const double h = clip01(health_[i] + seg.health_reversion * (target - health_[i]) + seg.health_noise * z_health_[i]);
       health_[i] = h;
       health_micros += static_cast<std::int64_t>(h * 1e6 + 0.5);
 
-      // 2.2 Usage-priced ARR follows health.
-      if (arr_usage_[i] > 0 && (seg.usage_drift != 0 || seg.usage_noise > 0)) {
-        double factor = 1.0 + seg.usage_drift * (h - 0.5);
-        if (seg.usage_noise > 0) {
-          auto us = dynamics_word(block, 1, id, t, Purpose::Usage);
-          factor += seg.usage_noise * normal_(us);
-        }
-        const std::int64_t before = arr_usage_[i];
-        // Cents times a factor, rounded half up to cents (the factor is >= 0).
-        const auto after = static_cast<std::int64_t>(static_cast<double>(before) * std::max(0.0, factor) + 0.5);
-        arr_usage_[i] = after;
-        usage_up += std::max<std::int64_t>(0, after - before);
-        usage_down += std::max<std::int64_t>(0, before - after);
-      }
+      // 2.2 Usage-priced ARR follows health. Unconditional: without usage ARR the result
+      // is 0, and without drift or noise the factor is exactly 1 and the ARR unchanged.
+      const double factor = 1.0 + seg.usage_drift * (h - 0.5) + seg.usage_noise * z_usage_[i];
+      const std::int64_t before = arr_usage_[i];
+      // Cents times a factor, rounded half up to cents (the factor is >= 0).
+      const auto after = static_cast<std::int64_t>(static_cast<double>(before) * std::max(0.0, factor) + 0.5);
+      arr_usage_[i] = after;
+      usage_up += std::max<std::int64_t>(0, after - before);
+      usage_down += std::max<std::int64_t>(0, before - after);
     }
     total_arr_ += usage_up - usage_down;
 
-    k = 0;
+    std::size_t k = 0;
     for (std::size_t i = 0; i < n; ++i) {
       if (!active_[i]) continue;
       const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
@@ -921,6 +933,8 @@ class TrialSimulator {
   std::vector<std::vector<Opportunity>> pipeline_;
   std::vector<Opportunity> won_;
   Blocks dynamics_blocks_, event_blocks_;  // request_blocks
+  std::vector<std::uint32_t> dynamics_account_;  // the account of each dynamics block
+  std::vector<double> z_health_, z_usage_;       // draw_normals
 
   // Accounts, structure of arrays.
   std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, to_renewal_, exp_close_,
