@@ -811,8 +811,12 @@ class TrialSimulator {
         const double gamma = w_.csql_health_exponent;
         const double p_csql = seg.csql_rate * expansion_effort_[static_cast<std::size_t>(csm)] *
                               (gamma == 1.0 ? h : std::pow(h, gamma));
-        auto cs = event_stream(csql_block, id, t, Purpose::Csql);
-        if (cs.uniform() < p_csql) raise_csql(i, t, p, seg, cs);
+        // The yes/no uniform straight from the block: the stream is built only on a CSQL.
+        if (to_unit(event_blocks_.word(csql_block, 0)) < p_csql) {
+          auto cs = event_stream(csql_block, id, t, Purpose::Csql);
+          cs();  // the word just used
+          raise_csql(i, t, p, seg, cs);
+        }
       }
 
       // 2.4 Renewal.
