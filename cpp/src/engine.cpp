@@ -168,6 +168,7 @@ class TrialSimulator {
     build_initial_book();
     for (auto& month : pipeline_) month.clear();
     for (int t = 0; t < w_.months; ++t) step(t);
+    if (!out_.accounts.empty()) record_accounts();
   }
 
  private:
@@ -531,13 +532,26 @@ class TrialSimulator {
     return g;
   }
 
+  void record_accounts() {
+    auto& records = out_.accounts[static_cast<std::size_t>(trial_)];
+    records.clear();
+    records.reserve(seg_.size());
+    for (std::size_t i = 0; i < seg_.size(); ++i) {
+      records.push_back(AccountRecord{entity_[i], static_cast<std::int16_t>(seg_[i]),
+                                      static_cast<std::int16_t>(opened_[i]),
+                                      static_cast<std::int16_t>(churned_[i]),
+                                      static_cast<std::int16_t>(renewal_index_[i]), csm_[i], ae_[i],
+                                      arr_fixed_[i] + arr_usage_[i], booked_[i], health_[i], products_[i]});
+    }
+  }
+
   void clear_accounts() {
     seg_.clear(); csm_.clear(); ae_.clear(); sold_period_.clear(); entity_.clear();
     arr_fixed_.clear(); arr_usage_.clear(); booked_.clear(); health_.clear(); gap_.clear();
     renewal_index_.clear(); to_renewal_.clear(); products_.clear(); active_.clear();
     exp_close_.clear(); exp_value_.clear(); exp_product_.clear(); exp_csm_.clear();
     period_start_.clear(); period_csm_.clear(); period_ae_.clear(); expanded_.clear();
-    year_start_.clear();
+    year_start_.clear(); opened_.clear(); churned_.clear();
     std::fill(load_.begin(), load_.end(), 0);
     total_arr_ = 0;
   }
@@ -568,12 +582,15 @@ class TrialSimulator {
     period_ae_.push_back(-1);
     expanded_.push_back(0);
     year_start_.push_back(-1);
+    opened_.push_back(opened_month_);
+    churned_.push_back(-1);
     if (csm >= 0) ++load_[static_cast<std::size_t>(csm)];
     total_arr_ += arr;
   }
 
   void build_initial_book() {
     clear_accounts();
+    opened_month_ = -1;
     std::uint32_t entity = 0;
     for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
       const auto& seg = w_.segments[static_cast<std::size_t>(s)];
@@ -828,6 +845,7 @@ class TrialSimulator {
     series(t, kExpansionUsage) += usage_up;
     series(t, kContraction) += usage_down;
 
+    opened_month_ = t;
     for (const Opportunity& opp : won_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
       add_account(opp.segment, least_loaded_csm(opp.segment), opp.ae, p, kNewAccountBit | opp.id,
@@ -887,6 +905,7 @@ class TrialSimulator {
       total_arr_ -= lost;
       arr_fixed_[i] = arr_usage_[i] = 0;
       active_[i] = 0;
+      churned_[i] = t;
       exp_close_[i] = -1;
       if (csm_[i] >= 0) --load_[static_cast<std::size_t>(csm_[i])];
       if (r == 0) {
@@ -943,6 +962,8 @@ class TrialSimulator {
   // Accounts, structure of arrays.
   std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, to_renewal_, exp_close_,
       exp_product_, exp_csm_, period_csm_, period_ae_;
+  std::vector<int> opened_, churned_;  // month won (-1: initial book) and month churned (-1: none)
+  int opened_month_ = -1;              // what add_account records as the opening month
   std::vector<std::uint32_t> entity_, products_;
   std::vector<std::int64_t> arr_fixed_, arr_usage_, booked_, exp_value_, period_start_, year_start_;
   std::vector<double> health_, gap_;
@@ -994,6 +1015,7 @@ void allocate_output(const Scenario& scenario, const RunOptions& options, Simula
   out.pay.assign(T * R * P * kNumPayFields, 0.0);
   out.measure_payout.assign(T * R * P * static_cast<std::size_t>(out.max_measures), 0.0);
   out.completed.assign(T, 0);
+  out.accounts.assign(options.keep_accounts ? T : 0, {});
   if (w.behaviour.responsive()) {
     out.effort.assign(T * R * static_cast<std::size_t>(out.months) * kNumEffortFields, 0.0f);
   } else {

@@ -20,6 +20,48 @@ py::array_t<T> to_numpy(std::vector<T>&& data, std::vector<py::ssize_t> shape) {
   return py::array_t<T>(shape, owner->data(), free_when_done);
 }
 
+/// Every kept account as columns (one row per trial and account).
+py::dict accounts_to_dict(const std::vector<std::vector<AccountRecord>>& per_trial) {
+  std::size_t n = 0;
+  for (const auto& records : per_trial) n += records.size();
+  std::vector<std::int32_t> trial, segment, opened, churned, renewals, csm, ae;
+  std::vector<std::uint32_t> entity, products;
+  std::vector<std::int64_t> arr, booked;
+  std::vector<double> health;
+  for (auto* v : {&trial, &segment, &opened, &churned, &renewals, &csm, &ae}) v->reserve(n);
+  for (std::size_t t = 0; t < per_trial.size(); ++t) {
+    for (const AccountRecord& a : per_trial[t]) {
+      trial.push_back(static_cast<std::int32_t>(t));
+      entity.push_back(a.entity);
+      segment.push_back(a.segment);
+      opened.push_back(a.opened);
+      churned.push_back(a.churned);
+      renewals.push_back(a.renewals);
+      csm.push_back(a.csm);
+      ae.push_back(a.ae);
+      arr.push_back(a.arr);
+      booked.push_back(a.booked);
+      health.push_back(a.health);
+      products.push_back(a.products);
+    }
+  }
+  const auto len = static_cast<py::ssize_t>(n);
+  py::dict d;
+  d["trial"] = to_numpy(std::move(trial), {len});
+  d["entity"] = to_numpy(std::move(entity), {len});
+  d["segment"] = to_numpy(std::move(segment), {len});
+  d["opened"] = to_numpy(std::move(opened), {len});
+  d["churned"] = to_numpy(std::move(churned), {len});
+  d["renewals"] = to_numpy(std::move(renewals), {len});
+  d["csm"] = to_numpy(std::move(csm), {len});
+  d["ae"] = to_numpy(std::move(ae), {len});
+  d["arr_cents"] = to_numpy(std::move(arr), {len});
+  d["booked_cents"] = to_numpy(std::move(booked), {len});
+  d["health"] = to_numpy(std::move(health), {len});
+  d["products"] = to_numpy(std::move(products), {len});
+  return d;
+}
+
 py::dict output_to_dict(SimulationOutput&& out) {
   using S = py::ssize_t;
   const S T = out.trials, R = out.reps, P = out.periods;
@@ -32,6 +74,7 @@ py::dict output_to_dict(SimulationOutput&& out) {
   d["pay"] = to_numpy(std::move(out.pay), {T, R, P, kNumPayFields});
   d["measure_payout"] = to_numpy(std::move(out.measure_payout), {T, R, P, out.max_measures});
   d["completed"] = to_numpy(std::move(out.completed), {T});
+  if (!out.accounts.empty()) d["accounts"] = accounts_to_dict(out.accounts);
   const S months = out.effort.empty() ? 0 : out.months;
   d["effort"] = to_numpy(std::move(out.effort), {T, R, months, kNumEffortFields});
   return d;
@@ -165,7 +208,8 @@ void register_engine(py::module_& m) {
       .def_readwrite("seed", &RunOptions::seed)
       .def_readwrite("threads", &RunOptions::threads)
       .def_readwrite("batch_size", &RunOptions::batch_size)
-      .def_readwrite("first_trial", &RunOptions::first_trial);
+      .def_readwrite("first_trial", &RunOptions::first_trial)
+      .def_readwrite("keep_accounts", &RunOptions::keep_accounts);
 
   m.def("roster", [](const Scenario& scenario) {
     const RepRoster r = make_roster(scenario);

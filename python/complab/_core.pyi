@@ -624,6 +624,7 @@ class Scenario:
     def sdr_plan(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
 class RunOptions:
+    keep_accounts: bool
     def __init__(self) -> None:
         ...
     @property

@@ -58,6 +58,7 @@ def simulate(
     progress: bool | Callable[[int], None] = False,
     batch_size: int | None = None,
     first_trial: int = 0,
+    keep_accounts: bool = False,
 ) -> Result:
     """Simulate ``trials`` independent runs of the scenario's world and pay its reps.
 
@@ -75,6 +76,9 @@ def simulate(
         True for a progress bar (notebook-aware), or a callable given the trials done.
     batch_size
         Trials per work unit pulled by a thread; None picks one.
+    keep_accounts
+        Also keep every account's final state (:meth:`Result.accounts`); off by default,
+        since it costs memory in proportion to accounts x trials.
     first_trial
         Key of the first trial: runs over ``[a, b)`` and ``[b, c)`` join into the run over
         ``[a, c)`` exactly, which is how sweeps spread one scenario across processes.
@@ -101,6 +105,9 @@ def simulate(
     options.threads = threads
     options.batch_size = 0 if batch_size is None else _positive_int("batch_size", batch_size)
     options.first_trial = _positive_int("first_trial", first_trial, minimum=0)
+    if not isinstance(keep_accounts, (bool, np.bool_)):
+        raise ValueError(f"keep_accounts: {keep_accounts!r} is not true or false")
+    options.keep_accounts = bool(keep_accounts)
     if options.first_trial + trials > 2**32:
         raise ValueError(f"first_trial: {first_trial} + trials must stay below 2**32")
     core = scenario._to_core()
@@ -123,7 +130,10 @@ def simulate(
         if bar is not None:
             bar.close()
     interrupt = arrays.pop("interrupt")
+    accounts = arrays.pop("accounts", None)
     result = Result(scenario=scenario, seed=seed_record, first_trial=first_trial, arrays=arrays)
+    if accounts is not None:
+        result.account_records = accounts
     if interrupt is not None:
         if isinstance(interrupt, KeyboardInterrupt):
             raise SimulationInterrupted(result.completed_trials()) from interrupt

@@ -67,6 +67,8 @@ class Result:
                 "segment": [names[s] if s >= 0 else "all" for s in segments],
             }
         )
+        #: Kept accounts' columns (simulate(..., keep_accounts=True)), else None.
+        self.account_records: dict[str, np.ndarray] | None = None
         self._plan_index = list(plans)
 
     # -- shape -------------------------------------------------------------------------------
@@ -95,6 +97,12 @@ class Result:
         out = Result.__new__(Result)
         out.__dict__.update(self.__dict__)
         out.arrays = arrays
+        if self.account_records is not None:
+            # Keep the finished trials' accounts, numbered like the trials that remain.
+            renumber = np.cumsum(done) - 1
+            rows = done[self.account_records["trial"]]
+            out.account_records = {k: v[rows] for k, v in self.account_records.items()}
+            out.account_records["trial"] = renumber[out.account_records["trial"]].astype(np.int32)
         return out
 
     def save(self, path: Any) -> Any:
@@ -304,6 +312,38 @@ class Result:
         for i, name in enumerate(_core.PAY_FIELDS):
             data[name] = pay[:, i]
         return pd.DataFrame(data)
+
+    def accounts(self) -> pd.DataFrame:
+        """Every account that was a customer in each trial, as it ended the trial.
+
+        Only when simulated with ``keep_accounts=True``. Columns: trial, entity (its random
+        stream key), segment, opened (month won; -1 for the initial book), churned (month
+        lost; -1 if still a customer), renewals passed, csm and ae (rep numbers, -1 for
+        none), arr (final; 0 once churned), booked (ARR when won or at the start), health,
+        products (bit k set: holds product k). Not written by :meth:`save`.
+        """
+        if self.account_records is None:
+            raise ValueError(
+                "accounts: this result kept no accounts; simulate with keep_accounts=True"
+            )
+        a = self.account_records
+        names = np.array(self.scenario.world.segment_names())
+        return pd.DataFrame(
+            {
+                "trial": a["trial"],
+                "entity": a["entity"],
+                "segment": names[a["segment"]],
+                "opened": a["opened"],
+                "churned": a["churned"],
+                "renewals": a["renewals"],
+                "csm": a["csm"],
+                "ae": a["ae"],
+                "arr": a["arr_cents"] / CENTS,
+                "booked": a["booked_cents"] / CENTS,
+                "health": a["health"],
+                "products": a["products"],
+            }
+        )
 
     def effort(self) -> pd.DataFrame:
         """Behaviour per trial, rep and month (MODEL.md §9).

@@ -263,3 +263,39 @@ TEST(Engine, InvalidScenariosNameTheField) {
   SimulationOutput out;
   EXPECT_THROW(allocate_output(small_scenario(), opt, out), std::invalid_argument);
 }
+
+TEST(Engine, KeptAccountsAddUpToTheCompanySeries) {
+  const Scenario sc = small_scenario();
+  RunOptions opt;
+  opt.trials = 4;
+  opt.seed = 3;
+  opt.threads = 2;
+  opt.keep_accounts = true;
+  SimulationOutput out;
+  allocate_output(sc, opt, out);
+  RunControl control;
+  run_simulation(sc, opt, out, control);
+  ASSERT_EQ(out.accounts.size(), 4u);
+  for (int t = 0; t < out.trials; ++t) {
+    std::int64_t arr = 0, churned = 0, won = 0, series_churned = 0, series_won = 0;
+    for (const AccountRecord& a : out.accounts[static_cast<std::size_t>(t)]) {
+      arr += a.arr;
+      churned += a.churned >= 0;
+      won += a.opened >= 0;
+      EXPECT_TRUE(a.churned < 0 || a.arr == 0);
+    }
+    for (int m = 0; m < out.months; ++m) {
+      series_churned += at(out, t, m, kChurnedLogos);
+      series_won += at(out, t, m, kNewLogosFlow);
+    }
+    EXPECT_EQ(arr, at(out, t, out.months - 1, kArrEnd));
+    EXPECT_EQ(churned, series_churned);
+    EXPECT_EQ(won, series_won);
+    EXPECT_EQ(static_cast<std::int64_t>(out.accounts[static_cast<std::size_t>(t)].size()),
+              sc.world.total_initial_accounts() + series_won);
+  }
+  // Asking for accounts changes nothing else.
+  const auto plain = run(sc, 4, 2, 3);
+  EXPECT_EQ(plain.monthly, out.monthly);
+  EXPECT_TRUE(plain.accounts.empty());
+}

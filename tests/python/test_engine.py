@@ -269,3 +269,26 @@ def test_summary_reports_mean_se_and_percentiles():
     assert row["se"] == pytest.approx(nrr.std(ddof=1) / np.sqrt(30))
     assert row["p5"] <= row["p50"] <= row["p95"]
     assert {"earnings_per_ae", "earnings_per_csm", "earnings_per_sdr"} <= set(summary["kpi"])
+
+
+def test_kept_accounts_add_up_to_the_company_series():
+    scenario = presets.default()
+    result = complab.simulate(scenario, trials=3, seed=12, keep_accounts=True)
+    accounts = result.accounts()
+    monthly = result.monthly()
+    last = monthly[monthly["month"] == result.months - 1].set_index("trial")
+    by_trial = accounts.groupby("trial")
+    np.testing.assert_allclose(by_trial["arr"].sum(), last["arr_end"], rtol=1e-12)
+    totals = monthly.groupby("trial")[["churned_logos", "new_logos"]].sum()
+    np.testing.assert_array_equal(
+        by_trial["churned"].apply(lambda c: (c >= 0).sum()), totals["churned_logos"]
+    )
+    np.testing.assert_array_equal(
+        by_trial["opened"].apply(lambda o: (o >= 0).sum()), totals["new_logos"]
+    )
+    assert (accounts.loc[accounts["churned"] >= 0, "arr"] == 0).all()
+    assert set(accounts["segment"]) == set(scenario.world.segment_names())
+    plain = complab.simulate(scenario, trials=3, seed=12)
+    np.testing.assert_array_equal(plain.arrays["monthly"], result.arrays["monthly"])
+    with pytest.raises(ValueError, match="keep_accounts"):
+        plain.accounts()

@@ -73,6 +73,21 @@ struct RunOptions {
   int threads = 0;           ///< 0: all hardware threads
   int batch_size = 0;        ///< trials per work unit; 0: chosen from trials and threads
   std::uint32_t first_trial = 0;  ///< trial keys start here, so runs can be split and joined
+  bool keep_accounts = false;     ///< also return every account's final state (memory grows with accounts)
+};
+
+/// One account at the end of a trial (RunOptions::keep_accounts).
+struct AccountRecord {
+  std::uint32_t entity;  ///< stream key: initial accounts count from 0, won ones carry the deal's id
+  std::int16_t segment;
+  std::int16_t opened;       ///< month it was won, -1 for the initial book
+  std::int16_t churned;      ///< month it churned, -1 if still a customer
+  std::int16_t renewals;     ///< renewals passed
+  std::int32_t csm, ae;      ///< rep indices, -1 for none
+  std::int64_t arr;          ///< final ARR (cents; 0 once churned)
+  std::int64_t booked;       ///< ARR when won or at the start (cents)
+  double health;
+  std::uint32_t products;    ///< bit k: holds product k
 };
 
 /// Everything a run returns, C-contiguous, trial-major.
@@ -88,6 +103,8 @@ struct SimulationOutput {
   std::vector<std::uint8_t> completed;            ///< [trials]: 1 once the trial is done
   /// Responsive mode only (else empty): [trials][reps][months][kNumEffortFields].
   std::vector<float> effort;
+  /// keep_accounts only: per trial, every account that was a customer during the trial.
+  std::vector<std::vector<AccountRecord>> accounts;
 };
 
 /// Cancellation and progress shared with the caller's thread.
