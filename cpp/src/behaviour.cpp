@@ -7,15 +7,18 @@ namespace {
 
 double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
+double normal_pdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2.0 * M_PI); }
+
 }  // namespace
 
 double expected_slope(const PayoutCurve& curve, double a, double sd) {
   if (!(sd > 0)) return curve.slope(a);
   // Piecewise linear: the expected slope is each segment's slope times the probability
-  // that the attainment falls in that segment.
+  // that the attainment falls in that segment, plus the threshold's jump (0 to the first
+  // point's payout) times the density of landing right at it.
   const auto& x = curve.attainment;
   const auto& y = curve.payout;
-  double total = 0.0;
+  double total = y[0] * normal_pdf((x[0] - a) / sd) / sd;
   for (std::size_t k = 0; k + 1 < x.size(); ++k) {
     const double p = normal_cdf((x[k + 1] - a) / sd) - normal_cdf((x[k] - a) / sd);
     total += p * (y[k + 1] - y[k]) / (x[k + 1] - x[k]);

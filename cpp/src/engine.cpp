@@ -486,14 +486,16 @@ class TrialSimulator {
     if (!over.empty()) return Eigen::Map<const Eigen::Matrix<double, kNumActivities, kNumMetrics, Eigen::RowMajor>>(over.data());
     const BookState& b = book_[r];
     Productivity g = Productivity::Zero();
-    const double a = std::max(kMinEffort, share_[r]), e = std::max(kMinEffort, 1.0 - share_[r]);
+    const double a = std::max(kMinEffort, share_[r]);
     const double start = static_cast<double>(b.raw[kBookStartArr]) / 100.0;
     const double logos = static_cast<double>(b.raw[kBookStartLogos]);
     if (!(start > 0) || !(logos > 0)) return g;
     // Health: adoption raises the health target by theta_a / a per unit share; pushing
     // expansion past nominal effort lowers it by theta_p dE_e/de.
-    const double e_effort = expansion_effort_[r];
-    const double de = e_effort / e;
+    // From this month's share and load, not last month's effort (which belongs to the
+    // previous trial at month 0).
+    const double de = expansion_effort_per_share(r);
+    const double e_effort = (1.0 - share_[r]) * de;
     const double health_a = w_.health_adoption_effect / a;
     const double health_e = e_effort > 1.0 ? -w_.health_push_effect * de : 0.0;
     for (int k = 0; k < kNumActivities; ++k) {
@@ -724,6 +726,12 @@ class TrialSimulator {
   }
 
   /// Per-CSM effort for the month from its load at the month's start (§5).
+  /// dE_e/de for CSM r: skill times load over the reference expansion share (§3).
+  double expansion_effort_per_share(std::size_t r) const {
+    const auto& seg = w_.segments[static_cast<std::size_t>(roster_.segment[r])];
+    return skill_[r] * (seg.csm_coverage / std::max(1, load_[r])) / (1.0 - w_.effort.csm_adoption_ref);
+  }
+
   void csm_efforts() {
     for (std::size_t s = 0; s < seg_csms_.size(); ++s) {
       const auto& seg = w_.segments[s];
@@ -1042,8 +1050,19 @@ void pay_reps(const Scenario& scenario, SimulationOutput& out, int trial_begin, 
 void run_simulation(const Scenario& scenario, const RunOptions& options, SimulationOutput& out,
                     RunControl& control) {
   scenario.validate();
-  if (out.trials != options.trials || out.completed.size() != static_cast<std::size_t>(options.trials)) {
-    allocate_output(scenario, options, out);
+  // Re-use the caller's buffers only when they have exactly this run's shape.
+  {
+    const auto& w = scenario.world;
+    const bool same = out.trials == options.trials && out.months == w.months &&
+                      out.periods == w.periods() && out.years == w.years() &&
+                      out.segments == static_cast<int>(w.segments.size()) &&
+                      out.reps == make_roster(scenario).size() &&
+                      out.completed.size() == static_cast<std::size_t>(options.trials) &&
+                      out.accounts.size() == (options.keep_accounts ? out.completed.size() : 0) &&
+                      out.effort.empty() == !w.behaviour.responsive();
+    int max_measures = 1;
+    for (const auto& plan : scenario.plans) max_measures = std::max(max_measures, static_cast<int>(plan.measures.size()));
+    if (!same || out.max_measures != max_measures) allocate_output(scenario, options, out);
   }
   if (options.threads < 0) {
     throw std::invalid_argument("threads: " + std::to_string(options.threads) + " is not >= 0 (0: all cores)");

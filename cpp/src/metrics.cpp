@@ -1,6 +1,5 @@
 #include "complab/metrics.hpp"
 
-#include <stdexcept>
 
 namespace complab {
 namespace {
@@ -50,23 +49,7 @@ std::string_view role_name(Role role) {
   return "?";
 }
 
-Role role_from_name(std::string_view name) {
-  for (int r = 0; r < kNumRoles; ++r) {
-    if (role_name(static_cast<Role>(r)) == name) return static_cast<Role>(r);
-  }
-  throw std::invalid_argument("role: '" + std::string(name) + "' is not one of ae, sdr, csm");
-}
-
 const MetricInfo& metric_info(Metric metric) { return kMetrics[static_cast<std::size_t>(metric)]; }
-
-Metric metric_from_name(std::string_view name) {
-  std::string allowed;
-  for (const auto& info : kMetrics) {
-    if (info.name == name) return info.metric;
-    allowed += (allowed.empty() ? "" : ", ") + std::string(info.name);
-  }
-  throw std::invalid_argument("metric: '" + std::string(name) + "' is not one of " + allowed);
-}
 
 bool metric_allowed(Metric metric, Role role) {
   return (metric_info(metric).roles & (1u << static_cast<int>(role))) != 0;

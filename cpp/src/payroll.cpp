@@ -11,8 +11,6 @@ namespace {
   throw std::invalid_argument(field + ": " + what);
 }
 
-/// Months from a sale to the account's first renewal: contracts are annual (MODEL.md §2).
-constexpr int kFirstRenewalMonths = 12;
 constexpr double kCents = 100.0;
 
 bool is_arr_metric(Metric m) { return m == Metric::NewArr || m == Metric::Bookings; }
@@ -30,7 +28,7 @@ Extents check(const std::vector<Plan>& plans, const PayrollInput& in, const Payr
     fail("payroll", "trials, reps and periods must be >= 0 (got " + std::to_string(in.trials) + ", " +
                         std::to_string(in.reps) + ", " + std::to_string(in.periods) + ")");
   }
-  if (in.period_months < 1) fail("period_months", std::to_string(in.period_months) + " is not >= 1");
+  check_period_months(in.period_months);
   if (trial_begin < 0 || trial_begin > trial_end || trial_end > in.trials) {
     fail("trials", "[" + std::to_string(trial_begin) + ", " + std::to_string(trial_end) +
                        ") is not a range within [0, " + std::to_string(in.trials) + ")");

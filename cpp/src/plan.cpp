@@ -175,8 +175,11 @@ void Plan::validate() const {
                            "accounts the rep sold)");
     }
     require_unit_interval("clawback.share", clawback->share);
-    if (clawback->window_months < 1) {
-      fail("clawback.window_months", std::to_string(clawback->window_months) + " is not >= 1");
+    if (clawback->window_months < kFirstRenewalMonths) {
+      fail("clawback.window_months",
+           std::to_string(clawback->window_months) +
+               " is not >= 12 (first renewals come 12 months after the sale, so a shorter "
+               "window could never claw anything back)");
     }
   }
 
@@ -207,9 +210,16 @@ int Plan::num_inputs() const { return static_cast<int>(measures.size()) + (multi
 // ---------------------------------------------------------------------------------------
 // Evaluation
 
+void check_period_months(int period_months) {
+  if (period_months < 1) fail("period_months", std::to_string(period_months) + " is not >= 1");
+  if (12 % period_months != 0) {
+    fail("period_months", std::to_string(period_months) + " is not one of 1, 2, 3, 4, 6, 12");
+  }
+}
+
 PeriodPayout evaluate_period(const Plan& plan, const double* actuals, int period_months,
                              const double* spif_counts, double* measure_payout) {
-  if (period_months < 1) fail("period_months", std::to_string(period_months) + " is not >= 1");
+  check_period_months(period_months);
   const std::size_t n = plan.measures.size();
   if (actuals == nullptr && plan.num_inputs() > 0) fail("actuals", "null, but the plan reads them");
   if (spif_counts == nullptr && !plan.spifs.empty()) fail("spif_counts", "null, but the plan has SPIFs");

@@ -1,6 +1,7 @@
 #include "complab/scenario.hpp"
 
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 #include <stdexcept>
 
@@ -9,7 +10,7 @@ namespace {
 
 [[noreturn]] void fail(const std::string& field, double value, const std::string& allowed) {
   std::ostringstream msg;
-  msg << field << ": " << value << " is not " << allowed;
+  msg << std::setprecision(12) << field << ": " << value << " is not " << allowed;
   throw std::invalid_argument(msg.str());
 }
 
@@ -18,6 +19,12 @@ void check_range(const std::string& field, double value, double lo, double hi) {
     std::ostringstream allowed;
     allowed << "in [" << lo << ", " << hi << "]";
     fail(field, value, allowed.str());
+  }
+}
+
+void check_reference_share(const std::string& field, double value) {
+  if (!(std::isfinite(value) && value > 0 && value < 1)) {
+    fail(field, value, "in (0, 1): a reference share of 0 or 1 leaves nothing to compare effort with");
   }
 }
 
@@ -39,8 +46,8 @@ void check_count(const std::string& field, long long value, long long lo, long l
 
 }  // namespace
 
-int WorldConfig::total_initial_accounts() const {
-  int total = 0;
+long long WorldConfig::total_initial_accounts() const {
+  long long total = 0;
   for (const auto& s : segments) total += s.initial_accounts;
   return total;
 }
@@ -79,9 +86,9 @@ void WorldConfig::validate() const {
   check_non_negative("churn_gap_effect", churn_gap_effect);
   check_range("gap_decay", gap_decay, 0, 1);
   check_range("effort.csm_adoption", effort.csm_adoption, 0, 1);
-  check_range("effort.csm_adoption_ref", effort.csm_adoption_ref, 1e-9, 1 - 1e-9);
+  check_reference_share("effort.csm_adoption_ref", effort.csm_adoption_ref);
   check_range("effort.ae_new_business", effort.ae_new_business, 0, 1);
-  check_range("effort.ae_new_business_ref", effort.ae_new_business_ref, 1e-9, 1 - 1e-9);
+  check_reference_share("effort.ae_new_business_ref", effort.ae_new_business_ref);
   check_range("effort.ae_overpromise", effort.ae_overpromise, 0, 1);
 
   check_range("behaviour.incentive_sensitivity", behaviour.incentive_sensitivity, 0, 1000);

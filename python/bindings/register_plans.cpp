@@ -68,7 +68,7 @@ void def_curve_map(py::module_& m, const char* name, const char* doc) {
 py::dict plan_payout(const Plan& plan, const DoubleArray& actuals, int period_months,
                      const DoubleArray& spif_counts) {
   plan.validate();
-  if (period_months < 1) throw py::value_error("period_months: " + std::to_string(period_months) + " is not >= 1");
+  check_period_months(period_months);
   const auto n_inputs = static_cast<py::ssize_t>(plan.num_inputs());
   const auto n_measures = static_cast<py::ssize_t>(plan.measures.size());
   const auto n_spifs = static_cast<py::ssize_t>(plan.spifs.size());

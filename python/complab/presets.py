@@ -128,7 +128,7 @@ def default_world() -> World:
         sdr_headcount=6,
         opportunities_per_sdr=8.0,
         skill_log_sd=0.25,
-        effort=Effort(),
+        effort=Effort(ae_overpromise=0.1),  # AEs over-promise a little by habit (article 000)
     )
 
 
@@ -145,7 +145,9 @@ def expected_new_arr_per_ae(world: World, segment: Segment) -> float:
     mean_acv = (
         segment.acv_median * math.exp(segment.acv_log_sd**2 / 2) * world.products[0].acv_scale
     )
-    wins = opportunities * min(1.0, segment.win_rate * z)
+    wins = opportunities * min(
+        1.0, segment.win_rate * z * (1 + world.overpromise_win_uplift * world.effort.ae_overpromise)
+    )
     return wins * mean_acv / max(1, segment.ae_headcount)
 
 

@@ -33,6 +33,15 @@ TEST(ExpectedSlope, SharpAndSmoothed) {
   EXPECT_NEAR(expected_slope(c, 1.0, 0.25), expect, 1e-12);
 }
 
+TEST(ExpectedSlope, ThresholdJumpCounts) {
+  const PayoutCurve c{{0.5, 1.0}, {0.5, 1.0}};  // nothing below 50%, then 0.5 + (A - 0.5)
+  // sd 0.2 at a = 0.5: slope 1 on (0.5, 1.0) with probability phi(2.5) - phi(0), plus the
+  // jump of 0.5 times the density at the threshold, pdf(0) / 0.2.
+  const double expect = (phi(2.5) - 0.5) + 0.5 * (1.0 / std::sqrt(2.0 * M_PI)) / 0.2;
+  EXPECT_NEAR(expected_slope(c, 0.5, 0.2), expect, 1e-12);
+  EXPECT_DOUBLE_EQ(expected_slope(c, 0.4, 0.0), 0.0);  // certain: no slope below the threshold
+}
+
 TEST(MarginalPay, WeightsSlopesAndDirection) {
   const Plan plan = two_measure_plan();
   // Churn projected at 0.08 (attainment 1.2, slope 1), pipeline at 250,000 (A = 0.5, slope 1).
@@ -65,8 +74,8 @@ TEST(EffortShares, SoftmaxAndFixedModeIdentity) {
 }
 
 TEST(Overpromise, LogisticAroundTheBase) {
-  EXPECT_EQ(overpromise_level(0.3, 5000.0, 0.0, 24000.0), 0.3);
-  EXPECT_EQ(overpromise_level(0.0, 5000.0, 10.0, 24000.0), 0.0);
+  EXPECT_EQ(overpromise_level(0.3, 5000.0, 0.0, 24000.0), 0.3);  // beta = 0: fixed mode
+  EXPECT_EQ(overpromise_level(0.0, 5000.0, 10.0, 24000.0), 0.0);  // an AE who never does
   const double up = overpromise_level(0.3, 2400.0, 10.0, 24000.0);  // logit + 1
   EXPECT_NEAR(up, 1.0 / (1.0 + std::exp(-(std::log(0.3 / 0.7) + 1.0))), 1e-12);
   EXPECT_LT(overpromise_level(0.3, -2400.0, 10.0, 24000.0), 0.3);

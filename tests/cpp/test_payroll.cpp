@@ -170,11 +170,14 @@ TEST(Payroll, RepWithoutPlanAndEmptyTrial) {
   }
 }
 
-TEST(Payroll, ShortWindowRaisesNoClawback) {
-  World w = hand_built_world();
-  w.run({ae_plan(6), csm_plan()});  // the first renewal (12 months) is outside a 6-month window
-  EXPECT_EQ(w.pay_at(0, 0, 4, kPayClawbackDue), 0.0);
-  EXPECT_NEAR(w.pay_at(0, 0, 4, kPayEarnings), 19'250.0, kMoneyTol);  // 15,000 + 4,250
+TEST(Payroll, WindowOfExactlyTheFirstRenewalClawsBack) {
+  World twelve = hand_built_world(), longer = hand_built_world();
+  twelve.run({ae_plan(12), csm_plan()});
+  longer.run({ae_plan(24), csm_plan()});
+  EXPECT_GT(twelve.pay_at(0, 0, 4, kPayClawbackDue), 0.0);
+  EXPECT_EQ(twelve.pay, longer.pay);  // any window reaching the first renewal is the same
+  // A window short of the first renewal could never apply: the plan is refused.
+  expect_invalid_argument([&] { twelve.run({ae_plan(6), csm_plan()}); }, "clawback.window_months: 6");
 }
 
 TEST(Payroll, TrialRangesWriteOnlyTheirTrials) {

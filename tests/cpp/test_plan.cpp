@@ -395,7 +395,9 @@ TEST(PlanValidate, MultiplierClawbackAndSpifs) {
   p.clawback = Clawback{1.5, 12};
   expect_invalid(p, "clawback.share: 1.5 is not in [0, 1]");
   p.clawback = Clawback{0.5, 0};
-  expect_invalid(p, "clawback.window_months: 0 is not >= 1");
+  expect_invalid(p, "clawback.window_months: 0 is not >= 12");
+  p.clawback = Clawback{0.5, 11};
+  expect_invalid(p, "clawback.window_months: 11 is not >= 12 (first renewals come 12 months");
   p.clawback = Clawback{0.5, 12};
   p.validate();
 }

@@ -129,13 +129,18 @@ def test_payouts_inside_the_simulation_equal_the_plan_engine():
     assert checked == len(reps)
 
 
+@pytest.mark.parametrize("beta", [0.0, 5.0], ids=["fixed", "responsive"])
 @pytest.mark.parametrize("threads", [2, 7])
-def test_same_seed_identical_for_any_thread_count(threads):
-    scenario = presets.default()
+def test_same_seed_identical_for_any_thread_count(threads, beta):
+    scenario = presets.default().with_({"world.behaviour.incentive_sensitivity": beta})
     one = complab.simulate(scenario, trials=9, seed=123, threads=1)
     many = complab.simulate(scenario, trials=9, seed=123, threads=threads, batch_size=2)
     for key in one.arrays:
         np.testing.assert_array_equal(one.arrays[key], many.arrays[key], err_msg=key)
+    # and any trial run on its own, keyed by first_trial, is the same trial
+    alone = complab.simulate(scenario, trials=1, seed=123, threads=1, first_trial=6)
+    for key in one.arrays:
+        np.testing.assert_array_equal(one.arrays[key][6:7], alone.arrays[key], err_msg=key)
 
 
 def test_plans_differing_only_in_curves_share_kpi_paths():

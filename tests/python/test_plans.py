@@ -316,6 +316,8 @@ def test_payout_input_errors() -> None:
         p.payout({"gross_churn": 0.1, "nrr": "high"})
     with pytest.raises(ValueError, match=r"period_months: 0 is not >= 1"):
         p.payout({"gross_churn": 0.1, "nrr": 1.0}, period_months=0)
+    with pytest.raises(ValueError, match=r"period_months: 5 is not one of 1, 2, 3, 4, 6, 12"):
+        p.payout({"gross_churn": 0.1, "nrr": 1.0}, period_months=5)
     with pytest.raises(ValueError, match=r"spif_counts\[0\]: SPIF on expansion_wins has count -2"):
         csm_multiplier_plan().payout({"csql_pipeline": 1.0, "nrr": 1.0, "expansion_wins": -2})
 
@@ -549,7 +551,8 @@ def measures_with(**changes: object) -> list[Measure]:
             r"^spifs\[0\].amount: -100 is not a finite number >= 0$",
         ),
         (lambda: ae_plan(clawback=Clawback(1.5, 12)), r"^clawback.share: 1.5 is not in \[0, 1\]$"),
-        (lambda: ae_plan(clawback=Clawback(0.5, 0)), r"^clawback.window_months: 0 is not >= 1$"),
+        (lambda: ae_plan(clawback=Clawback(0.5, 0)), r"^clawback.window_months: 0 is not >= 12 "),
+        (lambda: ae_plan(clawback=Clawback(0.5, 6)), r"^clawback.window_months: 6 is not >= 12 "),
         (
             lambda: ae_plan(clawback=Clawback(0.5, 2.5)),
             r"^clawback.window_months: 2.5 is not an integer$",

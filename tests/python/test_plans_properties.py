@@ -65,7 +65,7 @@ def plans(draw: st.DrawFn) -> Plan:
             draw(st.sampled_from(metrics)), draw(st.floats(0.01, 10)), draw(curves())
         )
     clawback = (
-        Clawback(draw(st.floats(0, 1)), draw(st.integers(1, 36)))
+        Clawback(draw(st.floats(0, 1)), draw(st.integers(12, 36)))
         if role == "ae" and draw(st.booleans())
         else None
     )

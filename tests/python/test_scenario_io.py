@@ -349,6 +349,8 @@ def test_mutated_scenario_dicts_give_a_valid_scenario_or_a_clear_error(small_dic
     d = copy.deepcopy(small_dict)
     for _ in range(data.draw(st.integers(min_value=1, max_value=3), label="mutations")):
         paths = [p for p in _paths(d) if p]
+        if not paths:  # an earlier mutation left nothing inside
+            break
         path = data.draw(st.sampled_from(paths), label="path")
         parent = d
         for part in path[:-1]:

@@ -16,9 +16,9 @@ inline constexpr int kNumActivities = 2;
 /// counted over the rest of the compensation period.
 using Productivity = Eigen::Matrix<double, kNumActivities, kNumMetrics>;
 
-/// Slope of the curve averaged over attainment ~ Normal(a, sd): a rep unsure of where it
-/// will land sees a smoothed curve, which sharpens as the period runs out. sd = 0 gives
-/// curve.slope(a).
+/// Slope of the curve averaged over attainment ~ Normal(a, sd), the threshold's jump
+/// included: a rep unsure of where it will land sees a smoothed curve, which sharpens as
+/// the period runs out. sd = 0 gives curve.slope(a).
 double expected_slope(const PayoutCurve& curve, double a, double sd);
 
 /// Marginal pay per unit of each metric at the projected actuals: for each metric a
@@ -35,7 +35,8 @@ Eigen::Matrix<double, kNumActivities, 1> effort_shares(
     const Eigen::Matrix<double, kNumActivities, 1>& value, double beta, double target_variable);
 
 /// Over-promising logistic(logit(base) + beta * (win value - clawback cost) / V), in
-/// [0, 1]; beta = 0 or a base of 0 or 1 returns `base` exactly.
+/// (0, 1): it moves around the AE's habitual level `base`. beta = 0, or a base of exactly
+/// 0 (never over-promises) or 1, returns `base` exactly.
 double overpromise_level(double base, double net_value, double beta, double target_variable);
 
 }  // namespace complab

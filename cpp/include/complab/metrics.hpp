@@ -15,8 +15,6 @@ inline constexpr int kNumRoles = 3;
 
 /// "ae", "sdr", "csm".
 std::string_view role_name(Role role);
-/// Inverse of role_name; throws std::invalid_argument naming the allowed values.
-Role role_from_name(std::string_view name);
 
 /// Raw accumulators per rep and compensation period. Money in cents, the rest counts.
 enum RawSlot : int {
@@ -69,8 +67,6 @@ struct MetricInfo {
 };
 
 const MetricInfo& metric_info(Metric metric);
-/// Inverse of metric_info(m).name; throws std::invalid_argument listing the allowed names.
-Metric metric_from_name(std::string_view name);
 bool metric_allowed(Metric metric, Role role);
 
 /// The metric's actual value from one rep-period's raw accumulators (kNumRawSlots of them).

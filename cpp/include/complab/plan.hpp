@@ -11,6 +11,9 @@
 
 namespace complab {
 
+/// Months from a sale to the account's first renewal: contracts are annual (MODEL.md §2).
+inline constexpr int kFirstRenewalMonths = 12;
+
 /// Piecewise-linear payout curve through points (attainment_k, payout_k), as multiples of
 /// the measure's target payout. Below the first point it pays 0 (threshold); beyond the
 /// last it stays flat (the cap).
@@ -59,7 +62,7 @@ struct Multiplier {
 /// first renewal, when that renewal falls within `window_months` of the sale.
 struct Clawback {
   double share = 1.0;      ///< in [0, 1]
-  int window_months = 12;  ///< >= 1
+  int window_months = 12;  ///< >= 12: the first renewal comes 12 months after the sale
 };
 
 /// A fixed amount per unit of a count metric (e.g. per expansion won).
@@ -86,6 +89,10 @@ struct Plan {
   /// multiplier's metric when there is a multiplier.
   int num_inputs() const;
 };
+
+/// Compensation periods divide the year: throws std::invalid_argument unless
+/// period_months is 1, 2, 3, 4, 6 or 12.
+void check_period_months(int period_months);
 
 /// One rep-period's payout, before clawbacks.
 struct PeriodPayout {

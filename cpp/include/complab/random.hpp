@@ -88,7 +88,7 @@ enum class Purpose : std::uint8_t {
 };
 
 /// Uniform double in [0, 1) from the top 53 bits. Converts through a signed integer:
-/// GCC's unsigned 64-bit conversion branches unpredictably (PERF-NOTES).
+/// GCC 12's unsigned 64-bit to double conversion branches unpredictably on x86-64.
 inline double to_unit(std::uint64_t x) {
   return static_cast<double>(static_cast<std::int64_t>(x >> 11)) * 0x1.0p-53;
 }

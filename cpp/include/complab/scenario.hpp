@@ -89,7 +89,7 @@ struct WorldConfig {
   void validate() const;
   int periods() const { return months / period_months; }
   int years() const { return months / 12; }
-  int total_initial_accounts() const;
+  long long total_initial_accounts() const;
 };
 
 /// A world and the plans that pay its reps: one plan per role, or per role and segment.
