@@ -232,17 +232,7 @@ def sobol(
             print_to_console=False,
             seed=_rng(key, _ANALYSE),
         )
-        for j, path in enumerate(spec["names"]):
-            rows.append(
-                {
-                    "output": name,
-                    "parameter": path,
-                    "S1": float(result["S1"][j]),
-                    "S1_conf": float(result["S1_conf"][j]),
-                    "ST": float(result["ST"][j]),
-                    "ST_conf": float(result["ST_conf"][j]),
-                }
-            )
+        rows += _index_rows(name, spec["names"], result, ("S1", "S1_conf", "ST", "ST_conf"))
     table = pd.DataFrame(rows)
     table.attrs.update(
         problem=spec,
@@ -318,17 +308,7 @@ def morris(
             num_levels=levels,
             seed=_rng(key, _ANALYSE),
         )
-        for j, path in enumerate(spec["names"]):
-            rows.append(
-                {
-                    "output": name,
-                    "parameter": path,
-                    "mu": float(result["mu"][j]),
-                    "mu_star": float(result["mu_star"][j]),
-                    "mu_star_conf": float(result["mu_star_conf"][j]),
-                    "sigma": float(result["sigma"][j]),
-                }
-            )
+        rows += _index_rows(name, spec["names"], result, ("mu", "mu_star", "mu_star_conf", "sigma"))
     table = pd.DataFrame(rows)
     table.attrs.update(
         problem=spec,
@@ -343,6 +323,16 @@ def morris(
 
 
 # -- helpers -------------------------------------------------------------------------------------
+def _index_rows(
+    output: str, names: list[str], result: Any, columns: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """One row per parameter of a SALib result: the output, the parameter, the columns."""
+    return [
+        {"output": output, "parameter": path, **{c: float(result[c][j]) for c in columns}}
+        for j, path in enumerate(names)
+    ]
+
+
 def _salib(method: str) -> tuple[Any, Any]:
     try:
         if method == "sobol":
