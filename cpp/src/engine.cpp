@@ -216,8 +216,7 @@ class TrialSimulator {
     dynamics_blocks_.reserve(n);
     if (dynamics_account_.size() < n) dynamics_account_.resize(n);
     event_blocks_.reserve(2 * n);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!active_[i]) continue;
+    for (const std::uint32_t i : live_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
       const std::uint32_t id = entity_[i];
       if (needs_dynamics_block(i, seg)) {
@@ -758,19 +757,23 @@ class TrialSimulator {
     new_business(t);
     csm_efforts();
 
+    // The accounts active at the month's start: churned ones stay in the arrays (their
+    // cohorts need them) but the month's loops skip them without touching them.
+    live_.clear();
+    for (std::size_t i = 0; i < seg_.size(); ++i) {
+      if (active_[i]) live_.push_back(static_cast<std::uint32_t>(i));
+    }
     request_blocks(t);
     // Two passes over the accounts: the continuous dynamics of every account (tight, few
     // branches), then the discrete events. Accounts do not interact within a month, and
     // the sums are integers, so the split changes no result.
     // Sums of every account-month in locals: series() and total_arr_ may alias the account
     // arrays, which would make the compiler reload and store them on every account.
-    std::int64_t account_months = 0, health_micros = 0, usage_up = 0, usage_down = 0;
-    const std::size_t n = seg_.size();
+    const auto account_months = static_cast<std::int64_t>(live_.size());
+    std::int64_t health_micros = 0, usage_up = 0, usage_down = 0;
     draw_normals(t);
     const double no_csm_shift = w_.health_adoption_effect * std::log(kMinEffort);
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!active_[i]) continue;
-      ++account_months;
+    for (const std::uint32_t i : live_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
       const int csm = csm_[i];
 
@@ -794,8 +797,7 @@ class TrialSimulator {
     total_arr_ += usage_up - usage_down;
 
     std::size_t k = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-      if (!active_[i]) continue;
+    for (const std::uint32_t i : live_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
       const int csm = csm_[i];
       const std::uint32_t id = entity_[i];
@@ -966,6 +968,7 @@ class TrialSimulator {
   Blocks dynamics_blocks_, event_blocks_;  // request_blocks
   std::vector<std::uint32_t> dynamics_account_;  // the account of each dynamics block
   std::vector<double> z_health_, z_usage_;       // draw_normals
+  std::vector<std::uint32_t> live_;              // step: accounts active at the month's start
 
   // Accounts, structure of arrays.
   std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, to_renewal_, exp_close_,
