@@ -272,6 +272,10 @@ class TrialSimulator {
     if (x < table_x[layer + 1]) {
       return x * static_cast<double>((bucket & 1) * 2 - 1) * normal_.sigma() + normal_.mean();
     }
+    return dynamics_normal_slow(k, w, entity, month, purpose);
+  }
+  // Out of line, so that the common case above inlines into the loop.
+  [[gnu::noinline]] double dynamics_normal_slow(std::size_t k, int w, std::uint32_t entity, int month, Purpose purpose) {
     auto s = dynamics_word(k, w, entity, month, purpose);
     return normal_(s);
   }
