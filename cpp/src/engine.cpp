@@ -813,16 +813,42 @@ class TrialSimulator {
     }
     total_arr_ += usage_up - usage_down;
 
-    std::size_t k = 0;
+    // The events, in two passes: a tight one over every live account counts down renewals
+    // and finds the few accounts with an event this month (a hand-off closing, a CSQL
+    // raised, a renewal due); the second handles only those, in account order. An event
+    // touches only its own account, rep-level inputs fixed for the month and integer sums,
+    // so the split changes no result.
+    if (events_.size() < live_.size()) events_.resize(live_.size());
+    std::size_t k = 0, num_events = 0;
+    const double gamma = w_.csql_health_exponent;
     for (const std::uint32_t i : live_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
-      const int csm = csm_[i];
+      const auto csql_block = static_cast<std::uint32_t>(k);
+      const bool has_csql_block = needs_csql_block(i, seg);
+      k += has_csql_block;
+      const auto renewal_block = static_cast<std::uint32_t>(k);
+      const bool due = --to_renewal_[i] == 0;  // needs_renewal_block before the count-down
+      k += due;
+      const bool closing = exp_close_[i] == t;
+      // 2.3b's yes/no: a CSQL may be raised unless a hand-off is pending after 2.3a.
+      bool csql = false;
+      if (has_csql_block && (exp_close_[i] < 0 || closing)) {
+        const double h = health_[i];
+        const double p_csql = seg.csql_rate * expansion_effort_[static_cast<std::size_t>(csm_[i])] *
+                              (gamma == 1.0 ? h : std::pow(h, gamma));
+        // The uniform straight from the block: the stream is built only on a CSQL.
+        csql = to_unit(event_blocks_.word(csql_block, 0)) < p_csql;
+      }
+      events_[num_events] = Event{i, csql_block, renewal_block, csql};
+      num_events += closing || csql || due;  // kept only with an event
+    }
+
+    for (std::size_t e = 0; e < num_events; ++e) {
+      const Event& ev = events_[e];
+      const std::size_t i = ev.account;
+      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
       const std::uint32_t id = entity_[i];
       const double h = health_[i];
-      const std::size_t csql_block = k;
-      if (needs_csql_block(i, seg)) ++k;
-      const std::size_t renewal_block = k;
-      if (needs_renewal_block(i)) ++k;
 
       // 2.3a An accepted hand-off reaching its close month.
       if (exp_close_[i] == t) {
@@ -851,20 +877,14 @@ class TrialSimulator {
       }
 
       // 2.3b CSQL: raised by the CSM, accepted or not by the account's AE.
-      if (csm >= 0 && exp_close_[i] < 0 && seg.csql_rate > 0) {
-        const double gamma = w_.csql_health_exponent;
-        const double p_csql = seg.csql_rate * expansion_effort_[static_cast<std::size_t>(csm)] *
-                              (gamma == 1.0 ? h : std::pow(h, gamma));
-        // The yes/no uniform straight from the block: the stream is built only on a CSQL.
-        if (to_unit(event_blocks_.word(csql_block, 0)) < p_csql) {
-          auto cs = event_stream(csql_block, id, t, Purpose::Csql);
-          cs();  // the word just used
-          raise_csql(i, t, p, seg, cs);
-        }
+      if (ev.csql) {
+        auto cs = event_stream(ev.csql_block, id, t, Purpose::Csql);
+        cs();  // the word the first pass used
+        raise_csql(i, t, p, seg, cs);
       }
 
-      // 2.4 Renewal.
-      if (--to_renewal_[i] == 0) renew(i, t, p, seg, event_stream(renewal_block, id, t, Purpose::Renewal));
+      // 2.4 Renewal (counted down by the first pass).
+      if (to_renewal_[i] == 0) renew(i, t, p, seg, event_stream(ev.renewal_block, id, t, Purpose::Renewal));
     }
 
     series(t, kAccountMonths) += account_months;
@@ -986,6 +1006,11 @@ class TrialSimulator {
   std::vector<std::uint32_t> dynamics_account_;  // the account of each dynamics block
   std::vector<double> z_health_, z_usage_;       // draw_normals
   std::vector<std::uint32_t> live_;              // step: accounts active at the month's start
+  struct Event {
+    std::uint32_t account, csql_block, renewal_block;  // event_blocks_ indices
+    bool csql;                                          // a CSQL is raised
+  };
+  std::vector<Event> events_;  // step: accounts with an event this month
 
   // Accounts, structure of arrays.
   std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, to_renewal_, exp_close_,
