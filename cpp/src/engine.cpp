@@ -7,14 +7,12 @@
 #include <boost/random/poisson_distribution.hpp>
 #include <cmath>
 #include <exception>
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-#endif
 #include <mutex>
 #include <thread>
 
 #include "complab/behaviour.hpp"
 #include "complab/random.hpp"
+#include "complab/random_batch.hpp"
 
 namespace complab {
 namespace {
@@ -27,48 +25,6 @@ constexpr int kMaxOpportunitiesPerSdrMonth = 256;
 constexpr int kContractMonths = 12;
 // Effort below this is treated as this: ln(0) would make health targets -inf.
 constexpr double kMinEffort = 1e-3;
-
-#if defined(__x86_64__) && defined(__GNUC__)
-/// philox4x32_10_lanes with AVX2, chosen at run time (the baseline build is SSE2, where
-/// Philox's 32x32->64-bit multiplies cost shuffles). Lanes sit in 64-bit slots: the
-/// multiply reads only each slot's low 32 bits, so the rounds need no shuffles and the
-/// high halves may hold garbage. Integer arithmetic: the same blocks as the portable code.
-__attribute__((target("avx2"))) void philox_lanes_avx2(std::uint32_t* c0, std::uint32_t* c1, std::uint32_t* c2,
-                                                        std::uint32_t* c3, std::size_t n,
-                                                        std::array<std::uint32_t, 2> key) {
-  const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
-  const __m256i low_halves = _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0);
-  std::uint32_t* const words[4] = {c0, c1, c2, c3};
-  for (std::size_t base = 0; base < n; base += 4) {
-    __m256i x[4];
-    for (int w = 0; w < 4; ++w) x[w] = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(words[w] + base)));
-    std::uint32_t k0 = key[0], k1 = key[1];
-    for (int round = 0; round < 10; ++round) {
-      const __m256i p0 = _mm256_mul_epu32(x[0], m0), p1 = _mm256_mul_epu32(x[2], m1);
-      x[0] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), x[1]), _mm256_set1_epi64x(k0));
-      x[1] = p1;
-      x[2] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x[3]), _mm256_set1_epi64x(k1));
-      x[3] = p0;
-      k0 += 0x9E3779B9u;
-      k1 += 0xBB67AE85u;
-    }
-    for (int w = 0; w < 4; ++w) {
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(words[w] + base),
-                       _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(x[w], low_halves)));
-    }
-  }
-}
-#endif
-
-/// philox4x32_10_lanes, on AVX2 where the CPU has it (about 3x the throughput).
-void philox_lanes(std::uint32_t* c0, std::uint32_t* c1, std::uint32_t* c2, std::uint32_t* c3, std::size_t n,
-                  std::array<std::uint32_t, 2> key) {
-#if defined(__x86_64__) && defined(__GNUC__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return philox_lanes_avx2(c0, c1, c2, c3, n, key);
-#endif
-  philox4x32_10_lanes(c0, c1, c2, c3, n, key);
-}
 
 std::int64_t to_cents(double amount) { return static_cast<std::int64_t>(amount * 100.0 + 0.5); }
 
@@ -110,6 +66,9 @@ class TrialSimulator {
         first_trial_(first_trial) {
     const int nseg = static_cast<int>(w_.segments.size());
     seg_aes_.resize(static_cast<std::size_t>(nseg));
+    live_.resize(static_cast<std::size_t>(nseg));
+    live_entity_.resize(static_cast<std::size_t>(nseg));
+    live_churned_.resize(static_cast<std::size_t>(nseg));
     seg_csms_.resize(static_cast<std::size_t>(nseg));
     for (int r = 0; r < roster_.size(); ++r) {
       const auto s = static_cast<std::size_t>(roster_.segment[static_cast<std::size_t>(r)]);
@@ -176,108 +135,30 @@ class TrialSimulator {
     return KeyedStream(key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
   }
 
-  // The account loops' keyed streams, first blocks computed before the loops, all at once
-  // (philox4x32_10_lanes): one Philox block alone is a chain of dependent multiplies that
-  // bounds the loop; many independent ones vectorise. The health and usage normals share
-  // one AccountMonth block (a 64-bit word each; their rare extra ziggurat words come from
-  // their own streams). Which blocks an account needs depends only on its state at the
-  // month's start, so the loops ask again and consume the blocks in the same order.
-  struct Blocks {
-    std::array<std::vector<std::uint32_t>, 4> c;  // counters, then blocks (structure of arrays)
-    std::size_t size = 0;
-    void reserve(std::size_t n) {
-      if (c[0].size() < n + kPhiloxLanes) for (auto& v : c) v.resize(n + kPhiloxLanes);
-      size = 0;
+  /// `purpose`'s unit normals for the accounts with entities `entity[0..n)`, whose first
+  /// words are `word[k]`: Boost's normal, with its common case taken inline from the word.
+  /// The rare draws that need more words are finished together afterwards, their streams'
+  /// first blocks computed in one batch (first_words).
+  void unit_normals(const std::uint64_t* word, const std::uint32_t* entity, std::size_t n, int t,
+                    Purpose purpose, double* z) {
+    slow_.clear();
+    for (std::size_t k = 0; k < n; ++k) {
+      if (!unit_normal_first_word(word[k], z[k])) slow_.push_back(static_cast<std::uint32_t>(k));
     }
-    void push(const std::array<std::uint32_t, 4>& ctr) {
-      for (std::size_t w = 0; w < 4; ++w) c[w][size] = ctr[w];
-      ++size;
-    }
-    void compute(std::uint64_t key) {
-      const std::size_t padded = (size + kPhiloxLanes - 1) / kPhiloxLanes * kPhiloxLanes;
-      philox_lanes(c[0].data(), c[1].data(), c[2].data(), c[3].data(), padded, KeyedStream::key_words(key));
-    }
-    std::uint64_t word(std::size_t k, int w) const {
-      return (static_cast<std::uint64_t>(c[static_cast<std::size_t>(2 * w)][k]) << 32) | c[static_cast<std::size_t>(2 * w + 1)][k];
-    }
-  };
-
-  bool needs_dynamics_block(std::size_t i, const SegmentConfig& seg) const {
-    return seg.health_noise > 0 || (arr_usage_[i] > 0 && seg.usage_noise > 0);
-  }
-  bool needs_csql_block(std::size_t i, const SegmentConfig& seg) const {
-    return csm_[i] >= 0 && seg.csql_rate > 0;  // unused while a hand-off is pending
-  }
-  bool needs_renewal_block(std::size_t i) const { return to_renewal_[i] == 1; }
-
-  void request_blocks(int t) {
+    if (slow_.empty()) return;
+    const std::size_t m = slow_.size();
+    slow_entity_.resize(m);
+    slow_first_.resize(m);
+    slow_second_.resize(m);
+    for (std::size_t j = 0; j < m; ++j) slow_entity_[j] = entity[slow_[j]];
     const auto month = static_cast<std::uint32_t>(t);
-    const std::size_t n = seg_.size();
-    dynamics_blocks_.reserve(n);
-    if (dynamics_account_.size() < n) dynamics_account_.resize(n);
-    event_blocks_.reserve(2 * n);
-    for (const std::uint32_t i : live_) {
-      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
-      const std::uint32_t id = entity_[i];
-      if (needs_dynamics_block(i, seg)) {
-        dynamics_account_[dynamics_blocks_.size] = static_cast<std::uint32_t>(i);
-        dynamics_blocks_.push(KeyedStream::first_counter(trial_key_, id, month, Purpose::AccountMonth));
-      }
-      if (needs_csql_block(i, seg)) event_blocks_.push(KeyedStream::first_counter(trial_key_, id, month, Purpose::Csql));
-      if (needs_renewal_block(i)) event_blocks_.push(KeyedStream::first_counter(trial_key_, id, month, Purpose::Renewal));
+    first_words(key_, trial_key_, slow_entity_.data(), m, month, purpose, slow_first_.data(), slow_second_.data());
+    for (std::size_t j = 0; j < m; ++j) {
+      const std::size_t k = slow_[j];
+      WordThenStream words(word[k], KeyedStream(block_of(slow_first_[j], slow_second_[j]), key_, trial_key_,
+                                                slow_entity_[j], month, purpose));
+      z[k] = normal_(words);  // N(0, 1): the unit normal, as the common case above
     }
-    dynamics_blocks_.compute(key_);
-    event_blocks_.compute(key_);
-  }
-
-  /// The stream whose first block is event block `k`.
-  KeyedStream event_stream(std::size_t k, std::uint32_t entity, int month, Purpose purpose) const {
-    const auto& c = event_blocks_.c;
-    return KeyedStream({c[0][k], c[1][k], c[2][k], c[3][k]}, key_, trial_key_, entity,
-                       static_cast<std::uint32_t>(month), purpose);
-  }
-
-  /// Word `w` (0: health, 1: usage) of dynamics block `k`, then `purpose`'s own stream.
-  WordThenStream dynamics_word(std::size_t k, int w, std::uint32_t entity, int month, Purpose purpose) const {
-    return WordThenStream(dynamics_blocks_.word(k, w), key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
-  }
-
-  /// The month's health and usage normals, per account (0 where none is drawn), in a loop
-  /// of their own: the update loop then makes no calls, which would spill its registers.
-  void draw_normals(int t) {
-    const std::size_t n = seg_.size();
-    z_health_.assign(n, 0.0);
-    z_usage_.assign(n, 0.0);
-    for (std::size_t k = 0; k < dynamics_blocks_.size; ++k) {
-      const std::size_t i = dynamics_account_[k];
-      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
-      const std::uint32_t id = entity_[i];
-      if (seg.health_noise > 0) z_health_[i] = dynamics_normal(k, 0, id, t, Purpose::Health);
-      if (arr_usage_[i] > 0 && seg.usage_noise > 0) z_usage_[i] = dynamics_normal(k, 1, id, t, Purpose::Usage);
-    }
-  }
-
-  /// normal_ on dynamics_word(k, w, ...), with Boost's common case inlined: a ziggurat
-  /// draw accepted on its first word (about 97%) builds no stream and makes no call. The
-  /// steps are Boost's (1.74) unit_normal_distribution and generate_int_float_pair<double, 8>
-  /// for a 64-bit generator, so the value is the same (the golden tests pin it); any other
-  /// case runs Boost's own code from the first word.
-  double dynamics_normal(std::size_t k, int w, std::uint32_t entity, int month, Purpose purpose) {
-    const std::uint64_t u = dynamics_blocks_.word(k, w);
-    const int bucket = static_cast<int>(u & 255);  // the low 8 bits: sign, then layer
-    const double r = static_cast<double>(static_cast<std::int64_t>((u & ~(std::uint64_t{1} << 11)) >> 8)) * 0x1.0p-56;
-    const double* const table_x = boost::random::detail::normal_table<double>::table_x;
-    const int layer = bucket >> 1;
-    const double x = r * table_x[layer];
-    if (x < table_x[layer + 1]) {
-      return x * static_cast<double>((bucket & 1) * 2 - 1) * normal_.sigma() + normal_.mean();
-    }
-    return dynamics_normal_slow(k, w, entity, month, purpose);
-  }
-  // Out of line, so that the common case above inlines into the loop.
-  [[gnu::noinline]] double dynamics_normal_slow(std::size_t k, int w, std::uint32_t entity, int month, Purpose purpose) {
-    auto s = dynamics_word(k, w, entity, month, purpose);
-    return normal_(s);
   }
 
   std::int64_t& raw(int rep, int period, int slot) {
@@ -571,6 +452,9 @@ class TrialSimulator {
     period_start_.clear(); period_csm_.clear(); period_ae_.clear(); expanded_.clear();
     year_start_.clear(); opened_.clear(); churned_.clear();
     std::fill(load_.begin(), load_.end(), 0);
+    for (auto& v : live_) v.clear();
+    for (auto& v : live_entity_) v.clear();
+    std::fill(live_churned_.begin(), live_churned_.end(), 0);
     total_arr_ = 0;
   }
 
@@ -604,6 +488,8 @@ class TrialSimulator {
     churned_.push_back(-1);
     if (csm >= 0) ++load_[static_cast<std::size_t>(csm)];
     total_arr_ += arr;
+    live_[static_cast<std::size_t>(segment)].push_back(static_cast<std::uint32_t>(seg_.size() - 1));
+    live_entity_[static_cast<std::size_t>(segment)].push_back(entity);
   }
 
   void build_initial_book() {
@@ -774,124 +660,22 @@ class TrialSimulator {
     new_business(t);
     csm_efforts();
 
-    // The accounts active at the month's start: churned ones stay in the arrays (their
-    // cohorts need them) but the month's loops skip them without touching them.
-    live_.clear();
-    for (std::size_t i = 0; i < seg_.size(); ++i) {
-      if (active_[i]) live_.push_back(static_cast<std::uint32_t>(i));
-    }
-    request_blocks(t);
-    // Two passes over the accounts: the continuous dynamics of every account (tight, few
-    // branches), then the discrete events. Accounts do not interact within a month, and
-    // the sums are integers, so the split changes no result.
-    // Sums of every account-month in locals: series() and total_arr_ may alias the account
+    // Every account-month sum in locals: series() and total_arr_ may alias the account
     // arrays, which would make the compiler reload and store them on every account.
-    const auto account_months = static_cast<std::int64_t>(live_.size());
-    std::int64_t health_micros = 0, usage_up = 0, usage_down = 0;
-    draw_normals(t);
-    const double no_csm_shift = w_.health_adoption_effect * std::log(kMinEffort);
-    for (const std::uint32_t i : live_) {
-      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
-      const int csm = csm_[i];
+    MonthSums sums;
+    for (std::size_t s = 0; s < live_.size(); ++s) segment_month(static_cast<int>(s), t, p, sums);
+    total_arr_ += sums.usage_up - sums.usage_down;
+    series(t, kAccountMonths) += sums.account_months;
+    series(t, kHealthMicros) += sums.health_micros;
+    series(t, kExpansionUsage) += sums.usage_up;
+    series(t, kContraction) += sums.usage_down;
 
-      // 2.1 Health (z = 0 without noise).
-      const double shift = csm >= 0 ? health_shift_[static_cast<std::size_t>(csm)] : no_csm_shift;
-      const double target = clip01(seg.health_base + shift - w_.health_gap_effect * gap_[i]);
-      const double h = clip01(health_[i] + seg.health_reversion * (target - health_[i]) + seg.health_noise * z_health_[i]);
-      health_[i] = h;
-      health_micros += static_cast<std::int64_t>(h * 1e6 + 0.5);
-
-      // 2.2 Usage-priced ARR follows health. Unconditional: without usage ARR the result
-      // is 0, and without drift or noise the factor is exactly 1 and the ARR unchanged.
-      const double factor = 1.0 + seg.usage_drift * (h - 0.5) + seg.usage_noise * z_usage_[i];
-      const std::int64_t before = arr_usage_[i];
-      // Cents times a factor, rounded half up to cents (the factor is >= 0).
-      const auto after = static_cast<std::int64_t>(static_cast<double>(before) * std::max(0.0, factor) + 0.5);
-      arr_usage_[i] = after;
-      usage_up += std::max<std::int64_t>(0, after - before);
-      usage_down += std::max<std::int64_t>(0, before - after);
+    // The lists drop the accounts churned this month and take the month's new ones.
+    std::int64_t active = 0;
+    for (std::size_t s = 0; s < live_.size(); ++s) {
+      if (live_churned_[s]) drop_churned(s);
+      live_churned_[s] = 0;
     }
-    total_arr_ += usage_up - usage_down;
-
-    // The events, in two passes: a tight one over every live account counts down renewals
-    // and finds the few accounts with an event this month (a hand-off closing, a CSQL
-    // raised, a renewal due); the second handles only those, in account order. An event
-    // touches only its own account, rep-level inputs fixed for the month and integer sums,
-    // so the split changes no result.
-    if (events_.size() < live_.size()) events_.resize(live_.size());
-    std::size_t k = 0, num_events = 0;
-    const double gamma = w_.csql_health_exponent;
-    for (const std::uint32_t i : live_) {
-      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
-      const auto csql_block = static_cast<std::uint32_t>(k);
-      const bool has_csql_block = needs_csql_block(i, seg);
-      k += has_csql_block;
-      const auto renewal_block = static_cast<std::uint32_t>(k);
-      const bool due = --to_renewal_[i] == 0;  // needs_renewal_block before the count-down
-      k += due;
-      const bool closing = exp_close_[i] == t;
-      // 2.3b's yes/no: a CSQL may be raised unless a hand-off is pending after 2.3a.
-      bool csql = false;
-      if (has_csql_block && (exp_close_[i] < 0 || closing)) {
-        const double h = health_[i];
-        const double p_csql = seg.csql_rate * expansion_effort_[static_cast<std::size_t>(csm_[i])] *
-                              (gamma == 1.0 ? h : std::pow(h, gamma));
-        // The uniform straight from the block: the stream is built only on a CSQL.
-        csql = to_unit(event_blocks_.word(csql_block, 0)) < p_csql;
-      }
-      events_[num_events] = Event{i, csql_block, renewal_block, csql};
-      num_events += closing || csql || due;  // kept only with an event
-    }
-
-    for (std::size_t e = 0; e < num_events; ++e) {
-      const Event& ev = events_[e];
-      const std::size_t i = ev.account;
-      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
-      const std::uint32_t id = entity_[i];
-      const double h = health_[i];
-
-      // 2.3a An accepted hand-off reaching its close month.
-      if (exp_close_[i] == t) {
-        series(t, kExpansionsClosed) += 1;
-        const int ae = ae_[i];
-        const auto a = static_cast<std::size_t>(ae);
-        const double p_win = std::min(1.0, seg.expansion_win_rate * skill_[a] * follow_up_ratio(a) * h);
-        if (stream(id, t, Purpose::ExpansionWin).uniform() < p_win) {
-          const std::int64_t value = exp_value_[i];
-          const int product = exp_product_[i];
-          const bool usage = usage_priced_[static_cast<std::size_t>(product >= 0 ? product : 0)];
-          (usage ? arr_usage_[i] : arr_fixed_[i]) += value;
-          if (product >= 0) products_[i] |= 1u << product;
-          total_arr_ += value;
-          series(t, kExpansionCsql) += value;
-          series(t, kExpansionsWon) += 1;
-          raw(ae, p, kExpansionArr) += value;
-          raw(ae, p, kExpansionWins) += 1;
-          if (exp_csm_[i] >= 0) {
-            raw(exp_csm_[i], p, kExpansionArr) += value;
-            raw(exp_csm_[i], p, kExpansionWins) += 1;
-          }
-          expanded_[i] = 1;
-        }
-        exp_close_[i] = -1;
-      }
-
-      // 2.3b CSQL: raised by the CSM, accepted or not by the account's AE.
-      if (ev.csql) {
-        auto cs = event_stream(ev.csql_block, id, t, Purpose::Csql);
-        cs();  // the word the first pass used
-        raise_csql(i, t, p, seg, cs);
-      }
-
-      // 2.4 Renewal (counted down by the first pass).
-      if (to_renewal_[i] == 0) renew(i, t, p, seg, event_stream(ev.renewal_block, id, t, Purpose::Renewal));
-    }
-
-    series(t, kAccountMonths) += account_months;
-    series(t, kHealthMicros) += health_micros;
-    series(t, kExpansionUsage) += usage_up;
-    series(t, kContraction) += usage_down;
-
     opened_month_ = t;
     for (const Opportunity& opp : won_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
@@ -899,11 +683,178 @@ class TrialSimulator {
                   opp.value, seg.health_start, overpromise_[static_cast<std::size_t>(opp.ae)], 0,
                   kContractMonths);
     }
+    for (const auto& accounts : live_) active += static_cast<std::int64_t>(accounts.size());
     series(t, kArrEnd) = total_arr_;
-    std::int64_t active = 0;
-    for (std::size_t i = 0; i < seg_.size(); ++i) active += active_[i];
     series(t, kActiveLogos) = active;
     close_cohorts(t);
+  }
+
+  struct MonthSums {
+    std::int64_t account_months = 0, health_micros = 0, usage_up = 0, usage_down = 0;
+  };
+
+  /// §6 step 2 for the accounts of segment `s` active at the month's start. Accounts do not
+  /// interact within a month and every sum is an integer, so taking the segments one after
+  /// another, and each in passes, changes no result. The segment's constants stay in
+  /// registers, and each pass reads its inputs in order.
+  void segment_month(int s, int t, int p, MonthSums& sums) {
+    const auto& seg = w_.segments[static_cast<std::size_t>(s)];
+    const auto& accounts = live_[static_cast<std::size_t>(s)];
+    const std::uint32_t* const entity = live_entity_[static_cast<std::size_t>(s)].data();
+    const std::size_t n = accounts.size();
+    if (n == 0) return;
+    if (word_a_.size() < n) {
+      for (auto* v : {&word_a_, &word_b_, &csql_first_, &csql_second_}) v->resize(n);
+      z_health_.resize(n);
+      z_usage_.resize(n);
+      events_.resize(n);
+    }
+    const auto month = static_cast<std::uint32_t>(t);
+
+    // The health and usage normals share one AccountMonth block, a 64-bit word each (their
+    // rare extra words come from their own streams). z = 0 where a segment has no noise.
+    const bool health_noise = seg.health_noise > 0, usage_noise = seg.usage_noise > 0;
+    if (health_noise || usage_noise) {
+      first_words(key_, trial_key_, entity, n, month, Purpose::AccountMonth, word_a_.data(), word_b_.data());
+    }
+    if (health_noise) {
+      unit_normals(word_a_.data(), entity, n, t, Purpose::Health, z_health_.data());
+    } else {
+      std::fill_n(z_health_.begin(), n, 0.0);
+    }
+    if (usage_noise) {
+      // Drawn for every account; used only where it holds usage-priced ARR.
+      unit_normals(word_b_.data(), entity, n, t, Purpose::Usage, z_usage_.data());
+    } else {
+      std::fill_n(z_usage_.begin(), n, 0.0);
+    }
+
+    // 2.1 and 2.2, the continuous dynamics: a tight loop with no calls.
+    const double base = seg.health_base, reversion = seg.health_reversion, noise = seg.health_noise;
+    const double drift = seg.usage_drift, usage_sd = seg.usage_noise, gap_effect = w_.health_gap_effect;
+    const double no_csm_shift = w_.health_adoption_effect * std::log(kMinEffort);
+    std::int64_t health_micros = 0, usage_up = 0, usage_down = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::uint32_t i = accounts[k];
+      const int csm = csm_[i];
+      // 2.1 Health (z = 0 without noise).
+      const double shift = csm >= 0 ? health_shift_[static_cast<std::size_t>(csm)] : no_csm_shift;
+      const double target = clip01(base + shift - gap_effect * gap_[i]);
+      const double h = clip01(health_[i] + reversion * (target - health_[i]) + noise * z_health_[k]);
+      health_[i] = h;
+      health_micros += static_cast<std::int64_t>(h * 1e6 + 0.5);
+      // 2.2 Usage-priced ARR follows health. Unconditional: without usage ARR the result
+      // is 0, and without drift or noise the factor is exactly 1 and the ARR unchanged.
+      const double factor = 1.0 + drift * (h - 0.5) + usage_sd * z_usage_[k];
+      const std::int64_t before = arr_usage_[i];
+      // Cents times a factor, rounded half up to cents (the factor is >= 0).
+      const auto after = static_cast<std::int64_t>(static_cast<double>(before) * std::max(0.0, factor) + 0.5);
+      arr_usage_[i] = after;
+      usage_up += std::max<std::int64_t>(0, after - before);
+      usage_down += std::max<std::int64_t>(0, before - after);
+    }
+    sums.account_months += static_cast<std::int64_t>(n);
+    sums.health_micros += health_micros;
+    sums.usage_up += usage_up;
+    sums.usage_down += usage_down;
+
+    // The events, in two passes: a tight one counts down renewals and finds the few
+    // accounts with an event this month (a hand-off closing, a CSQL raised, a renewal due);
+    // the second handles only those, in account order.
+    const bool csql_possible = seg.csql_rate > 0;
+    if (csql_possible) {
+      first_words(key_, trial_key_, entity, n, month, Purpose::Csql, csql_first_.data(), csql_second_.data());
+    }
+    const double gamma = w_.csql_health_exponent, csql_rate = seg.csql_rate;
+    std::size_t num_events = 0, num_due = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      const std::uint32_t i = accounts[k];
+      const bool due = --to_renewal_[i] == 0;
+      const bool closing = exp_close_[i] == t;
+      // 2.3b's yes/no: the CSM may raise a CSQL unless a hand-off is pending after 2.3a.
+      bool csql = false;
+      if (csql_possible && csm_[i] >= 0 && (exp_close_[i] < 0 || closing)) {
+        const double h = health_[i];
+        const double p_csql = csql_rate * expansion_effort_[static_cast<std::size_t>(csm_[i])] *
+                              (gamma == 1.0 ? h : std::pow(h, gamma));
+        csql = to_unit(csql_first_[k]) < p_csql;
+      }
+      events_[num_events] = Event{i, static_cast<std::uint32_t>(k), csql, due};
+      num_due += due;
+      num_events += closing || csql || due;  // kept only with an event
+    }
+    if (num_events == 0) return;
+
+    // The renewal streams' first blocks, for the accounts due, in one batch.
+    renewal_entity_.resize(num_due);
+    renewal_first_.resize(num_due);
+    renewal_second_.resize(num_due);
+    for (std::size_t e = 0, d = 0; e < num_events; ++e) {
+      if (events_[e].due) renewal_entity_[d++] = entity[events_[e].position];
+    }
+    first_words(key_, trial_key_, renewal_entity_.data(), num_due, month, Purpose::Renewal, renewal_first_.data(),
+                renewal_second_.data());
+
+    for (std::size_t e = 0, d = 0; e < num_events; ++e) {
+      const Event& ev = events_[e];
+      const std::size_t i = ev.account;
+      const std::uint32_t id = entity[ev.position];
+      // 2.3a An accepted hand-off reaching its close month.
+      if (exp_close_[i] == t) close_handoff(i, t, p, seg);
+      // 2.3b CSQL: raised by the CSM, accepted or not by the account's AE.
+      if (ev.csql) {
+        KeyedStream cs(block_of(csql_first_[ev.position], csql_second_[ev.position]), key_, trial_key_, id, month,
+                       Purpose::Csql);
+        cs();  // the word the first pass used
+        raise_csql(i, t, p, seg, cs);
+      }
+      // 2.4 Renewal (counted down by the first pass).
+      if (ev.due) {
+        renew(i, t, p, seg, KeyedStream(block_of(renewal_first_[d], renewal_second_[d]), key_, trial_key_, id, month,
+                                        Purpose::Renewal));
+        ++d;
+      }
+    }
+  }
+
+  void close_handoff(std::size_t i, int t, int p, const SegmentConfig& seg) {
+    series(t, kExpansionsClosed) += 1;
+    const int ae = ae_[i];
+    const auto a = static_cast<std::size_t>(ae);
+    const double p_win = std::min(1.0, seg.expansion_win_rate * skill_[a] * follow_up_ratio(a) * health_[i]);
+    if (stream(entity_[i], t, Purpose::ExpansionWin).uniform() < p_win) {
+      const std::int64_t value = exp_value_[i];
+      const int product = exp_product_[i];
+      const bool usage = usage_priced_[static_cast<std::size_t>(product >= 0 ? product : 0)];
+      (usage ? arr_usage_[i] : arr_fixed_[i]) += value;
+      if (product >= 0) products_[i] |= 1u << product;
+      total_arr_ += value;
+      series(t, kExpansionCsql) += value;
+      series(t, kExpansionsWon) += 1;
+      raw(ae, p, kExpansionArr) += value;
+      raw(ae, p, kExpansionWins) += 1;
+      if (exp_csm_[i] >= 0) {
+        raw(exp_csm_[i], p, kExpansionArr) += value;
+        raw(exp_csm_[i], p, kExpansionWins) += 1;
+      }
+      expanded_[i] = 1;
+    }
+    exp_close_[i] = -1;
+  }
+
+  /// Removes the churned accounts from segment `s`'s list, keeping the order.
+  void drop_churned(std::size_t s) {
+    auto& accounts = live_[s];
+    auto& entity = live_entity_[s];
+    std::size_t kept = 0;
+    for (std::size_t k = 0; k < accounts.size(); ++k) {
+      if (!active_[accounts[k]]) continue;
+      accounts[kept] = accounts[k];
+      entity[kept] = entity[k];
+      ++kept;
+    }
+    accounts.resize(kept);
+    entity.resize(kept);
   }
 
   void raise_csql(std::size_t i, int t, int p, const SegmentConfig& seg, KeyedStream& cs) {
@@ -952,6 +903,7 @@ class TrialSimulator {
       total_arr_ -= lost;
       arr_fixed_[i] = arr_usage_[i] = 0;
       active_[i] = 0;
+      live_churned_[static_cast<std::size_t>(seg_[i])] = 1;
       churned_[i] = t;
       exp_close_[i] = -1;
       if (csm_[i] >= 0) --load_[static_cast<std::size_t>(csm_[i])];
@@ -1002,15 +954,22 @@ class TrialSimulator {
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
   std::vector<Opportunity> won_;
-  Blocks dynamics_blocks_, event_blocks_;  // request_blocks
-  std::vector<std::uint32_t> dynamics_account_;  // the account of each dynamics block
-  std::vector<double> z_health_, z_usage_;       // draw_normals
-  std::vector<std::uint32_t> live_;              // step: accounts active at the month's start
+  // Per segment, the accounts active at the month's start (indices into the account arrays)
+  // and their stream entities, in account order; whether one of them churned this month.
+  std::vector<std::vector<std::uint32_t>> live_, live_entity_;
+  std::vector<std::uint8_t> live_churned_;
+  // segment_month's scratch, per position in a segment's list.
+  std::vector<std::uint64_t> word_a_, word_b_, csql_first_, csql_second_;
+  std::vector<double> z_health_, z_usage_;
   struct Event {
-    std::uint32_t account, csql_block, renewal_block;  // event_blocks_ indices
-    bool csql;                                          // a CSQL is raised
+    std::uint32_t account, position;  // index in the account arrays and in the segment's list
+    bool csql, due;                   // a CSQL is raised; a renewal is due
   };
-  std::vector<Event> events_;  // step: accounts with an event this month
+  std::vector<Event> events_;  // the accounts with an event this month
+  std::vector<std::uint32_t> renewal_entity_;
+  std::vector<std::uint64_t> renewal_first_, renewal_second_;
+  std::vector<std::uint32_t> slow_, slow_entity_;  // unit_normals: the draws past their first word
+  std::vector<std::uint64_t> slow_first_, slow_second_;
 
   // Accounts, structure of arrays.
   std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, to_renewal_, exp_close_,

@@ -118,12 +118,13 @@ TEST(KeyedStream, PrecomputedFirstBlockGivesTheSameStream) {
 
 TEST(WordThenStream, GivesItsWordThenItsOwnStream) {
   const auto key = complab::seed_key(3);
-  complab::WordThenStream s(0x0123456789abcdefull, key, 2, 40, 11, Purpose::Usage);
+  complab::WordThenStream s(0x0123456789abcdefull, KeyedStream(key, 2, 40, 11, Purpose::Usage));
   EXPECT_EQ(s(), 0x0123456789abcdefull);
   KeyedStream own(key, 2, 40, 11, Purpose::Usage);
   for (int i = 0; i < 5; ++i) EXPECT_EQ(s(), own());
   // A normal from it is a pure function of the word and the keys.
-  complab::WordThenStream a(42, key, 2, 40, 11, Purpose::Health), b(42, key, 2, 40, 11, Purpose::Health);
+  complab::WordThenStream a(42, KeyedStream(key, 2, 40, 11, Purpose::Health)),
+      b(42, KeyedStream(key, 2, 40, 11, Purpose::Health));
   boost::random::normal_distribution<double> normal;
   EXPECT_EQ(normal(a), normal(b));
 }

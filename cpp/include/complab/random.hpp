@@ -9,7 +9,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <optional>
 
 namespace complab {
 
@@ -148,39 +147,29 @@ class KeyedStream {
   int have_ = 0;
 };
 
-/// A word drawn already (e.g. from a block shared by two purposes), then the purpose's own
-/// keyed stream. A distribution that consumes a variable number of words (Boost's ziggurat
-/// normal, on a rejection) takes the extra ones from its own stream, so it never shifts
-/// another purpose's draws.
+/// A word drawn already (e.g. from a block shared by two purposes), then the words of a
+/// KeyedStream: the purpose's own. A distribution that consumes a variable number of words
+/// (Boost's ziggurat normal, on a rejection) takes the extra ones from that stream, so it
+/// never shifts another purpose's draws.
 class WordThenStream {
  public:
   using result_type = std::uint64_t;
 
-  /// `first_word`, then the words of KeyedStream(seed_key, trial, entity, month, purpose).
-  WordThenStream(std::uint64_t first_word, std::uint64_t seed_key, std::uint32_t trial,
-                 std::uint32_t entity, std::uint32_t month, Purpose purpose)
-      : first_(first_word), seed_key_(seed_key), trial_(trial), entity_(entity), month_(month),
-        purpose_(purpose) {}
+  WordThenStream(std::uint64_t first_word, const KeyedStream& rest) : first_(first_word), rest_(rest) {}
 
   static constexpr result_type min() { return 0; }
   static constexpr result_type max() { return std::numeric_limits<result_type>::max(); }
 
   result_type operator()() {
-    if (!used_) {
-      used_ = true;
-      return first_;
-    }
-    // Rarely reached: the stream is set up only when a second word is asked for.
-    if (!more_) more_.emplace(seed_key_, trial_, entity_, month_, purpose_);
-    return (*more_)();
+    if (used_) return rest_();
+    used_ = true;
+    return first_;
   }
 
  private:
-  std::uint64_t first_, seed_key_;
-  std::uint32_t trial_, entity_, month_;
-  Purpose purpose_;
+  std::uint64_t first_;
+  KeyedStream rest_;
   bool used_ = false;
-  std::optional<KeyedStream> more_;
 };
 
 /// Key for a run's seed.

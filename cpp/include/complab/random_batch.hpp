@@ -1,0 +1,52 @@
+#pragma once
+/// \file random_batch.hpp
+/// Many keyed draws at once, for the engine's per-account loops. One Philox block alone is
+/// a chain of dependent multiplies; the blocks of many streams are independent, so computing
+/// them together keeps the vector units busy. The values are exactly those of KeyedStream
+/// (random.hpp) and of Boost's normal distribution; tests/cpp/test_random.cpp checks both.
+#include <array>
+#include <boost/random/normal_distribution.hpp>
+#include <cstddef>
+#include <cstdint>
+
+#include "complab/random.hpp"
+
+namespace complab {
+
+/// The first two words of KeyedStream(seed_key, trial, entity[j], month, purpose) for
+/// j < n: `first[j]` is what its first call returns and `second[j]` its second call. AVX2
+/// where the CPU has it, chosen at run time; the portable code gives the same words.
+void first_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,
+                 std::uint32_t month, Purpose purpose, std::uint64_t* first, std::uint64_t* second);
+
+namespace detail {
+/// first_words without SIMD, whatever the CPU (the tests compare the two).
+void first_words_portable(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity,
+                          std::size_t n, std::uint32_t month, Purpose purpose, std::uint64_t* first,
+                          std::uint64_t* second);
+}  // namespace detail
+
+/// The Philox block whose two words are `first` and `second` (see first_words), for the
+/// KeyedStream constructor that starts from a computed block.
+inline std::array<std::uint32_t, 4> block_of(std::uint64_t first, std::uint64_t second) {
+  return {static_cast<std::uint32_t>(first >> 32), static_cast<std::uint32_t>(first),
+          static_cast<std::uint32_t>(second >> 32), static_cast<std::uint32_t>(second)};
+}
+
+/// Boost 1.74's unit normal (ziggurat: unit_normal_distribution with
+/// generate_int_float_pair<double, 8>) on a 64-bit generator whose first word is `word`,
+/// in the common case where that word is accepted (about 97.2% of words): sets `z` and returns true.
+/// Otherwise returns false, and the caller runs Boost's own code from that word.
+inline bool unit_normal_first_word(std::uint64_t word, double& z) {
+  const int bucket = static_cast<int>(word & 255);  // the low 8 bits: sign, then layer
+  // The float is the top 56 bits with bit 11 cleared, as generate_int_float_pair builds it.
+  const double r = static_cast<double>(static_cast<std::int64_t>((word & ~(std::uint64_t{1} << 11)) >> 8)) * 0x1.0p-56;
+  const double* const table_x = boost::random::detail::normal_table<double>::table_x;
+  const int layer = bucket >> 1;
+  const double x = r * table_x[layer];
+  if (!(x < table_x[layer + 1])) return false;
+  z = x * static_cast<double>((bucket & 1) * 2 - 1);
+  return true;
+}
+
+}  // namespace complab

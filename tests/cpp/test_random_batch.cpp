@@ -1,0 +1,78 @@
+// Batched draws (random_batch.hpp) against the one-at-a-time streams and Boost they stand
+// in for: the same words for every batch size, the same normals word for word.
+#include <gtest/gtest.h>
+
+#include <boost/random/normal_distribution.hpp>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "complab/random_batch.hpp"
+
+using complab::KeyedStream;
+using complab::Purpose;
+
+namespace {
+
+std::vector<std::uint32_t> entities(std::size_t n) {
+  std::vector<std::uint32_t> e(n);
+  for (std::size_t j = 0; j < n; ++j) e[j] = static_cast<std::uint32_t>(j * 2654435761u) ^ (j % 2 ? 0x80000000u : 0u);
+  return e;
+}
+
+}  // namespace
+
+TEST(FirstWords, EqualEachStreamsFirstTwoWordsForEveryBatchSize) {
+  const auto key = complab::seed_key(11);
+  for (const std::size_t n : {0, 1, 3, 7, 8, 9, 16, 17, 100}) {
+    const auto e = entities(n);
+    std::vector<std::uint64_t> first(n), second(n), first_p(n), second_p(n);
+    complab::first_words(key, 42, e.data(), n, 17, Purpose::Csql, first.data(), second.data());
+    complab::detail::first_words_portable(key, 42, e.data(), n, 17, Purpose::Csql, first_p.data(), second_p.data());
+    for (std::size_t j = 0; j < n; ++j) {
+      KeyedStream s(key, 42, e[j], 17, Purpose::Csql);
+      EXPECT_EQ(first[j], s()) << "n " << n << " lane " << j;
+      EXPECT_EQ(second[j], s()) << "n " << n << " lane " << j;
+      EXPECT_EQ(first_p[j], first[j]);
+      EXPECT_EQ(second_p[j], second[j]);
+      // The stream rebuilt from the two words goes on into its second block.
+      KeyedStream rebuilt(complab::block_of(first[j], second[j]), key, 42, e[j], 17, Purpose::Csql);
+      for (int w = 0; w < 2; ++w) rebuilt();
+      EXPECT_EQ(rebuilt(), s());
+    }
+  }
+}
+
+TEST(UnitNormalFirstWord, IsBoostsNormalWhereItAcceptsAndDeclinesOtherwise) {
+  // Boost's normal on (word, then a stream) against the inline common case, over many words:
+  // equal wherever the common case accepts, and the declined share near the ziggurat's.
+  const auto key = complab::seed_key(5);
+  boost::random::normal_distribution<double> normal;
+  KeyedStream words(key, 1, 2, 3, Purpose::Health);
+  const int n = 2'000'000;
+  int declined = 0;
+  for (int j = 0; j < n; ++j) {
+    const std::uint64_t word = words();
+    complab::WordThenStream boost_words(word, KeyedStream(key, 9, static_cast<std::uint32_t>(j), 3, Purpose::Health));
+    const double expected = normal(boost_words);
+    double z = 0;
+    if (complab::unit_normal_first_word(word, z)) {
+      ASSERT_EQ(z, expected) << "word " << word;
+    } else {
+      ++declined;
+    }
+  }
+  // Declined about 2.76% of the time; 6 binomial SEs either side.
+  const double share = static_cast<double>(declined) / n, se = std::sqrt(0.0276 * 0.9724 / n);
+  EXPECT_NEAR(share, 0.0276, 6 * se);
+}
+
+TEST(UnitNormalFirstWord, TakesSignAndLayerFromTheLowBitsAsBoostDoes) {
+  // Word 0x...00: layer 0, sign -; the float is zero, so x = 0 < table_x[1]: accepted.
+  double z = 1.0;
+  ASSERT_TRUE(complab::unit_normal_first_word(0, z));
+  EXPECT_EQ(z, 0.0);
+  // All ones but bit 11: layer 127, sign +, float just under 1: x near table_x[127] is past
+  // table_x[128] = 0, so declined.
+  EXPECT_FALSE(complab::unit_normal_first_word(~std::uint64_t{0}, z));
+}
