@@ -141,12 +141,9 @@ class TrialSimulator {
   /// first blocks computed in one batch (first_words).
   void unit_normals(const std::uint64_t* word, const std::uint32_t* entity, std::size_t n, int t,
                     Purpose purpose, double* z) {
-    slow_.clear();
-    for (std::size_t k = 0; k < n; ++k) {
-      if (!unit_normal_first_word(word[k], z[k])) slow_.push_back(static_cast<std::uint32_t>(k));
-    }
-    if (slow_.empty()) return;
-    const std::size_t m = slow_.size();
+    if (slow_.size() < n) slow_.resize(n);
+    const std::size_t m = unit_normals_first_words(word, n, z, slow_.data());
+    if (m == 0) return;
     slow_entity_.resize(m);
     slow_first_.resize(m);
     slow_second_.resize(m);

@@ -91,6 +91,55 @@ __attribute__((target("avx2"))) void first_words_avx2(const Counter& c, const st
   std::copy_n(f.begin(), m, first + base);
   std::copy_n(s.begin(), m, second + base);
 }
+
+// unit_normal_first_word, four words at a time. The 56-bit integer is converted as two
+// exact halves whose sum is rounded once, which is the correctly rounded conversion the
+// scalar code's cvtsi2sd makes (AVX2 has no packed 64-bit integer conversion). The table
+// is read as (table_x[i], table_x[i + 1]) pairs with plain loads: gathers are slow on many
+// CPUs.
+struct ZigguratPairs {
+  alignas(16) double pair[128][2];
+  ZigguratPairs() {
+    const double* const table_x = boost::random::detail::normal_table<double>::table_x;
+    for (int i = 0; i < 128; ++i) pair[i][0] = table_x[i], pair[i][1] = table_x[i + 1];
+  }
+};
+
+__attribute__((target("avx2"))) std::size_t unit_normals_avx2(const std::uint64_t* word, std::size_t n,
+                                                              double* z, std::uint32_t* declined) {
+  static const ZigguratPairs table;
+  const __m256i clear_bit11 = _mm256_set1_epi64x(~std::int64_t{1 << 11});
+  const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFF), one = _mm256_set1_epi64x(1);
+  const __m256i exponent52 = _mm256_set1_epi64x(0x4330000000000000);  // 2^52 as a double's bits
+  const __m256d two52 = _mm256_set1_pd(0x1.0p52), two32 = _mm256_set1_pd(0x1.0p32), two_56 = _mm256_set1_pd(0x1.0p-56);
+  const __m256i sign_bit = _mm256_set1_epi64x(std::int64_t{1} << 63);
+  std::size_t m = 0, k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(word + k));
+    const __m128d p0 = _mm_load_pd(table.pair[(word[k] & 255) >> 1]), p1 = _mm_load_pd(table.pair[(word[k + 1] & 255) >> 1]);
+    const __m128d p2 = _mm_load_pd(table.pair[(word[k + 2] & 255) >> 1]), p3 = _mm_load_pd(table.pair[(word[k + 3] & 255) >> 1]);
+    const __m256d p02 = _mm256_set_m128d(p2, p0), p13 = _mm256_set_m128d(p3, p1);
+    const __m256d layer_x = _mm256_unpacklo_pd(p02, p13), bound = _mm256_unpackhi_pd(p02, p13);
+    const __m256i v = _mm256_srli_epi64(_mm256_and_si256(w, clear_bit11), 8);
+    const __m256d hi = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64(v, 32), exponent52)), two52);
+    const __m256d lo = _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(v, low32), exponent52)), two52);
+    const __m256d r = _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(hi, two32), lo), two_56);
+    const __m256d x = _mm256_mul_pd(r, layer_x);
+    const int accepted = _mm256_movemask_pd(_mm256_cmp_pd(x, bound, _CMP_LT_OQ));
+    // Even words are negative: x * -1.0 is x with its sign bit set.
+    const __m256i negative = _mm256_cmpeq_epi64(_mm256_and_si256(w, one), _mm256_setzero_si256());
+    _mm256_storeu_pd(z + k, _mm256_xor_pd(x, _mm256_castsi256_pd(_mm256_and_si256(negative, sign_bit))));
+    if (accepted != 0xF) {
+      for (int j = 0; j < 4; ++j) {
+        if (!(accepted >> j & 1)) declined[m++] = static_cast<std::uint32_t>(k) + static_cast<std::uint32_t>(j);
+      }
+    }
+  }
+  for (; k < n; ++k) {
+    if (!unit_normal_first_word(word[k], z[k])) declined[m++] = static_cast<std::uint32_t>(k);
+  }
+  return m;
+}
 #endif
 
 Counter counter_of(std::uint64_t seed_key, std::uint32_t trial, std::uint32_t month, Purpose purpose) {
@@ -104,6 +153,23 @@ void detail::first_words_portable(std::uint64_t seed_key, std::uint32_t trial, c
                                   std::size_t n, std::uint32_t month, Purpose purpose, std::uint64_t* first,
                                   std::uint64_t* second) {
   first_words_portable(counter_of(seed_key, trial, month, purpose), entity, n, first, second);
+}
+
+std::size_t detail::unit_normals_first_words_portable(const std::uint64_t* word, std::size_t n, double* z,
+                                                      std::uint32_t* declined) {
+  std::size_t m = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    if (!unit_normal_first_word(word[k], z[k])) declined[m++] = static_cast<std::uint32_t>(k);
+  }
+  return m;
+}
+
+std::size_t unit_normals_first_words(const std::uint64_t* word, std::size_t n, double* z, std::uint32_t* declined) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return unit_normals_avx2(word, n, z, declined);
+#endif
+  return detail::unit_normals_first_words_portable(word, n, z, declined);
 }
 
 void first_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/random/normal_distribution.hpp>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -75,4 +76,34 @@ TEST(UnitNormalFirstWord, TakesSignAndLayerFromTheLowBitsAsBoostDoes) {
   // All ones but bit 11: layer 127, sign +, float just under 1: x near table_x[127] is past
   // table_x[128] = 0, so declined.
   EXPECT_FALSE(complab::unit_normal_first_word(~std::uint64_t{0}, z));
+}
+
+TEST(UnitNormalsFirstWords, MatchTheOneAtATimeCaseBitForBit) {
+  // Includes words whose float is zero (signed zeros) and a length that leaves a tail.
+  const auto key = complab::seed_key(8);
+  KeyedStream words(key, 4, 5, 6, Purpose::Usage);
+  const std::size_t n = 200'003;
+  std::vector<std::uint64_t> w(n);
+  for (auto& x : w) x = words();
+  w[10] = 0, w[11] = 1, w[12] = 0xff, w[13] = ~std::uint64_t{0};
+  std::vector<double> z(n), z_portable(n);
+  std::vector<std::uint32_t> declined(n), declined_portable(n);
+  const std::size_t m = complab::unit_normals_first_words(w.data(), n, z.data(), declined.data());
+  const std::size_t m_portable =
+      complab::detail::unit_normals_first_words_portable(w.data(), n, z_portable.data(), declined_portable.data());
+  ASSERT_EQ(m, m_portable);
+  ASSERT_GT(m, 0u);
+  for (std::size_t j = 0; j < m; ++j) ASSERT_EQ(declined[j], declined_portable[j]);
+  std::size_t next = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    double one = 0;
+    const bool accepted = complab::unit_normal_first_word(w[k], one);
+    ASSERT_EQ(accepted, next >= m || declined[next] != k) << "word " << k;
+    if (!accepted) {
+      ++next;
+      continue;
+    }
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(z[k]), std::bit_cast<std::uint64_t>(one)) << "word " << k;
+    ASSERT_EQ(std::bit_cast<std::uint64_t>(z_portable[k]), std::bit_cast<std::uint64_t>(one)) << "word " << k;
+  }
 }

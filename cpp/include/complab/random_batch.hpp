@@ -19,11 +19,20 @@ namespace complab {
 void first_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,
                  std::uint32_t month, Purpose purpose, std::uint64_t* first, std::uint64_t* second);
 
+/// unit_normal_first_word for `word[0..n)`: sets `z[k]` where the word is accepted and lists
+/// the other positions, in order, in `declined` (room for n); returns how many it listed
+/// (their `z` is left unspecified). AVX2 where the CPU has it, with the same values.
+std::size_t unit_normals_first_words(const std::uint64_t* word, std::size_t n, double* z,
+                                     std::uint32_t* declined);
+
 namespace detail {
-/// first_words without SIMD, whatever the CPU (the tests compare the two).
+/// first_words and unit_normals_first_words without SIMD, whatever the CPU (the tests
+/// compare the two).
 void first_words_portable(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity,
                           std::size_t n, std::uint32_t month, Purpose purpose, std::uint64_t* first,
                           std::uint64_t* second);
+std::size_t unit_normals_first_words_portable(const std::uint64_t* word, std::size_t n, double* z,
+                                              std::uint32_t* declined);
 }  // namespace detail
 
 /// The Philox block whose two words are `first` and `second` (see first_words), for the
