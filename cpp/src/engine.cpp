@@ -135,6 +135,24 @@ class TrialSimulator {
     return KeyedStream(key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
   }
 
+  /// The first blocks of one purpose's streams for a list of entities, computed together
+  /// (first_words), and the streams that start from them.
+  struct FirstBlocks {
+    std::vector<std::uint64_t> first, second;
+  };
+  void first_blocks(const std::uint32_t* entity, std::size_t n, int month, Purpose purpose, FirstBlocks& out) const {
+    if (out.first.size() < n) {
+      out.first.resize(n);
+      out.second.resize(n);
+    }
+    first_words(key_, trial_key_, entity, n, static_cast<std::uint32_t>(month), purpose, out.first.data(),
+                out.second.data());
+  }
+  KeyedStream stream(const FirstBlocks& blocks, std::size_t k, std::uint32_t entity, int month, Purpose purpose) const {
+    return KeyedStream(block_of(blocks.first[k], blocks.second[k]), key_, trial_key_, entity,
+                       static_cast<std::uint32_t>(month), purpose);
+  }
+
   /// `purpose`'s unit normals for the accounts with entities `entity[0..n)`, whose first
   /// words are `word[k]`: Boost's normal, with its common case taken inline from the word.
   /// The rare draws that need more words are finished together afterwards, their streams'
@@ -144,16 +162,12 @@ class TrialSimulator {
     if (slow_.size() < n) slow_.resize(n);
     const std::size_t m = unit_normals_first_words(word, n, z, slow_.data());
     if (m == 0) return;
-    slow_entity_.resize(m);
-    slow_first_.resize(m);
-    slow_second_.resize(m);
+    if (slow_entity_.size() < m) slow_entity_.resize(m);
     for (std::size_t j = 0; j < m; ++j) slow_entity_[j] = entity[slow_[j]];
-    const auto month = static_cast<std::uint32_t>(t);
-    first_words(key_, trial_key_, slow_entity_.data(), m, month, purpose, slow_first_.data(), slow_second_.data());
+    first_blocks(slow_entity_.data(), m, t, purpose, slow_blocks_);
     for (std::size_t j = 0; j < m; ++j) {
       const std::size_t k = slow_[j];
-      WordThenStream words(word[k], KeyedStream(block_of(slow_first_[j], slow_second_[j]), key_, trial_key_,
-                                                slow_entity_[j], month, purpose));
+      WordThenStream words(word[k], stream(slow_blocks_, j, slow_entity_[j], t, purpose));
       z[k] = normal_(words);  // N(0, 1): the unit normal, as the common case above
     }
   }
@@ -492,7 +506,7 @@ class TrialSimulator {
   void build_initial_book() {
     clear_accounts();
     opened_month_ = -1;
-    std::uint32_t entity = 0;
+    std::uint32_t first_entity = 0;
     for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
       const auto& seg = w_.segments[static_cast<std::size_t>(s)];
       const auto& aes = seg_aes_[static_cast<std::size_t>(s)];
@@ -500,22 +514,30 @@ class TrialSimulator {
       // Stationary spread of the health process around its base.
       const double k = seg.health_reversion;
       const double health_sd = k > 0 ? seg.health_noise / std::sqrt(k * (2.0 - k)) : seg.health_noise;
-      for (int i = 0; i < seg.initial_accounts; ++i, ++entity) {
-        auto tenure_stream = stream(entity, 0, Purpose::InitialTenure);
-        const int tenure = std::min(35, static_cast<int>(tenure_stream.uniform() * 36.0));
-        auto arr_stream = stream(entity, 0, Purpose::InitialArr);
-        const double arr = boost::random::lognormal_distribution<double>(
-            log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd)(arr_stream) * w_.products[0].acv_scale;
+      // Each account's three streams start from first blocks computed together.
+      const auto n = static_cast<std::size_t>(seg.initial_accounts);
+      if (book_entity_.size() < n) book_entity_.resize(n);
+      for (std::size_t i = 0; i < n; ++i) book_entity_[i] = first_entity + static_cast<std::uint32_t>(i);
+      first_blocks(book_entity_.data(), n, 0, Purpose::InitialTenure, tenure_blocks_);
+      first_blocks(book_entity_.data(), n, 0, Purpose::InitialArr, arr_blocks_);
+      if (health_sd > 0) first_blocks(book_entity_.data(), n, 0, Purpose::InitialHealth, health_blocks_);
+      boost::random::lognormal_distribution<double> acv(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd);
+      for (std::size_t i = 0; i < n; ++i) {
+        const std::uint32_t entity = book_entity_[i];
+        const int tenure = std::min(35, static_cast<int>(to_unit(tenure_blocks_.first[i]) * 36.0));
+        auto arr_stream = stream(arr_blocks_, i, entity, 0, Purpose::InitialArr);
+        const double arr = acv(arr_stream) * w_.products[0].acv_scale;
         double health = seg.health_base;
         if (health_sd > 0) {
-          auto h_stream = stream(entity, 0, Purpose::InitialHealth);
+          auto h_stream = stream(health_blocks_, i, entity, 0, Purpose::InitialHealth);
           health = clip01(seg.health_base + health_sd * normal_(h_stream));
         }
-        const int csm = csms.empty() ? -1 : csms[static_cast<std::size_t>(i) % csms.size()];
-        const int ae = aes.empty() ? -1 : aes[static_cast<std::size_t>(i) % aes.size()];
+        const int csm = csms.empty() ? -1 : csms[i % csms.size()];
+        const int ae = aes.empty() ? -1 : aes[i % aes.size()];
         add_account(s, csm, ae, -1, entity, to_cents(arr), health, 0.0, tenure / kContractMonths,
                     kContractMonths - tenure % kContractMonths);
       }
+      first_entity += static_cast<std::uint32_t>(n);
     }
   }
 
@@ -700,28 +722,26 @@ class TrialSimulator {
     const std::uint32_t* const entity = live_entity_[static_cast<std::size_t>(s)].data();
     const std::size_t n = accounts.size();
     if (n == 0) return;
-    if (word_a_.size() < n) {
-      for (auto* v : {&word_a_, &word_b_, &csql_first_, &csql_second_}) v->resize(n);
+    if (z_health_.size() < n) {
       z_health_.resize(n);
       z_usage_.resize(n);
       events_.resize(n);
     }
-    const auto month = static_cast<std::uint32_t>(t);
 
     // The health and usage normals share one AccountMonth block, a 64-bit word each (their
     // rare extra words come from their own streams). z = 0 where a segment has no noise.
     const bool health_noise = seg.health_noise > 0, usage_noise = seg.usage_noise > 0;
     if (health_noise || usage_noise) {
-      first_words(key_, trial_key_, entity, n, month, Purpose::AccountMonth, word_a_.data(), word_b_.data());
+      first_blocks(entity, n, t, Purpose::AccountMonth, dynamics_blocks_);
     }
     if (health_noise) {
-      unit_normals(word_a_.data(), entity, n, t, Purpose::Health, z_health_.data());
+      unit_normals(dynamics_blocks_.first.data(), entity, n, t, Purpose::Health, z_health_.data());
     } else {
       std::fill_n(z_health_.begin(), n, 0.0);
     }
     if (usage_noise) {
       // Drawn for every account; used only where it holds usage-priced ARR.
-      unit_normals(word_b_.data(), entity, n, t, Purpose::Usage, z_usage_.data());
+      unit_normals(dynamics_blocks_.second.data(), entity, n, t, Purpose::Usage, z_usage_.data());
     } else {
       std::fill_n(z_usage_.begin(), n, 0.0);
     }
@@ -760,7 +780,7 @@ class TrialSimulator {
     // the second handles only those, in account order.
     const bool csql_possible = seg.csql_rate > 0;
     if (csql_possible) {
-      first_words(key_, trial_key_, entity, n, month, Purpose::Csql, csql_first_.data(), csql_second_.data());
+      first_blocks(entity, n, t, Purpose::Csql, csql_blocks_);
     }
     const double gamma = w_.csql_health_exponent, csql_rate = seg.csql_rate;
     std::size_t num_events = 0, num_due = 0;
@@ -774,7 +794,7 @@ class TrialSimulator {
         const double h = health_[i];
         const double p_csql = csql_rate * expansion_effort_[static_cast<std::size_t>(csm_[i])] *
                               (gamma == 1.0 ? h : std::pow(h, gamma));
-        csql = to_unit(csql_first_[k]) < p_csql;
+        csql = to_unit(csql_blocks_.first[k]) < p_csql;
       }
       events_[num_events] = Event{i, static_cast<std::uint32_t>(k), csql, due};
       num_due += due;
@@ -783,14 +803,11 @@ class TrialSimulator {
     if (num_events == 0) return;
 
     // The renewal streams' first blocks, for the accounts due, in one batch.
-    renewal_entity_.resize(num_due);
-    renewal_first_.resize(num_due);
-    renewal_second_.resize(num_due);
+    if (renewal_entity_.size() < num_due) renewal_entity_.resize(num_due);
     for (std::size_t e = 0, d = 0; e < num_events; ++e) {
       if (events_[e].due) renewal_entity_[d++] = entity[events_[e].position];
     }
-    first_words(key_, trial_key_, renewal_entity_.data(), num_due, month, Purpose::Renewal, renewal_first_.data(),
-                renewal_second_.data());
+    first_blocks(renewal_entity_.data(), num_due, t, Purpose::Renewal, renewal_blocks_);
 
     for (std::size_t e = 0, d = 0; e < num_events; ++e) {
       const Event& ev = events_[e];
@@ -800,15 +817,13 @@ class TrialSimulator {
       if (exp_close_[i] == t) close_handoff(i, t, p, seg);
       // 2.3b CSQL: raised by the CSM, accepted or not by the account's AE.
       if (ev.csql) {
-        KeyedStream cs(block_of(csql_first_[ev.position], csql_second_[ev.position]), key_, trial_key_, id, month,
-                       Purpose::Csql);
+        KeyedStream cs = stream(csql_blocks_, ev.position, id, t, Purpose::Csql);
         cs();  // the word the first pass used
         raise_csql(i, t, p, seg, cs);
       }
       // 2.4 Renewal (counted down by the first pass).
       if (ev.due) {
-        renew(i, t, p, seg, KeyedStream(block_of(renewal_first_[d], renewal_second_[d]), key_, trial_key_, id, month,
-                                        Purpose::Renewal));
+        renew(i, t, p, seg, stream(renewal_blocks_, d, id, t, Purpose::Renewal));
         ++d;
       }
     }
@@ -955,8 +970,8 @@ class TrialSimulator {
   // and their stream entities, in account order; whether one of them churned this month.
   std::vector<std::vector<std::uint32_t>> live_, live_entity_;
   std::vector<std::uint8_t> live_churned_;
-  // segment_month's scratch, per position in a segment's list.
-  std::vector<std::uint64_t> word_a_, word_b_, csql_first_, csql_second_;
+  // segment_month's scratch, per position in a segment's list (renewals: per account due).
+  FirstBlocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
   std::vector<double> z_health_, z_usage_;
   struct Event {
     std::uint32_t account, position;  // index in the account arrays and in the segment's list
@@ -964,9 +979,10 @@ class TrialSimulator {
   };
   std::vector<Event> events_;  // the accounts with an event this month
   std::vector<std::uint32_t> renewal_entity_;
-  std::vector<std::uint64_t> renewal_first_, renewal_second_;
+  std::vector<std::uint32_t> book_entity_;  // build_initial_book
+  FirstBlocks tenure_blocks_, arr_blocks_, health_blocks_;
   std::vector<std::uint32_t> slow_, slow_entity_;  // unit_normals: the draws past their first word
-  std::vector<std::uint64_t> slow_first_, slow_second_;
+  FirstBlocks slow_blocks_;
 
   // Accounts, structure of arrays.
   std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, to_renewal_, exp_close_,
