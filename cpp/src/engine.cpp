@@ -746,11 +746,20 @@ class TrialSimulator {
       std::fill_n(z_usage_.begin(), n, 0.0);
     }
 
-    // 2.1 and 2.2, the continuous dynamics: a tight loop with no calls.
+    const bool csql_possible = seg.csql_rate > 0;
+    if (csql_possible) first_blocks(entity, n, t, Purpose::Csql, csql_blocks_);
+
+    // One tight pass with no calls: the continuous dynamics (2.1, 2.2), the renewal count-down
+    // and 2.3b's yes/no, listing the few accounts with an event this month (a hand-off
+    // closing, a CSQL raised, a renewal due); a second pass handles only those, in account
+    // order. An event touches only its own account and integer sums, so the split changes
+    // no result.
     const double base = seg.health_base, reversion = seg.health_reversion, noise = seg.health_noise;
     const double drift = seg.usage_drift, usage_sd = seg.usage_noise, gap_effect = w_.health_gap_effect;
     const double no_csm_shift = w_.health_adoption_effect * std::log(kMinEffort);
+    const double gamma = w_.csql_health_exponent, csql_rate = seg.csql_rate;
     std::int64_t health_micros = 0, usage_up = 0, usage_down = 0;
+    std::size_t num_events = 0, num_due = 0;
     for (std::size_t k = 0; k < n; ++k) {
       const std::uint32_t i = accounts[k];
       const int csm = csm_[i];
@@ -769,30 +778,13 @@ class TrialSimulator {
       arr_usage_[i] = after;
       usage_up += std::max<std::int64_t>(0, after - before);
       usage_down += std::max<std::int64_t>(0, before - after);
-    }
-    sums.account_months += static_cast<std::int64_t>(n);
-    sums.health_micros += health_micros;
-    sums.usage_up += usage_up;
-    sums.usage_down += usage_down;
 
-    // The events, in two passes: a tight one counts down renewals and finds the few
-    // accounts with an event this month (a hand-off closing, a CSQL raised, a renewal due);
-    // the second handles only those, in account order.
-    const bool csql_possible = seg.csql_rate > 0;
-    if (csql_possible) {
-      first_blocks(entity, n, t, Purpose::Csql, csql_blocks_);
-    }
-    const double gamma = w_.csql_health_exponent, csql_rate = seg.csql_rate;
-    std::size_t num_events = 0, num_due = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::uint32_t i = accounts[k];
       const bool due = --to_renewal_[i] == 0;
       const bool closing = exp_close_[i] == t;
       // 2.3b's yes/no: the CSM may raise a CSQL unless a hand-off is pending after 2.3a.
       bool csql = false;
-      if (csql_possible && csm_[i] >= 0 && (exp_close_[i] < 0 || closing)) {
-        const double h = health_[i];
-        const double p_csql = csql_rate * expansion_effort_[static_cast<std::size_t>(csm_[i])] *
+      if (csql_possible && csm >= 0 && (exp_close_[i] < 0 || closing)) {
+        const double p_csql = csql_rate * expansion_effort_[static_cast<std::size_t>(csm)] *
                               (gamma == 1.0 ? h : std::pow(h, gamma));
         csql = to_unit(csql_blocks_.first[k]) < p_csql;
       }
@@ -800,6 +792,10 @@ class TrialSimulator {
       num_due += due;
       num_events += closing || csql || due;  // kept only with an event
     }
+    sums.account_months += static_cast<std::int64_t>(n);
+    sums.health_micros += health_micros;
+    sums.usage_up += usage_up;
+    sums.usage_down += usage_down;
     if (num_events == 0) return;
 
     // The renewal streams' first blocks, for the accounts due, in one batch.
