@@ -68,7 +68,6 @@ class TrialSimulator {
     seg_aes_.resize(static_cast<std::size_t>(nseg));
     live_.resize(static_cast<std::size_t>(nseg));
     live_entity_.resize(static_cast<std::size_t>(nseg));
-    live_churned_.resize(static_cast<std::size_t>(nseg));
     seg_csms_.resize(static_cast<std::size_t>(nseg));
     for (int r = 0; r < roster_.size(); ++r) {
       const auto s = static_cast<std::size_t>(roster_.segment[static_cast<std::size_t>(r)]);
@@ -465,7 +464,6 @@ class TrialSimulator {
     std::fill(load_.begin(), load_.end(), 0);
     for (auto& v : live_) v.clear();
     for (auto& v : live_entity_) v.clear();
-    std::fill(live_churned_.begin(), live_churned_.end(), 0);
     total_arr_ = 0;
   }
 
@@ -689,12 +687,8 @@ class TrialSimulator {
     series(t, kExpansionUsage) += sums.usage_up;
     series(t, kContraction) += sums.usage_down;
 
-    // The lists drop the accounts churned this month and take the month's new ones.
+    // The month's new accounts join the lists (segment_month dropped the churned ones).
     std::int64_t active = 0;
-    for (std::size_t s = 0; s < live_.size(); ++s) {
-      if (live_churned_[s]) drop_churned(s);
-      live_churned_[s] = 0;
-    }
     opened_month_ = t;
     for (const Opportunity& opp : won_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
@@ -805,6 +799,8 @@ class TrialSimulator {
     }
     first_blocks(renewal_entity_.data(), num_due, t, Purpose::Renewal, renewal_blocks_);
 
+    if (churned_positions_.size() < num_due) churned_positions_.resize(num_due);
+    std::size_t num_churned = 0;
     for (std::size_t e = 0, d = 0; e < num_events; ++e) {
       const Event& ev = events_[e];
       const std::size_t i = ev.account;
@@ -821,8 +817,10 @@ class TrialSimulator {
       if (ev.due) {
         renew(i, t, p, seg, stream(renewal_blocks_, d, id, t, Purpose::Renewal));
         ++d;
+        if (!active_[i]) churned_positions_[num_churned++] = ev.position;
       }
     }
+    if (num_churned > 0) drop_churned(s, num_churned);
   }
 
   void close_handoff(std::size_t i, int t, int p, const SegmentConfig& seg) {
@@ -850,16 +848,20 @@ class TrialSimulator {
     exp_close_[i] = -1;
   }
 
-  /// Removes the churned accounts from segment `s`'s list, keeping the order.
-  void drop_churned(std::size_t s) {
-    auto& accounts = live_[s];
-    auto& entity = live_entity_[s];
-    std::size_t kept = 0;
-    for (std::size_t k = 0; k < accounts.size(); ++k) {
-      if (!active_[accounts[k]]) continue;
-      accounts[kept] = accounts[k];
-      entity[kept] = entity[k];
-      ++kept;
+  /// Removes the accounts churned this month, at churned_positions_[0..count) in increasing
+  /// order, from segment `s`'s list, keeping the order: the runs between them move down.
+  void drop_churned(int s, std::size_t count) {
+    auto& accounts = live_[static_cast<std::size_t>(s)];
+    auto& entity = live_entity_[static_cast<std::size_t>(s)];
+    std::size_t kept = churned_positions_[0];
+    for (std::size_t c = 0; c < count; ++c) {
+      const std::size_t from = churned_positions_[c] + 1;
+      const std::size_t to = c + 1 < count ? churned_positions_[c + 1] : accounts.size();
+      std::copy(accounts.begin() + static_cast<std::ptrdiff_t>(from), accounts.begin() + static_cast<std::ptrdiff_t>(to),
+                accounts.begin() + static_cast<std::ptrdiff_t>(kept));
+      std::copy(entity.begin() + static_cast<std::ptrdiff_t>(from), entity.begin() + static_cast<std::ptrdiff_t>(to),
+                entity.begin() + static_cast<std::ptrdiff_t>(kept));
+      kept += to - from;
     }
     accounts.resize(kept);
     entity.resize(kept);
@@ -911,7 +913,6 @@ class TrialSimulator {
       total_arr_ -= lost;
       arr_fixed_[i] = arr_usage_[i] = 0;
       active_[i] = 0;
-      live_churned_[static_cast<std::size_t>(seg_[i])] = 1;
       churned_[i] = t;
       exp_close_[i] = -1;
       if (csm_[i] >= 0) --load_[static_cast<std::size_t>(csm_[i])];
@@ -963,9 +964,8 @@ class TrialSimulator {
   std::vector<std::vector<Opportunity>> pipeline_;
   std::vector<Opportunity> won_;
   // Per segment, the accounts active at the month's start (indices into the account arrays)
-  // and their stream entities, in account order; whether one of them churned this month.
+  // and their stream entities, in account order.
   std::vector<std::vector<std::uint32_t>> live_, live_entity_;
-  std::vector<std::uint8_t> live_churned_;
   // segment_month's scratch, per position in a segment's list (renewals: per account due).
   FirstBlocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
   std::vector<double> z_health_, z_usage_;
@@ -974,7 +974,7 @@ class TrialSimulator {
     bool csql, due;                   // a CSQL is raised; a renewal is due
   };
   std::vector<Event> events_;  // the accounts with an event this month
-  std::vector<std::uint32_t> renewal_entity_;
+  std::vector<std::uint32_t> renewal_entity_, churned_positions_;
   std::vector<std::uint32_t> book_entity_;  // build_initial_book
   FirstBlocks tenure_blocks_, arr_blocks_, health_blocks_;
   std::vector<std::uint32_t> slow_, slow_entity_;  // unit_normals: the draws past their first word
