@@ -43,21 +43,25 @@ void first_words_portable(const Counter& c, const std::uint32_t* entity, std::si
 // alone leaves the multiplier idle. Integer arithmetic: the portable code's words.
 constexpr std::size_t kAvx2Lanes = 8;
 
-__attribute__((target("avx2"))) inline void eight_blocks_avx2(const Counter& c, const std::uint32_t* entity,
+// The counter's constant words and the ten rounds' keys, broadcast once per batch.
+struct Avx2Counter {
+  __m256i trial, tag, key[10][2];
+};
+
+__attribute__((target("avx2"))) inline void eight_blocks_avx2(const Avx2Counter& c, const std::uint32_t* entity,
                                                              std::uint64_t* first, std::uint64_t* second) {
   constexpr int kGroups = kAvx2Lanes / 4;
   const __m256i m0 = _mm256_set1_epi64x(0xD2511F53), m1 = _mm256_set1_epi64x(0xCD9E8D57);
   const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF);
   __m256i x[kGroups][4];
   for (int g = 0; g < kGroups; ++g) {
-    x[g][0] = _mm256_set1_epi64x(c.trial);
+    x[g][0] = c.trial;
     x[g][1] = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(entity + 4 * g)));
-    x[g][2] = _mm256_set1_epi64x(c.tag);
+    x[g][2] = c.tag;
     x[g][3] = _mm256_setzero_si256();
   }
-  std::uint32_t k0 = c.key[0], k1 = c.key[1];
   for (int round = 0; round < 10; ++round) {
-    const __m256i key0 = _mm256_set1_epi64x(k0), key1 = _mm256_set1_epi64x(k1);
+    const __m256i key0 = c.key[round][0], key1 = c.key[round][1];
     for (int g = 0; g < kGroups; ++g) {
       const __m256i p0 = _mm256_mul_epu32(x[g][0], m0), p1 = _mm256_mul_epu32(x[g][2], m1);
       x[g][0] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p1, 32), x[g][1]), key0);
@@ -65,8 +69,6 @@ __attribute__((target("avx2"))) inline void eight_blocks_avx2(const Counter& c, 
       x[g][2] = _mm256_xor_si256(_mm256_xor_si256(_mm256_srli_epi64(p0, 32), x[g][3]), key1);
       x[g][3] = p0;
     }
-    k0 += 0x9E3779B9u;
-    k1 += 0xBB67AE85u;
   }
   for (int g = 0; g < kGroups; ++g) {
     const __m256i w0 = _mm256_or_si256(_mm256_slli_epi64(x[g][0], 32), _mm256_and_si256(x[g][1], low));
@@ -76,9 +78,19 @@ __attribute__((target("avx2"))) inline void eight_blocks_avx2(const Counter& c, 
   }
 }
 
-__attribute__((target("avx2"))) void first_words_avx2(const Counter& c, const std::uint32_t* entity,
+__attribute__((target("avx2"))) void first_words_avx2(const Counter& counter, const std::uint32_t* entity,
                                                       std::size_t n, std::uint64_t* first,
                                                       std::uint64_t* second) {
+  Avx2Counter c;
+  c.trial = _mm256_set1_epi64x(counter.trial);
+  c.tag = _mm256_set1_epi64x(counter.tag);
+  std::uint32_t k0 = counter.key[0], k1 = counter.key[1];
+  for (auto& round : c.key) {
+    round[0] = _mm256_set1_epi64x(k0);
+    round[1] = _mm256_set1_epi64x(k1);
+    k0 += 0x9E3779B9u;
+    k1 += 0xBB67AE85u;
+  }
   std::size_t base = 0;
   for (; base + kAvx2Lanes <= n; base += kAvx2Lanes) eight_blocks_avx2(c, entity + base, first + base, second + base);
   if (base == n) return;
