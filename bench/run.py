@@ -14,7 +14,10 @@ Measured on the default scenario (complab.presets.default):
 - thread scaling on 1, 2, 4, 8, 16 threads, where the machine has that many cores;
 - the latency of a 1,000-trial run on all cores (what a notebook slider feels);
 - peak memory (ru_maxrss) of a 10,000-trial run in a fresh process;
-- a plan-only sweep point (Result.repay, MODEL.md §11) against re-simulating.
+- a plan-only sweep point (Result.repay, MODEL.md §11) against re-simulating;
+- where the time goes: the engine on 1 thread with the per-account-month draws switched
+  off in turn (health and usage noise: one Philox block and two normals per
+  account-month; CSQLs: one more block), in nanoseconds per account-month.
 """
 
 from __future__ import annotations
@@ -100,6 +103,29 @@ kpis = result.kpis()  # the tables a user builds next count too
 after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(before, after)
 """
+
+
+def without(scenario, *fields: str):
+    """The scenario with `fields` set to 0 in every segment."""
+    names = [segment.name for segment in scenario.world.segments]
+    return scenario.with_({f"world.segments.{n}.{f}": 0.0 for n in names for f in fields})
+
+
+def measure_breakdown(scenario, trials: int, repeats: int, default: dict) -> list[dict]:
+    """ns per account-month on 1 thread, with the per-account-month draws switched off in
+    turn. Without noise or CSQLs the world differs a little (fewer events too), so the
+    differences are the draws' cost only roughly: a guide to what stands in the way."""
+    variants = [
+        ("default scenario", None, default),
+        ("without health and usage noise", ("health_noise", "usage_noise"), None),
+        ("without CSQLs", ("csql_rate",), None),
+        ("without either", ("health_noise", "usage_noise", "csql_rate"), None),
+    ]
+    rows = []
+    for label, fields, measured in variants:
+        m = measured or measure_engine(without(scenario, *fields), trials, 1, repeats)
+        rows.append({"variant": label, "ns_per_account_month": 1e3 / m["mam_per_s"]})
+    return rows
 
 
 def measure_peak_memory(trials: int) -> dict:
@@ -213,6 +239,21 @@ def markdown(r: dict) -> str:
                 f"| {row['threads']} | {row['mam_per_s']:.1f} | {row['speedup']:.2f}× "
                 f"| {row['efficiency']:.0%} |"
             )
+    base = r["breakdown"][0]["ns_per_account_month"]
+    lines += [
+        "",
+        "## Where the time goes (1 thread)",
+        "",
+        "Per-account-month draws switched off in turn; the worlds differ a little, so the",
+        "differences are a guide, not an exact split.",
+        "",
+        "| engine run | ns per account-month | saved |",
+        "|---|---|---|",
+    ]
+    for row in r["breakdown"]:
+        ns = row["ns_per_account_month"]
+        saved = "" if ns == base else f"{base - ns:.1f} ns ({(base - ns) / base:.0%})"
+        lines.append(f"| {row['variant']} | {ns:.1f} | {saved} |")
     return "\n".join(lines) + "\n"
 
 
@@ -278,6 +319,8 @@ def main(argv: list[str] | None = None) -> dict:
 
     print("plan-only sweep ...", flush=True)
     r["sweep"] = measure_sweep(scenario, 200 if quick else 1000, 3 if quick else 6, cores)
+    print("where the time goes ...", flush=True)
+    r["breakdown"] = measure_breakdown(scenario, n_engine, repeats, r["engine_1"])
     r["own_peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
     args.out.mkdir(parents=True, exist_ok=True)
