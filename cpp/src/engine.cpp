@@ -301,6 +301,18 @@ class TrialSimulator {
   /// sensitivities of churn, usage and CSQLs to their effort.
   void gather_book(int t, int left, int last) {
     const double lambda_h = w_.churn_health_effect;
+    // Per segment, the powers of (1 - kappa) the loop needs, computed once a month rather
+    // than per account (the same calls, so the same values).
+    const std::size_t nseg = w_.segments.size();
+    usage_reach_.resize(nseg);
+    renewal_reach_.resize(nseg * (kContractMonths + 1));
+    for (std::size_t s = 0; s < nseg; ++s) {
+      const double kappa = w_.segments[s].health_reversion;
+      usage_reach_[s] = 1.0 - std::pow(1.0 - kappa, left);
+      for (int d = 1; d <= kContractMonths; ++d) {
+        renewal_reach_[s * (kContractMonths + 1) + static_cast<std::size_t>(d)] = kappa * std::pow(1.0 - kappa, d - 1);
+      }
+    }
     for (std::size_t i = 0; i < seg_.size(); ++i) {
       const std::int64_t now = arr_fixed_[i] + arr_usage_[i];
       if (period_start_[i] >= 0) {
@@ -334,12 +346,15 @@ class TrialSimulator {
       if (t + d - 1 <= last) {
         const double pc = churn_probability(i, seg);
         if (pc > 0.0 && pc < 1.0) {
-          const double reach = kappa * std::pow(1.0 - kappa, d - 1);
+          const double reach = d >= 1 && d <= kContractMonths
+                                   ? renewal_reach_[static_cast<std::size_t>(seg_[i]) * (kContractMonths + 1) +
+                                                    static_cast<std::size_t>(d)]
+                                   : kappa * std::pow(1.0 - kappa, d - 1);
           b.churn_arr += arr * lambda_h * pc * reach;
           b.churn_logos += lambda_h * pc * reach;
         }
       }
-      b.usage += static_cast<double>(arr_usage_[i]) / 100.0 * seg.usage_drift * (1.0 - std::pow(1.0 - kappa, left));
+      b.usage += static_cast<double>(arr_usage_[i]) / 100.0 * seg.usage_drift * usage_reach_[static_cast<std::size_t>(seg_[i])];
       if (exp_close_[i] < 0 && seg.csql_rate > 0) {
         const double gamma = w_.csql_health_exponent;
         const double rate = seg.csql_rate * (gamma == 1.0 ? h : std::pow(h, gamma));
@@ -959,6 +974,7 @@ class TrialSimulator {
   std::vector<double> share_;        // CSM adoption or AE new-business share, per rep
   std::vector<double> overpromise_;  // AE over-promising level, per rep
   std::vector<BookState> book_;      // responsive mode: what each rep sees at the month's start
+  std::vector<double> usage_reach_, renewal_reach_;  // gather_book: per segment (and months to renewal)
   std::vector<double> actuals_, projected_, spif_counts_;  // per-plan scratch
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
