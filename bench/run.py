@@ -11,6 +11,8 @@ Measured on the default scenario (complab.presets.default):
 - throughput in account-months per second (the engine's ``account_months`` series) of
   the NumPy reference (bench/numpy_reference.py) and of the engine on 1 thread and on all
   cores, and their ratio per core;
+- the engine on 1 thread in responsive mode (MODEL.md §9, incentive sensitivity 2), where
+  every plan variant means simulating again;
 - thread scaling on 1, 2, 4, 8, 16 threads, where the machine has that many cores;
 - the latency of a 1,000-trial run on all cores (what a notebook slider feels);
 - peak memory (ru_maxrss) of a 10,000-trial run in a fresh process;
@@ -49,6 +51,9 @@ TARGETS = {
     "repay_speedup": 100.0,  # re-simulating / repay, per sweep point
     "peak_rss_gib": 1.0,  # 10,000-trial default run
 }
+
+
+RESPONSIVE_BETA = 2.0  # incentive sensitivity of the responsive-mode row
 
 
 def best_time(fn, repeats: int) -> tuple[float, object]:
@@ -215,6 +220,8 @@ def markdown(r: dict) -> str:
         f"| engine, 1 thread ({e1['trials']} trials) | {e1['mam_per_s']:.1f} M account-months/s "
         f"| ≥ {TARGETS['engine_per_core_mam_s']:.0f} |",
         f"| engine, all {en['threads']} threads ({en['trials']} trials) | {en['mam_per_s']:.1f} M account-months/s | |",
+        f"| engine, 1 thread, responsive mode (β = {RESPONSIVE_BETA:g}) "
+        f"| {r['engine_1_responsive']['mam_per_s']:.1f} M account-months/s | |",
         f"| engine / NumPy, per core | {r['ratio_per_core']:.1f}× | ≥ {TARGETS['ratio_per_core']:.0f}× |",
         f"| 1,000-trial run, {r['latency']['threads']} threads | {r['latency']['seconds']:.3f} s "
         f"| < {TARGETS['latency_1000_s']} s |",
@@ -282,6 +289,9 @@ def main(argv: list[str] | None = None) -> dict:
     print(f"engine, {cores} threads ...", flush=True)
     r["engine_all"] = measure_engine(scenario, n_engine, cores, repeats)
     r["ratio_per_core"] = r["engine_1"]["mam_per_s"] / r["reference"]["mam_per_s"]
+    print("engine, 1 thread, responsive ...", flush=True)
+    responsive = scenario.with_({"world.behaviour.incentive_sensitivity": RESPONSIVE_BETA})
+    r["engine_1_responsive"] = measure_engine(responsive, n_engine, 1, repeats)
 
     r["scaling"] = []
     for threads in (1, 2, 4, 8, 16):
