@@ -1,0 +1,82 @@
+"""bench/run.py's pieces on tiny sizes: the variants it times are the scenarios it names,
+and its report renders every figure it measured (no timing is asserted)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from complab import presets
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+import run as bench  # noqa: E402
+
+
+def test_without_zeroes_the_fields_in_every_segment_and_nothing_else():
+    scenario = presets.default()
+    quiet = bench.without(scenario, "health_noise", "csql_rate")
+    for before, after in zip(scenario.world.segments, quiet.world.segments, strict=True):
+        assert after.health_noise == 0.0 and after.csql_rate == 0.0
+        assert after.usage_noise == before.usage_noise and after.win_rate == before.win_rate
+
+
+def test_breakdown_times_the_four_variants_and_reuses_the_default():
+    scenario = presets.default().with_(world__months=12)
+    default = bench.measure_engine(scenario, trials=2, threads=1, repeats=1)
+    rows = bench.measure_breakdown(scenario, trials=2, repeats=1, default=default)
+    assert [r["variant"] for r in rows] == [
+        "default scenario",
+        "without health and usage noise",
+        "without CSQLs",
+        "without either",
+    ]
+    assert rows[0]["ns_per_account_month"] == 1e3 / default["mam_per_s"]
+    assert all(r["ns_per_account_month"] > 0 for r in rows)
+
+
+def test_markdown_reports_every_measure():
+    engine = {
+        "trials": 10,
+        "threads": 1,
+        "seconds": 1.0,
+        "account_months": 10**7,
+        "mam_per_s": 10.0,
+    }
+    result = {
+        "when": "2026-01-01 00:00:00",
+        "quick": True,
+        "machine": {"cpu": "cpu", "cores": 2, "commit": "abc", "load_average": (0.5, 0.5, 0.5)},
+        "reference": {**engine, "mam_per_s": 2.0},
+        "engine_1": engine,
+        "engine_all": {**engine, "threads": 2, "mam_per_s": 19.0},
+        "engine_1_responsive": {**engine, "mam_per_s": 5.0},
+        "ratio_per_core": 5.0,
+        "latency": {"trials": 1000, "threads": 2, "seconds": 0.25},
+        "memory": {"trials": 2000, "peak_rss_gib": 0.2, "import_rss_gib": 0.1},
+        "sweep": {
+            "trials": 200,
+            "repay_s_per_point": 0.003,
+            "simulate_s_per_point": 0.3,
+            "speedup": 100.0,
+        },
+        "scaling": [
+            {"threads": 1, "mam_per_s": 10.0, "speedup": 1.0, "efficiency": 1.0},
+            {"threads": 2, "mam_per_s": 19.0, "speedup": 1.9, "efficiency": 0.95},
+            {"threads": 4, "mam_per_s": None},
+        ],
+        "breakdown": [
+            {"variant": "default scenario", "ns_per_account_month": 100.0},
+            {"variant": "without either", "ns_per_account_month": 60.0},
+        ],
+    }
+    text = bench.markdown(result)
+    for expected in (
+        "| NumPy reference, 1 core (10 trials) | 2.00 M account-months/s |",
+        "| engine, 1 thread, responsive mode (β = 2) | 5.0 M account-months/s |",
+        "| engine / NumPy, per core | 5.0× | ≥ 5× |",
+        "| 1,000-trial run, 2 threads | 0.250 s | < 0.5 s |",
+        "| 2 | 19.0 | 1.90× | 95% |",
+        "| 4 | not measurable here (2 cores) | | |",
+        "| without either | 60.0 | 40.0 ns (40%) |",
+    ):
+        assert expected in text, expected
