@@ -300,73 +300,71 @@ class TrialSimulator {
   /// One pass over the accounts: each rep's period-start cohort so far, and the CSMs'
   /// sensitivities of churn, usage and CSQLs to their effort.
   void gather_book(int t, int left, int last) {
-    const double lambda_h = w_.churn_health_effect;
-    // Per segment, the powers of (1 - kappa) the loop needs, computed once a month rather
-    // than per account (the same calls, so the same values).
-    const std::size_t nseg = w_.segments.size();
-    usage_reach_.resize(nseg);
-    renewal_reach_.resize(nseg * (kContractMonths + 1));
-    for (std::size_t s = 0; s < nseg; ++s) {
-      const double kappa = w_.segments[s].health_reversion;
-      usage_reach_[s] = 1.0 - std::pow(1.0 - kappa, left);
-      for (int d = 1; d <= kContractMonths; ++d) {
-        renewal_reach_[s * (kContractMonths + 1) + static_cast<std::size_t>(d)] = kappa * std::pow(1.0 - kappa, d - 1);
+    // The reps' period-start cohorts so far: integer sums over every account in one,
+    // churned ones included.
+    for (std::size_t i = 0; i < seg_.size(); ++i) {
+      if (period_start_[i] < 0) continue;
+      const std::int64_t now = arr_fixed_[i] + arr_usage_[i];
+      for (int rep : {period_csm_[i], period_ae_[i]}) {
+        if (rep < 0) continue;
+        auto& raw_book = book_[static_cast<std::size_t>(rep)].raw;
+        raw_book[kBookStartArr] += period_start_[i];
+        raw_book[kBookEndArr] += now;
+        raw_book[kBookKeptArr] += std::min(period_start_[i], now);
+        raw_book[kBookStartLogos] += 1;
+        raw_book[kBookChurnedLogos] += active_[i] ? 0 : 1;
+        raw_book[kBookExpandedLogos] += expanded_[i];
       }
     }
-    for (std::size_t i = 0; i < seg_.size(); ++i) {
-      const std::int64_t now = arr_fixed_[i] + arr_usage_[i];
-      if (period_start_[i] >= 0) {
-        for (int rep : {period_csm_[i], period_ae_[i]}) {
-          if (rep < 0) continue;
-          auto& raw_book = book_[static_cast<std::size_t>(rep)].raw;
-          raw_book[kBookStartArr] += period_start_[i];
-          raw_book[kBookEndArr] += now;
-          raw_book[kBookKeptArr] += std::min(period_start_[i], now);
-          raw_book[kBookStartLogos] += 1;
-          raw_book[kBookChurnedLogos] += active_[i] ? 0 : 1;
-          raw_book[kBookExpandedLogos] += expanded_[i];
-        }
-      }
-      if (!active_[i]) continue;
-      const auto& seg = w_.segments[static_cast<std::size_t>(seg_[i])];
-      const double arr = static_cast<double>(now) / 100.0, h = health_[i];
-      const double kappa = seg.health_reversion;
-      const int ae = ae_[i];
-      if (ae >= 0 && exp_close_[i] == t) {
-        const double d_win = seg.expansion_win_rate * skill_[static_cast<std::size_t>(ae)] * h /
-                             (1.0 - w_.effort.ae_new_business_ref);
-        book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(exp_value_[i]) / 100.0 * d_win;
-        book_[static_cast<std::size_t>(ae)].expansions += d_win;
-      }
-      if (csm_[i] < 0) continue;
-      BookState& b = book_[static_cast<std::size_t>(csm_[i])];
+    // The sensitivities, over the active accounts a segment at a time. A rep's accounts
+    // are all in its segment and the lists keep account order, so each rep's sums add up
+    // in account order.
+    const double lambda_h = w_.churn_health_effect, gamma = w_.csql_health_exponent;
+    const bool csql_window = t + std::max(1, w_.expansion_cycle_months) <= last;
+    for (std::size_t s = 0; s < live_.size(); ++s) {
+      const auto& seg = w_.segments[s];
+      const double kappa = seg.health_reversion, acceptance = acceptance_[s];
       // A health-target change this month moves health by kappa now, decaying by (1 - kappa)
-      // a month: it reaches a renewal d months ahead as kappa (1 - kappa)^(d-1).
-      const int d = to_renewal_[i];
-      if (t + d - 1 <= last) {
-        const double pc = churn_probability(i, seg);
-        if (pc > 0.0 && pc < 1.0) {
-          const double reach = d >= 1 && d <= kContractMonths
-                                   ? renewal_reach_[static_cast<std::size_t>(seg_[i]) * (kContractMonths + 1) +
-                                                    static_cast<std::size_t>(d)]
-                                   : kappa * std::pow(1.0 - kappa, d - 1);
-          b.churn_arr += arr * lambda_h * pc * reach;
-          b.churn_logos += lambda_h * pc * reach;
-        }
+      // a month: it reaches a renewal d months ahead as kappa (1 - kappa)^(d-1), and usage
+      // by the period's end as 1 - (1 - kappa)^left. Computed once, not per account.
+      std::array<double, kContractMonths + 1> renewal_reach{};
+      for (int d = 1; d <= kContractMonths; ++d) {
+        renewal_reach[static_cast<std::size_t>(d)] = kappa * std::pow(1.0 - kappa, d - 1);
       }
-      b.usage += static_cast<double>(arr_usage_[i]) / 100.0 * seg.usage_drift * usage_reach_[static_cast<std::size_t>(seg_[i])];
-      if (exp_close_[i] < 0 && seg.csql_rate > 0) {
-        const double gamma = w_.csql_health_exponent;
-        const double rate = seg.csql_rate * (gamma == 1.0 ? h : std::pow(h, gamma));
-        const double value = seg.upsell_fraction * arr;
-        b.csql += rate;
-        b.csql_value += rate * value;
-        if (ae >= 0 && t + std::max(1, w_.expansion_cycle_months) <= last) {
-          const double win = acceptance_[static_cast<std::size_t>(seg_[i])] *
-                             std::min(1.0, seg.expansion_win_rate * skill_[static_cast<std::size_t>(ae)] *
-                                               follow_up_ratio(static_cast<std::size_t>(ae)) * h);
-          b.csql_wins += rate * win;
-          b.csql_win_value += rate * win * value;
+      const double usage_reach = 1.0 - std::pow(1.0 - kappa, left);
+      for (const std::uint32_t i : live_[s]) {
+        const double arr = static_cast<double>(arr_fixed_[i] + arr_usage_[i]) / 100.0, h = health_[i];
+        const int ae = ae_[i];
+        if (ae >= 0 && exp_close_[i] == t) {
+          const double d_win = seg.expansion_win_rate * skill_[static_cast<std::size_t>(ae)] * h /
+                               (1.0 - w_.effort.ae_new_business_ref);
+          book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(exp_value_[i]) / 100.0 * d_win;
+          book_[static_cast<std::size_t>(ae)].expansions += d_win;
+        }
+        if (csm_[i] < 0) continue;
+        BookState& b = book_[static_cast<std::size_t>(csm_[i])];
+        const int d = to_renewal_[i];
+        if (t + d - 1 <= last) {
+          const double pc = churn_probability(i, seg);
+          if (pc > 0.0 && pc < 1.0) {
+            const double reach = d >= 1 && d <= kContractMonths ? renewal_reach[static_cast<std::size_t>(d)]
+                                                                 : kappa * std::pow(1.0 - kappa, d - 1);
+            b.churn_arr += arr * lambda_h * pc * reach;
+            b.churn_logos += lambda_h * pc * reach;
+          }
+        }
+        b.usage += static_cast<double>(arr_usage_[i]) / 100.0 * seg.usage_drift * usage_reach;
+        if (exp_close_[i] < 0 && seg.csql_rate > 0) {
+          const double rate = seg.csql_rate * (gamma == 1.0 ? h : std::pow(h, gamma));
+          const double value = seg.upsell_fraction * arr;
+          b.csql += rate;
+          b.csql_value += rate * value;
+          if (ae >= 0 && csql_window) {
+            const double win = acceptance * std::min(1.0, seg.expansion_win_rate * skill_[static_cast<std::size_t>(ae)] *
+                                                              follow_up_ratio(static_cast<std::size_t>(ae)) * h);
+            b.csql_wins += rate * win;
+            b.csql_win_value += rate * win * value;
+          }
         }
       }
     }
@@ -974,7 +972,6 @@ class TrialSimulator {
   std::vector<double> share_;        // CSM adoption or AE new-business share, per rep
   std::vector<double> overpromise_;  // AE over-promising level, per rep
   std::vector<BookState> book_;      // responsive mode: what each rep sees at the month's start
-  std::vector<double> usage_reach_, renewal_reach_;  // gather_book: per segment (and months to renewal)
   std::vector<double> actuals_, projected_, spif_counts_;  // per-plan scratch
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
