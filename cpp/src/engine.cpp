@@ -343,7 +343,7 @@ class TrialSimulator {
         }
         if (csm_[i] < 0) continue;
         BookState& b = book_[static_cast<std::size_t>(csm_[i])];
-        const int d = to_renewal_[i];
+        const int d = renewal_month_[i] - t + 1;  // months to the renewal, this one included
         if (t + d - 1 <= last) {
           const double pc = churn_probability(i, seg);
           if (pc > 0.0 && pc < 1.0) {
@@ -470,7 +470,7 @@ class TrialSimulator {
   void clear_accounts() {
     seg_.clear(); csm_.clear(); ae_.clear(); sold_period_.clear(); entity_.clear();
     arr_fixed_.clear(); arr_usage_.clear(); booked_.clear(); health_.clear(); gap_.clear();
-    renewal_index_.clear(); to_renewal_.clear(); products_.clear(); active_.clear();
+    renewal_index_.clear(); renewal_month_.clear(); products_.clear(); active_.clear();
     exp_close_.clear(); exp_value_.clear(); exp_product_.clear(); exp_csm_.clear();
     period_start_.clear(); period_csm_.clear(); period_ae_.clear(); expanded_.clear();
     year_start_.clear(); opened_.clear(); churned_.clear();
@@ -494,7 +494,7 @@ class TrialSimulator {
     health_.push_back(health);
     gap_.push_back(gap);
     renewal_index_.push_back(renewal_index);
-    to_renewal_.push_back(to_renewal);
+    renewal_month_.push_back(opened_month_ + to_renewal);  // counting from the next month
     products_.push_back(1u);
     active_.push_back(1);
     exp_close_.push_back(-1);
@@ -756,8 +756,8 @@ class TrialSimulator {
     const bool csql_possible = seg.csql_rate > 0;
     if (csql_possible) first_blocks(entity, n, t, Purpose::Csql, csql_blocks_);
 
-    // One tight pass with no calls: the continuous dynamics (2.1, 2.2), the renewal count-down
-    // and 2.3b's yes/no, listing the few accounts with an event this month (a hand-off
+    // One tight pass with no calls: the continuous dynamics (2.1, 2.2), whether a renewal is
+    // due and 2.3b's yes/no, listing the few accounts with an event this month (a hand-off
     // closing, a CSQL raised, a renewal due); a second pass handles only those, in account
     // order. An event touches only its own account and integer sums, so the split changes
     // no result.
@@ -786,7 +786,7 @@ class TrialSimulator {
       usage_up += std::max<std::int64_t>(0, after - before);
       usage_down += std::max<std::int64_t>(0, before - after);
 
-      const bool due = --to_renewal_[i] == 0;
+      const bool due = renewal_month_[i] == t;
       const bool closing = exp_close_[i] == t;
       // 2.3b's yes/no: the CSM may raise a CSQL unless a hand-off is pending after 2.3a.
       bool csql = false;
@@ -826,7 +826,7 @@ class TrialSimulator {
         cs();  // the word the first pass used
         raise_csql(i, t, p, seg, cs);
       }
-      // 2.4 Renewal (counted down by the first pass).
+      // 2.4 Renewal.
       if (ev.due) {
         renew(i, t, p, seg, stream(renewal_blocks_, d, id, t, Purpose::Renewal));
         ++d;
@@ -943,7 +943,7 @@ class TrialSimulator {
     }
     renewal_index_[i] = r + 1;
     gap_[i] *= w_.gap_decay;
-    to_renewal_[i] = kContractMonths;
+    renewal_month_[i] = t + kContractMonths;
   }
 
   const Scenario& sc_;
@@ -994,7 +994,7 @@ class TrialSimulator {
   FirstBlocks slow_blocks_;
 
   // Accounts, structure of arrays.
-  std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, to_renewal_, exp_close_,
+  std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, renewal_month_, exp_close_,
       exp_product_, exp_csm_, period_csm_, period_ae_;
   std::vector<int> opened_, churned_;  // month won (-1: initial book) and month churned (-1: none)
   int opened_month_ = -1;              // what add_account records as the opening month
