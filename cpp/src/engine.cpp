@@ -134,8 +134,8 @@ class TrialSimulator {
     return KeyedStream(key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
   }
 
-  /// The first blocks of one purpose's streams for a list of entities, computed together
-  /// (first_words), and the streams that start from them.
+  /// The first blocks of one purpose's streams for a list of entities, as their two 64-bit
+  /// words, computed together (first_words); and the streams that start from them.
   struct FirstBlocks {
     std::vector<std::uint64_t> first, second;
   };
@@ -158,15 +158,15 @@ class TrialSimulator {
   /// first blocks computed in one batch (first_words).
   void unit_normals(const std::uint64_t* word, const std::uint32_t* entity, std::size_t n, int t,
                     Purpose purpose, double* z) {
-    if (slow_.size() < n) slow_.resize(n);
-    const std::size_t m = unit_normals_first_words(word, n, z, slow_.data());
+    if (declined_.size() < n) declined_.resize(n);
+    const std::size_t m = unit_normals_first_words(word, n, z, declined_.data());
     if (m == 0) return;
-    if (slow_entity_.size() < m) slow_entity_.resize(m);
-    for (std::size_t j = 0; j < m; ++j) slow_entity_[j] = entity[slow_[j]];
-    first_blocks(slow_entity_.data(), m, t, purpose, slow_blocks_);
+    if (declined_entity_.size() < m) declined_entity_.resize(m);
+    for (std::size_t j = 0; j < m; ++j) declined_entity_[j] = entity[declined_[j]];
+    first_blocks(declined_entity_.data(), m, t, purpose, declined_blocks_);
     for (std::size_t j = 0; j < m; ++j) {
-      const std::size_t k = slow_[j];
-      WordThenStream words(word[k], stream(slow_blocks_, j, slow_entity_[j], t, purpose));
+      const std::size_t k = declined_[j];
+      WordThenStream words(word[k], stream(declined_blocks_, j, declined_entity_[j], t, purpose));
       z[k] = normal_(words);  // N(0, 1): the unit normal, as the common case above
     }
   }
@@ -297,8 +297,9 @@ class TrialSimulator {
     return plan.clawback->share * (per_dollar * b.churn_exposure_value + per_logo * b.churn_exposure_count);
   }
 
-  /// One pass over the accounts: each rep's period-start cohort so far, and the CSMs'
-  /// sensitivities of churn, usage and CSQLs to their effort.
+  /// What each rep sees at the month's start: its period-start cohort so far (every account
+  /// in one), and, over the active accounts, the CSMs' sensitivities of churn, usage and
+  /// CSQLs to their effort and the AEs' of hand-offs closing this month.
   void gather_book(int t, int left, int last) {
     // The reps' period-start cohorts so far: integer sums over every account in one,
     // churned ones included.
@@ -347,8 +348,8 @@ class TrialSimulator {
         if (t + d - 1 <= last) {
           const double pc = churn_probability(i, seg);
           if (pc > 0.0 && pc < 1.0) {
-            const double reach = d >= 1 && d <= kContractMonths ? renewal_reach[static_cast<std::size_t>(d)]
-                                                                 : kappa * std::pow(1.0 - kappa, d - 1);
+            // 1 <= d <= 12: an active account renews within the coming 12 months.
+            const double reach = renewal_reach[static_cast<std::size_t>(d)];
             b.churn_arr += arr * lambda_h * pc * reach;
             b.churn_logos += lambda_h * pc * reach;
           }
@@ -719,10 +720,11 @@ class TrialSimulator {
     std::int64_t account_months = 0, health_micros = 0, usage_up = 0, usage_down = 0;
   };
 
-  /// §6 step 2 for the accounts of segment `s` active at the month's start. Accounts do not
-  /// interact within a month and every sum is an integer, so taking the segments one after
-  /// another, and each in passes, changes no result. The segment's constants stay in
-  /// registers, and each pass reads its inputs in order.
+  /// §6 step 2 for the accounts of segment `s` active at the month's start, which then
+  /// leave its list if they churned. Accounts do not interact within a month and every sum
+  /// is an integer, so taking the segments one after another, and each in passes, changes
+  /// no result. The segment's constants stay in registers, and each pass reads its inputs
+  /// in order.
   void segment_month(int s, int t, int p, MonthSums& sums) {
     const auto& seg = w_.segments[static_cast<std::size_t>(s)];
     const auto& accounts = live_[static_cast<std::size_t>(s)];
@@ -976,8 +978,9 @@ class TrialSimulator {
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
   std::vector<Opportunity> won_;
-  // Per segment, the accounts active at the month's start (indices into the account arrays)
-  // and their stream entities, in account order.
+  // Per segment, the active accounts (indices into the account arrays) and their stream
+  // entities, in account order: add_account appends, segment_month drops the churned ones
+  // after its events, so between months they are the accounts active at the next start.
   std::vector<std::vector<std::uint32_t>> live_, live_entity_;
   // segment_month's scratch, per position in a segment's list (renewals: per account due).
   FirstBlocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
@@ -990,8 +993,8 @@ class TrialSimulator {
   std::vector<std::uint32_t> renewal_entity_, churned_positions_;
   std::vector<std::uint32_t> book_entity_;  // build_initial_book
   FirstBlocks tenure_blocks_, arr_blocks_, health_blocks_;
-  std::vector<std::uint32_t> slow_, slow_entity_;  // unit_normals: the draws past their first word
-  FirstBlocks slow_blocks_;
+  std::vector<std::uint32_t> declined_, declined_entity_;  // unit_normals: the draws past their first word
+  FirstBlocks declined_blocks_;
 
   // Accounts, structure of arrays.
   std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, renewal_month_, exp_close_,

@@ -167,6 +167,15 @@ void detail::first_words_portable(std::uint64_t seed_key, std::uint32_t trial, c
   first_words_portable(counter_of(seed_key, trial, month, purpose), entity, n, first, second);
 }
 
+bool detail::uses_avx2() {
+#if defined(__x86_64__) && defined(__GNUC__)
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  return avx2;
+#else
+  return false;
+#endif
+}
+
 std::size_t detail::unit_normals_first_words_portable(const std::uint64_t* word, std::size_t n, double* z,
                                                       std::uint32_t* declined) {
   std::size_t m = 0;
@@ -178,8 +187,7 @@ std::size_t detail::unit_normals_first_words_portable(const std::uint64_t* word,
 
 std::size_t unit_normals_first_words(const std::uint64_t* word, std::size_t n, double* z, std::uint32_t* declined) {
 #if defined(__x86_64__) && defined(__GNUC__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return unit_normals_avx2(word, n, z, declined);
+  if (detail::uses_avx2()) return unit_normals_avx2(word, n, z, declined);
 #endif
   return detail::unit_normals_first_words_portable(word, n, z, declined);
 }
@@ -188,8 +196,7 @@ void first_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_
                  std::uint32_t month, Purpose purpose, std::uint64_t* first, std::uint64_t* second) {
   const Counter c = counter_of(seed_key, trial, month, purpose);
 #if defined(__x86_64__) && defined(__GNUC__)
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return first_words_avx2(c, entity, n, first, second);
+  if (detail::uses_avx2()) return first_words_avx2(c, entity, n, first, second);
 #endif
   first_words_portable(c, entity, n, first, second);
 }

@@ -2,6 +2,7 @@
 // run splits, payroll consistency, cancellation and validation.
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <numeric>
 #include <thread>
 
@@ -186,6 +187,77 @@ TEST(Engine, OutputsMatchGoldenValues) {
   EXPECT_EQ(fnv(run(sc, 6, 1)), 0x84f65aace9d49d02ull);
   sc.world.behaviour.incentive_sensitivity = 1.0;
   EXPECT_EQ(fnv(run(sc, 6, 1)), 0xae15067a8874ddccull);
+}
+
+// The same pin over a world that takes the engine's other paths: health noise without usage
+// noise and the reverse, a segment without CSMs or CSQLs, one of a single account and one
+// whose customers mostly churn, a CSQL health exponent other than 1, and every output
+// (pay, effort, skills and kept account records included). The values are the engine's
+// before the month loop was batched by segment, so they also pin that refactor.
+Scenario mixed_scenario() {
+  Scenario sc = small_scenario();
+  WorldConfig& w = sc.world;
+  w.csql_health_exponent = 1.5;
+  w.segments[0].usage_noise = 0.0;
+  w.segments[1].health_noise = 0.0;
+  SegmentConfig none = w.segments[0];
+  none.name = "self_serve";
+  none.initial_accounts = 90;
+  none.csm_headcount = 0;
+  none.csql_rate = 0.0;
+  none.health_noise = 0.2;
+  none.usage_noise = 0.3;
+  none.renewal_hazard = {0.9, 0.6};
+  none.opportunity_share = 0.2;
+  SegmentConfig one = w.segments[1];
+  one.name = "strategic";
+  one.initial_accounts = 1;
+  one.opportunity_share = 0.0;
+  w.segments.push_back(none);
+  w.segments.push_back(one);
+  sc.ae_plan = {0, 0, 0, 0};
+  sc.csm_plan = {1, 1, -1, 1};
+  return sc;
+}
+
+std::uint64_t hash_everything(const SimulationOutput& o) {
+  std::uint64_t h = 1469598103934665603ull;
+  auto mix = [&h](std::uint64_t x) { h = (h ^ x) * 1099511628211ull; };
+  for (const auto* v : {&o.monthly, &o.cohorts, &o.rep_raw, &o.first_renewal_churn}) {
+    for (std::int64_t x : *v) mix(static_cast<std::uint64_t>(x));
+  }
+  for (const auto* v : {&o.rep_skill, &o.pay, &o.measure_payout}) {
+    for (double x : *v) mix(std::bit_cast<std::uint64_t>(x));
+  }
+  for (float x : o.effort) mix(std::bit_cast<std::uint32_t>(x));
+  for (const auto& trial : o.accounts) {
+    for (const AccountRecord& a : trial) {
+      for (std::int64_t x : {std::int64_t{a.entity}, std::int64_t{a.segment}, std::int64_t{a.opened},
+                             std::int64_t{a.churned}, std::int64_t{a.renewals}, std::int64_t{a.csm},
+                             std::int64_t{a.ae}, a.arr, a.booked, std::int64_t{a.products}}) {
+        mix(static_cast<std::uint64_t>(x));
+      }
+      mix(std::bit_cast<std::uint64_t>(a.health));
+    }
+  }
+  return h;
+}
+
+TEST(Engine, EveryOutputOfAMixedWorldMatchesGoldenValues) {
+  Scenario sc = mixed_scenario();
+  RunOptions opt;
+  opt.trials = 6;
+  opt.seed = 23;
+  opt.threads = 2;
+  opt.keep_accounts = true;
+  for (const double beta : {0.0, 1.0}) {
+    sc.world.behaviour.incentive_sensitivity = beta;
+    SimulationOutput out;
+    RunControl control;
+    run_simulation(sc, opt, out, control);
+    pay_reps(sc, out, 0, opt.trials);
+    EXPECT_EQ(hash_everything(out), beta == 0.0 ? 0x67cf3337d436acedull : 0x7da6907ce88963a6ull) << "beta " << beta;
+  }
 }
 
 TEST(Engine, SeedsGiveDifferentWorlds) {

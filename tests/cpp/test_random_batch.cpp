@@ -34,7 +34,14 @@ struct CountedWords {
 
 }  // namespace
 
+// The batched functions against their portable versions: on a CPU without AVX2 both are
+// the portable code, so the tests say which path they compared.
+static void record_path() {
+  ::testing::Test::RecordProperty("batched_path", complab::detail::uses_avx2() ? "avx2" : "portable");
+}
+
 TEST(FirstWords, EqualEachStreamsFirstTwoWordsForEveryBatchSize) {
+  record_path();
   const auto key = complab::seed_key(11);
   for (const std::size_t n : {0, 1, 3, 7, 8, 9, 16, 17, 100}) {
     const auto e = entities(n);
@@ -94,6 +101,7 @@ TEST(UnitNormalFirstWord, TakesSignAndLayerFromTheLowBitsAsBoostDoes) {
 }
 
 TEST(UnitNormalsFirstWords, MatchTheOneAtATimeCaseBitForBit) {
+  record_path();
   // Includes words whose float is zero (signed zeros) and a length that leaves a tail.
   const auto key = complab::seed_key(8);
   KeyedStream words(key, 4, 5, 6, Purpose::Usage);

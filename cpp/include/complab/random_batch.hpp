@@ -3,7 +3,7 @@
 /// Many keyed draws at once, for the engine's per-account loops. One Philox block alone is
 /// a chain of dependent multiplies; the blocks of many streams are independent, so computing
 /// them together keeps the vector units busy. The values are exactly those of KeyedStream
-/// (random.hpp) and of Boost's normal distribution; tests/cpp/test_random.cpp checks both.
+/// (random.hpp) and of Boost's unit normal; tests/cpp/test_random_batch.cpp checks both.
 #include <array>
 #include <boost/random/normal_distribution.hpp>
 #include <cstddef>
@@ -26,6 +26,9 @@ std::size_t unit_normals_first_words(const std::uint64_t* word, std::size_t n, d
                                      std::uint32_t* declined);
 
 namespace detail {
+/// Whether first_words and unit_normals_first_words take their AVX2 paths on this CPU.
+bool uses_avx2();
+
 /// first_words and unit_normals_first_words without SIMD, whatever the CPU (the tests
 /// compare the two).
 void first_words_portable(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity,
