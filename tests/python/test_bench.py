@@ -33,6 +33,17 @@ def test_breakdown_times_the_four_variants():
     assert bench.without(scenario) is scenario
 
 
+def test_per_core_times_the_reference_and_the_engine_on_one_core_each():
+    scenario = presets.default().with_(world__months=12)
+    reference, engine = bench.measure_per_core(scenario, ref_trials=2, engine_trials=3, repeats=2)
+    assert (reference["trials"], reference["threads"]) == (2, 1)
+    assert (engine["trials"], engine["threads"]) == (3, 1)
+    for figures in (reference, engine):
+        per_trial = figures["account_months"] / figures["trials"]
+        assert 12 * 1000 < per_trial < 12 * 3000  # about 1,700 accounts over 12 months
+        assert figures["mam_per_s"] == figures["account_months"] / figures["seconds"] / 1e6
+
+
 def test_markdown_reports_every_measure():
     engine = {
         "trials": 10,
