@@ -301,22 +301,8 @@ class TrialSimulator {
   /// in one), and, over the active accounts, the CSMs' sensitivities of churn, usage and
   /// CSQLs to their effort and the AEs' of hand-offs closing this month.
   void gather_book(int t, int left, int last) {
-    // The reps' period-start cohorts so far: integer sums over every account in one,
-    // churned ones included.
-    for (std::size_t i = 0; i < seg_.size(); ++i) {
-      if (period_start_[i] < 0) continue;
-      const std::int64_t now = arr_fixed_[i] + arr_usage_[i];
-      for (int rep : {period_csm_[i], period_ae_[i]}) {
-        if (rep < 0) continue;
-        auto& raw_book = book_[static_cast<std::size_t>(rep)].raw;
-        raw_book[kBookStartArr] += period_start_[i];
-        raw_book[kBookEndArr] += now;
-        raw_book[kBookKeptArr] += std::min(period_start_[i], now);
-        raw_book[kBookStartLogos] += 1;
-        raw_book[kBookChurnedLogos] += active_[i] ? 0 : 1;
-        raw_book[kBookExpandedLogos] += expanded_[i];
-      }
-    }
+    // The reps' period-start cohorts so far.
+    sum_period_cohorts([this](int rep) { return book_[static_cast<std::size_t>(rep)].raw.data(); });
     // The sensitivities, over the active accounts a segment at a time. A rep's accounts
     // are all in its segment and the lists keep account order, so each rep's sums add up
     // in account order.
@@ -477,6 +463,7 @@ class TrialSimulator {
     year_start_.clear(); opened_.clear(); churned_.clear();
     std::fill(load_.begin(), load_.end(), 0);
     for (auto& v : live_) v.clear();
+    period_accounts_.clear();
     for (auto& v : live_entity_) v.clear();
     total_arr_ = 0;
   }
@@ -564,12 +551,14 @@ class TrialSimulator {
   void open_cohorts(int t) {
     const std::size_t n = seg_.size();
     if (t % w_.period_months == 0) {
+      period_accounts_.clear();
       for (std::size_t i = 0; i < n; ++i) {
         const bool on = active_[i] != 0;
         period_start_[i] = on ? arr_fixed_[i] + arr_usage_[i] : -1;
         period_csm_[i] = on ? csm_[i] : -1;
         period_ae_[i] = on ? ae_[i] : -1;
         expanded_[i] = 0;
+        if (on) period_accounts_.push_back(static_cast<std::uint32_t>(i));
       }
     }
     if (t % kContractMonths == 0 && t / kContractMonths < out_.years) {
@@ -577,23 +566,30 @@ class TrialSimulator {
     }
   }
 
+  /// Adds each rep's period-start cohort as it stands (the book slots: ARR at the start and
+  /// now, kept, logos, churned, expanded) to the slots `slots(rep)` points at. Integer sums.
+  template <class Slots>
+  void sum_period_cohorts(Slots slots) {
+    for (const std::uint32_t i : period_accounts_) {
+      const std::int64_t start = period_start_[i], end = arr_fixed_[i] + arr_usage_[i];
+      for (int rep : {period_csm_[i], period_ae_[i]}) {
+        if (rep < 0) continue;
+        std::int64_t* const raw_book = slots(rep);
+        raw_book[kBookStartArr] += start;
+        raw_book[kBookEndArr] += end;
+        raw_book[kBookKeptArr] += std::min(start, end);
+        raw_book[kBookStartLogos] += 1;
+        raw_book[kBookChurnedLogos] += active_[i] ? 0 : 1;
+        raw_book[kBookExpandedLogos] += expanded_[i];
+      }
+    }
+  }
+
   void close_cohorts(int t) {
     const std::size_t n = seg_.size();
     if ((t + 1) % w_.period_months == 0) {
       const int p = t / w_.period_months;
-      for (std::size_t i = 0; i < n; ++i) {
-        if (period_start_[i] < 0) continue;
-        const std::int64_t start = period_start_[i], end = arr_fixed_[i] + arr_usage_[i];
-        for (int rep : {period_csm_[i], period_ae_[i]}) {
-          if (rep < 0) continue;
-          raw(rep, p, kBookStartArr) += start;
-          raw(rep, p, kBookEndArr) += end;
-          raw(rep, p, kBookKeptArr) += std::min(start, end);
-          raw(rep, p, kBookStartLogos) += 1;
-          raw(rep, p, kBookChurnedLogos) += active_[i] ? 0 : 1;
-          raw(rep, p, kBookExpandedLogos) += expanded_[i];
-        }
-      }
+      sum_period_cohorts([this, p](int rep) { return &raw(rep, p, 0); });
     }
     if ((t + 1) % kContractMonths == 0 && t / kContractMonths < out_.years) {
       const int y = t / kContractMonths;
@@ -1003,6 +999,7 @@ class TrialSimulator {
   int opened_month_ = -1;              // what add_account records as the opening month
   std::vector<std::uint32_t> entity_, products_;
   std::vector<std::int64_t> arr_fixed_, arr_usage_, booked_, exp_value_, period_start_, year_start_;
+  std::vector<std::uint32_t> period_accounts_;  // the accounts active at the period's start
   std::vector<double> health_, gap_;
   std::vector<std::uint8_t> active_, expanded_;
 };
