@@ -463,7 +463,8 @@ class TrialSimulator {
     year_start_.clear(); opened_.clear(); churned_.clear();
     std::fill(load_.begin(), load_.end(), 0);
     for (auto& v : live_) v.clear();
-    period_accounts_.clear();
+    cohort_offset_.clear();
+    cohort_account_.clear();
     for (auto& v : live_entity_) v.clear();
     total_arr_ = 0;
   }
@@ -551,15 +552,14 @@ class TrialSimulator {
   void open_cohorts(int t) {
     const std::size_t n = seg_.size();
     if (t % w_.period_months == 0) {
-      period_accounts_.clear();
       for (std::size_t i = 0; i < n; ++i) {
         const bool on = active_[i] != 0;
         period_start_[i] = on ? arr_fixed_[i] + arr_usage_[i] : -1;
         period_csm_[i] = on ? csm_[i] : -1;
         period_ae_[i] = on ? ae_[i] : -1;
         expanded_[i] = 0;
-        if (on) period_accounts_.push_back(static_cast<std::uint32_t>(i));
       }
+      list_period_cohorts();
     }
     if (t % kContractMonths == 0 && t / kContractMonths < out_.years) {
       for (std::size_t i = 0; i < n; ++i) year_start_[i] = active_[i] ? arr_fixed_[i] + arr_usage_[i] : -1;
@@ -567,20 +567,50 @@ class TrialSimulator {
   }
 
   /// Adds each rep's period-start cohort as it stands (the book slots: ARR at the start and
-  /// now, kept, logos, churned, expanded) to the slots `slots(rep)` points at. Integer sums.
+  /// now, kept, logos, churned, expanded) to the slots `slots(rep)` points at. A rep's sums
+  /// run over its own list in registers; they are integers, so the order changes nothing.
   template <class Slots>
   void sum_period_cohorts(Slots slots) {
-    for (const std::uint32_t i : period_accounts_) {
-      const std::int64_t start = period_start_[i], end = arr_fixed_[i] + arr_usage_[i];
+    for (std::size_t r = 0; r + 1 < cohort_offset_.size(); ++r) {
+      if (cohort_offset_[r] == cohort_offset_[r + 1]) continue;
+      std::int64_t start_arr = 0, end_arr = 0, kept_arr = 0, churned = 0, expanded = 0;
+      for (std::size_t j = cohort_offset_[r]; j < cohort_offset_[r + 1]; ++j) {
+        const std::uint32_t i = cohort_account_[j];
+        const std::int64_t start = period_start_[i], end = arr_fixed_[i] + arr_usage_[i];
+        start_arr += start;
+        end_arr += end;
+        kept_arr += std::min(start, end);
+        churned += active_[i] ? 0 : 1;
+        expanded += expanded_[i];
+      }
+      std::int64_t* const raw_book = slots(static_cast<int>(r));
+      raw_book[kBookStartArr] += start_arr;
+      raw_book[kBookEndArr] += end_arr;
+      raw_book[kBookKeptArr] += kept_arr;
+      raw_book[kBookStartLogos] += static_cast<std::int64_t>(cohort_offset_[r + 1] - cohort_offset_[r]);
+      raw_book[kBookChurnedLogos] += churned;
+      raw_book[kBookExpandedLogos] += expanded;
+    }
+  }
+
+  /// Each rep's period-start cohort as a list of accounts (CSMs' and AEs' books), grouped by
+  /// rep: rep r's are cohort_account_[cohort_offset_[r] .. cohort_offset_[r + 1]).
+  void list_period_cohorts() {
+    const auto nrep = static_cast<std::size_t>(roster_.size());
+    cohort_offset_.assign(nrep + 1, 0);
+    for (std::size_t i = 0; i < seg_.size(); ++i) {
+      if (period_start_[i] < 0) continue;
       for (int rep : {period_csm_[i], period_ae_[i]}) {
-        if (rep < 0) continue;
-        std::int64_t* const raw_book = slots(rep);
-        raw_book[kBookStartArr] += start;
-        raw_book[kBookEndArr] += end;
-        raw_book[kBookKeptArr] += std::min(start, end);
-        raw_book[kBookStartLogos] += 1;
-        raw_book[kBookChurnedLogos] += active_[i] ? 0 : 1;
-        raw_book[kBookExpandedLogos] += expanded_[i];
+        if (rep >= 0) ++cohort_offset_[static_cast<std::size_t>(rep) + 1];
+      }
+    }
+    for (std::size_t r = 0; r < nrep; ++r) cohort_offset_[r + 1] += cohort_offset_[r];
+    cohort_account_.resize(cohort_offset_[nrep]);
+    cohort_fill_.assign(cohort_offset_.begin(), cohort_offset_.end() - 1);
+    for (std::size_t i = 0; i < seg_.size(); ++i) {
+      if (period_start_[i] < 0) continue;
+      for (int rep : {period_csm_[i], period_ae_[i]}) {
+        if (rep >= 0) cohort_account_[cohort_fill_[static_cast<std::size_t>(rep)]++] = static_cast<std::uint32_t>(i);
       }
     }
   }
@@ -999,7 +1029,9 @@ class TrialSimulator {
   int opened_month_ = -1;              // what add_account records as the opening month
   std::vector<std::uint32_t> entity_, products_;
   std::vector<std::int64_t> arr_fixed_, arr_usage_, booked_, exp_value_, period_start_, year_start_;
-  std::vector<std::uint32_t> period_accounts_;  // the accounts active at the period's start
+  // The reps' period-start cohorts (list_period_cohorts).
+  std::vector<std::size_t> cohort_offset_, cohort_fill_;
+  std::vector<std::uint32_t> cohort_account_;
   std::vector<double> health_, gap_;
   std::vector<std::uint8_t> active_, expanded_;
 };
