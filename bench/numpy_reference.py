@@ -34,24 +34,9 @@ CONTRACT_MONTHS = 12
 MIN_EFFORT = 1e-3  # effort floor, so ln(effort) stays finite (as in the engine)
 MAX_OPPORTUNITIES = 255  # per SDR and month
 
-# Raw per-rep accumulators, in the engine's slot order (metrics.hpp RawSlot).
-RAW_SLOTS = (
-    "new_arr",
-    "new_logos",
-    "expansion_arr",
-    "expansion_wins",
-    "opportunities",
-    "pipeline",
-    "sourced_wins",
-    "csql_count",
-    "csql_pipeline",
-    "book_start_arr",
-    "book_end_arr",
-    "book_kept_arr",
-    "book_start_logos",
-    "book_churned_logos",
-    "book_expanded_logos",
-)
+# Raw per-rep accumulators and cohort fields: the engine's names and order (metrics.hpp), so
+# the reference's arrays line up with the engine's; the model code below addresses them by name.
+RAW_SLOTS = tuple(complab._core.RAW_SLOTS)
 S = {name: i for i, name in enumerate(RAW_SLOTS)}
 
 SERIES = (
@@ -77,7 +62,7 @@ SERIES = (
     "first_renewal_churns",
     "account_months",
 )
-COHORT_FIELDS = ("start_arr", "end_arr", "kept_arr", "start_logos", "churned_logos")
+COHORT_FIELDS = tuple(complab._core.COHORT_FIELDS)
 
 
 def to_cents(amount: np.ndarray) -> np.ndarray:

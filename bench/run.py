@@ -88,24 +88,34 @@ def measure_engine(scenario, trials: int, threads: int, repeats: int) -> dict:
     return figures(trials, threads, seconds, engine_account_months(result))
 
 
+def best_in_turns(runs: list, repeats: int) -> list[tuple[float, object]]:
+    """Each run's smallest wall time and last value, the runs taking turns `repeats` times,
+    so a change of load on the machine hits them alike. Warm each run first."""
+    best: list[tuple[float, object]] = [(float("inf"), None)] * len(runs)
+    for _ in range(repeats):
+        for k, run in enumerate(runs):
+            seconds, value = best_time(run, 1)
+            best[k] = (min(best[k][0], seconds), value)
+    return best
+
+
 def measure_per_core(
     scenario, ref_trials: int, engine_trials: int, repeats: int
 ) -> tuple[dict, dict]:
-    """The NumPy reference and the engine, one core each, taking turns (each keeps its best
-    time), so a change of load on the machine hits both sides of the ratio alike."""
-    run_ref = lambda: simulate_reference(scenario, trials=ref_trials, seed=1)  # noqa: E731
-    run_engine = lambda: complab.simulate(scenario, trials=engine_trials, seed=1, threads=1)  # noqa: E731
+    """The NumPy reference and the engine, one core each, taking turns (best_in_turns), so
+    a change of load on the machine hits both sides of the ratio alike."""
     simulate_reference(scenario, trials=min(ref_trials, 20), seed=0)  # warm
-    run_engine()
-    best_ref = best_engine = float("inf")
-    for _ in range(repeats):
-        seconds, ref = best_time(run_ref, 1)
-        best_ref = min(best_ref, seconds)
-        seconds, result = best_time(run_engine, 1)
-        best_engine = min(best_engine, seconds)
+    complab.simulate(scenario, trials=min(engine_trials, 20), seed=0, threads=1)
+    (ref_s, ref), (engine_s, result) = best_in_turns(
+        [
+            lambda: simulate_reference(scenario, trials=ref_trials, seed=1),
+            lambda: complab.simulate(scenario, trials=engine_trials, seed=1, threads=1),
+        ],
+        repeats,
+    )
     return (
-        figures(ref_trials, 1, best_ref, ref.account_months),
-        figures(engine_trials, 1, best_engine, engine_account_months(result)),
+        figures(ref_trials, 1, ref_s, ref.account_months),
+        figures(engine_trials, 1, engine_s, engine_account_months(result)),
     )
 
 
@@ -131,8 +141,7 @@ def without(scenario, *fields: str):
 
 def measure_breakdown(scenario, trials: int, repeats: int) -> list[dict]:
     """ns per account-month on 1 thread, with the per-account-month draws switched off in
-    turn. The variants take turns, each keeping its best time, so a change of load on the
-    machine hits them alike. Without noise or CSQLs the world differs a little (fewer
+    turn; the variants take turns (best_in_turns). Without noise or CSQLs the world differs a little (fewer
     events too), so the differences are the draws' cost only roughly: a guide to what
     stands in the way."""
     variants = [
@@ -142,20 +151,18 @@ def measure_breakdown(scenario, trials: int, repeats: int) -> list[dict]:
         ("without either", ("health_noise", "usage_noise", "csql_rate")),
     ]
     scenarios = [without(scenario, *fields) for _, fields in variants]
-    best = [float("inf")] * len(variants)
-    account_months = [0] * len(variants)
     for s in scenarios:  # warm
         complab.simulate(s, trials=min(trials, 20), seed=1, threads=1)
-    for _ in range(repeats):
-        for k, s in enumerate(scenarios):
-            seconds, result = best_time(
-                lambda s=s: complab.simulate(s, trials=trials, seed=1, threads=1), 1
-            )
-            best[k] = min(best[k], seconds)
-            account_months[k] = engine_account_months(result)
+    timed = best_in_turns(
+        [lambda s=s: complab.simulate(s, trials=trials, seed=1, threads=1) for s in scenarios],
+        repeats,
+    )
     return [
-        {"variant": label, "ns_per_account_month": best[k] / account_months[k] * 1e9}
-        for k, (label, _) in enumerate(variants)
+        {
+            "variant": label,
+            "ns_per_account_month": seconds / engine_account_months(result) * 1e9,
+        }
+        for (label, _), (seconds, result) in zip(variants, timed, strict=True)
     ]
 
 

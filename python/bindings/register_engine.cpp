@@ -147,13 +147,12 @@ py::dict simulate(const Scenario& scenario, const RunOptions& options, const py:
 }  // namespace
 
 void register_engine(py::module_& m) {
+#define COMPLAB_FIELD(cls, name) .def_readwrite(#name, &cls::name)
   py::class_<ProductConfig>(m, "ProductConfig")
       .def(py::init<>())
-      .def_readwrite("name", &ProductConfig::name)
-      .def_readwrite("acv_scale", &ProductConfig::acv_scale)
-      .def_readwrite("usage_priced", &ProductConfig::usage_priced);
+      COMPLAB_FIELD(ProductConfig, name) COMPLAB_FIELD(ProductConfig, acv_scale)
+      COMPLAB_FIELD(ProductConfig, usage_priced);
 
-#define COMPLAB_FIELD(cls, name) .def_readwrite(#name, &cls::name)
   py::class_<SegmentConfig>(m, "SegmentConfig")
       .def(py::init<>())
       COMPLAB_FIELD(SegmentConfig, name) COMPLAB_FIELD(SegmentConfig, initial_accounts)
