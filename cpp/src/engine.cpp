@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "complab/account_pass.hpp"
 #include "complab/behaviour.hpp"
 #include "complab/random.hpp"
 #include "complab/random_batch.hpp"
@@ -27,8 +28,6 @@ constexpr int kContractMonths = 12;
 constexpr double kMinEffort = 1e-3;
 
 std::int64_t to_cents(double amount) { return static_cast<std::int64_t>(amount * 100.0 + 0.5); }
-
-double clip01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
 
 struct Opportunity {
   std::uint32_t id;
@@ -56,6 +55,27 @@ struct BookState {
   double expansion_value = 0, expansions = 0;
 };
 
+/// A segment's active accounts in account order: add_account appends, segment_month
+/// drops the churned ones after its events, so between months they are the accounts
+/// active at the next start. The state the monthly pass reads and writes sits here, in
+/// list order, so the pass loads it contiguously. Health and usage ARR are kept here while
+/// an account is active (TrialSimulator::store_live_state copies them to the account
+/// arrays); the gap, the next renewal's month and a pending hand-off's close month matter
+/// only while it is.
+struct LiveAccounts {
+  std::vector<std::uint32_t> account, entity;  // index in the account arrays; stream entity
+  std::vector<int> csm, renewal_month, exp_close;  // exp_close: -1 if no hand-off is pending
+  std::vector<double> health, gap;
+  std::vector<std::int64_t> arr_usage;
+  std::size_t size() const { return account.size(); }
+  void clear() {
+    for (auto* v : {&account, &entity}) v->clear();
+    for (auto* v : {&csm, &renewal_month, &exp_close}) v->clear();
+    for (auto* v : {&health, &gap}) v->clear();
+    arr_usage.clear();
+  }
+};
+
 /// Simulates one trial at a time; owns every buffer so the month loop never allocates
 /// (the account arrays grow only when a trial has more accounts than any before it).
 class TrialSimulator {
@@ -67,7 +87,6 @@ class TrialSimulator {
     const int nseg = static_cast<int>(w_.segments.size());
     seg_aes_.resize(static_cast<std::size_t>(nseg));
     live_.resize(static_cast<std::size_t>(nseg));
-    live_entity_.resize(static_cast<std::size_t>(nseg));
     seg_csms_.resize(static_cast<std::size_t>(nseg));
     for (int r = 0; r < roster_.size(); ++r) {
       const auto s = static_cast<std::size_t>(roster_.segment[static_cast<std::size_t>(r)]);
@@ -126,7 +145,10 @@ class TrialSimulator {
     build_initial_book();
     for (auto& month : pipeline_) month.clear();
     for (int t = 0; t < w_.months; ++t) step(t);
-    if (!out_.accounts.empty()) record_accounts();
+    if (!out_.accounts.empty()) {
+      store_live_state();
+      record_accounts();
+    }
   }
 
  private:
@@ -195,12 +217,13 @@ class TrialSimulator {
     return (1.0 - share_[ae]) / (1.0 - w_.effort.ae_new_business_ref);
   }
 
-  double churn_probability(std::size_t i, const SegmentConfig& seg) const {
+  /// Position k of segment list `live` at its renewal (number renewal_index_ of its account).
+  double churn_probability(const LiveAccounts& live, std::size_t k, const SegmentConfig& seg) const {
     const auto& hazard = seg.renewal_hazard;
     const double base = hazard[static_cast<std::size_t>(
-        std::min<int>(renewal_index_[i], static_cast<int>(hazard.size()) - 1))];
-    return clip01(base * std::exp(w_.churn_health_effect * (0.5 - health_[i])) *
-                  (1.0 + w_.churn_gap_effect * gap_[i]));
+        std::min<int>(renewal_index_[live.account[k]], static_cast<int>(hazard.size()) - 1))];
+    return clip01(base * std::exp(w_.churn_health_effect * (0.5 - live.health[k])) *
+                  (1.0 + w_.churn_gap_effect * live.gap[k]));
   }
 
   void reset_behaviour() {
@@ -232,6 +255,7 @@ class TrialSimulator {
     const int last = p * P + P - 1;
     const double sd = w_.behaviour.projection_uncertainty * std::sqrt(static_cast<double>(left) / P);
     for (auto& b : book_) b = BookState{};
+    store_live_state();
     gather_book(t, left, last);
     gather_deals(t);
     for (int r = 0; r < roster_.size(); ++r) {
@@ -319,20 +343,22 @@ class TrialSimulator {
         renewal_reach[static_cast<std::size_t>(d)] = kappa * std::pow(1.0 - kappa, d - 1);
       }
       const double usage_reach = 1.0 - std::pow(1.0 - kappa, left);
-      for (const std::uint32_t i : live_[s]) {
-        const double arr = static_cast<double>(arr_fixed_[i] + arr_usage_[i]) / 100.0, h = health_[i];
+      const LiveAccounts& live = live_[s];
+      for (std::size_t k = 0; k < live.size(); ++k) {
+        const std::uint32_t i = live.account[k];
+        const double arr = static_cast<double>(arr_fixed_[i] + live.arr_usage[k]) / 100.0, h = live.health[k];
         const int ae = ae_[i];
-        if (ae >= 0 && exp_close_[i] == t) {
+        if (ae >= 0 && live.exp_close[k] == t) {
           const double d_win = seg.expansion_win_rate * skill_[static_cast<std::size_t>(ae)] * h /
                                (1.0 - w_.effort.ae_new_business_ref);
           book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(exp_value_[i]) / 100.0 * d_win;
           book_[static_cast<std::size_t>(ae)].expansions += d_win;
         }
-        if (csm_[i] < 0) continue;
-        BookState& b = book_[static_cast<std::size_t>(csm_[i])];
-        const int d = renewal_month_[i] - t + 1;  // months to the renewal, this one included
+        if (live.csm[k] < 0) continue;
+        BookState& b = book_[static_cast<std::size_t>(live.csm[k])];
+        const int d = live.renewal_month[k] - t + 1;  // months to the renewal, this one included
         if (t + d - 1 <= last) {
-          const double pc = churn_probability(i, seg);
+          const double pc = churn_probability(live, k, seg);
           if (pc > 0.0 && pc < 1.0) {
             // 1 <= d <= 12: an active account renews within the coming 12 months.
             const double reach = renewal_reach[static_cast<std::size_t>(d)];
@@ -340,8 +366,8 @@ class TrialSimulator {
             b.churn_logos += lambda_h * pc * reach;
           }
         }
-        b.usage += static_cast<double>(arr_usage_[i]) / 100.0 * seg.usage_drift * usage_reach;
-        if (exp_close_[i] < 0 && seg.csql_rate > 0) {
+        b.usage += static_cast<double>(live.arr_usage[k]) / 100.0 * seg.usage_drift * usage_reach;
+        if (live.exp_close[k] < 0 && seg.csql_rate > 0) {
           const double rate = seg.csql_rate * (gamma == 1.0 ? h : std::pow(h, gamma));
           const double value = seg.upsell_fraction * arr;
           b.csql += rate;
@@ -456,16 +482,15 @@ class TrialSimulator {
 
   void clear_accounts() {
     seg_.clear(); csm_.clear(); ae_.clear(); sold_period_.clear(); entity_.clear();
-    arr_fixed_.clear(); arr_usage_.clear(); booked_.clear(); health_.clear(); gap_.clear();
-    renewal_index_.clear(); renewal_month_.clear(); products_.clear(); active_.clear();
-    exp_close_.clear(); exp_value_.clear(); exp_product_.clear(); exp_csm_.clear();
+    arr_fixed_.clear(); arr_usage_.clear(); booked_.clear(); health_.clear();
+    renewal_index_.clear(); products_.clear(); active_.clear();
+    exp_value_.clear(); exp_product_.clear(); exp_csm_.clear();
     period_start_.clear(); period_csm_.clear(); period_ae_.clear(); expanded_.clear();
     year_start_.clear(); opened_.clear(); churned_.clear();
     std::fill(load_.begin(), load_.end(), 0);
     for (auto& v : live_) v.clear();
     cohort_offset_.clear();
     cohort_account_.clear();
-    for (auto& v : live_entity_) v.clear();
     total_arr_ = 0;
   }
 
@@ -481,12 +506,9 @@ class TrialSimulator {
     arr_usage_.push_back(usage ? arr : 0);
     booked_.push_back(arr);
     health_.push_back(health);
-    gap_.push_back(gap);
     renewal_index_.push_back(renewal_index);
-    renewal_month_.push_back(opened_month_ + to_renewal);  // counting from the next month
     products_.push_back(1u);
     active_.push_back(1);
-    exp_close_.push_back(-1);
     exp_value_.push_back(0);
     exp_product_.push_back(-1);
     exp_csm_.push_back(-1);
@@ -499,8 +521,26 @@ class TrialSimulator {
     churned_.push_back(-1);
     if (csm >= 0) ++load_[static_cast<std::size_t>(csm)];
     total_arr_ += arr;
-    live_[static_cast<std::size_t>(segment)].push_back(static_cast<std::uint32_t>(seg_.size() - 1));
-    live_entity_[static_cast<std::size_t>(segment)].push_back(entity);
+    LiveAccounts& live = live_[static_cast<std::size_t>(segment)];
+    live.account.push_back(static_cast<std::uint32_t>(seg_.size() - 1));
+    live.entity.push_back(entity);
+    live.csm.push_back(csm);
+    live.renewal_month.push_back(opened_month_ + to_renewal);  // counting from the next month
+    live.exp_close.push_back(-1);
+    live.health.push_back(health);
+    live.gap.push_back(gap);
+    live.arr_usage.push_back(arr_usage_.back());
+  }
+
+  /// Copies the active accounts' health and usage ARR from live_ to the account arrays, for
+  /// the code that reads them by account index (cohorts, account records).
+  void store_live_state() {
+    for (const LiveAccounts& live : live_) {
+      for (std::size_t k = 0; k < live.size(); ++k) {
+        health_[live.account[k]] = live.health[k];
+        arr_usage_[live.account[k]] = live.arr_usage[k];
+      }
+    }
   }
 
   void build_initial_book() {
@@ -551,6 +591,8 @@ class TrialSimulator {
 
   void open_cohorts(int t) {
     const std::size_t n = seg_.size();
+    const bool year_opens = t % kContractMonths == 0 && t / kContractMonths < out_.years;
+    if (t % w_.period_months == 0 || year_opens) store_live_state();
     if (t % w_.period_months == 0) {
       for (std::size_t i = 0; i < n; ++i) {
         const bool on = active_[i] != 0;
@@ -561,7 +603,7 @@ class TrialSimulator {
       }
       list_period_cohorts();
     }
-    if (t % kContractMonths == 0 && t / kContractMonths < out_.years) {
+    if (year_opens) {
       for (std::size_t i = 0; i < n; ++i) year_start_[i] = active_[i] ? arr_fixed_[i] + arr_usage_[i] : -1;
     }
   }
@@ -617,11 +659,13 @@ class TrialSimulator {
 
   void close_cohorts(int t) {
     const std::size_t n = seg_.size();
+    const bool year_closes = (t + 1) % kContractMonths == 0 && t / kContractMonths < out_.years;
+    if ((t + 1) % w_.period_months == 0 || year_closes) store_live_state();
     if ((t + 1) % w_.period_months == 0) {
       const int p = t / w_.period_months;
       sum_period_cohorts([this, p](int rep) { return &raw(rep, p, 0); });
     }
-    if ((t + 1) % kContractMonths == 0 && t / kContractMonths < out_.years) {
+    if (year_closes) {
       const int y = t / kContractMonths;
       for (std::size_t i = 0; i < n; ++i) {
         if (year_start_[i] < 0) continue;
@@ -749,13 +793,12 @@ class TrialSimulator {
   /// §6 step 2 for the accounts of segment `s` active at the month's start, which then
   /// leave its list if they churned. Accounts do not interact within a month and every sum
   /// is an integer, so taking the segments one after another, and each in passes, changes
-  /// no result. The segment's constants stay in registers, and each pass reads its inputs
-  /// in order.
+  /// no result. Each pass reads its inputs in list order.
   void segment_month(int s, int t, int p, MonthSums& sums) {
     const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-    const auto& accounts = live_[static_cast<std::size_t>(s)];
-    const std::uint32_t* const entity = live_entity_[static_cast<std::size_t>(s)].data();
-    const std::size_t n = accounts.size();
+    LiveAccounts& live = live_[static_cast<std::size_t>(s)];
+    const std::uint32_t* const entity = live.entity.data();
+    const std::size_t n = live.size();
     if (n == 0) return;
     if (z_health_.size() < n) {
       z_health_.resize(n);
@@ -784,53 +827,28 @@ class TrialSimulator {
     const bool csql_possible = seg.csql_rate > 0;
     if (csql_possible) first_blocks(entity, n, t, Purpose::Csql, csql_blocks_);
 
-    // One tight pass with no calls: the continuous dynamics (2.1, 2.2), whether a renewal is
-    // due and 2.3b's yes/no, listing the few accounts with an event this month (a hand-off
-    // closing, a CSQL raised, a renewal due); a second pass handles only those, in account
-    // order. An event touches only its own account and integer sums, so the split changes
-    // no result.
-    const double base = seg.health_base, reversion = seg.health_reversion, noise = seg.health_noise;
-    const double drift = seg.usage_drift, usage_sd = seg.usage_noise, gap_effect = w_.health_gap_effect;
-    const double no_csm_shift = w_.health_adoption_effect * std::log(kMinEffort);
-    const double gamma = w_.csql_health_exponent, csql_rate = seg.csql_rate;
-    std::int64_t health_micros = 0, usage_up = 0, usage_down = 0;
-    std::size_t num_events = 0, num_due = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-      const std::uint32_t i = accounts[k];
-      const int csm = csm_[i];
-      // 2.1 Health (z = 0 without noise).
-      const double shift = csm >= 0 ? health_shift_[static_cast<std::size_t>(csm)] : no_csm_shift;
-      const double target = clip01(base + shift - gap_effect * gap_[i]);
-      const double h = clip01(health_[i] + reversion * (target - health_[i]) + noise * z_health_[k]);
-      health_[i] = h;
-      health_micros += static_cast<std::int64_t>(h * 1e6 + 0.5);
-      // 2.2 Usage-priced ARR follows health. Unconditional: without usage ARR the result
-      // is 0, and without drift or noise the factor is exactly 1 and the ARR unchanged.
-      const double factor = 1.0 + drift * (h - 0.5) + usage_sd * z_usage_[k];
-      const std::int64_t before = arr_usage_[i];
-      // Cents times a factor, rounded half up to cents (the factor is >= 0).
-      const auto after = static_cast<std::int64_t>(static_cast<double>(before) * std::max(0.0, factor) + 0.5);
-      arr_usage_[i] = after;
-      usage_up += std::max<std::int64_t>(0, after - before);
-      usage_down += std::max<std::int64_t>(0, before - after);
-
-      const bool due = renewal_month_[i] == t;
-      const bool closing = exp_close_[i] == t;
-      // 2.3b's yes/no: the CSM may raise a CSQL unless a hand-off is pending after 2.3a.
-      bool csql = false;
-      if (csql_possible && csm >= 0 && (exp_close_[i] < 0 || closing)) {
-        const double p_csql = csql_rate * expansion_effort_[static_cast<std::size_t>(csm)] *
-                              (gamma == 1.0 ? h : std::pow(h, gamma));
-        csql = to_unit(csql_blocks_.first[k]) < p_csql;
-      }
-      events_[num_events] = Event{i, static_cast<std::uint32_t>(k), csql, due};
-      num_due += due;
-      num_events += closing || csql || due;  // kept only with an event
-    }
+    // One pass over the list (account_pass.hpp): the continuous dynamics (2.1, 2.2),
+    // whether a renewal is due and 2.3b's yes/no, listing the few accounts with an event this
+    // month (a hand-off closing, a CSQL raised, a renewal due); a second loop handles only
+    // those, in account order. An event touches only its own account and integer sums, so
+    // the split changes no result.
+    PassConstants c;
+    c.month = t;
+    c.health_base = seg.health_base, c.health_reversion = seg.health_reversion, c.health_noise = seg.health_noise;
+    c.gap_effect = w_.health_gap_effect;
+    c.no_csm_shift = w_.health_adoption_effect * std::log(kMinEffort);
+    c.usage_drift = seg.usage_drift, c.usage_noise = seg.usage_noise;
+    c.csql_rate = seg.csql_rate, c.csql_health_exponent = w_.csql_health_exponent;
+    const PassAccounts accounts{live.csm.data(), live.renewal_month.data(), live.exp_close.data(), live.gap.data(),
+                                live.health.data(), live.arr_usage.data(), z_health_.data(), z_usage_.data(),
+                                csql_possible ? csql_blocks_.first.data() : nullptr};
+    const PassSums pass = account_pass(c, accounts, PassReps{health_shift_.data(), expansion_effort_.data()}, n,
+                                       events_.data());
+    const std::size_t num_events = pass.events, num_due = pass.due;
     sums.account_months += static_cast<std::int64_t>(n);
-    sums.health_micros += health_micros;
-    sums.usage_up += usage_up;
-    sums.usage_down += usage_down;
+    sums.health_micros += pass.health_micros;
+    sums.usage_up += pass.usage_up;
+    sums.usage_down += pass.usage_down;
     if (num_events == 0) return;
 
     // The renewal streams' first blocks, for the accounts due, in one batch.
@@ -843,37 +861,38 @@ class TrialSimulator {
     if (churned_positions_.size() < num_due) churned_positions_.resize(num_due);
     std::size_t num_churned = 0;
     for (std::size_t e = 0, d = 0; e < num_events; ++e) {
-      const Event& ev = events_[e];
-      const std::size_t i = ev.account;
-      const std::uint32_t id = entity[ev.position];
+      const PassEvent& ev = events_[e];
+      const std::size_t k = ev.position;
+      const std::uint32_t id = entity[k];
       // 2.3a An accepted hand-off reaching its close month.
-      if (exp_close_[i] == t) close_handoff(i, t, p, seg);
+      if (live.exp_close[k] == t) close_handoff(live, k, t, p, seg);
       // 2.3b CSQL: raised by the CSM, accepted or not by the account's AE.
       if (ev.csql) {
-        KeyedStream cs = stream(csql_blocks_, ev.position, id, t, Purpose::Csql);
+        KeyedStream cs = stream(csql_blocks_, k, id, t, Purpose::Csql);
         cs();  // the word the first pass used
-        raise_csql(i, t, p, seg, cs);
+        raise_csql(live, k, t, p, seg, cs);
       }
       // 2.4 Renewal.
       if (ev.due) {
-        renew(i, t, p, seg, stream(renewal_blocks_, d, id, t, Purpose::Renewal));
+        const bool churned = renew(live, k, t, p, seg, stream(renewal_blocks_, d, id, t, Purpose::Renewal));
         ++d;
-        if (!active_[i]) churned_positions_[num_churned++] = ev.position;
+        if (churned) churned_positions_[num_churned++] = static_cast<std::uint32_t>(k);
       }
     }
-    if (num_churned > 0) drop_churned(s, num_churned);
+    if (num_churned > 0) drop_churned(live, num_churned);
   }
 
-  void close_handoff(std::size_t i, int t, int p, const SegmentConfig& seg) {
+  void close_handoff(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg) {
+    const std::size_t i = live.account[k];
     series(t, kExpansionsClosed) += 1;
     const int ae = ae_[i];
     const auto a = static_cast<std::size_t>(ae);
-    const double p_win = std::min(1.0, seg.expansion_win_rate * skill_[a] * follow_up_ratio(a) * health_[i]);
+    const double p_win = std::min(1.0, seg.expansion_win_rate * skill_[a] * follow_up_ratio(a) * live.health[k]);
     if (stream(entity_[i], t, Purpose::ExpansionWin).uniform() < p_win) {
       const std::int64_t value = exp_value_[i];
       const int product = exp_product_[i];
       const bool usage = usage_priced_[static_cast<std::size_t>(product >= 0 ? product : 0)];
-      (usage ? arr_usage_[i] : arr_fixed_[i]) += value;
+      (usage ? live.arr_usage[k] : arr_fixed_[i]) += value;
       if (product >= 0) products_[i] |= 1u << product;
       total_arr_ += value;
       series(t, kExpansionCsql) += value;
@@ -886,29 +905,30 @@ class TrialSimulator {
       }
       expanded_[i] = 1;
     }
-    exp_close_[i] = -1;
+    live.exp_close[k] = -1;
   }
 
   /// Removes the accounts churned this month, at churned_positions_[0..count) in increasing
-  /// order, from segment `s`'s list, keeping the order: the runs between them move down.
-  void drop_churned(int s, std::size_t count) {
-    auto& accounts = live_[static_cast<std::size_t>(s)];
-    auto& entity = live_entity_[static_cast<std::size_t>(s)];
-    std::size_t kept = churned_positions_[0];
-    for (std::size_t c = 0; c < count; ++c) {
-      const std::size_t from = churned_positions_[c] + 1;
-      const std::size_t to = c + 1 < count ? churned_positions_[c + 1] : accounts.size();
-      std::copy(accounts.begin() + static_cast<std::ptrdiff_t>(from), accounts.begin() + static_cast<std::ptrdiff_t>(to),
-                accounts.begin() + static_cast<std::ptrdiff_t>(kept));
-      std::copy(entity.begin() + static_cast<std::ptrdiff_t>(from), entity.begin() + static_cast<std::ptrdiff_t>(to),
-                entity.begin() + static_cast<std::ptrdiff_t>(kept));
-      kept += to - from;
-    }
-    accounts.resize(kept);
-    entity.resize(kept);
+  /// order, from list `live`, keeping the order: the runs between them move down.
+  void drop_churned(LiveAccounts& live, std::size_t count) {
+    const std::size_t n = live.size();
+    auto drop = [&](auto& v) {
+      std::size_t kept = churned_positions_[0];
+      for (std::size_t c = 0; c < count; ++c) {
+        const std::size_t from = churned_positions_[c] + 1;
+        const std::size_t to = c + 1 < count ? churned_positions_[c + 1] : n;
+        std::copy(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(to),
+                  v.begin() + static_cast<std::ptrdiff_t>(kept));
+        kept += to - from;
+      }
+      v.resize(kept);
+    };
+    drop(live.account), drop(live.entity), drop(live.csm), drop(live.renewal_month), drop(live.exp_close);
+    drop(live.health), drop(live.gap), drop(live.arr_usage);
   }
 
-  void raise_csql(std::size_t i, int t, int p, const SegmentConfig& seg, KeyedStream& cs) {
+  void raise_csql(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, KeyedStream& cs) {
+    const std::size_t i = live.account[k];
     const int nprod = static_cast<int>(w_.products.size());
     const int missing = nprod - std::popcount(products_[i]);
     const double u_kind = cs.uniform(), u_product = cs.uniform(), u_accept = cs.uniform();
@@ -916,14 +936,14 @@ class TrialSimulator {
     std::int64_t value;
     if (missing > 0 && u_kind < w_.cross_sell_probability) {
       // Cross-sell the k-th product the account does not hold.
-      int k = std::min(missing - 1, static_cast<int>(u_product * missing));
+      int q_th = std::min(missing - 1, static_cast<int>(u_product * missing));
       for (int q = 0; q < nprod; ++q) {
         if (products_[i] & (1u << q)) continue;
-        if (k-- == 0) { product = q; break; }
+        if (q_th-- == 0) { product = q; break; }
       }
       value = to_cents(seg.acv_median * w_.products[static_cast<std::size_t>(product)].acv_scale);
     } else {
-      value = to_cents(seg.upsell_fraction * static_cast<double>(arr_fixed_[i] + arr_usage_[i]) / 100.0);
+      value = to_cents(seg.upsell_fraction * static_cast<double>(arr_fixed_[i] + live.arr_usage[k]) / 100.0);
     }
     const int csm = csm_[i];
     raw(csm, p, kCsqlCount) += 1;
@@ -936,26 +956,30 @@ class TrialSimulator {
     // Closing this month is handled next month (the account has been processed already).
     const int when = std::max(close, t + 1);
     if (when >= w_.months) return;
-    exp_close_[i] = when;
+    live.exp_close[k] = when;
     exp_value_[i] = value;
     exp_product_[i] = product;
     exp_csm_[i] = csm;
   }
 
-  void renew(std::size_t i, int t, int p, const SegmentConfig& seg, KeyedStream renewal) {
+  /// 2.4 for position k of `live`; returns whether the account churned (its final health
+  /// and zero usage ARR are then stored in the account arrays, for it leaves the list).
+  bool renew(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, KeyedStream renewal) {
+    const std::size_t i = live.account[k];
     const int r = renewal_index_[i];
-    const double p_churn = churn_probability(i, seg);
+    const double p_churn = churn_probability(live, k, seg);
     series(t, kRenewalsDue) += 1;
     if (r == 0) series(t, kFirstRenewalsDue) += 1;
     if (renewal.uniform() < p_churn) {
-      const std::int64_t lost = arr_fixed_[i] + arr_usage_[i];
+      const std::int64_t lost = arr_fixed_[i] + live.arr_usage[k];
       series(t, kChurnedArr) += lost;
       series(t, kChurnedLogos) += 1;
       total_arr_ -= lost;
-      arr_fixed_[i] = arr_usage_[i] = 0;
+      arr_fixed_[i] = arr_usage_[i] = live.arr_usage[k] = 0;
+      health_[i] = live.health[k];
       active_[i] = 0;
       churned_[i] = t;
-      exp_close_[i] = -1;
+      live.exp_close[k] = -1;
       if (csm_[i] >= 0) --load_[static_cast<std::size_t>(csm_[i])];
       if (r == 0) {
         series(t, kFirstRenewalChurns) += 1;
@@ -967,11 +991,12 @@ class TrialSimulator {
           c[1] += 1;
         }
       }
-      return;
+      return true;
     }
     renewal_index_[i] = r + 1;
-    gap_[i] *= w_.gap_decay;
-    renewal_month_[i] = t + kContractMonths;
+    live.gap[k] *= w_.gap_decay;
+    live.renewal_month[k] = t + kContractMonths;
+    return false;
   }
 
   const Scenario& sc_;
@@ -1004,18 +1029,11 @@ class TrialSimulator {
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
   std::vector<Opportunity> won_;
-  // Per segment, the active accounts (indices into the account arrays) and their stream
-  // entities, in account order: add_account appends, segment_month drops the churned ones
-  // after its events, so between months they are the accounts active at the next start.
-  std::vector<std::vector<std::uint32_t>> live_, live_entity_;
+  std::vector<LiveAccounts> live_;
   // segment_month's scratch, per position in a segment's list (renewals: per account due).
   FirstBlocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
   std::vector<double> z_health_, z_usage_;
-  struct Event {
-    std::uint32_t account, position;  // index in the account arrays and in the segment's list
-    bool csql, due;                   // a CSQL is raised; a renewal is due
-  };
-  std::vector<Event> events_;  // the accounts with an event this month
+  std::vector<PassEvent> events_;  // the accounts with an event this month
   std::vector<std::uint32_t> renewal_entity_, churned_positions_;
   std::vector<std::uint32_t> book_entity_;  // build_initial_book
   FirstBlocks tenure_blocks_, arr_blocks_, health_blocks_;
@@ -1023,8 +1041,8 @@ class TrialSimulator {
   FirstBlocks declined_blocks_;
 
   // Accounts, structure of arrays.
-  std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, renewal_month_, exp_close_,
-      exp_product_, exp_csm_, period_csm_, period_ae_;
+  // An active account's health and usage ARR are current in live_ (see LiveAccounts).
+  std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, exp_product_, exp_csm_, period_csm_, period_ae_;
   std::vector<int> opened_, churned_;  // month won (-1: initial book) and month churned (-1: none)
   int opened_month_ = -1;              // what add_account records as the opening month
   std::vector<std::uint32_t> entity_, products_;
@@ -1032,7 +1050,7 @@ class TrialSimulator {
   // The reps' period-start cohorts (list_period_cohorts).
   std::vector<std::size_t> cohort_offset_, cohort_fill_;
   std::vector<std::uint32_t> cohort_account_;
-  std::vector<double> health_, gap_;
+  std::vector<double> health_;
   std::vector<std::uint8_t> active_, expanded_;
 };
 

@@ -1,0 +1,68 @@
+#pragma once
+/// \file account_pass.hpp
+/// The monthly pass over one segment's active accounts (MODEL.md §6 steps 2.1 and 2.2, the
+/// renewal check and 2.3b's yes/no), on state held in list order so it loads contiguously.
+/// The AVX2 path, chosen at run time, does four accounts at a time with the scalar code's
+/// operations in the same order, so its results are the same bit for bit;
+/// tests/cpp/test_account_pass.cpp compares the two.
+#include <cstddef>
+#include <cstdint>
+
+namespace complab {
+
+/// x clipped to [0, 1] (health, probabilities).
+inline double clip01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
+
+/// A segment's constants for the month.
+struct PassConstants {
+  int month = 0;
+  double health_base = 0, health_reversion = 0, health_noise = 0, gap_effect = 0;
+  double no_csm_shift = 0;  // the health-target shift of an account without a CSM
+  double usage_drift = 0, usage_noise = 0;
+  double csql_rate = 0, csql_health_exponent = 1;  // csql_rate 0: no CSQL is possible
+};
+
+/// The accounts' state at positions 0..n of the list, and the month's draws for them.
+struct PassAccounts {
+  const int* csm;            // rep index, -1: none
+  const int* renewal_month;  // month of the next renewal
+  const int* exp_close;      // close month of a pending hand-off, -1: none
+  const double* gap;
+  double* health;              // updated
+  std::int64_t* arr_usage;     // usage-priced ARR in cents, >= 0; updated
+  const double* z_health;      // unit normals (0 without health noise)
+  const double* z_usage;       // unit normals (0 without usage noise)
+  const std::uint64_t* csql_word;  // first word of each account's Csql stream; unused without CSQLs
+};
+
+/// Per CSM (by rep index): the month's health-target shift and expansion effort E_e.
+struct PassReps {
+  const double* health_shift;
+  const double* expansion_effort;
+};
+
+/// An account with something to handle after the pass: a hand-off closing this month, a
+/// CSQL raised, or a renewal due.
+struct PassEvent {
+  std::uint32_t position;  // in the list
+  bool csql, due;          // a CSQL is raised; a renewal is due
+};
+
+/// The pass's sums over the accounts.
+struct PassSums {
+  std::int64_t health_micros = 0, usage_up = 0, usage_down = 0;
+  std::size_t events = 0, due = 0;  // events written; renewals due among them
+};
+
+/// Runs the month for accounts 0..n: updates health and usage ARR, writes the accounts
+/// with an event, in order, to `events` (room for n) and returns the sums.
+PassSums account_pass(const PassConstants& c, const PassAccounts& a, const PassReps& reps, std::size_t n,
+                      PassEvent* events);
+
+namespace detail {
+/// account_pass without SIMD, whatever the CPU (the tests compare the two).
+PassSums account_pass_portable(const PassConstants& c, const PassAccounts& a, const PassReps& reps,
+                               std::size_t n, PassEvent* events);
+}  // namespace detail
+
+}  // namespace complab

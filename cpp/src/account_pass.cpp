@@ -1,0 +1,194 @@
+#include "complab/account_pass.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "complab/random.hpp"
+#include "complab/random_batch.hpp"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
+
+namespace complab {
+namespace {
+
+/// The month for the account at position k: the definition the AVX2 path reproduces.
+inline void pass_one(const PassConstants& c, const PassAccounts& a, const PassReps& reps, std::size_t k,
+                     PassEvent* events, PassSums& s) {
+  const int csm = a.csm[k];
+  // 2.1 Health (z = 0 without noise).
+  const double shift = csm >= 0 ? reps.health_shift[csm] : c.no_csm_shift;
+  const double target = clip01(c.health_base + shift - c.gap_effect * a.gap[k]);
+  const double h = clip01(a.health[k] + c.health_reversion * (target - a.health[k]) + c.health_noise * a.z_health[k]);
+  a.health[k] = h;
+  s.health_micros += static_cast<std::int64_t>(h * 1e6 + 0.5);
+  // 2.2 Usage-priced ARR follows health. Unconditional: without usage ARR the result is 0,
+  // and without drift or noise the factor is exactly 1 and the ARR unchanged.
+  const double factor = 1.0 + c.usage_drift * (h - 0.5) + c.usage_noise * a.z_usage[k];
+  const std::int64_t before = a.arr_usage[k];
+  // Cents times a factor, rounded half up to cents (the factor is >= 0).
+  const auto after = static_cast<std::int64_t>(static_cast<double>(before) * std::max(0.0, factor) + 0.5);
+  a.arr_usage[k] = after;
+  s.usage_up += std::max<std::int64_t>(0, after - before);
+  s.usage_down += std::max<std::int64_t>(0, before - after);
+
+  const bool due = a.renewal_month[k] == c.month;
+  const bool closing = a.exp_close[k] == c.month;
+  // 2.3b's yes/no: the CSM may raise a CSQL unless a hand-off is pending after 2.3a.
+  bool csql = false;
+  if (c.csql_rate > 0 && csm >= 0 && (a.exp_close[k] < 0 || closing)) {
+    const double gamma = c.csql_health_exponent;
+    const double p_csql = c.csql_rate * reps.expansion_effort[csm] * (gamma == 1.0 ? h : std::pow(h, gamma));
+    csql = to_unit(a.csql_word[k]) < p_csql;
+  }
+  events[s.events] = PassEvent{static_cast<std::uint32_t>(k), csql, due};
+  s.due += due;
+  s.events += closing || csql || due;  // kept only with an event
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) inline __m256d clip01_avx2(__m256d x) {
+  const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
+  const __m256d upper = _mm256_blendv_pd(x, one, _mm256_cmp_pd(x, one, _CMP_GT_OQ));
+  return _mm256_blendv_pd(upper, zero, _mm256_cmp_pd(x, zero, _CMP_LT_OQ));
+}
+
+// Integers in [0, 2^52) and doubles holding them convert exactly by way of 2^52's bits.
+__attribute__((target("avx2"))) inline __m256d small_to_double(__m256i x) {
+  const __m256d two52 = _mm256_set1_pd(0x1.0p52);
+  return _mm256_sub_pd(_mm256_castsi256_pd(_mm256_or_si256(x, _mm256_castpd_si256(two52))), two52);
+}
+__attribute__((target("avx2"))) inline __m256i truncate_small(__m256d x) {
+  const __m256d two52 = _mm256_set1_pd(0x1.0p52);
+  const __m256d whole = _mm256_round_pd(x, _MM_FROUND_TO_ZERO | _MM_FROUND_NO_EXC);
+  return _mm256_sub_epi64(_mm256_castpd_si256(_mm256_add_pd(whole, two52)), _mm256_castpd_si256(two52));
+}
+
+__attribute__((target("avx2"))) inline std::int64_t sum_lanes(__m256i x) {
+  alignas(32) std::int64_t lane[4];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lane), x);
+  return lane[0] + lane[1] + lane[2] + lane[3];
+}
+
+__attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& c, const PassAccounts& a,
+                                                          const PassReps& reps, std::size_t n, PassEvent* events) {
+  PassSums s;
+  const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0), half = _mm256_set1_pd(0.5);
+  const __m256d million = _mm256_set1_pd(1e6), two52 = _mm256_set1_pd(0x1.0p52);
+  const __m256d base = _mm256_set1_pd(c.health_base), reversion = _mm256_set1_pd(c.health_reversion);
+  const __m256d noise = _mm256_set1_pd(c.health_noise), gap_effect = _mm256_set1_pd(c.gap_effect);
+  const double no_csm_shift = c.no_csm_shift;
+  const __m256d drift = _mm256_set1_pd(c.usage_drift), usage_sd = _mm256_set1_pd(c.usage_noise);
+  const __m256d csql_rate = _mm256_set1_pd(c.csql_rate);
+  const __m256i not_small = _mm256_set1_epi64x(~((std::int64_t{1} << 52) - 1));
+  const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFF);
+  const __m256d two32 = _mm256_set1_pd(0x1.0p32), two_53 = _mm256_set1_pd(0x1.0p-53);
+  const __m128i month = _mm_set1_epi32(c.month), none = _mm_set1_epi32(-1);
+  const bool csql_possible = c.csql_rate > 0, gamma_one = c.csql_health_exponent == 1.0;
+  // Local copies: the vector stores may alias anything, the struct's pointers included.
+  const int *const csm_of = a.csm, *const renewal_month = a.renewal_month, *const exp_close_of = a.exp_close;
+  const double *const gap = a.gap, *const z_health = a.z_health, *const z_usage = a.z_usage;
+  double* const health_of = a.health;
+  std::int64_t* const arr_usage = a.arr_usage;
+  const std::uint64_t* const csql_word = a.csql_word;
+  const double *const health_shift = reps.health_shift, *const expansion_effort = reps.expansion_effort;
+  __m256i micros = _mm256_setzero_si256(), up = _mm256_setzero_si256(), down = _mm256_setzero_si256();
+  std::size_t k = 0;
+  for (; k + 4 <= n; k += 4) {
+    const int* const csm = csm_of + k;
+    const __m128i has_csm = _mm_cmpgt_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(csm)), none);
+    // 2.1 Health, as pass_one. The CSMs' values by plain loads: gathers are slow on some CPUs.
+    const __m256d shift = _mm256_setr_pd(csm[0] >= 0 ? health_shift[csm[0]] : no_csm_shift,
+                                         csm[1] >= 0 ? health_shift[csm[1]] : no_csm_shift,
+                                         csm[2] >= 0 ? health_shift[csm[2]] : no_csm_shift,
+                                         csm[3] >= 0 ? health_shift[csm[3]] : no_csm_shift);
+    const __m256d target = clip01_avx2(
+        _mm256_sub_pd(_mm256_add_pd(base, shift), _mm256_mul_pd(gap_effect, _mm256_loadu_pd(gap + k))));
+    const __m256d health = _mm256_loadu_pd(health_of + k);
+    const __m256d h = clip01_avx2(_mm256_add_pd(_mm256_add_pd(health, _mm256_mul_pd(reversion, _mm256_sub_pd(target, health))),
+                                                _mm256_mul_pd(noise, _mm256_loadu_pd(z_health + k))));
+    // 2.2 Usage ARR, as pass_one, where the cents stay below 2^52 (exact conversions).
+    const __m256d factor = _mm256_add_pd(_mm256_add_pd(one, _mm256_mul_pd(drift, _mm256_sub_pd(h, half))),
+                                         _mm256_mul_pd(usage_sd, _mm256_loadu_pd(z_usage + k)));
+    const __m256i before = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(arr_usage + k));
+    // max(0, factor): 0 unless 0 < factor, as std::max(0.0, factor).
+    const __m256d kept = _mm256_and_pd(factor, _mm256_cmp_pd(zero, factor, _CMP_LT_OQ));
+    const __m256d scaled = _mm256_add_pd(_mm256_mul_pd(small_to_double(before), kept), half);
+    if (!_mm256_testz_si256(before, not_small) || _mm256_movemask_pd(_mm256_cmp_pd(scaled, two52, _CMP_LT_OQ)) != 0xF) {
+      for (std::size_t j = k; j < k + 4; ++j) pass_one(c, a, reps, j, events, s);  // outside the exact range
+      continue;
+    }
+    _mm256_storeu_pd(health_of + k, h);
+    micros = _mm256_add_epi64(micros, _mm256_cvtepi32_epi64(_mm256_cvttpd_epi32(_mm256_add_pd(_mm256_mul_pd(h, million), half))));
+    const __m256i after = truncate_small(scaled);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(arr_usage + k), after);
+    const __m256i gain = _mm256_sub_epi64(after, before), loss = _mm256_sub_epi64(before, after);
+    up = _mm256_add_epi64(up, _mm256_and_si256(gain, _mm256_cmpgt_epi64(gain, _mm256_setzero_si256())));
+    down = _mm256_add_epi64(down, _mm256_and_si256(loss, _mm256_cmpgt_epi64(loss, _mm256_setzero_si256())));
+
+    // Renewal due, hand-off closing, 2.3b's yes/no, as pass_one.
+    const __m128i exp_close = _mm_loadu_si128(reinterpret_cast<const __m128i*>(exp_close_of + k));
+    const __m128i closing = _mm_cmpeq_epi32(exp_close, month);
+    const int due = _mm_movemask_ps(_mm_castsi128_ps(
+        _mm_cmpeq_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(renewal_month + k)), month)));
+    int csql = 0;
+    if (csql_possible) {
+      const __m128i eligible = _mm_and_si128(has_csm, _mm_or_si128(_mm_cmplt_epi32(exp_close, _mm_setzero_si128()), closing));
+      const int may = _mm_movemask_ps(_mm_castsi128_ps(eligible));
+      if (may != 0) {
+        const __m256d effort = _mm256_setr_pd(may & 1 ? expansion_effort[csm[0]] : 0.0, may & 2 ? expansion_effort[csm[1]] : 0.0,
+                                              may & 4 ? expansion_effort[csm[2]] : 0.0, may & 8 ? expansion_effort[csm[3]] : 0.0);
+        __m256d h_power = h;
+        if (!gamma_one) {
+          alignas(32) double lane[4];
+          _mm256_store_pd(lane, h);
+          for (int j = 0; j < 4; ++j) lane[j] = (may >> j & 1) ? std::pow(lane[j], c.csql_health_exponent) : 0.0;
+          h_power = _mm256_load_pd(lane);
+        }
+        const __m256d p_csql = _mm256_mul_pd(_mm256_mul_pd(csql_rate, effort), h_power);
+        // to_unit: the top 53 bits in two exact halves.
+        const __m256i bits = _mm256_srli_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(csql_word + k)), 11);
+        const __m256d u = _mm256_mul_pd(
+            _mm256_add_pd(_mm256_mul_pd(small_to_double(_mm256_srli_epi64(bits, 32)), two32),
+                          small_to_double(_mm256_and_si256(bits, low32))),
+            two_53);
+        csql = may & _mm256_movemask_pd(_mm256_cmp_pd(u, p_csql, _CMP_LT_OQ));
+      }
+    }
+    int any = due | csql | _mm_movemask_ps(_mm_castsi128_ps(closing));
+    s.due += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(due)));
+    while (any != 0) {
+      const int j = std::countr_zero(static_cast<unsigned>(any));
+      events[s.events++] = PassEvent{static_cast<std::uint32_t>(k) + static_cast<std::uint32_t>(j),
+                                     (csql >> j & 1) != 0, (due >> j & 1) != 0};
+      any &= any - 1;
+    }
+  }
+  s.health_micros += sum_lanes(micros);
+  s.usage_up += sum_lanes(up);
+  s.usage_down += sum_lanes(down);
+  for (; k < n; ++k) pass_one(c, a, reps, k, events, s);
+  return s;
+}
+#endif
+
+}  // namespace
+
+PassSums detail::account_pass_portable(const PassConstants& c, const PassAccounts& a, const PassReps& reps,
+                                       std::size_t n, PassEvent* events) {
+  PassSums s;
+  for (std::size_t k = 0; k < n; ++k) pass_one(c, a, reps, k, events, s);
+  return s;
+}
+
+PassSums account_pass(const PassConstants& c, const PassAccounts& a, const PassReps& reps, std::size_t n,
+                      PassEvent* events) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (detail::uses_avx2()) return account_pass_avx2(c, a, reps, n, events);
+#endif
+  return detail::account_pass_portable(c, a, reps, n, events);
+}
+
+}  // namespace complab

@@ -1,0 +1,161 @@
+// The monthly account pass (account_pass.hpp): a hand-worked month, and the AVX2 path
+// against the portable one bit for bit on random states that reach every branch.
+#include <gtest/gtest.h>
+
+#include <bit>
+#include <cmath>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+#include "complab/account_pass.hpp"
+#include "complab/random_batch.hpp"
+
+using complab::PassAccounts;
+using complab::PassConstants;
+using complab::PassEvent;
+using complab::PassReps;
+using complab::PassSums;
+
+namespace {
+
+struct State {
+  std::vector<int> csm, renewal_month, exp_close;
+  std::vector<double> gap, health, z_health, z_usage;
+  std::vector<std::int64_t> arr_usage;
+  std::vector<std::uint64_t> csql_word;
+  PassAccounts view() {
+    return {csm.data(),    renewal_month.data(), exp_close.data(), gap.data(),      health.data(),
+            arr_usage.data(), z_health.data(),   z_usage.data(),   csql_word.data()};
+  }
+};
+
+// A uniform draw u as the Csql word whose to_unit is u (for u a multiple of 2^-53).
+std::uint64_t word_of(double u) { return static_cast<std::uint64_t>(u * 0x1.0p53) << 11; }
+
+void record_path() {
+  ::testing::Test::RecordProperty("batched_path", complab::detail::uses_avx2() ? "avx2" : "portable");
+}
+
+}  // namespace
+
+TEST(AccountPass, HandWorkedMonth) {
+  record_path();
+  // Account 0: target clip(0.6 + 0.1 - 0.5 * 0.2) = 0.6; health 0.4 + 0.25 (0.6 - 0.4) +
+  // 0.1 * 0.5 = 0.5; usage factor 1 + 0.1 (0.5 - 0.5) + 0.02 * 1 = 1.02, so 10,000 cents
+  // become 10,200; a renewal is due; the CSQL probability is 0.5 * 0.8 * 0.5 = 0.2 and
+  // u = 0.125 raises one.
+  // Account 1, no CSM: target 0.6 + 0.05 ln(1e-3) - 0.5 * 1 = -0.245 clips to 0; health
+  // 0.05 + 0.25 (0 - 0.05) - 0.1 * 2 < 0 clips to 0; factor 1 + 0.1 (0 - 0.5) - 0.02 * 60
+  // = -0.25 counts as 0, losing all 5,000 cents; a hand-off closes this month.
+  // Account 2: health 0.99 + 0.25 (0.6 - 0.99) + 0.1 * 3 > 1 clips to 1; the factor
+  // 1 + 0.1 * 0.5 = 1.05 takes 333 cents to 349.65 + 0.5, so 350; a hand-off pending
+  // (closing month 9) allows no CSQL even at u = 0; no event.
+  // Account 3: as account 0 with no usage ARR, no renewal and u = 0.5 > 0.2: no event.
+  State s{{0, -1, 1, 0},
+          {7, 8, 9, 9},
+          {-1, 7, 9, -1},
+          {0.2, 1.0, 0.2, 0.2},
+          {0.4, 0.05, 0.99, 0.4},
+          {0.5, -2.0, 3.0, 0.5},
+          {1.0, -60.0, 0.0, 1.0},
+          {10'000, 5'000, 333, 0},
+          {word_of(0.125), word_of(0.0), word_of(0.0), word_of(0.5)}};
+  PassConstants c;
+  c.month = 7;
+  c.health_base = 0.6, c.health_reversion = 0.25, c.health_noise = 0.1, c.gap_effect = 0.5;
+  c.no_csm_shift = 0.05 * std::log(1e-3);
+  c.usage_drift = 0.1, c.usage_noise = 0.02;
+  c.csql_rate = 0.5, c.csql_health_exponent = 1.0;
+  const std::vector<double> shift{0.1, 0.1}, effort{0.8, 0.8};
+  for (const bool vector_path : {true, false}) {
+    State t = s;
+    std::vector<PassEvent> events(4);
+    const PassSums sums = vector_path ? complab::account_pass(c, t.view(), PassReps{shift.data(), effort.data()}, 4, events.data())
+                                      : complab::detail::account_pass_portable(c, t.view(), PassReps{shift.data(), effort.data()}, 4,
+                                                                               events.data());
+    EXPECT_NEAR(t.health[0], 0.5, 1e-15);
+    EXPECT_EQ(t.health[1], 0.0);
+    EXPECT_EQ(t.health[2], 1.0);
+    EXPECT_NEAR(t.health[3], 0.5, 1e-15);
+    EXPECT_EQ(t.arr_usage, (std::vector<std::int64_t>{10'200, 0, 350, 0}));
+    EXPECT_EQ(sums.health_micros, 500'000 + 0 + 1'000'000 + 500'000);
+    EXPECT_EQ(sums.usage_up, 200 + 17);
+    EXPECT_EQ(sums.usage_down, 5'000);
+    ASSERT_EQ(sums.events, 2u);
+    EXPECT_EQ(sums.due, 1u);
+    EXPECT_EQ(events[0].position, 0u);
+    EXPECT_TRUE(events[0].csql);
+    EXPECT_TRUE(events[0].due);
+    EXPECT_EQ(events[1].position, 1u);
+    EXPECT_FALSE(events[1].csql);  // no CSM: no CSQL even at u = 0
+    EXPECT_FALSE(events[1].due);
+  }
+}
+
+TEST(AccountPass, VectorPathEqualsPortableBitForBit) {
+  // Random states with clipping at both ends, negative usage factors, zero and huge ARR
+  // (past 2^52 cents, where the vector path hands a group to the scalar code), accounts
+  // without CSMs, pending and closing hand-offs, and gamma 1 and 1.5; every length
+  // around the vector width.
+  record_path();
+  std::mt19937_64 gen(3);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  const std::vector<double> shift{-0.3, 0.0, 0.2, 0.45}, effort{0.0, 0.5, 1.0, 2.5};
+  for (const double gamma : {1.0, 1.5}) {
+    for (const std::size_t n : {0, 1, 3, 4, 5, 8, 13, 1000}) {
+      State s;
+      for (std::size_t k = 0; k < n; ++k) {
+        s.csm.push_back(static_cast<int>(gen() % 5) - 1);
+        s.renewal_month.push_back(5 + static_cast<int>(gen() % 4));
+        s.exp_close.push_back(gen() % 3 == 0 ? -1 : 5 + static_cast<int>(gen() % 4));
+        s.gap.push_back(unit(gen) * 0.6);
+        s.health.push_back(unit(gen));
+        s.z_health.push_back(3.0 * normal(gen));
+        s.z_usage.push_back(20.0 * normal(gen));
+        const auto pick = gen() % 20;
+        s.arr_usage.push_back(pick == 0 ? 0 : pick == 1 ? (std::int64_t{1} << 53) + static_cast<std::int64_t>(gen() % 1000)
+                                                         : static_cast<std::int64_t>(gen() % 2'000'000'000));
+        s.csql_word.push_back(gen());
+      }
+      PassConstants c;
+      c.month = 6;
+      c.health_base = 0.6, c.health_reversion = 0.3, c.health_noise = 0.2, c.gap_effect = 0.8;
+      c.no_csm_shift = -0.4;
+      c.usage_drift = 0.3, c.usage_noise = 0.05;
+      c.csql_rate = 0.4, c.csql_health_exponent = gamma;
+      State v = s, p = s;
+      std::vector<PassEvent> ev(n), ep(n);
+      const PassSums sv = complab::account_pass(c, v.view(), PassReps{shift.data(), effort.data()}, n, ev.data());
+      const PassSums sp = complab::detail::account_pass_portable(c, p.view(), PassReps{shift.data(), effort.data()}, n, ep.data());
+      for (std::size_t k = 0; k < n; ++k) {
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(v.health[k]), std::bit_cast<std::uint64_t>(p.health[k])) << k;
+        EXPECT_EQ(v.arr_usage[k], p.arr_usage[k]) << k;
+      }
+      EXPECT_EQ(sv.health_micros, sp.health_micros);
+      EXPECT_EQ(sv.usage_up, sp.usage_up);
+      EXPECT_EQ(sv.usage_down, sp.usage_down);
+      EXPECT_EQ(sv.due, sp.due);
+      ASSERT_EQ(sv.events, sp.events) << "n " << n << " gamma " << gamma;
+      for (std::size_t e = 0; e < sv.events; ++e) {
+        EXPECT_EQ(ev[e].position, ep[e].position);
+        EXPECT_EQ(ev[e].csql, ep[e].csql);
+        EXPECT_EQ(ev[e].due, ep[e].due);
+      }
+      if (n == 1000) {
+        // The states reach the cases named above.
+        std::size_t csqls = 0, clipped_low = 0, clipped_high = 0, emptied = 0;
+        for (std::size_t e = 0; e < sp.events; ++e) csqls += ep[e].csql;
+        for (std::size_t k = 0; k < n; ++k) {
+          clipped_low += p.health[k] == 0.0, clipped_high += p.health[k] == 1.0;
+          emptied += s.arr_usage[k] > 0 && p.arr_usage[k] == 0;
+        }
+        EXPECT_GT(csqls, 10u);
+        EXPECT_GT(clipped_low, 10u);
+        EXPECT_GT(clipped_high, 10u);
+        EXPECT_GT(emptied, 10u);
+      }
+    }
+  }
+}
