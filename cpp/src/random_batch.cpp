@@ -43,9 +43,16 @@ void first_words_portable(const Counter& c, const std::uint32_t* entity, std::si
 // alone leaves the multiplier idle. Integer arithmetic: the portable code's words.
 constexpr std::size_t kAvx2Lanes = 8;
 
-// The counter's constant words and the ten rounds' keys, broadcast once per batch.
+// Per batch, broadcast once: what rounds 0 to 2 compute from the counter's constant words
+// alone (trial, tag, the zero counter word), and the later rounds' keys. With only the
+// entity varying, round 0 needs no multiply, rounds 1 and 2 one each instead of two.
 struct Avx2Counter {
-  __m256i trial, tag, key[10][2];
+  __m256i entity_mask;  // round 0: x0 = entity ^ entity_mask
+  __m256i round1_x3;    // round 1: x2 = hi(x0 * M0) ^ round1_x3
+  __m256i round2_x1;    // round 2: x0 = hi(x2 * M1) ^ round2_x1
+  __m256i round2_x2;    // round 2: x2 = lo(x0 * M0) ^ round2_x2
+  __m256i round2_x3;    // round 2: x3
+  __m256i key[10][2];
 };
 
 __attribute__((target("avx2"))) inline void eight_blocks_avx2(const Avx2Counter& c, const std::uint32_t* entity,
@@ -55,12 +62,18 @@ __attribute__((target("avx2"))) inline void eight_blocks_avx2(const Avx2Counter&
   const __m256i low = _mm256_set1_epi64x(0xFFFFFFFF);
   __m256i x[kGroups][4];
   for (int g = 0; g < kGroups; ++g) {
-    x[g][0] = c.trial;
-    x[g][1] = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(entity + 4 * g)));
-    x[g][2] = c.tag;
-    x[g][3] = _mm256_setzero_si256();
+    const __m256i e = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(entity + 4 * g)));
+    // Rounds 0 and 1: x0, x1 come out constant; x2, x3 depend on the entity.
+    const __m256i p0 = _mm256_mul_epu32(_mm256_xor_si256(e, c.entity_mask), m0);
+    const __m256i x2 = _mm256_xor_si256(_mm256_srli_epi64(p0, 32), c.round1_x3);
+    // Round 2: its x0 * M0 is constant.
+    const __m256i p1 = _mm256_mul_epu32(x2, m1);
+    x[g][0] = _mm256_xor_si256(_mm256_srli_epi64(p1, 32), c.round2_x1);
+    x[g][1] = p1;
+    x[g][2] = _mm256_xor_si256(p0, c.round2_x2);
+    x[g][3] = c.round2_x3;
   }
-  for (int round = 0; round < 10; ++round) {
+  for (int round = 3; round < 10; ++round) {
     const __m256i key0 = c.key[round][0], key1 = c.key[round][1];
     for (int g = 0; g < kGroups; ++g) {
       const __m256i p0 = _mm256_mul_epu32(x[g][0], m0), p1 = _mm256_mul_epu32(x[g][2], m1);
@@ -82,15 +95,35 @@ __attribute__((target("avx2"))) void first_words_avx2(const Counter& counter, co
                                                       std::size_t n, std::uint64_t* first,
                                                       std::uint64_t* second) {
   Avx2Counter c;
-  c.trial = _mm256_set1_epi64x(counter.trial);
-  c.tag = _mm256_set1_epi64x(counter.tag);
   std::uint32_t k0 = counter.key[0], k1 = counter.key[1];
-  for (auto& round : c.key) {
-    round[0] = _mm256_set1_epi64x(k0);
-    round[1] = _mm256_set1_epi64x(k1);
+  std::array<std::array<std::uint32_t, 2>, 10> keys;
+  for (auto& round : keys) {
+    round = {k0, k1};
     k0 += 0x9E3779B9u;
     k1 += 0xBB67AE85u;
   }
+  for (int r = 0; r < 10; ++r) {
+    c.key[r][0] = _mm256_set1_epi64x(keys[static_cast<std::size_t>(r)][0]);
+    c.key[r][1] = _mm256_set1_epi64x(keys[static_cast<std::size_t>(r)][1]);
+  }
+  // Philox's round on the counter words (x0, x1, x2, x3) = (trial, entity, tag, 0):
+  // x0' = hi(x2 M1) ^ x1 ^ key0, x1' = lo(x2 M1), x2' = hi(x0 M0) ^ x3 ^ key1, x3' = lo(x0 M0).
+  constexpr std::uint64_t M0 = 0xD2511F53, M1 = 0xCD9E8D57;
+  auto hi = [](std::uint64_t p) { return static_cast<std::uint32_t>(p >> 32); };
+  auto lo = [](std::uint64_t p) { return static_cast<std::uint32_t>(p); };
+  const std::uint64_t r0_p0 = counter.trial * M0, r0_p1 = counter.tag * M1;
+  // After round 0: x0 = entity ^ (hi(tag M1) ^ key0), x1 = lo(tag M1), x2 = hi(trial M0) ^ key1, x3 = lo(trial M0).
+  const std::uint32_t r0_x1 = lo(r0_p1), r0_x2 = hi(r0_p0) ^ keys[0][1], r0_x3 = lo(r0_p0);
+  // Round 1: x0' = hi(x2 M1) ^ x1 ^ key0 and x1' = lo(x2 M1) are constant.
+  const std::uint64_t r1_p1 = r0_x2 * M1;
+  const std::uint32_t r1_x0 = hi(r1_p1) ^ r0_x1 ^ keys[1][0], r1_x1 = lo(r1_p1);
+  // Round 2: x0 M0 is constant.
+  const std::uint64_t r2_p0 = r1_x0 * M0;
+  c.entity_mask = _mm256_set1_epi64x(hi(r0_p1) ^ keys[0][0]);
+  c.round1_x3 = _mm256_set1_epi64x(r0_x3 ^ keys[1][1]);
+  c.round2_x1 = _mm256_set1_epi64x(r1_x1 ^ keys[2][0]);
+  c.round2_x2 = _mm256_set1_epi64x(hi(r2_p0) ^ keys[2][1]);
+  c.round2_x3 = _mm256_set1_epi64x(lo(r2_p0));
   std::size_t base = 0;
   for (; base + kAvx2Lanes <= n; base += kAvx2Lanes) eight_blocks_avx2(c, entity + base, first + base, second + base);
   if (base == n) return;
