@@ -19,7 +19,7 @@ inline void pass_one(const PassConstants& c, const PassAccounts& a, const PassRe
                      PassEvent* events, PassSums& s) {
   const int csm = a.csm[k];
   // 2.1 Health (z = 0 without noise).
-  const double shift = csm >= 0 ? reps.health_shift[csm] : c.no_csm_shift;
+  const double shift = reps.health_shift[csm + 1];
   const double target = clip01(c.health_base + shift - c.gap_effect * a.gap[k]);
   const double h = clip01(a.health[k] + c.health_reversion * (target - a.health[k]) + c.health_noise * a.z_health[k]);
   a.health[k] = h;
@@ -40,7 +40,7 @@ inline void pass_one(const PassConstants& c, const PassAccounts& a, const PassRe
   bool csql = false;
   if (c.csql_rate > 0 && csm >= 0 && (a.exp_close[k] < 0 || closing)) {
     const double gamma = c.csql_health_exponent;
-    const double p_csql = c.csql_rate * reps.expansion_effort[csm] * (gamma == 1.0 ? h : std::pow(h, gamma));
+    const double p_csql = c.csql_rate * reps.expansion_effort[csm + 1] * (gamma == 1.0 ? h : std::pow(h, gamma));
     csql = to_unit(a.csql_word[k]) < p_csql;
   }
   events[s.events] = PassEvent{static_cast<std::uint32_t>(k), csql, due};
@@ -79,14 +79,14 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
   const __m256d million = _mm256_set1_pd(1e6), two52 = _mm256_set1_pd(0x1.0p52);
   const __m256d base = _mm256_set1_pd(c.health_base), reversion = _mm256_set1_pd(c.health_reversion);
   const __m256d noise = _mm256_set1_pd(c.health_noise), gap_effect = _mm256_set1_pd(c.gap_effect);
-  const double no_csm_shift = c.no_csm_shift;
   const __m256d drift = _mm256_set1_pd(c.usage_drift), usage_sd = _mm256_set1_pd(c.usage_noise);
   const __m256d csql_rate = _mm256_set1_pd(c.csql_rate);
   const __m256i not_small = _mm256_set1_epi64x(~((std::int64_t{1} << 52) - 1));
   const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFF);
   const __m256d two32 = _mm256_set1_pd(0x1.0p32), two_53 = _mm256_set1_pd(0x1.0p-53);
   const __m128i month = _mm_set1_epi32(c.month), none = _mm_set1_epi32(-1);
-  const bool csql_possible = c.csql_rate > 0, gamma_one = c.csql_health_exponent == 1.0;
+  const double gamma = c.csql_health_exponent;
+  const bool csql_possible = c.csql_rate > 0, gamma_one = gamma == 1.0;
   // Local copies: the vector stores may alias anything, the struct's pointers included.
   const int *const csm_of = a.csm, *const renewal_month = a.renewal_month, *const exp_close_of = a.exp_close;
   const double *const gap = a.gap, *const z_health = a.z_health, *const z_usage = a.z_usage;
@@ -100,10 +100,8 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
     const int* const csm = csm_of + k;
     const __m128i has_csm = _mm_cmpgt_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(csm)), none);
     // 2.1 Health, as pass_one. The CSMs' values by plain loads: gathers are slow on some CPUs.
-    const __m256d shift = _mm256_setr_pd(csm[0] >= 0 ? health_shift[csm[0]] : no_csm_shift,
-                                         csm[1] >= 0 ? health_shift[csm[1]] : no_csm_shift,
-                                         csm[2] >= 0 ? health_shift[csm[2]] : no_csm_shift,
-                                         csm[3] >= 0 ? health_shift[csm[3]] : no_csm_shift);
+    const __m256d shift = _mm256_setr_pd(health_shift[csm[0] + 1], health_shift[csm[1] + 1], health_shift[csm[2] + 1],
+                                         health_shift[csm[3] + 1]);
     const __m256d target = clip01_avx2(
         _mm256_sub_pd(_mm256_add_pd(base, shift), _mm256_mul_pd(gap_effect, _mm256_loadu_pd(gap + k))));
     const __m256d health = _mm256_loadu_pd(health_of + k);
@@ -138,13 +136,13 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
       const __m128i eligible = _mm_and_si128(has_csm, _mm_or_si128(_mm_cmplt_epi32(exp_close, _mm_setzero_si128()), closing));
       const int may = _mm_movemask_ps(_mm_castsi128_ps(eligible));
       if (may != 0) {
-        const __m256d effort = _mm256_setr_pd(may & 1 ? expansion_effort[csm[0]] : 0.0, may & 2 ? expansion_effort[csm[1]] : 0.0,
-                                              may & 4 ? expansion_effort[csm[2]] : 0.0, may & 8 ? expansion_effort[csm[3]] : 0.0);
+        const __m256d effort = _mm256_setr_pd(expansion_effort[csm[0] + 1], expansion_effort[csm[1] + 1],
+                                              expansion_effort[csm[2] + 1], expansion_effort[csm[3] + 1]);
         __m256d h_power = h;
         if (!gamma_one) {
           alignas(32) double lane[4];
           _mm256_store_pd(lane, h);
-          for (int j = 0; j < 4; ++j) lane[j] = (may >> j & 1) ? std::pow(lane[j], c.csql_health_exponent) : 0.0;
+          for (int j = 0; j < 4; ++j) lane[j] = (may >> j & 1) ? std::pow(lane[j], gamma) : 0.0;
           h_power = _mm256_load_pd(lane);
         }
         const __m256d p_csql = _mm256_mul_pd(_mm256_mul_pd(csql_rate, effort), h_power);

@@ -113,8 +113,9 @@ class TrialSimulator {
     overpromise_.resize(nrep);
     load_.resize(nrep);
     if (w_.behaviour.responsive()) book_.resize(nrep);
-    health_shift_.resize(nrep);
-    expansion_effort_.resize(nrep);
+    // Indexed by CSM + 1 (PassReps): entry 0 is for accounts without a CSM.
+    health_shift_.assign(nrep + 1, w_.health_adoption_effect * std::log(kMinEffort));
+    expansion_effort_.assign(nrep + 1, 0.0);
     pipeline_.resize(static_cast<std::size_t>(w_.months));
     for (const auto& p : w_.products) usage_priced_.push_back(p.usage_priced);
     std::size_t inputs = 1, spifs = 1;
@@ -744,9 +745,9 @@ class TrialSimulator {
         const double a = share_[ri];
         const double e_adopt = std::max(kMinEffort, a / w_.effort.csm_adoption_ref * skill_[ri] * load);
         const double e_expand = (1.0 - a) / (1.0 - w_.effort.csm_adoption_ref) * skill_[ri] * load;
-        health_shift_[ri] = w_.health_adoption_effect * std::log(e_adopt) -
+        health_shift_[ri + 1] = w_.health_adoption_effect * std::log(e_adopt) -
                             w_.health_push_effect * std::max(0.0, e_expand - 1.0);
-        expansion_effort_[ri] = e_expand;
+        expansion_effort_[ri + 1] = e_expand;
       }
     }
   }
@@ -836,7 +837,6 @@ class TrialSimulator {
     c.month = t;
     c.health_base = seg.health_base, c.health_reversion = seg.health_reversion, c.health_noise = seg.health_noise;
     c.gap_effect = w_.health_gap_effect;
-    c.no_csm_shift = w_.health_adoption_effect * std::log(kMinEffort);
     c.usage_drift = seg.usage_drift, c.usage_noise = seg.usage_noise;
     c.csql_rate = seg.csql_rate, c.csql_health_exponent = w_.csql_health_exponent;
     const PassAccounts accounts{live.csm.data(), live.renewal_month.data(), live.exp_close.data(), live.gap.data(),
@@ -1021,7 +1021,8 @@ class TrialSimulator {
   std::int64_t* rep_raw_ = nullptr;
   std::int64_t* churn_ = nullptr;
   std::int64_t total_arr_ = 0;
-  std::vector<double> skill_, health_shift_, expansion_effort_;
+  std::vector<double> skill_;
+  std::vector<double> health_shift_, expansion_effort_;  // per CSM + 1, for account_pass
   std::vector<double> share_;        // CSM adoption or AE new-business share, per rep
   std::vector<double> overpromise_;  // AE over-promising level, per rep
   std::vector<BookState> book_;      // responsive mode: what each rep sees at the month's start

@@ -64,10 +64,10 @@ TEST(AccountPass, HandWorkedMonth) {
   PassConstants c;
   c.month = 7;
   c.health_base = 0.6, c.health_reversion = 0.25, c.health_noise = 0.1, c.gap_effect = 0.5;
-  c.no_csm_shift = 0.05 * std::log(1e-3);
   c.usage_drift = 0.1, c.usage_noise = 0.02;
   c.csql_rate = 0.5, c.csql_health_exponent = 1.0;
-  const std::vector<double> shift{0.1, 0.1}, effort{0.8, 0.8};
+  // By CSM + 1: entry 0 for accounts without one.
+  const std::vector<double> shift{0.05 * std::log(1e-3), 0.1, 0.1}, effort{0.0, 0.8, 0.8};
   for (const bool vector_path : {true, false}) {
     State t = s;
     std::vector<PassEvent> events(4);
@@ -102,7 +102,7 @@ TEST(AccountPass, VectorPathEqualsPortableBitForBit) {
   std::mt19937_64 gen(3);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   std::normal_distribution<double> normal(0.0, 1.0);
-  const std::vector<double> shift{-0.3, 0.0, 0.2, 0.45}, effort{0.0, 0.5, 1.0, 2.5};
+  const std::vector<double> shift{-0.4, -0.3, 0.0, 0.2, 0.45}, effort{0.0, 0.0, 0.5, 1.0, 2.5};  // by CSM + 1
   for (const double gamma : {1.0, 1.5}) {
     for (const std::size_t n : {0, 1, 3, 4, 5, 8, 13, 1000}) {
       State s;
@@ -122,7 +122,6 @@ TEST(AccountPass, VectorPathEqualsPortableBitForBit) {
       PassConstants c;
       c.month = 6;
       c.health_base = 0.6, c.health_reversion = 0.3, c.health_noise = 0.2, c.gap_effect = 0.8;
-      c.no_csm_shift = -0.4;
       c.usage_drift = 0.3, c.usage_noise = 0.05;
       c.csql_rate = 0.4, c.csql_health_exponent = gamma;
       State v = s, p = s;

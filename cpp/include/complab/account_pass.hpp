@@ -17,7 +17,6 @@ inline double clip01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
 struct PassConstants {
   int month = 0;
   double health_base = 0, health_reversion = 0, health_noise = 0, gap_effect = 0;
-  double no_csm_shift = 0;  // the health-target shift of an account without a CSM
   double usage_drift = 0, usage_noise = 0;
   double csql_rate = 0, csql_health_exponent = 1;  // csql_rate 0: no CSQL is possible
 };
@@ -35,7 +34,9 @@ struct PassAccounts {
   const std::uint64_t* csql_word;  // first word of each account's Csql stream; unused without CSQLs
 };
 
-/// Per CSM (by rep index): the month's health-target shift and expansion effort E_e.
+/// The month's health-target shift and expansion effort E_e of each account's CSM, indexed
+/// by rep index + 1: entry 0 is for accounts without a CSM (their shift; effort 0). The
+/// offset lets the vector path load every lane without a branch.
 struct PassReps {
   const double* health_shift;
   const double* expansion_effort;
