@@ -14,16 +14,23 @@
 namespace complab {
 namespace {
 
-/// The month for the account at position k: the definition the AVX2 path reproduces.
-inline void pass_one(const PassConstants& c, const PassAccounts& a, const PassReps& reps, std::size_t k,
-                     PassEvent* events, PassSums& s) {
-  const int csm = a.csm[k];
-  // 2.1 Health (z = 0 without noise).
-  const double shift = reps.health_shift[csm + 1];
+// The month for the account at position k, in two steps (the AVX2 path runs each over the
+// list in turn and reproduces them): its health, then what follows from it.
+
+/// 2.1 Health (z = 0 without noise).
+inline double health_one(const PassConstants& c, const PassAccounts& a, const PassReps& reps, std::size_t k,
+                         PassSums& s) {
+  const double shift = reps.health_shift[a.csm[k] + 1];
   const double target = clip01(c.health_base + shift - c.gap_effect * a.gap[k]);
   const double h = clip01(a.health[k] + c.health_reversion * (target - a.health[k]) + c.health_noise * a.z_health[k]);
   a.health[k] = h;
   s.health_micros += static_cast<std::int64_t>(h * 1e6 + 0.5);
+  return h;
+}
+
+/// 2.2 usage ARR, and the account's events, given its health h this month.
+inline void usage_and_events_one(const PassConstants& c, const PassAccounts& a, const PassReps& reps,
+                                 std::size_t k, double h, PassEvent* events, PassSums& s) {
   // 2.2 Usage-priced ARR follows health. Unconditional: without usage ARR the result is 0,
   // and without drift or noise the factor is exactly 1 and the ARR unchanged.
   const double factor = 1.0 + c.usage_drift * (h - 0.5) + c.usage_noise * a.z_usage[k];
@@ -34,6 +41,7 @@ inline void pass_one(const PassConstants& c, const PassAccounts& a, const PassRe
   s.usage_up += std::max<std::int64_t>(0, after - before);
   s.usage_down += std::max<std::int64_t>(0, before - after);
 
+  const int csm = a.csm[k];
   const bool due = a.renewal_month[k] == c.month;
   const bool closing = a.exp_close[k] == c.month;
   // 2.3b's yes/no: the CSM may raise a CSQL unless a hand-off is pending after 2.3a.
@@ -49,10 +57,10 @@ inline void pass_one(const PassConstants& c, const PassAccounts& a, const PassRe
 }
 
 #if defined(__x86_64__) && defined(__GNUC__)
+// clip01: max(a, b) is a > b ? a : b and min(a, b) is a < b ? a : b, so -0 and NaN come
+// through as clip01 lets them.
 __attribute__((target("avx2"))) inline __m256d clip01_avx2(__m256d x) {
-  const __m256d zero = _mm256_setzero_pd(), one = _mm256_set1_pd(1.0);
-  const __m256d upper = _mm256_blendv_pd(x, one, _mm256_cmp_pd(x, one, _CMP_GT_OQ));
-  return _mm256_blendv_pd(upper, zero, _mm256_cmp_pd(x, zero, _CMP_LT_OQ));
+  return _mm256_min_pd(_mm256_set1_pd(1.0), _mm256_max_pd(_mm256_setzero_pd(), x));
 }
 
 // Integers in [0, 2^52) and doubles holding them convert exactly by way of 2^52's bits.
@@ -94,12 +102,13 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
   std::int64_t* const arr_usage = a.arr_usage;
   const std::uint64_t* const csql_word = a.csql_word;
   const double *const health_shift = reps.health_shift, *const expansion_effort = reps.expansion_effort;
-  __m256i micros = _mm256_setzero_si256(), up = _mm256_setzero_si256(), down = _mm256_setzero_si256();
+  // Two loops, health first: one loop with both would hold a chain of dependent operations
+  // too long for the CPU to overlap many accounts.
+  __m256i micros = _mm256_setzero_si256();
   std::size_t k = 0;
   for (; k + 4 <= n; k += 4) {
     const int* const csm = csm_of + k;
-    const __m128i has_csm = _mm_cmpgt_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(csm)), none);
-    // 2.1 Health, as pass_one. The CSMs' values by plain loads: gathers are slow on some CPUs.
+    // 2.1 Health, as health_one. The CSMs' values by plain loads: gathers are slow on some CPUs.
     const __m256d shift = _mm256_setr_pd(health_shift[csm[0] + 1], health_shift[csm[1] + 1], health_shift[csm[2] + 1],
                                          health_shift[csm[3] + 1]);
     const __m256d target = clip01_avx2(
@@ -107,7 +116,17 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
     const __m256d health = _mm256_loadu_pd(health_of + k);
     const __m256d h = clip01_avx2(_mm256_add_pd(_mm256_add_pd(health, _mm256_mul_pd(reversion, _mm256_sub_pd(target, health))),
                                                 _mm256_mul_pd(noise, _mm256_loadu_pd(z_health + k))));
-    // 2.2 Usage ARR, as pass_one, where the cents stay below 2^52 (exact conversions).
+    _mm256_storeu_pd(health_of + k, h);
+    // h * 1e6 + 0.5 < 2^31: the 32-bit conversion truncates as the 64-bit one.
+    micros = _mm256_add_epi64(micros, _mm256_cvtepi32_epi64(_mm256_cvttpd_epi32(_mm256_add_pd(_mm256_mul_pd(h, million), half))));
+  }
+  for (; k < n; ++k) health_one(c, a, reps, k, s);
+  s.health_micros += sum_lanes(micros);
+
+  __m256i up = _mm256_setzero_si256(), down = _mm256_setzero_si256();
+  for (k = 0; k + 4 <= n; k += 4) {
+    const __m256d h = _mm256_loadu_pd(health_of + k);
+    // 2.2 Usage ARR, as usage_and_events_one, where the cents stay below 2^52 (exact conversions).
     const __m256d factor = _mm256_add_pd(_mm256_add_pd(one, _mm256_mul_pd(drift, _mm256_sub_pd(h, half))),
                                          _mm256_mul_pd(usage_sd, _mm256_loadu_pd(z_usage + k)));
     const __m256i before = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(arr_usage + k));
@@ -115,24 +134,24 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
     const __m256d kept = _mm256_and_pd(factor, _mm256_cmp_pd(zero, factor, _CMP_LT_OQ));
     const __m256d scaled = _mm256_add_pd(_mm256_mul_pd(small_to_double(before), kept), half);
     if (!_mm256_testz_si256(before, not_small) || _mm256_movemask_pd(_mm256_cmp_pd(scaled, two52, _CMP_LT_OQ)) != 0xF) {
-      for (std::size_t j = k; j < k + 4; ++j) pass_one(c, a, reps, j, events, s);  // outside the exact range
-      continue;
+      for (std::size_t j = k; j < k + 4; ++j) usage_and_events_one(c, a, reps, j, health_of[j], events, s);
+      continue;  // outside the exact range
     }
-    _mm256_storeu_pd(health_of + k, h);
-    micros = _mm256_add_epi64(micros, _mm256_cvtepi32_epi64(_mm256_cvttpd_epi32(_mm256_add_pd(_mm256_mul_pd(h, million), half))));
     const __m256i after = truncate_small(scaled);
     _mm256_storeu_si256(reinterpret_cast<__m256i*>(arr_usage + k), after);
     const __m256i gain = _mm256_sub_epi64(after, before), loss = _mm256_sub_epi64(before, after);
     up = _mm256_add_epi64(up, _mm256_and_si256(gain, _mm256_cmpgt_epi64(gain, _mm256_setzero_si256())));
     down = _mm256_add_epi64(down, _mm256_and_si256(loss, _mm256_cmpgt_epi64(loss, _mm256_setzero_si256())));
 
-    // Renewal due, hand-off closing, 2.3b's yes/no, as pass_one.
+    // Renewal due, hand-off closing, 2.3b's yes/no, as usage_and_events_one.
+    const int* const csm = csm_of + k;
     const __m128i exp_close = _mm_loadu_si128(reinterpret_cast<const __m128i*>(exp_close_of + k));
     const __m128i closing = _mm_cmpeq_epi32(exp_close, month);
     const int due = _mm_movemask_ps(_mm_castsi128_ps(
         _mm_cmpeq_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(renewal_month + k)), month)));
     int csql = 0;
     if (csql_possible) {
+      const __m128i has_csm = _mm_cmpgt_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(csm)), none);
       const __m128i eligible = _mm_and_si128(has_csm, _mm_or_si128(_mm_cmplt_epi32(exp_close, _mm_setzero_si128()), closing));
       const int may = _mm_movemask_ps(_mm_castsi128_ps(eligible));
       if (may != 0) {
@@ -164,10 +183,9 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
       any &= any - 1;
     }
   }
-  s.health_micros += sum_lanes(micros);
   s.usage_up += sum_lanes(up);
   s.usage_down += sum_lanes(down);
-  for (; k < n; ++k) pass_one(c, a, reps, k, events, s);
+  for (; k < n; ++k) usage_and_events_one(c, a, reps, k, health_of[k], events, s);
   return s;
 }
 #endif
@@ -177,7 +195,7 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
 PassSums detail::account_pass_portable(const PassConstants& c, const PassAccounts& a, const PassReps& reps,
                                        std::size_t n, PassEvent* events) {
   PassSums s;
-  for (std::size_t k = 0; k < n; ++k) pass_one(c, a, reps, k, events, s);
+  for (std::size_t k = 0; k < n; ++k) usage_and_events_one(c, a, reps, k, health_one(c, a, reps, k, s), events, s);
   return s;
 }
 
