@@ -18,8 +18,9 @@ cpp_suite() {  # name, extra cmake args...
   ctest --test-dir "$ROOT/build/cpp-$name" -j "$JOBS" --output-on-failure
 }
 cpp_suite release -DCMAKE_BUILD_TYPE=Release
+# The sanitizer build keeps assert() (RelWithDebInfo's flags without -DNDEBUG).
 UBSAN_OPTIONS=print_stacktrace=1 cpp_suite asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCOMPLAB_SANITIZE=address,undefined
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g" -DCOMPLAB_SANITIZE=address,undefined
 # TSan needs a low-entropy address space layout on some kernels; setarch -R gives one.
 TSAN_OPTIONS="halt_on_error=1" setarch "$(uname -m)" -R bash -c "$(declare -f cpp_suite); \
   ROOT='$ROOT' JOBS='$JOBS' cpp_suite tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCOMPLAB_SANITIZE=thread"

@@ -117,7 +117,8 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
     const __m256d h = clip01_avx2(_mm256_add_pd(_mm256_add_pd(health, _mm256_mul_pd(reversion, _mm256_sub_pd(target, health))),
                                                 _mm256_mul_pd(noise, _mm256_loadu_pd(z_health + k))));
     _mm256_storeu_pd(health_of + k, h);
-    // h * 1e6 + 0.5 < 2^31: the 32-bit conversion truncates as the 64-bit one.
+    // h is in [0, 1] (clipped; validated inputs keep it finite), so h * 1e6 + 0.5 < 2^31
+    // and the 32-bit conversion truncates as the scalar code's 64-bit one.
     micros = _mm256_add_epi64(micros, _mm256_cvtepi32_epi64(_mm256_cvttpd_epi32(_mm256_add_pd(_mm256_mul_pd(h, million), half))));
   }
   for (; k < n; ++k) health_one(c, a, reps, k, s);

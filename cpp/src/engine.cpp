@@ -5,6 +5,7 @@
 #include <boost/random/lognormal_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
 #include <boost/random/poisson_distribution.hpp>
+#include <cassert>
 #include <cmath>
 #include <exception>
 #include <mutex>
@@ -132,10 +133,11 @@ class TrialSimulator {
     trial_ = trial;
     trial_key_ = first_trial_ + static_cast<std::uint32_t>(trial);
     const auto t_off = static_cast<std::size_t>(trial);
-    monthly_ = &out_.monthly[t_off * static_cast<std::size_t>(out_.months) * kNumSeries];
-    cohorts_ = &out_.cohorts[t_off * static_cast<std::size_t>(out_.years * out_.segments) * kNumCohortFields];
-    rep_raw_ = &out_.rep_raw[t_off * static_cast<std::size_t>(out_.reps * out_.periods) * kNumRawSlots];
-    churn_ = &out_.first_renewal_churn[t_off * static_cast<std::size_t>(out_.reps * out_.periods * out_.periods) * 2];
+    // Pointer arithmetic, not &v[i]: a slice may be empty (no whole year, no reps).
+    monthly_ = out_.monthly.data() + t_off * static_cast<std::size_t>(out_.months) * kNumSeries;
+    cohorts_ = out_.cohorts.data() + t_off * static_cast<std::size_t>(out_.years * out_.segments) * kNumCohortFields;
+    rep_raw_ = out_.rep_raw.data() + t_off * static_cast<std::size_t>(out_.reps * out_.periods) * kNumRawSlots;
+    churn_ = out_.first_renewal_churn.data() + t_off * static_cast<std::size_t>(out_.reps * out_.periods * out_.periods) * 2;
     std::fill_n(monthly_, static_cast<std::size_t>(out_.months) * kNumSeries, 0);
     std::fill_n(cohorts_, static_cast<std::size_t>(out_.years * out_.segments) * kNumCohortFields, 0);
     std::fill_n(rep_raw_, static_cast<std::size_t>(out_.reps * out_.periods) * kNumRawSlots, 0);
@@ -469,6 +471,7 @@ class TrialSimulator {
   }
 
   void record_accounts() {
+    assert(live_state_stored_);
     auto& records = out_.accounts[static_cast<std::size_t>(trial_)];
     records.clear();
     records.reserve(seg_.size());
@@ -493,6 +496,7 @@ class TrialSimulator {
     cohort_offset_.clear();
     cohort_account_.clear();
     total_arr_ = 0;
+    live_state_stored_ = true;  // no account yet; add_account writes both copies
   }
 
   void add_account(int segment, int csm, int ae, int sold_period, std::uint32_t entity,
@@ -536,6 +540,8 @@ class TrialSimulator {
   /// Copies the active accounts' health and usage ARR from live_ to the account arrays, for
   /// the code that reads them by account index (cohorts, account records).
   void store_live_state() {
+    if (live_state_stored_) return;
+    live_state_stored_ = true;
     for (const LiveAccounts& live : live_) {
       for (std::size_t k = 0; k < live.size(); ++k) {
         health_[live.account[k]] = live.health[k];
@@ -614,6 +620,7 @@ class TrialSimulator {
   /// run over its own list in registers; they are integers, so the order changes nothing.
   template <class Slots>
   void sum_period_cohorts(Slots slots) {
+    assert(live_state_stored_);
     for (std::size_t r = 0; r + 1 < cohort_offset_.size(); ++r) {
       if (cohort_offset_[r] == cohort_offset_[r + 1]) continue;
       std::int64_t start_arr = 0, end_arr = 0, kept_arr = 0, churned = 0, expanded = 0;
@@ -762,8 +769,7 @@ class TrialSimulator {
     new_business(t);
     csm_efforts();
 
-    // Every account-month sum in locals: series() and total_arr_ may alias the account
-    // arrays, which would make the compiler reload and store them on every account.
+    // The segments' sums gathered here and added to the series once a month.
     MonthSums sums;
     for (std::size_t s = 0; s < live_.size(); ++s) segment_month(static_cast<int>(s), t, p, sums);
     total_arr_ += sums.usage_up - sums.usage_down;
@@ -796,6 +802,7 @@ class TrialSimulator {
   /// is an integer, so taking the segments one after another, and each in passes, changes
   /// no result. Each pass reads its inputs in list order.
   void segment_month(int s, int t, int p, MonthSums& sums) {
+    live_state_stored_ = false;
     const auto& seg = w_.segments[static_cast<std::size_t>(s)];
     LiveAccounts& live = live_[static_cast<std::size_t>(s)];
     const std::uint32_t* const entity = live.entity.data();
@@ -935,11 +942,11 @@ class TrialSimulator {
     int product = -1;
     std::int64_t value;
     if (missing > 0 && u_kind < w_.cross_sell_probability) {
-      // Cross-sell the k-th product the account does not hold.
-      int q_th = std::min(missing - 1, static_cast<int>(u_product * missing));
+      // Cross-sell the nth product the account does not hold (counting from 0).
+      int nth = std::min(missing - 1, static_cast<int>(u_product * missing));
       for (int q = 0; q < nprod; ++q) {
         if (products_[i] & (1u << q)) continue;
-        if (q_th-- == 0) { product = q; break; }
+        if (nth-- == 0) { product = q; break; }
       }
       value = to_cents(seg.acv_median * w_.products[static_cast<std::size_t>(product)].acv_scale);
     } else {
@@ -1031,6 +1038,7 @@ class TrialSimulator {
   std::vector<std::vector<Opportunity>> pipeline_;
   std::vector<Opportunity> won_;
   std::vector<LiveAccounts> live_;
+  bool live_state_stored_ = true;  // whether the account arrays hold live_'s health and usage ARR
   // segment_month's scratch, per position in a segment's list (renewals: per account due).
   FirstBlocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
   std::vector<double> z_health_, z_usage_;
@@ -1042,7 +1050,8 @@ class TrialSimulator {
   FirstBlocks declined_blocks_;
 
   // Accounts, structure of arrays.
-  // An active account's health and usage ARR are current in live_ (see LiveAccounts).
+  // An active account's health and usage ARR are current in live_ (see LiveAccounts), and
+  // here only after store_live_state, until the next segment_month.
   std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, exp_product_, exp_csm_, period_csm_, period_ae_;
   std::vector<int> opened_, churned_;  // month won (-1: initial book) and month churned (-1: none)
   int opened_month_ = -1;              // what add_account records as the opening month

@@ -50,7 +50,7 @@ struct Avx2Counter {
   __m256i entity_mask;  // round 0: x0 = entity ^ entity_mask
   __m256i round1_x3;    // round 1: x2 = hi(x0 * M0) ^ round1_x3
   __m256i round2_x1;    // round 2: x0 = hi(x2 * M1) ^ round2_x1
-  __m256i round2_x2;    // round 2: x2 = lo(x0 * M0) ^ round2_x2
+  __m256i round2_x2;    // round 2: x2 = x3 ^ round2_x2 (x3: lo of round 1's x0 * M0)
   __m256i round2_x3;    // round 2: x3
   __m256i key[10][2];
 };

@@ -95,15 +95,16 @@ TEST(AccountPass, HandWorkedMonth) {
 
 TEST(AccountPass, VectorPathEqualsPortableBitForBit) {
   // Random states with clipping at both ends, negative usage factors, zero and huge ARR
-  // (past 2^52 cents, where the vector path hands a group to the scalar code), accounts
-  // without CSMs, pending and closing hand-offs, and gamma 1 and 1.5; every length
-  // around the vector width.
+  // (from 2^52 cents, or near 2^51 with a factor over 2, the vector path hands a group to
+  // the scalar code), accounts without CSMs, pending and closing hand-offs, gamma 1 and
+  // 1.5, and no CSQLs (no words, as the engine calls it); every length around the vector
+  // width.
   record_path();
   std::mt19937_64 gen(3);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   std::normal_distribution<double> normal(0.0, 1.0);
   const std::vector<double> shift{-0.4, -0.3, 0.0, 0.2, 0.45}, effort{0.0, 0.0, 0.5, 1.0, 2.5};  // by CSM + 1
-  for (const double gamma : {1.0, 1.5}) {
+  for (const double gamma : {1.0, 1.5, 0.0}) {  // 0.0: no CSQLs
     for (const std::size_t n : {0, 1, 3, 4, 5, 8, 13, 1000}) {
       State s;
       for (std::size_t k = 0; k < n; ++k) {
@@ -115,19 +116,24 @@ TEST(AccountPass, VectorPathEqualsPortableBitForBit) {
         s.z_health.push_back(3.0 * normal(gen));
         s.z_usage.push_back(20.0 * normal(gen));
         const auto pick = gen() % 20;
-        s.arr_usage.push_back(pick == 0 ? 0 : pick == 1 ? (std::int64_t{1} << 53) + static_cast<std::int64_t>(gen() % 1000)
-                                                         : static_cast<std::int64_t>(gen() % 2'000'000'000));
+        s.arr_usage.push_back(pick == 0   ? 0
+                              : pick == 1 ? (std::int64_t{1} << 53) + static_cast<std::int64_t>(gen() % 1000)
+                              : pick == 2 ? (std::int64_t{1} << 51) + static_cast<std::int64_t>(gen() % 1000)
+                                          : static_cast<std::int64_t>(gen() % 2'000'000'000));
         s.csql_word.push_back(gen());
       }
       PassConstants c;
       c.month = 6;
       c.health_base = 0.6, c.health_reversion = 0.3, c.health_noise = 0.2, c.gap_effect = 0.8;
       c.usage_drift = 0.3, c.usage_noise = 0.05;
-      c.csql_rate = 0.4, c.csql_health_exponent = gamma;
+      const bool csqls = gamma > 0;
+      c.csql_rate = csqls ? 0.4 : 0.0, c.csql_health_exponent = csqls ? gamma : 1.0;
       State v = s, p = s;
+      PassAccounts view_v = v.view(), view_p = p.view();
+      if (!csqls) view_v.csql_word = view_p.csql_word = nullptr;
       std::vector<PassEvent> ev(n), ep(n);
-      const PassSums sv = complab::account_pass(c, v.view(), PassReps{shift.data(), effort.data()}, n, ev.data());
-      const PassSums sp = complab::detail::account_pass_portable(c, p.view(), PassReps{shift.data(), effort.data()}, n, ep.data());
+      const PassSums sv = complab::account_pass(c, view_v, PassReps{shift.data(), effort.data()}, n, ev.data());
+      const PassSums sp = complab::detail::account_pass_portable(c, view_p, PassReps{shift.data(), effort.data()}, n, ep.data());
       for (std::size_t k = 0; k < n; ++k) {
         EXPECT_EQ(std::bit_cast<std::uint64_t>(v.health[k]), std::bit_cast<std::uint64_t>(p.health[k])) << k;
         EXPECT_EQ(v.arr_usage[k], p.arr_usage[k]) << k;
@@ -144,16 +150,20 @@ TEST(AccountPass, VectorPathEqualsPortableBitForBit) {
       }
       if (n == 1000) {
         // The states reach the cases named above.
-        std::size_t csqls = 0, clipped_low = 0, clipped_high = 0, emptied = 0;
-        for (std::size_t e = 0; e < sp.events; ++e) csqls += ep[e].csql;
+        std::size_t raised = 0, clipped_low = 0, clipped_high = 0, emptied = 0, past_2_52 = 0;
+        for (std::size_t e = 0; e < sp.events; ++e) raised += ep[e].csql;
         for (std::size_t k = 0; k < n; ++k) {
           clipped_low += p.health[k] == 0.0, clipped_high += p.health[k] == 1.0;
           emptied += s.arr_usage[k] > 0 && p.arr_usage[k] == 0;
+          past_2_52 += s.arr_usage[k] < (std::int64_t{1} << 52) && p.arr_usage[k] >= (std::int64_t{1} << 52);
         }
-        EXPECT_GT(csqls, 10u);
+        if (csqls) {
+          EXPECT_GT(raised, 10u);
+        }
         EXPECT_GT(clipped_low, 10u);
         EXPECT_GT(clipped_high, 10u);
         EXPECT_GT(emptied, 10u);
+        EXPECT_GT(past_2_52, 0u);
       }
     }
   }

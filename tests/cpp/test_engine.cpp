@@ -118,6 +118,25 @@ TEST(Engine, ArrRollForwardHoldsExactlyEveryMonth) {
   }
 }
 
+TEST(Engine, AHorizonShorterThanAYearHasNoCohortYearsAndStillRollsForward) {
+  // Six months, quarterly periods: no whole year, so the cohort output is empty (the
+  // sanitizer builds check that nothing reads past it).
+  Scenario sc = small_scenario();
+  sc.world.months = 6;
+  sc.world.period_months = 3;
+  const auto out = run(sc, 4, 2);
+  EXPECT_EQ(out.years, 0);
+  EXPECT_TRUE(out.cohorts.empty());
+  for (int t = 0; t < out.trials; ++t) {
+    for (int m = 0; m < out.months; ++m) {
+      ASSERT_EQ(at(out, t, m, kArrStart) + at(out, t, m, kNewArrFlow) + at(out, t, m, kExpansionUsage) +
+                    at(out, t, m, kExpansionCsql) - at(out, t, m, kContraction) - at(out, t, m, kChurnedArr),
+                at(out, t, m, kArrEnd));
+    }
+    EXPECT_GT(at(out, t, 5, kAccountMonths), 0);
+  }
+}
+
 TEST(Engine, EarningsAreBasePlusPayoutsMinusClawbacks) {
   const auto out = run(small_scenario(), 10, 1);
   double clawed = 0;

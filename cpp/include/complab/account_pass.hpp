@@ -21,7 +21,7 @@ struct PassConstants {
   double csql_rate = 0, csql_health_exponent = 1;  // csql_rate 0: no CSQL is possible
 };
 
-/// The accounts' state at positions 0..n of the list, and the month's draws for them.
+/// The accounts' state at positions [0, n) of the list, and the month's draws for them.
 struct PassAccounts {
   const int* csm;            // rep index, -1: none
   const int* renewal_month;  // month of the next renewal
@@ -55,7 +55,7 @@ struct PassSums {
   std::size_t events = 0, due = 0;  // events written; renewals due among them
 };
 
-/// Runs the month for accounts 0..n: updates health and usage ARR, writes the accounts
+/// Runs the month for accounts [0, n): updates health and usage ARR, writes the accounts
 /// with an event, in order, to `events` (room for n) and returns the sums.
 PassSums account_pass(const PassConstants& c, const PassAccounts& a, const PassReps& reps, std::size_t n,
                       PassEvent* events);

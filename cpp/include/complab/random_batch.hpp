@@ -26,7 +26,8 @@ std::size_t unit_normals_first_words(const std::uint64_t* word, std::size_t n, d
                                      std::uint32_t* declined);
 
 namespace detail {
-/// Whether first_words and unit_normals_first_words take their AVX2 paths on this CPU.
+/// Whether first_words, unit_normals_first_words and account_pass (account_pass.hpp) take
+/// their AVX2 paths on this CPU.
 bool uses_avx2();
 
 /// first_words and unit_normals_first_words without SIMD, whatever the CPU (the tests
