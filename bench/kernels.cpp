@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   std::uint32_t trial = 0;
   row("first_words", "Philox block",
       best_in_turns([&] { complab::first_words(key, ++trial, entity.data(), n, 5, complab::Purpose::Csql, first.data(), second.data()); },
-                    [&] { complab::detail::first_words_portable(key, ++trial, entity.data(), n, 5, complab::Purpose::Csql, first.data(),
+                    [&] { complab::detail::block_words_portable(key, ++trial, entity.data(), n, 5, complab::Purpose::Csql, 0, first.data(),
                                                                 second.data()); },
                     turns, calls, n));
 

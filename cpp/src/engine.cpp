@@ -37,6 +37,7 @@ struct Opportunity {
   int ae;       // rep index
   std::int64_t value;  // first-year ARR if won (cents)
   int created;  // month
+  double u_win;  // its OpportunityWin uniform (stream: id, created), drawn with the others
 };
 
 /// What a rep sees at a month's start in responsive mode: its book so far this period and
@@ -159,17 +160,19 @@ class TrialSimulator {
     return KeyedStream(key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
   }
 
-  /// The first blocks of one purpose's streams for a list of entities, as their two 64-bit
-  /// words, computed together (first_words); and the streams that start from them.
+  /// The first blocks of one purpose's streams for a list of entities (or another block,
+  /// `block`), as their two 64-bit words, computed together (block_words); and the streams
+  /// that start from the first blocks.
   struct FirstBlocks {
     std::vector<std::uint64_t> first, second;
   };
-  void first_blocks(const std::uint32_t* entity, std::size_t n, int month, Purpose purpose, FirstBlocks& out) const {
+  void first_blocks(const std::uint32_t* entity, std::size_t n, int month, Purpose purpose, FirstBlocks& out,
+                    std::uint32_t block = 0) const {
     if (out.first.size() < n) {
       out.first.resize(n);
       out.second.resize(n);
     }
-    first_words(key_, trial_key_, entity, n, static_cast<std::uint32_t>(month), purpose, out.first.data(),
+    block_words(key_, trial_key_, entity, n, static_cast<std::uint32_t>(month), purpose, block, out.first.data(),
                 out.second.data());
   }
   KeyedStream stream(const FirstBlocks& blocks, std::size_t k, std::uint32_t entity, int month, Purpose purpose) const {
@@ -693,6 +696,11 @@ class TrialSimulator {
   void new_business(int t) {
     const int p = t / w_.period_months;
     const int nsdr = static_cast<int>(sdrs_.size());
+    // The month's opportunities, SDR by SDR; then their draws from blocks computed together:
+    // the Opportunity stream's first two (segment and AE, then the value's normal) and the
+    // OpportunityWin stream's first, kept until the close.
+    month_opportunities_.clear();
+    month_opportunity_sdr_.clear();
     for (int j = 0; j < nsdr; ++j) {
       const int sdr = sdrs_[static_cast<std::size_t>(j)];
       const double mean = w_.opportunities_per_sdr * skill_[static_cast<std::size_t>(sdr)];
@@ -701,24 +709,45 @@ class TrialSimulator {
       const int n = std::min(kMaxOpportunitiesPerSdrMonth - 1,
                              boost::random::poisson_distribution<int, double>(mean)(count_stream));
       for (int k = 0; k < n; ++k) {
-        const auto id = static_cast<std::uint32_t>(((t * nsdr + j) * kMaxOpportunitiesPerSdrMonth) + k);
-        auto opp_stream = stream(id, t, Purpose::Opportunity);
-        const double u_segment = opp_stream.uniform();
-        int s = 0;
-        while (s + 1 < static_cast<int>(share_cdf_.size()) && u_segment >= share_cdf_[static_cast<std::size_t>(s)]) ++s;
-        const auto& aes = seg_aes_[static_cast<std::size_t>(s)];
-        const auto pick = static_cast<std::size_t>(opp_stream.uniform() * static_cast<double>(aes.size()));
-        const int ae = aes[std::min(pick, aes.size() - 1)];
-        const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-        const double value = boost::random::lognormal_distribution<double>(
-            log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd)(opp_stream) * w_.products[0].acv_scale;
-        const Opportunity opp{id, sdr, s, ae, to_cents(value), t};
-        raw(sdr, p, kOpportunities) += 1;
-        raw(sdr, p, kPipeline) += opp.value;
-        series(t, kOpportunitiesFlow) += 1;
-        const int close = t + seg.sales_cycle_months;
-        if (close < w_.months) pipeline_[static_cast<std::size_t>(close)].push_back(opp);
+        month_opportunities_.push_back(static_cast<std::uint32_t>(((t * nsdr + j) * kMaxOpportunitiesPerSdrMonth) + k));
+        month_opportunity_sdr_.push_back(sdr);
       }
+    }
+    const std::size_t count = month_opportunities_.size();
+    if (count > 0) {
+      const std::uint32_t* const ids = month_opportunities_.data();
+      first_blocks(ids, count, t, Purpose::Opportunity, opportunity_blocks_);
+      first_blocks(ids, count, t, Purpose::Opportunity, opportunity_value_blocks_, 1);
+      first_blocks(ids, count, t, Purpose::OpportunityWin, opportunity_win_blocks_);
+    }
+    for (std::size_t q = 0; q < count; ++q) {
+      const std::uint32_t id = month_opportunities_[q];
+      const int sdr = month_opportunity_sdr_[q];
+      const double u_segment = to_unit(opportunity_blocks_.first[q]);
+      int s = 0;
+      while (s + 1 < static_cast<int>(share_cdf_.size()) && u_segment >= share_cdf_[static_cast<std::size_t>(s)]) ++s;
+      const auto& aes = seg_aes_[static_cast<std::size_t>(s)];
+      const auto pick = static_cast<std::size_t>(to_unit(opportunity_blocks_.second[q]) * static_cast<double>(aes.size()));
+      const int ae = aes[std::min(pick, aes.size() - 1)];
+      const auto& seg = w_.segments[static_cast<std::size_t>(s)];
+      // Boost's log-normal, exp(z sigma + mu), with its unit normal's common case taken from
+      // the stream's third word; the rest run Boost's code on the stream.
+      const double mu = log_median_[static_cast<std::size_t>(s)];
+      double z, acv;
+      if (unit_normal_first_word(opportunity_value_blocks_.first[q], z)) {
+        acv = std::exp(z * seg.acv_log_sd + mu);
+      } else {
+        KeyedStream rest = stream(opportunity_blocks_, q, id, t, Purpose::Opportunity);
+        rest(), rest();  // the segment's and the AE's words
+        acv = boost::random::lognormal_distribution<double>(mu, seg.acv_log_sd)(rest);
+      }
+      const Opportunity opp{id, sdr, s, ae, to_cents(acv * w_.products[0].acv_scale), t,
+                            to_unit(opportunity_win_blocks_.first[q])};
+      raw(sdr, p, kOpportunities) += 1;
+      raw(sdr, p, kPipeline) += opp.value;
+      series(t, kOpportunitiesFlow) += 1;
+      const int close = t + seg.sales_cycle_months;
+      if (close < w_.months) pipeline_[static_cast<std::size_t>(close)].push_back(opp);
     }
     for (const Opportunity& opp : pipeline_[static_cast<std::size_t>(t)]) {
       series(t, kDealsClosed) += 1;
@@ -726,7 +755,7 @@ class TrialSimulator {
       const auto ae = static_cast<std::size_t>(opp.ae);
       const double p_win = std::min(1.0, seg.win_rate * skill_[ae] * share_[ae] / w_.effort.ae_new_business_ref *
                                              (1.0 + w_.overpromise_win_uplift * overpromise_[ae]));
-      if (!(stream(opp.id, opp.created, Purpose::OpportunityWin).uniform() < p_win)) continue;
+      if (!(opp.u_win < p_win)) continue;
       raw(opp.ae, p, kNewArr) += opp.value;
       raw(opp.ae, p, kNewLogos) += 1;
       raw(opp.sdr, p, kSourcedWins) += 1;
@@ -1036,6 +1065,10 @@ class TrialSimulator {
   std::vector<double> actuals_, projected_, spif_counts_;  // per-plan scratch
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
+  // new_business's scratch: the month's opportunities (ids, SDRs) and their streams' blocks.
+  std::vector<std::uint32_t> month_opportunities_;
+  std::vector<int> month_opportunity_sdr_;
+  FirstBlocks opportunity_blocks_, opportunity_value_blocks_, opportunity_win_blocks_;
   std::vector<Opportunity> won_;
   std::vector<LiveAccounts> live_;
   bool live_state_stored_ = true;  // whether the account arrays hold live_'s health and usage ARR

@@ -9,9 +9,9 @@
 namespace complab {
 namespace {
 
-// The streams differ only in their entity: counter (trial, entity, month << 8 | purpose, 0).
+// The streams differ only in their entity: counter (trial, entity, month << 8 | purpose, block).
 struct Counter {
-  std::uint32_t trial, tag;
+  std::uint32_t trial, tag, block;
   std::array<std::uint32_t, 2> key;
 };
 
@@ -19,14 +19,14 @@ std::uint64_t high_low(std::uint32_t high, std::uint32_t low) {
   return (static_cast<std::uint64_t>(high) << 32) | low;
 }
 
-void first_words_portable(const Counter& c, const std::uint32_t* entity, std::size_t n,
+void block_words_portable(const Counter& c, const std::uint32_t* entity, std::size_t n,
                           std::uint64_t* first, std::uint64_t* second) {
   // Through philox4x32_10_lanes, a chunk at a time: independent blocks vectorise.
   std::array<std::uint32_t, kPhiloxLanes> w0, w1, w2, w3;
   for (std::size_t base = 0; base < n; base += kPhiloxLanes) {
     const std::size_t m = std::min(kPhiloxLanes, n - base);
     for (std::size_t j = 0; j < kPhiloxLanes; ++j) {
-      w0[j] = c.trial, w1[j] = j < m ? entity[base + j] : 0u, w2[j] = c.tag, w3[j] = 0u;
+      w0[j] = c.trial, w1[j] = j < m ? entity[base + j] : 0u, w2[j] = c.tag, w3[j] = c.block;
     }
     philox4x32_10_lanes(w0.data(), w1.data(), w2.data(), w3.data(), kPhiloxLanes, c.key);
     for (std::size_t j = 0; j < m; ++j) {
@@ -44,7 +44,7 @@ void first_words_portable(const Counter& c, const std::uint32_t* entity, std::si
 constexpr std::size_t kAvx2Lanes = 8;
 
 // Per batch, broadcast once: what rounds 0 to 2 compute from the counter's constant words
-// alone (trial, tag, the zero counter word), and the later rounds' keys. With only the
+// alone (trial, tag, block), and the later rounds' keys. With only the
 // entity varying, round 0 needs no multiply, rounds 1 and 2 one each instead of two.
 struct Avx2Counter {
   __m256i entity_mask;  // round 0: x0 = entity ^ entity_mask
@@ -91,7 +91,7 @@ __attribute__((target("avx2"))) inline void eight_blocks_avx2(const Avx2Counter&
   }
 }
 
-__attribute__((target("avx2"))) void first_words_avx2(const Counter& counter, const std::uint32_t* entity,
+__attribute__((target("avx2"))) void block_words_avx2(const Counter& counter, const std::uint32_t* entity,
                                                       std::size_t n, std::uint64_t* first,
                                                       std::uint64_t* second) {
   Avx2Counter c;
@@ -106,14 +106,15 @@ __attribute__((target("avx2"))) void first_words_avx2(const Counter& counter, co
     c.key[r][0] = _mm256_set1_epi64x(keys[static_cast<std::size_t>(r)][0]);
     c.key[r][1] = _mm256_set1_epi64x(keys[static_cast<std::size_t>(r)][1]);
   }
-  // Philox's round on the counter words (x0, x1, x2, x3) = (trial, entity, tag, 0):
+  // Philox's round on the counter words (x0, x1, x2, x3) = (trial, entity, tag, block):
   // x0' = hi(x2 M1) ^ x1 ^ key0, x1' = lo(x2 M1), x2' = hi(x0 M0) ^ x3 ^ key1, x3' = lo(x0 M0).
   constexpr std::uint64_t M0 = 0xD2511F53, M1 = 0xCD9E8D57;
   auto hi = [](std::uint64_t p) { return static_cast<std::uint32_t>(p >> 32); };
   auto lo = [](std::uint64_t p) { return static_cast<std::uint32_t>(p); };
   const std::uint64_t r0_p0 = counter.trial * M0, r0_p1 = counter.tag * M1;
-  // After round 0: x0 = entity ^ (hi(tag M1) ^ key0), x1 = lo(tag M1), x2 = hi(trial M0) ^ key1, x3 = lo(trial M0).
-  const std::uint32_t r0_x1 = lo(r0_p1), r0_x2 = hi(r0_p0) ^ keys[0][1], r0_x3 = lo(r0_p0);
+  // After round 0: x0 = entity ^ (hi(tag M1) ^ key0), x1 = lo(tag M1), x2 = hi(trial M0) ^ block ^ key1,
+  // x3 = lo(trial M0).
+  const std::uint32_t r0_x1 = lo(r0_p1), r0_x2 = hi(r0_p0) ^ counter.block ^ keys[0][1], r0_x3 = lo(r0_p0);
   // Round 1: x0' = hi(x2 M1) ^ x1 ^ key0 and x1' = lo(x2 M1) are constant.
   const std::uint64_t r1_p1 = r0_x2 * M1;
   const std::uint32_t r1_x0 = hi(r1_p1) ^ r0_x1 ^ keys[1][0], r1_x1 = lo(r1_p1);
@@ -187,17 +188,18 @@ __attribute__((target("avx2"))) std::size_t unit_normals_avx2(const std::uint64_
 }
 #endif
 
-Counter counter_of(std::uint64_t seed_key, std::uint32_t trial, std::uint32_t month, Purpose purpose) {
+Counter counter_of(std::uint64_t seed_key, std::uint32_t trial, std::uint32_t month, Purpose purpose,
+                   std::uint32_t block) {
   const auto ctr = KeyedStream::first_counter(trial, 0, month, purpose);
-  return {ctr[0], ctr[2], KeyedStream::key_words(seed_key)};
+  return {ctr[0], ctr[2], ctr[3] + block, KeyedStream::key_words(seed_key)};
 }
 
 }  // namespace
 
-void detail::first_words_portable(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity,
-                                  std::size_t n, std::uint32_t month, Purpose purpose, std::uint64_t* first,
-                                  std::uint64_t* second) {
-  first_words_portable(counter_of(seed_key, trial, month, purpose), entity, n, first, second);
+void detail::block_words_portable(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity,
+                                  std::size_t n, std::uint32_t month, Purpose purpose, std::uint32_t block,
+                                  std::uint64_t* first, std::uint64_t* second) {
+  block_words_portable(counter_of(seed_key, trial, month, purpose, block), entity, n, first, second);
 }
 
 bool detail::uses_avx2() {
@@ -225,13 +227,14 @@ std::size_t unit_normals_first_words(const std::uint64_t* word, std::size_t n, d
   return detail::unit_normals_first_words_portable(word, n, z, declined);
 }
 
-void first_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,
-                 std::uint32_t month, Purpose purpose, std::uint64_t* first, std::uint64_t* second) {
-  const Counter c = counter_of(seed_key, trial, month, purpose);
+void block_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,
+                 std::uint32_t month, Purpose purpose, std::uint32_t block, std::uint64_t* first,
+                 std::uint64_t* second) {
+  const Counter c = counter_of(seed_key, trial, month, purpose, block);
 #if defined(__x86_64__) && defined(__GNUC__)
-  if (detail::uses_avx2()) return first_words_avx2(c, entity, n, first, second);
+  if (detail::uses_avx2()) return block_words_avx2(c, entity, n, first, second);
 #endif
-  first_words_portable(c, entity, n, first, second);
+  block_words_portable(c, entity, n, first, second);
 }
 
 }  // namespace complab

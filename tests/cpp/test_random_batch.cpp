@@ -56,7 +56,7 @@ TEST(FirstWords, EqualEachStreamsFirstTwoWordsForEveryBatchSize) {
       const auto e = entities(n);
       std::vector<std::uint64_t> first(n), second(n), first_p(n), second_p(n);
       complab::first_words(key, c.trial, e.data(), n, c.month, c.purpose, first.data(), second.data());
-      complab::detail::first_words_portable(key, c.trial, e.data(), n, c.month, c.purpose, first_p.data(),
+      complab::detail::block_words_portable(key, c.trial, e.data(), n, c.month, c.purpose, 0, first_p.data(),
                                             second_p.data());
       for (std::size_t j = 0; j < n; ++j) {
         KeyedStream s(key, c.trial, e[j], c.month, c.purpose);
@@ -68,6 +68,28 @@ TEST(FirstWords, EqualEachStreamsFirstTwoWordsForEveryBatchSize) {
         KeyedStream rebuilt(complab::block_of(first[j], second[j]), key, c.trial, e[j], c.month, c.purpose);
         for (int w = 0; w < 2; ++w) rebuilt();
         EXPECT_EQ(rebuilt(), s());
+      }
+    }
+  }
+}
+
+TEST(BlockWords, EqualEachStreamsWordsOfLaterBlocks) {
+  record_path();
+  const auto key = complab::seed_key(23);
+  for (const std::uint32_t block : {1u, 2u, 7u}) {
+    for (const std::size_t n : {1, 8, 13, 40}) {
+      const auto e = entities(n);
+      std::vector<std::uint64_t> first(n), second(n), first_p(n), second_p(n);
+      complab::block_words(key, 9, e.data(), n, 30, Purpose::Opportunity, block, first.data(), second.data());
+      complab::detail::block_words_portable(key, 9, e.data(), n, 30, Purpose::Opportunity, block, first_p.data(),
+                                            second_p.data());
+      for (std::size_t j = 0; j < n; ++j) {
+        KeyedStream s(key, 9, e[j], 30, Purpose::Opportunity);
+        for (std::uint32_t w = 0; w < 2 * block; ++w) s();
+        EXPECT_EQ(first[j], s()) << "block " << block << " lane " << j;
+        EXPECT_EQ(second[j], s()) << "block " << block << " lane " << j;
+        EXPECT_EQ(first_p[j], first[j]);
+        EXPECT_EQ(second_p[j], second[j]);
       }
     }
   }

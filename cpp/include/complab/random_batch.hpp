@@ -13,11 +13,19 @@
 
 namespace complab {
 
-/// The first two words of KeyedStream(seed_key, trial, entity[j], month, purpose) for
-/// j < n: `first[j]` is what its first call returns and `second[j]` its second call. AVX2
-/// where the CPU has it, chosen at run time; the portable code gives the same words.
-void first_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,
-                 std::uint32_t month, Purpose purpose, std::uint64_t* first, std::uint64_t* second);
+/// The two words of block `block` (0, 1, ...) of KeyedStream(seed_key, trial, entity[j],
+/// month, purpose) for j < n: `first[j]` is what its call number 2 block + 1 returns and
+/// `second[j]` the next. AVX2 where the CPU has it, chosen at run time; the portable code
+/// gives the same words.
+void block_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,
+                 std::uint32_t month, Purpose purpose, std::uint32_t block, std::uint64_t* first,
+                 std::uint64_t* second);
+
+/// block_words for the streams' first block: their first two words.
+inline void first_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,
+                        std::uint32_t month, Purpose purpose, std::uint64_t* first, std::uint64_t* second) {
+  block_words(seed_key, trial, entity, n, month, purpose, 0, first, second);
+}
 
 /// unit_normal_first_word for `word[0..n)`: sets `z[k]` where the word is accepted and lists
 /// the other positions, in order, in `declined` (room for n); returns how many it listed
@@ -26,15 +34,15 @@ std::size_t unit_normals_first_words(const std::uint64_t* word, std::size_t n, d
                                      std::uint32_t* declined);
 
 namespace detail {
-/// Whether first_words, unit_normals_first_words and account_pass (account_pass.hpp) take
+/// Whether block_words, unit_normals_first_words and account_pass (account_pass.hpp) take
 /// their AVX2 paths on this CPU.
 bool uses_avx2();
 
-/// first_words and unit_normals_first_words without SIMD, whatever the CPU (the tests
+/// block_words and unit_normals_first_words without SIMD, whatever the CPU (the tests
 /// compare the two).
-void first_words_portable(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity,
-                          std::size_t n, std::uint32_t month, Purpose purpose, std::uint64_t* first,
-                          std::uint64_t* second);
+void block_words_portable(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity,
+                          std::size_t n, std::uint32_t month, Purpose purpose, std::uint32_t block,
+                          std::uint64_t* first, std::uint64_t* second);
 std::size_t unit_normals_first_words_portable(const std::uint64_t* word, std::size_t n, double* z,
                                               std::uint32_t* declined);
 }  // namespace detail
