@@ -492,12 +492,13 @@ class TrialSimulator {
     arr_fixed_.clear(); arr_usage_.clear(); booked_.clear(); health_.clear();
     renewal_index_.clear(); products_.clear(); active_.clear();
     exp_value_.clear(); exp_product_.clear(); exp_csm_.clear();
-    period_start_.clear(); period_csm_.clear(); period_ae_.clear(); expanded_.clear();
+    period_start_.clear(); expanded_.clear();
     year_start_.clear(); opened_.clear(); churned_.clear();
     std::fill(load_.begin(), load_.end(), 0);
     for (auto& v : live_) v.clear();
     cohort_offset_.clear();
     cohort_account_.clear();
+    year_account_.clear();
     total_arr_ = 0;
     live_state_stored_ = true;  // no account yet; add_account writes both copies
   }
@@ -520,11 +521,9 @@ class TrialSimulator {
     exp_value_.push_back(0);
     exp_product_.push_back(-1);
     exp_csm_.push_back(-1);
-    period_start_.push_back(-1);
-    period_csm_.push_back(-1);
-    period_ae_.push_back(-1);
+    period_start_.push_back(0);
     expanded_.push_back(0);
-    year_start_.push_back(-1);
+    year_start_.push_back(0);
     opened_.push_back(opened_month_);
     churned_.push_back(-1);
     if (csm >= 0) ++load_[static_cast<std::size_t>(csm)];
@@ -599,22 +598,29 @@ class TrialSimulator {
     return best;
   }
 
+  /// A period's and a year's cohorts are the accounts active at their start: the live lists.
+  /// Their members' start ARR is recorded; other accounts' entries are left as they are, for
+  /// only members are read.
   void open_cohorts(int t) {
-    const std::size_t n = seg_.size();
-    const bool year_opens = t % kContractMonths == 0 && t / kContractMonths < out_.years;
-    if (t % w_.period_months == 0 || year_opens) store_live_state();
     if (t % w_.period_months == 0) {
-      for (std::size_t i = 0; i < n; ++i) {
-        const bool on = active_[i] != 0;
-        period_start_[i] = on ? arr_fixed_[i] + arr_usage_[i] : -1;
-        period_csm_[i] = on ? csm_[i] : -1;
-        period_ae_[i] = on ? ae_[i] : -1;
-        expanded_[i] = 0;
+      for (const LiveAccounts& live : live_) {
+        for (std::size_t k = 0; k < live.size(); ++k) {
+          const std::uint32_t i = live.account[k];
+          period_start_[i] = arr_fixed_[i] + live.arr_usage[k];
+          expanded_[i] = 0;
+        }
       }
       list_period_cohorts();
     }
-    if (year_opens) {
-      for (std::size_t i = 0; i < n; ++i) year_start_[i] = active_[i] ? arr_fixed_[i] + arr_usage_[i] : -1;
+    if (t % kContractMonths == 0 && t / kContractMonths < out_.years) {
+      year_account_.clear();
+      for (const LiveAccounts& live : live_) {
+        for (std::size_t k = 0; k < live.size(); ++k) {
+          const std::uint32_t i = live.account[k];
+          year_start_[i] = arr_fixed_[i] + live.arr_usage[k];
+          year_account_.push_back(i);
+        }
+      }
     }
   }
 
@@ -646,30 +652,32 @@ class TrialSimulator {
     }
   }
 
-  /// Each rep's period-start cohort as a list of accounts (CSMs' and AEs' books), grouped by
-  /// rep: rep r's are cohort_account_[cohort_offset_[r] .. cohort_offset_[r + 1]).
+  /// Each rep's period-start cohort (the accounts active now) as a list of accounts (CSMs'
+  /// and AEs' books), grouped by rep: rep r's are
+  /// cohort_account_[cohort_offset_[r] .. cohort_offset_[r + 1]).
   void list_period_cohorts() {
     const auto nrep = static_cast<std::size_t>(roster_.size());
     cohort_offset_.assign(nrep + 1, 0);
-    for (std::size_t i = 0; i < seg_.size(); ++i) {
-      if (period_start_[i] < 0) continue;
-      for (int rep : {period_csm_[i], period_ae_[i]}) {
-        if (rep >= 0) ++cohort_offset_[static_cast<std::size_t>(rep) + 1];
+    for (const LiveAccounts& live : live_) {
+      for (std::size_t k = 0; k < live.size(); ++k) {
+        for (int rep : {live.csm[k], ae_[live.account[k]]}) {
+          if (rep >= 0) ++cohort_offset_[static_cast<std::size_t>(rep) + 1];
+        }
       }
     }
     for (std::size_t r = 0; r < nrep; ++r) cohort_offset_[r + 1] += cohort_offset_[r];
     cohort_account_.resize(cohort_offset_[nrep]);
     cohort_fill_.assign(cohort_offset_.begin(), cohort_offset_.end() - 1);
-    for (std::size_t i = 0; i < seg_.size(); ++i) {
-      if (period_start_[i] < 0) continue;
-      for (int rep : {period_csm_[i], period_ae_[i]}) {
-        if (rep >= 0) cohort_account_[cohort_fill_[static_cast<std::size_t>(rep)]++] = static_cast<std::uint32_t>(i);
+    for (const LiveAccounts& live : live_) {
+      for (std::size_t k = 0; k < live.size(); ++k) {
+        for (int rep : {live.csm[k], ae_[live.account[k]]}) {
+          if (rep >= 0) cohort_account_[cohort_fill_[static_cast<std::size_t>(rep)]++] = live.account[k];
+        }
       }
     }
   }
 
   void close_cohorts(int t) {
-    const std::size_t n = seg_.size();
     const bool year_closes = (t + 1) % kContractMonths == 0 && t / kContractMonths < out_.years;
     if ((t + 1) % w_.period_months == 0 || year_closes) store_live_state();
     if ((t + 1) % w_.period_months == 0) {
@@ -678,8 +686,7 @@ class TrialSimulator {
     }
     if (year_closes) {
       const int y = t / kContractMonths;
-      for (std::size_t i = 0; i < n; ++i) {
-        if (year_start_[i] < 0) continue;
+      for (const std::uint32_t i : year_account_) {
         std::int64_t* c = &cohorts_[(static_cast<std::size_t>(y) * static_cast<std::size_t>(out_.segments) +
                                      static_cast<std::size_t>(seg_[i])) * kNumCohortFields];
         const std::int64_t start = year_start_[i], end = arr_fixed_[i] + arr_usage_[i];
@@ -1085,14 +1092,16 @@ class TrialSimulator {
   // Accounts, structure of arrays.
   // An active account's health and usage ARR are current in live_ (see LiveAccounts), and
   // here only after store_live_state, until the next segment_month.
-  std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, exp_product_, exp_csm_, period_csm_, period_ae_;
+  std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, exp_product_, exp_csm_;
   std::vector<int> opened_, churned_;  // month won (-1: initial book) and month churned (-1: none)
   int opened_month_ = -1;              // what add_account records as the opening month
   std::vector<std::uint32_t> entity_, products_;
-  std::vector<std::int64_t> arr_fixed_, arr_usage_, booked_, exp_value_, period_start_, year_start_;
+  std::vector<std::int64_t> arr_fixed_, arr_usage_, booked_, exp_value_;
+  std::vector<std::int64_t> period_start_, year_start_;  // ARR at the start, for the current cohorts' members
   // The reps' period-start cohorts (list_period_cohorts).
   std::vector<std::size_t> cohort_offset_, cohort_fill_;
   std::vector<std::uint32_t> cohort_account_;
+  std::vector<std::uint32_t> year_account_;  // the year's cohort: the accounts active at its start
   std::vector<double> health_;
   std::vector<std::uint8_t> active_, expanded_;
 };
