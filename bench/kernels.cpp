@@ -65,8 +65,8 @@ int main(int argc, char** argv) {
   std::vector<std::uint64_t> first(n), second(n);
   const std::uint64_t key = complab::seed_key(1);
   std::uint32_t trial = 0;
-  row("first_words", "Philox block",
-      best_in_turns([&] { complab::first_words(key, ++trial, entity.data(), n, 5, complab::Purpose::Csql, first.data(), second.data()); },
+  row("block_words", "Philox block",
+      best_in_turns([&] { complab::block_words(key, ++trial, entity.data(), n, 5, complab::Purpose::Csql, 0, first.data(), second.data()); },
                     [&] { complab::detail::block_words_portable(key, ++trial, entity.data(), n, 5, complab::Purpose::Csql, 0, first.data(),
                                                                 second.data()); },
                     turns, calls, n));
