@@ -894,30 +894,42 @@ class TrialSimulator {
     sums.usage_down += pass.usage_down;
     if (num_events == 0) return;
 
-    // The renewal streams' first blocks, for the accounts due, in one batch.
-    if (renewal_entity_.size() < num_due) renewal_entity_.resize(num_due);
-    for (std::size_t e = 0, d = 0; e < num_events; ++e) {
-      if (events_[e].due) renewal_entity_[d++] = entity[events_[e].position];
+    // The events' draws, a batch a purpose: the closing hand-offs' ExpansionWin blocks, the
+    // CSQLs' second Csql blocks (kind, product and acceptance follow the yes/no word) and
+    // the renewals' Renewal blocks.
+    if (renewal_entity_.size() < num_events) {
+      renewal_entity_.resize(num_events);
+      csql_entity_.resize(num_events);
+      closing_entity_.resize(num_events);
     }
+    std::size_t num_csqls = 0, num_closing = 0;
+    for (std::size_t e = 0, d = 0; e < num_events; ++e) {
+      const std::size_t k = events_[e].position;
+      if (live.exp_close[k] == t) closing_entity_[num_closing++] = entity[k];
+      if (events_[e].csql) csql_entity_[num_csqls++] = entity[k];
+      if (events_[e].due) renewal_entity_[d++] = entity[k];
+    }
+    first_blocks(closing_entity_.data(), num_closing, t, Purpose::ExpansionWin, expansion_win_blocks_);
+    first_blocks(csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_more_blocks_, 1);
     first_blocks(renewal_entity_.data(), num_due, t, Purpose::Renewal, renewal_blocks_);
 
     if (churned_positions_.size() < num_due) churned_positions_.resize(num_due);
     std::size_t num_churned = 0;
-    for (std::size_t e = 0, d = 0; e < num_events; ++e) {
+    for (std::size_t e = 0, d = 0, c = 0, h = 0; e < num_events; ++e) {
       const PassEvent& ev = events_[e];
       const std::size_t k = ev.position;
-      const std::uint32_t id = entity[k];
       // 2.3a An accepted hand-off reaching its close month.
-      if (live.exp_close[k] == t) close_handoff(live, k, t, p, seg);
-      // 2.3b CSQL: raised by the CSM, accepted or not by the account's AE.
+      if (live.exp_close[k] == t) close_handoff(live, k, t, p, seg, to_unit(expansion_win_blocks_.first[h++]));
+      // 2.3b CSQL: raised by the CSM, accepted or not by the account's AE. The Csql stream's
+      // second word, then its second block.
       if (ev.csql) {
-        KeyedStream cs = stream(csql_blocks_, k, id, t, Purpose::Csql);
-        cs();  // the word the first pass used
-        raise_csql(live, k, t, p, seg, cs);
+        raise_csql(live, k, t, p, seg, to_unit(csql_blocks_.second[k]), to_unit(csql_more_blocks_.first[c]),
+                   to_unit(csql_more_blocks_.second[c]));
+        ++c;
       }
       // 2.4 Renewal.
       if (ev.due) {
-        const bool churned = renew(live, k, t, p, seg, stream(renewal_blocks_, d, id, t, Purpose::Renewal));
+        const bool churned = renew(live, k, t, p, seg, stream(renewal_blocks_, d, entity[k], t, Purpose::Renewal));
         ++d;
         if (churned) churned_positions_[num_churned++] = static_cast<std::uint32_t>(k);
       }
@@ -925,13 +937,14 @@ class TrialSimulator {
     if (num_churned > 0) drop_churned(live, num_churned);
   }
 
-  void close_handoff(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg) {
+  /// u_win: the ExpansionWin stream's first uniform.
+  void close_handoff(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u_win) {
     const std::size_t i = live.account[k];
     series(t, kExpansionsClosed) += 1;
     const int ae = ae_[i];
     const auto a = static_cast<std::size_t>(ae);
     const double p_win = std::min(1.0, seg.expansion_win_rate * skill_[a] * follow_up_ratio(a) * live.health[k]);
-    if (stream(entity_[i], t, Purpose::ExpansionWin).uniform() < p_win) {
+    if (u_win < p_win) {
       const std::int64_t value = exp_value_[i];
       const int product = exp_product_[i];
       const bool usage = usage_priced_[static_cast<std::size_t>(product >= 0 ? product : 0)];
@@ -970,11 +983,12 @@ class TrialSimulator {
     drop(live.health), drop(live.gap), drop(live.arr_usage);
   }
 
-  void raise_csql(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, KeyedStream& cs) {
+  /// u_kind, u_product, u_accept: the Csql stream's uniforms after the yes/no.
+  void raise_csql(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u_kind,
+                  double u_product, double u_accept) {
     const std::size_t i = live.account[k];
     const int nprod = static_cast<int>(w_.products.size());
     const int missing = nprod - std::popcount(products_[i]);
-    const double u_kind = cs.uniform(), u_product = cs.uniform(), u_accept = cs.uniform();
     int product = -1;
     std::int64_t value;
     if (missing > 0 && u_kind < w_.cross_sell_probability) {
@@ -1081,9 +1095,10 @@ class TrialSimulator {
   bool live_state_stored_ = true;  // whether the account arrays hold live_'s health and usage ARR
   // segment_month's scratch, per position in a segment's list (renewals: per account due).
   FirstBlocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
+  FirstBlocks csql_more_blocks_, expansion_win_blocks_;  // the CSQLs' second blocks; hand-offs' wins
   std::vector<double> z_health_, z_usage_;
   std::vector<PassEvent> events_;  // the accounts with an event this month
-  std::vector<std::uint32_t> renewal_entity_, churned_positions_;
+  std::vector<std::uint32_t> renewal_entity_, csql_entity_, closing_entity_, churned_positions_;
   std::vector<std::uint32_t> book_entity_;  // build_initial_book
   FirstBlocks tenure_blocks_, arr_blocks_, health_blocks_;
   std::vector<std::uint32_t> declined_, declined_entity_;  // unit_normals: the draws past their first word
