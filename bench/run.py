@@ -141,9 +141,9 @@ def without(scenario, *fields: str):
 
 def measure_breakdown(scenario, trials: int, repeats: int) -> list[dict]:
     """ns per account-month on 1 thread, with the per-account-month draws switched off in
-    turn; the variants take turns (best_in_turns). Without noise or CSQLs the world differs a little (fewer
-    events too), so the differences are the draws' cost only roughly: a guide to what
-    stands in the way."""
+    turn; the variants take turns (best_in_turns). Without noise or CSQLs the world differs
+    a little (fewer events too), so the differences are the draws' cost only roughly: a
+    guide to what stands in the way."""
     variants = [
         ("default scenario", ()),
         ("without health and usage noise", ("health_noise", "usage_noise")),

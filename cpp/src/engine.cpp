@@ -24,7 +24,6 @@ namespace {
 // won never shifts the draws of other accounts.
 constexpr std::uint32_t kNewAccountBit = 1u << 31;
 constexpr int kMaxOpportunitiesPerSdrMonth = 256;
-constexpr int kContractMonths = 12;
 // Effort below this is treated as this: ln(0) would make health targets -inf.
 constexpr double kMinEffort = 1e-3;
 
@@ -160,13 +159,13 @@ class TrialSimulator {
     return KeyedStream(key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
   }
 
-  /// The first blocks of one purpose's streams for a list of entities (or another block,
-  /// `block`), as their two 64-bit words, computed together (block_words); and the streams
-  /// that start from the first blocks.
-  struct FirstBlocks {
+  /// One block of one purpose's streams for a list of entities (block 0 unless `block`
+  /// says), as its two 64-bit words, computed together (block_words); and the stream that
+  /// goes on from a first block.
+  struct StreamBlocks {
     std::vector<std::uint64_t> first, second;
   };
-  void first_blocks(const std::uint32_t* entity, std::size_t n, int month, Purpose purpose, FirstBlocks& out,
+  void stream_blocks(const std::uint32_t* entity, std::size_t n, int month, Purpose purpose, StreamBlocks& out,
                     std::uint32_t block = 0) const {
     if (out.first.size() < n) {
       out.first.resize(n);
@@ -175,7 +174,7 @@ class TrialSimulator {
     block_words(key_, trial_key_, entity, n, static_cast<std::uint32_t>(month), purpose, block, out.first.data(),
                 out.second.data());
   }
-  KeyedStream stream(const FirstBlocks& blocks, std::size_t k, std::uint32_t entity, int month, Purpose purpose) const {
+  KeyedStream stream(const StreamBlocks& blocks, std::size_t k, std::uint32_t entity, int month, Purpose purpose) const {
     return KeyedStream(block_of(blocks.first[k], blocks.second[k]), key_, trial_key_, entity,
                        static_cast<std::uint32_t>(month), purpose);
   }
@@ -183,7 +182,7 @@ class TrialSimulator {
   /// `purpose`'s unit normals for the accounts with entities `entity[0..n)`, whose first
   /// words are `word[k]`: Boost's normal, with its common case taken inline from the word.
   /// The rare draws that need more words are finished together afterwards, their streams'
-  /// first blocks computed in one batch (first_words).
+  /// first blocks computed in one batch.
   void unit_normals(const std::uint64_t* word, const std::uint32_t* entity, std::size_t n, int t,
                     Purpose purpose, double* z) {
     if (declined_.size() < n) declined_.resize(n);
@@ -191,7 +190,7 @@ class TrialSimulator {
     if (m == 0) return;
     if (declined_entity_.size() < m) declined_entity_.resize(m);
     for (std::size_t j = 0; j < m; ++j) declined_entity_[j] = entity[declined_[j]];
-    first_blocks(declined_entity_.data(), m, t, purpose, declined_blocks_);
+    stream_blocks(declined_entity_.data(), m, t, purpose, declined_blocks_);
     for (std::size_t j = 0; j < m; ++j) {
       const std::size_t k = declined_[j];
       WordThenStream words(word[k], stream(declined_blocks_, j, declined_entity_[j], t, purpose));
@@ -314,7 +313,7 @@ class TrialSimulator {
   /// Expected clawback per unit of over-promising: the commission rate at the projected
   /// attainment times the first-renewal churn exposure of this month's deals.
   double clawback_cost(const Plan& plan, const BookState& b, double v) const {
-    if (!plan.clawback || plan.clawback->window_months < kContractMonths) return 0.0;
+    if (!plan.clawback) return 0.0;  // validated: its window reaches the first renewal
     double per_dollar = 0.0, per_logo = 0.0;
     for (std::size_t k = 0; k < plan.measures.size(); ++k) {
       const Measure& m = plan.measures[k];
@@ -567,9 +566,9 @@ class TrialSimulator {
       const auto n = static_cast<std::size_t>(seg.initial_accounts);
       if (book_entity_.size() < n) book_entity_.resize(n);
       for (std::size_t i = 0; i < n; ++i) book_entity_[i] = first_entity + static_cast<std::uint32_t>(i);
-      first_blocks(book_entity_.data(), n, 0, Purpose::InitialTenure, tenure_blocks_);
-      first_blocks(book_entity_.data(), n, 0, Purpose::InitialArr, arr_blocks_);
-      if (health_sd > 0) first_blocks(book_entity_.data(), n, 0, Purpose::InitialHealth, health_blocks_);
+      stream_blocks(book_entity_.data(), n, 0, Purpose::InitialTenure, tenure_blocks_);
+      stream_blocks(book_entity_.data(), n, 0, Purpose::InitialArr, arr_blocks_);
+      if (health_sd > 0) stream_blocks(book_entity_.data(), n, 0, Purpose::InitialHealth, health_blocks_);
       boost::random::lognormal_distribution<double> acv(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd);
       for (std::size_t i = 0; i < n; ++i) {
         const std::uint32_t entity = book_entity_[i];
@@ -723,9 +722,9 @@ class TrialSimulator {
     const std::size_t count = month_opportunities_.size();
     if (count > 0) {
       const std::uint32_t* const ids = month_opportunities_.data();
-      first_blocks(ids, count, t, Purpose::Opportunity, opportunity_blocks_);
-      first_blocks(ids, count, t, Purpose::Opportunity, opportunity_value_blocks_, 1);
-      first_blocks(ids, count, t, Purpose::OpportunityWin, opportunity_win_blocks_);
+      stream_blocks(ids, count, t, Purpose::Opportunity, opportunity_blocks_);
+      stream_blocks(ids, count, t, Purpose::Opportunity, opportunity_value_blocks_, 1);
+      stream_blocks(ids, count, t, Purpose::OpportunityWin, opportunity_win_blocks_);
     }
     for (std::size_t q = 0; q < count; ++q) {
       const std::uint32_t id = month_opportunities_[q];
@@ -772,13 +771,13 @@ class TrialSimulator {
     }
   }
 
-  /// Per-CSM effort for the month from its load at the month's start (§5).
   /// dE_e/de for CSM r: skill times load over the reference expansion share (§3).
   double expansion_effort_per_share(std::size_t r) const {
     const auto& seg = w_.segments[static_cast<std::size_t>(roster_.segment[r])];
     return skill_[r] * (seg.csm_coverage / std::max(1, load_[r])) / (1.0 - w_.effort.csm_adoption_ref);
   }
 
+  /// Per-CSM effort for the month from its load at the month's start (§5).
   void csm_efforts() {
     for (std::size_t s = 0; s < seg_csms_.size(); ++s) {
       const auto& seg = w_.segments[s];
@@ -854,7 +853,7 @@ class TrialSimulator {
     // rare extra words come from their own streams). z = 0 where a segment has no noise.
     const bool health_noise = seg.health_noise > 0, usage_noise = seg.usage_noise > 0;
     if (health_noise || usage_noise) {
-      first_blocks(entity, n, t, Purpose::AccountMonth, dynamics_blocks_);
+      stream_blocks(entity, n, t, Purpose::AccountMonth, dynamics_blocks_);
     }
     if (health_noise) {
       unit_normals(dynamics_blocks_.first.data(), entity, n, t, Purpose::Health, z_health_.data());
@@ -869,7 +868,7 @@ class TrialSimulator {
     }
 
     const bool csql_possible = seg.csql_rate > 0;
-    if (csql_possible) first_blocks(entity, n, t, Purpose::Csql, csql_blocks_);
+    if (csql_possible) stream_blocks(entity, n, t, Purpose::Csql, csql_blocks_);
 
     // One pass over the list (account_pass.hpp): the continuous dynamics (2.1, 2.2),
     // whether a renewal is due and 2.3b's yes/no, listing the few accounts with an event this
@@ -909,9 +908,9 @@ class TrialSimulator {
       if (events_[e].csql) csql_entity_[num_csqls++] = entity[k];
       if (events_[e].due) renewal_entity_[d++] = entity[k];
     }
-    first_blocks(closing_entity_.data(), num_closing, t, Purpose::ExpansionWin, expansion_win_blocks_);
-    first_blocks(csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_more_blocks_, 1);
-    first_blocks(renewal_entity_.data(), num_due, t, Purpose::Renewal, renewal_blocks_);
+    stream_blocks(closing_entity_.data(), num_closing, t, Purpose::ExpansionWin, expansion_win_blocks_);
+    stream_blocks(csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_more_blocks_, 1);
+    stream_blocks(renewal_entity_.data(), num_due, t, Purpose::Renewal, renewal_blocks_);
 
     if (churned_positions_.size() < num_due) churned_positions_.resize(num_due);
     std::size_t num_churned = 0;
@@ -929,7 +928,7 @@ class TrialSimulator {
       }
       // 2.4 Renewal.
       if (ev.due) {
-        const bool churned = renew(live, k, t, p, seg, stream(renewal_blocks_, d, entity[k], t, Purpose::Renewal));
+        const bool churned = renew(live, k, t, p, seg, to_unit(renewal_blocks_.first[d]));
         ++d;
         if (churned) churned_positions_[num_churned++] = static_cast<std::uint32_t>(k);
       }
@@ -1019,15 +1018,16 @@ class TrialSimulator {
     exp_csm_[i] = csm;
   }
 
-  /// 2.4 for position k of `live`; returns whether the account churned (its final health
-  /// and zero usage ARR are then stored in the account arrays, for it leaves the list).
-  bool renew(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, KeyedStream renewal) {
+  /// 2.4 for position k of `live`, u being its Renewal stream's first uniform; returns
+  /// whether the account churned (its final health and zero usage ARR are then stored in
+  /// the account arrays, for it leaves the list).
+  bool renew(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u) {
     const std::size_t i = live.account[k];
     const int r = renewal_index_[i];
     const double p_churn = churn_probability(live, k, seg);
     series(t, kRenewalsDue) += 1;
     if (r == 0) series(t, kFirstRenewalsDue) += 1;
-    if (renewal.uniform() < p_churn) {
+    if (u < p_churn) {
       const std::int64_t lost = arr_fixed_[i] + live.arr_usage[k];
       series(t, kChurnedArr) += lost;
       series(t, kChurnedLogos) += 1;
@@ -1089,20 +1089,20 @@ class TrialSimulator {
   // new_business's scratch: the month's opportunities (ids, SDRs) and their streams' blocks.
   std::vector<std::uint32_t> month_opportunities_;
   std::vector<int> month_opportunity_sdr_;
-  FirstBlocks opportunity_blocks_, opportunity_value_blocks_, opportunity_win_blocks_;
+  StreamBlocks opportunity_blocks_, opportunity_value_blocks_, opportunity_win_blocks_;
   std::vector<Opportunity> won_;
   std::vector<LiveAccounts> live_;
   bool live_state_stored_ = true;  // whether the account arrays hold live_'s health and usage ARR
   // segment_month's scratch, per position in a segment's list (renewals: per account due).
-  FirstBlocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
-  FirstBlocks csql_more_blocks_, expansion_win_blocks_;  // the CSQLs' second blocks; hand-offs' wins
+  StreamBlocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
+  StreamBlocks csql_more_blocks_, expansion_win_blocks_;  // the CSQLs' second blocks; hand-offs' wins
   std::vector<double> z_health_, z_usage_;
   std::vector<PassEvent> events_;  // the accounts with an event this month
   std::vector<std::uint32_t> renewal_entity_, csql_entity_, closing_entity_, churned_positions_;
   std::vector<std::uint32_t> book_entity_;  // build_initial_book
-  FirstBlocks tenure_blocks_, arr_blocks_, health_blocks_;
+  StreamBlocks tenure_blocks_, arr_blocks_, health_blocks_;
   std::vector<std::uint32_t> declined_, declined_entity_;  // unit_normals: the draws past their first word
-  FirstBlocks declined_blocks_;
+  StreamBlocks declined_blocks_;
 
   // Accounts, structure of arrays.
   // An active account's health and usage ARR are current in live_ (see LiveAccounts), and

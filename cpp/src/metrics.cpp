@@ -1,6 +1,5 @@
 #include "complab/metrics.hpp"
 
-
 namespace complab {
 namespace {
 

@@ -120,7 +120,7 @@ void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, Pa
       }
       const Plan& plan = plans[static_cast<std::size_t>(plan_index)];
       const std::size_t n = plan.measures.size();
-      const bool claws = plan.clawback && plan.clawback->window_months >= kFirstRenewalMonths;
+      const bool claws = plan.clawback.has_value();  // validated: its window reaches the first renewal
       double carry = 0.0;
 
       for (std::size_t p = 0; p < periods; ++p, pay += kNumPayFields) {

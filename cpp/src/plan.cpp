@@ -175,7 +175,7 @@ void Plan::validate() const {
                            "accounts the rep sold)");
     }
     require_unit_interval("clawback.share", clawback->share);
-    if (clawback->window_months < kFirstRenewalMonths) {
+    if (clawback->window_months < kContractMonths) {
       fail("clawback.window_months",
            std::to_string(clawback->window_months) +
                " is not >= 12 (first renewals come 12 months after the sale, so a shorter "

@@ -29,6 +29,9 @@ py::dict accounts_to_dict(const std::vector<std::vector<AccountRecord>>& per_tri
   std::vector<std::int64_t> arr, booked;
   std::vector<double> health;
   for (auto* v : {&trial, &segment, &opened, &churned, &renewals, &csm, &ae}) v->reserve(n);
+  for (auto* v : {&entity, &products}) v->reserve(n);
+  for (auto* v : {&arr, &booked}) v->reserve(n);
+  health.reserve(n);
   for (std::size_t t = 0; t < per_trial.size(); ++t) {
     for (const AccountRecord& a : per_trial[t]) {
       trial.push_back(static_cast<std::int32_t>(t));

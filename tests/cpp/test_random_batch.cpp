@@ -40,7 +40,7 @@ static void record_path() {
   ::testing::Test::RecordProperty("batched_path", complab::detail::uses_avx2() ? "avx2" : "portable");
 }
 
-TEST(FirstWords, EqualEachStreamsFirstTwoWordsForEveryBatchSize) {
+TEST(BlockWords, BlockZeroIsEachStreamsFirstTwoWordsForEveryBatchSize) {
   // Several seeds, trials, months and purposes: the AVX2 path folds the counter's constant
   // words into its first rounds once per batch.
   record_path();
@@ -55,7 +55,7 @@ TEST(FirstWords, EqualEachStreamsFirstTwoWordsForEveryBatchSize) {
     for (const std::size_t n : {0, 1, 3, 7, 8, 9, 16, 17, 100}) {
       const auto e = entities(n);
       std::vector<std::uint64_t> first(n), second(n), first_p(n), second_p(n);
-      complab::first_words(key, c.trial, e.data(), n, c.month, c.purpose, first.data(), second.data());
+      complab::block_words(key, c.trial, e.data(), n, c.month, c.purpose, 0, first.data(), second.data());
       complab::detail::block_words_portable(key, c.trial, e.data(), n, c.month, c.purpose, 0, first_p.data(),
                                             second_p.data());
       for (std::size_t j = 0; j < n; ++j) {

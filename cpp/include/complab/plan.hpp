@@ -11,8 +11,9 @@
 
 namespace complab {
 
-/// Months from a sale to the account's first renewal: contracts are annual (MODEL.md §2).
-inline constexpr int kFirstRenewalMonths = 12;
+/// Contracts are annual (MODEL.md §2): an account renews every 12 months, the first time
+/// 12 months after the sale.
+inline constexpr int kContractMonths = 12;
 
 /// Piecewise-linear payout curve through points (attainment_k, payout_k), as multiples of
 /// the measure's target payout. Below the first point it pays 0 (threshold); beyond the

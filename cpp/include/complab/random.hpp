@@ -103,7 +103,7 @@ class KeyedStream {
       : key_(key_words(seed_key)), ctr_(first_counter(trial, entity, month, purpose)) {}
 
   /// The same stream, given its first block philox4x32_10(first_counter(...), key_words(seed_key))
-  /// computed already (e.g. many at once by first_words, random_batch.hpp).
+  /// computed already (e.g. many at once by block_words, random_batch.hpp).
   KeyedStream(const std::array<std::uint32_t, 4>& first_block, std::uint64_t seed_key,
               std::uint32_t trial, std::uint32_t entity, std::uint32_t month, Purpose purpose)
       : KeyedStream(seed_key, trial, entity, month, purpose) {

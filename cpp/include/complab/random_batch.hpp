@@ -21,12 +21,6 @@ void block_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_
                  std::uint32_t month, Purpose purpose, std::uint32_t block, std::uint64_t* first,
                  std::uint64_t* second);
 
-/// block_words for the streams' first block: their first two words.
-inline void first_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,
-                        std::uint32_t month, Purpose purpose, std::uint64_t* first, std::uint64_t* second) {
-  block_words(seed_key, trial, entity, n, month, purpose, 0, first, second);
-}
-
 /// unit_normal_first_word for `word[0..n)`: sets `z[k]` where the word is accepted and lists
 /// the other positions, in order, in `declined` (room for n); returns how many it listed
 /// (their `z` is left unspecified). AVX2 where the CPU has it, with the same values.
@@ -47,7 +41,7 @@ std::size_t unit_normals_first_words_portable(const std::uint64_t* word, std::si
                                               std::uint32_t* declined);
 }  // namespace detail
 
-/// The Philox block whose two words are `first` and `second` (see first_words), for the
+/// The Philox block whose two words are `first` and `second` (see block_words), for the
 /// KeyedStream constructor that starts from a computed block.
 inline std::array<std::uint32_t, 4> block_of(std::uint64_t first, std::uint64_t second) {
   return {static_cast<std::uint32_t>(first >> 32), static_cast<std::uint32_t>(first),
