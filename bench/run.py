@@ -233,6 +233,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "complab": complab.__version__,
+        "simd": complab._core.SIMD,  # the engine's kernels: "avx2" or "none"
         "commit": commit,
         "load_average": os.getloadavg(),
     }
@@ -243,7 +244,8 @@ def markdown(r: dict) -> str:
     lines = [
         f"# complab benchmark ({r['when']}, {'quick' if r['quick'] else 'full'})",
         "",
-        f"Machine: {r['machine']['cpu']}, {r['machine']['cores']} cores; load average at start "
+        f"Machine: {r['machine']['cpu']}, {r['machine']['cores']} cores, engine kernels "
+        f"{r['machine']['simd']}; load average at start "
         f"{r['machine']['load_average'][0]:.1f}. Commit {r['machine']['commit']}. "
         "Default scenario. Ratios are from this one run.",
         "",

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "complab/engine.hpp"
+#include "complab/random_batch.hpp"
 
 namespace complab::bindings {
 namespace {
@@ -234,6 +235,9 @@ void register_engine(py::module_& m) {
   }
   if (py::len(series) != kNumSeries) throw std::logic_error("series names out of date");
   m.attr("SERIES") = series;
+  // The vector paths the engine's kernels take on this CPU (same results either way): the
+  // benchmarks record it.
+  m.attr("SIMD") = detail::uses_avx2() ? "avx2" : "none";
   m.attr("EFFORT_FIELDS") = py::make_tuple("primary", "secondary", "overpromise");
   m.attr("COHORT_FIELDS") = py::make_tuple("start_arr", "end_arr", "kept_arr", "start_logos", "churned_logos");
   m.attr("RAW_SLOTS") = py::make_tuple("new_arr", "new_logos", "expansion_arr", "expansion_wins",

@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['BehaviourConfig', 'COHORT_FIELDS', 'Clawback', 'EFFORT_FIELDS', 'EffortConfig', 'Gate', 'METRICS', 'Measure', 'Metric', 'Multiplier', 'NUM_PAY_FIELDS', 'NUM_RAW_SLOTS', 'PAY_FIELDS', 'PayoutCurve', 'Plan', 'ProductConfig', 'RAW_SLOTS', 'Role', 'RunOptions', 'SERIES', 'Scenario', 'SegmentConfig', 'Spif', 'WorldConfig', 'attainment', 'curve_slope', 'curve_value', 'curve_value_clamped', 'evaluate_payroll', 'metric_actuals', 'plan_payout', 'roster', 'simulate']
+__all__: list[str] = ['BehaviourConfig', 'COHORT_FIELDS', 'Clawback', 'EFFORT_FIELDS', 'EffortConfig', 'Gate', 'METRICS', 'Measure', 'Metric', 'Multiplier', 'NUM_PAY_FIELDS', 'NUM_RAW_SLOTS', 'PAY_FIELDS', 'PayoutCurve', 'Plan', 'ProductConfig', 'RAW_SLOTS', 'Role', 'RunOptions', 'SERIES', 'SIMD', 'Scenario', 'SegmentConfig', 'Spif', 'WorldConfig', 'attainment', 'curve_slope', 'curve_value', 'curve_value_clamped', 'evaluate_payroll', 'metric_actuals', 'plan_payout', 'roster', 'simulate']
 class Role:
     """
     Members:
@@ -697,4 +697,5 @@ NUM_RAW_SLOTS: int = 15
 PAY_FIELDS: list = ['base', 'variable', 'spif', 'clawback_due', 'clawback_applied', 'clawback_carry', 'earnings']
 RAW_SLOTS: tuple = ('new_arr', 'new_logos', 'expansion_arr', 'expansion_wins', 'opportunities', 'pipeline', 'sourced_wins', 'csql_count', 'csql_pipeline', 'book_start_arr', 'book_end_arr', 'book_kept_arr', 'book_start_logos', 'book_churned_logos', 'book_expanded_logos')
 SERIES: list = ['arr_start', 'arr_end', 'new_arr', 'expansion_usage', 'expansion_csql', 'contraction', 'churned_arr', 'new_logos', 'churned_logos', 'active_logos', 'opportunities', 'deals_closed', 'csql_raised', 'csql_value', 'handoffs_accepted', 'expansions_closed', 'expansions_won', 'renewals_due', 'first_renewals_due', 'first_renewal_churns', 'account_months', 'health_micros']
+SIMD: str  # 'avx2' or 'none': the vector paths the engine's kernels take on this CPU
 __version__: str = '0.1.0'

@@ -55,7 +55,13 @@ def test_markdown_reports_every_measure():
     result = {
         "when": "2026-01-01 00:00:00",
         "quick": True,
-        "machine": {"cpu": "cpu", "cores": 2, "commit": "abc", "load_average": (0.5, 0.5, 0.5)},
+        "machine": {
+            "cpu": "cpu",
+            "cores": 2,
+            "simd": "avx2",
+            "commit": "abc",
+            "load_average": (0.5, 0.5, 0.5),
+        },
         "reference": {**engine, "mam_per_s": 2.0},
         "engine_1": engine,
         "engine_all": {**engine, "threads": 2, "mam_per_s": 19.0},
@@ -88,5 +94,6 @@ def test_markdown_reports_every_measure():
         "| 2 | 19.0 | 1.90× | 95% |",
         "| 4 | not measurable here (2 cores) | | |",
         "| without either | 60.0 | 40.0 ns (40%) |",
+        "2 cores, engine kernels avx2;",
     ):
         assert expected in text, expected
