@@ -137,11 +137,11 @@ class TrialSimulator {
     monthly_ = out_.monthly.data() + t_off * static_cast<std::size_t>(out_.months) * kNumSeries;
     cohorts_ = out_.cohorts.data() + t_off * static_cast<std::size_t>(out_.years * out_.segments) * kNumCohortFields;
     rep_raw_ = out_.rep_raw.data() + t_off * static_cast<std::size_t>(out_.reps * out_.periods) * kNumRawSlots;
-    churn_ = out_.first_renewal_churn.data() + t_off * static_cast<std::size_t>(out_.reps * out_.periods * out_.periods) * 2;
+    churn_ = out_.first_renewal_churn.data() + t_off * static_cast<std::size_t>(out_.reps * out_.periods) * 2;
     std::fill_n(monthly_, static_cast<std::size_t>(out_.months) * kNumSeries, 0);
     std::fill_n(cohorts_, static_cast<std::size_t>(out_.years * out_.segments) * kNumCohortFields, 0);
     std::fill_n(rep_raw_, static_cast<std::size_t>(out_.reps * out_.periods) * kNumRawSlots, 0);
-    std::fill_n(churn_, static_cast<std::size_t>(out_.reps * out_.periods * out_.periods) * 2, 0);
+    std::fill_n(churn_, static_cast<std::size_t>(out_.reps * out_.periods) * 2, 0);
 
     draw_skills();
     reset_behaviour();
@@ -928,7 +928,7 @@ class TrialSimulator {
       }
       // 2.4 Renewal.
       if (ev.due) {
-        const bool churned = renew(live, k, t, p, seg, to_unit(renewal_blocks_.first[d]));
+        const bool churned = renew(live, k, t, seg, to_unit(renewal_blocks_.first[d]));
         ++d;
         if (churned) churned_positions_[num_churned++] = static_cast<std::uint32_t>(k);
       }
@@ -1021,7 +1021,7 @@ class TrialSimulator {
   /// 2.4 for position k of `live`, u being its Renewal stream's first uniform; returns
   /// whether the account churned (its final health and zero usage ARR are then stored in
   /// the account arrays, for it leaves the list).
-  bool renew(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u) {
+  bool renew(LiveAccounts& live, std::size_t k, int t, const SegmentConfig& seg, double u) {
     const std::size_t i = live.account[k];
     const int r = renewal_index_[i];
     const double p_churn = churn_probability(live, k, seg);
@@ -1041,9 +1041,9 @@ class TrialSimulator {
       if (r == 0) {
         series(t, kFirstRenewalChurns) += 1;
         if (sold_period_[i] >= 0) {
-          std::int64_t* c = &churn_[((static_cast<std::size_t>(ae_[i]) * static_cast<std::size_t>(out_.periods) +
-                                      static_cast<std::size_t>(sold_period_[i])) * static_cast<std::size_t>(out_.periods) +
-                                     static_cast<std::size_t>(p)) * 2];
+          // The first renewal is 12 months after the sale, so the sale period fixes the churn's.
+          std::int64_t* c = &churn_[(static_cast<std::size_t>(ae_[i]) * static_cast<std::size_t>(out_.periods) +
+                                     static_cast<std::size_t>(sold_period_[i])) * 2];
           c[0] += booked_[i];
           c[1] += 1;
         }
@@ -1161,7 +1161,7 @@ void allocate_output(const Scenario& scenario, const RunOptions& options, Simula
   out.monthly.assign(T * static_cast<std::size_t>(out.months) * kNumSeries, 0);
   out.cohorts.assign(T * static_cast<std::size_t>(out.years * out.segments) * kNumCohortFields, 0);
   out.rep_raw.assign(T * R * P * kNumRawSlots, 0);
-  out.first_renewal_churn.assign(T * R * P * P * 2, 0);
+  out.first_renewal_churn.assign(T * R * P * 2, 0);
   out.rep_skill.assign(T * R, 0.0);
   out.pay.assign(T * R * P * kNumPayFields, 0.0);
   out.measure_payout.assign(T * R * P * static_cast<std::size_t>(out.max_measures), 0.0);

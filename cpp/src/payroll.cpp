@@ -102,6 +102,7 @@ void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, Pa
   const auto reps = static_cast<std::size_t>(in.reps);
   const auto periods = static_cast<std::size_t>(in.periods);
   const auto max_measures = static_cast<std::size_t>(std::max(out.max_measures, 0));
+  const auto lag = static_cast<std::size_t>(kContractMonths / in.period_months);  // periods to a first renewal
 
   // Scratch, allocated once per call and reused for every rep-period.
   std::vector<double> actuals(ext.inputs), spif_counts(ext.spifs), measure_payout(ext.measures);
@@ -133,17 +134,17 @@ void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, Pa
           std::fill(row + n, row + max_measures, 0.0);
         }
 
-        // Clawbacks raised this period: accounts sold in period s <= p that churned at their
-        // first renewal in period p repay `share` of the commission earned on them.
+        // Clawbacks raised this period: accounts sold `lag` periods ago that churned at their
+        // first renewal, 12 months after the sale, repay `share` of the commission earned on them.
         double raised = 0.0;
         if (claws) {
           sold[p] = unit_commission(plan, actuals.data(), measure_payout.data());
-          for (std::size_t s = 0; s <= p; ++s) {
-            const std::int64_t* churn = in.first_renewal_churn + ((rep_row + s) * periods + p) * 2;
-            raised += sold[s].per_arr * (static_cast<double>(churn[0]) / kCents) +
-                      sold[s].per_logo * static_cast<double>(churn[1]);
+          if (p >= lag) {
+            const std::size_t s = p - lag;
+            const std::int64_t* churn = in.first_renewal_churn + (rep_row + s) * 2;
+            raised = plan.clawback->share * (sold[s].per_arr * (static_cast<double>(churn[0]) / kCents) +
+                                             sold[s].per_logo * static_cast<double>(churn[1]));
           }
-          raised *= plan.clawback->share;
         }
 
         const double due = carry + raised;

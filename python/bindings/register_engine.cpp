@@ -73,7 +73,7 @@ py::dict output_to_dict(SimulationOutput&& out) {
   d["monthly"] = to_numpy(std::move(out.monthly), {T, out.months, kNumSeries});
   d["cohorts"] = to_numpy(std::move(out.cohorts), {T, out.years, out.segments, kNumCohortFields});
   d["rep_raw"] = to_numpy(std::move(out.rep_raw), {T, R, P, kNumRawSlots});
-  d["first_renewal_churn"] = to_numpy(std::move(out.first_renewal_churn), {T, R, P, P, 2});
+  d["first_renewal_churn"] = to_numpy(std::move(out.first_renewal_churn), {T, R, P, 2});
   d["rep_skill"] = to_numpy(std::move(out.rep_skill), {T, R});
   d["pay"] = to_numpy(std::move(out.pay), {T, R, P, kNumPayFields});
   d["measure_payout"] = to_numpy(std::move(out.measure_payout), {T, R, P, out.max_measures});

@@ -111,9 +111,9 @@ py::tuple payroll(const std::vector<Plan>& plans, const py::array& rep_raw_in,
   std::optional<Int64Array> churn;
   if (churn_in) {
     churn = int64_array(*churn_in, "first_renewal_churn");
-    check_shape(*churn, "first_renewal_churn", {trials, reps, periods, periods, 2},
+    check_shape(*churn, "first_renewal_churn", {trials, reps, periods, 2},
                 ("(" + std::to_string(trials) + ", " + std::to_string(reps) + ", " + std::to_string(periods) +
-                 ", " + std::to_string(periods) + ", 2): (trials, reps, periods sold, periods churned, [ARR cents, logos])")
+                 ", 2): (trials, reps, periods sold, [ARR cents, logos])")
                     .c_str());
   }
   if (static_cast<py::ssize_t>(rep_plan.size()) != reps) {

@@ -46,16 +46,16 @@ Plan csm_plan() {
 
 struct World {
   std::vector<std::int64_t> raw = std::vector<std::int64_t>(std::size_t{kTrials} * kReps * kPeriods * kNumRawSlots, 0);
-  std::vector<std::int64_t> churn = std::vector<std::int64_t>(std::size_t{kTrials} * kReps * kPeriods * kPeriods * 2, 0);
+  std::vector<std::int64_t> churn = std::vector<std::int64_t>(std::size_t{kTrials} * kReps * kPeriods * 2, 0);
   std::vector<double> pay = std::vector<double>(std::size_t{kTrials} * kReps * kPeriods * kNumPayFields, -1.0);
   std::vector<double> mp = std::vector<double>(std::size_t{kTrials} * kReps * kPeriods * kMaxMeasures, -1.0);
 
   std::int64_t& slot(int t, int r, int p, int s) {
     return raw[((static_cast<std::size_t>(t) * kReps + r) * kPeriods + p) * kNumRawSlots + s];
   }
-  /// Accounts sold in period `sold` that churned at their first renewal in `churned`.
-  void churned(int t, int r, int sold, int churned, std::int64_t arr_cents, std::int64_t logos) {
-    const std::size_t i = (((static_cast<std::size_t>(t) * kReps + r) * kPeriods + sold) * kPeriods + churned) * 2;
+  /// Accounts sold in period `sold` that churned at their first renewal, 4 quarters later.
+  void churned(int t, int r, int sold, std::int64_t arr_cents, std::int64_t logos) {
+    const std::size_t i = ((static_cast<std::size_t>(t) * kReps + r) * kPeriods + sold) * 2;
     churn[i] = arr_cents;
     churn[i + 1] = logos;
   }
@@ -95,12 +95,12 @@ World hand_built_world() {
   sell(0, 150'000, 3);
   sell(4, 25'000, 1);
   sell(5, 50'000, 2);
-  w.churned(0, 0, 0, 4, 10'000'000, 2);
+  w.churned(0, 0, 0, 10'000'000, 2);
   // Churn recorded against Q1, when the AE sold nothing: the commission per dollar is 0 (no
   // division by zero), so it raises nothing.
-  w.churned(0, 0, 1, 5, 1'000'000, 0);
-  // A sale period after the churn period cannot happen; it must not be read.
-  w.churned(0, 0, 5, 4, 99'000'000, 9);
+  w.churned(0, 0, 1, 1'000'000, 0);
+  // A sale whose first renewal falls after the last period: never read.
+  w.churned(0, 0, 5, 99'000'000, 9);
   w.slot(0, 1, 2, kBookStartArr) = 100'000'000;
   w.slot(0, 1, 2, kBookKeptArr) = 97'000'000;
   w.slot(0, 1, 2, kBookEndArr) = 103'000'000;

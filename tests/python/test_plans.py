@@ -644,11 +644,11 @@ def test_payroll_clawback_carries_forward() -> None:
     )
     slots = _core.NUM_RAW_SLOTS
     raw = np.zeros((1, 2, 6, slots), dtype=np.int64)
-    churn = np.zeros((1, 2, 6, 6, 2), dtype=np.int64)
+    churn = np.zeros((1, 2, 6, 2), dtype=np.int64)
     for period, dollars, logos in [(0, 150_000, 3), (4, 25_000, 1), (5, 50_000, 2)]:
         raw[0, 0, period, 0] = dollars * 100  # new ARR in cents
         raw[0, 0, period, 1] = logos
-    churn[0, 0, 0, 4] = (10_000_000, 2)  # $100,000 and 2 logos sold in Q0 churn in Q4
+    churn[0, 0, 0] = (10_000_000, 2)  # $100,000 and 2 logos sold in Q0 churn in Q4
     pay, measure_payout = _core.evaluate_payroll([ae._to_core()], raw, churn, [0, -1], 3)
     f = {name: k for k, name in enumerate(_core.PAY_FIELDS)}
     assert _core.PAY_FIELDS == [
@@ -680,7 +680,7 @@ def test_payroll_clawback_carries_forward() -> None:
 def test_payroll_binding_checks_shapes_and_dtypes() -> None:
     plan = default_plans()["csm"]._to_core()
     raw = np.zeros((2, 3, 4, _core.NUM_RAW_SLOTS), dtype=np.int64)
-    churn = np.zeros((2, 3, 4, 4, 2), dtype=np.int64)
+    churn = np.zeros((2, 3, 4, 2), dtype=np.int64)
     with pytest.raises(ValueError, match=r"rep_raw: dtype float64 is not int64"):
         _core.evaluate_payroll([plan], raw.astype(float), churn, [0, 0, 0], 12)
     with pytest.raises(
@@ -688,9 +688,9 @@ def test_payroll_binding_checks_shapes_and_dtypes() -> None:
     ):
         _core.evaluate_payroll([plan], raw[..., 0], churn, [0, 0, 0], 12)
     with pytest.raises(
-        ValueError, match=r"first_renewal_churn: shape \(2, 3, 4, 3, 2\) is not \(2, 3, 4, 4, 2\)"
+        ValueError, match=r"first_renewal_churn: shape \(2, 3, 3, 2\) is not \(2, 3, 4, 2\)"
     ):
-        _core.evaluate_payroll([plan], raw, churn[:, :, :, :3], [0, 0, 0], 12)
+        _core.evaluate_payroll([plan], raw, churn[:, :, :3], [0, 0, 0], 12)
     with pytest.raises(ValueError, match=r"rep_plan: has 2 entries for 3 reps"):
         _core.evaluate_payroll([plan], raw, churn, [0, 0], 12)
     with pytest.raises(

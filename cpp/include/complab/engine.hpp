@@ -96,7 +96,7 @@ struct SimulationOutput {
   std::vector<std::int64_t> monthly;              ///< [trials][months][kNumSeries]
   std::vector<std::int64_t> cohorts;              ///< [trials][years][segments][kNumCohortFields]
   std::vector<std::int64_t> rep_raw;              ///< [trials][reps][periods][kNumRawSlots]
-  std::vector<std::int64_t> first_renewal_churn;  ///< [trials][reps][periods][periods][2]
+  std::vector<std::int64_t> first_renewal_churn;  ///< [trials][reps][periods sold][2] (payroll.hpp)
   std::vector<double> rep_skill;                  ///< [trials][reps]
   std::vector<double> pay;                        ///< [trials][reps][periods][kNumPayFields]
   std::vector<double> measure_payout;             ///< [trials][reps][periods][max_measures]

@@ -30,9 +30,9 @@ struct PayrollInput {
   int period_months = 12;
   /// [trials][reps][periods][kNumRawSlots]
   const std::int64_t* rep_raw = nullptr;
-  /// [trials][reps][periods sold][periods churned][2]: ARR (cents) and accounts sold by the
-  /// rep in one period that churned at their first renewal (12 months later) in the same or
-  /// a later one; entries whose churn period precedes the sale period are not read. May be
+  /// [trials][reps][periods sold][2]: ARR (cents) and accounts sold by the rep in one period
+  /// that churned at their first renewal, 12 months later, so in period sold + 12 /
+  /// period_months; entries whose renewal falls after the last period are not read. May be
   /// null when no rep's plan has a clawback.
   const std::int64_t* first_renewal_churn = nullptr;
   /// Plan index per rep (into the plans vector), or -1 for a rep paid nothing.
