@@ -9,21 +9,38 @@ double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 
 double normal_pdf(double x) { return std::exp(-0.5 * x * x) / std::sqrt(2.0 * M_PI); }
 
-}  // namespace
-
-double expected_slope(const PayoutCurve& curve, double a, double sd) {
-  if (!(sd > 0)) return curve.slope(a);
-  // Piecewise linear: the expected slope is each segment's slope times the probability
-  // that the attainment falls in that segment, plus the threshold's jump (0 to the first
-  // point's payout) times the density of landing right at it.
+/// `total` plus, for a piecewise-linear curve, each segment's slope times the probability
+/// that an attainment ~ Normal(a, sd) falls in that segment (sd > 0).
+double add_segment_slopes(double total, const PayoutCurve& curve, double a, double sd) {
   const auto& x = curve.attainment;
   const auto& y = curve.payout;
-  double total = y[0] * normal_pdf((x[0] - a) / sd) / sd;
   for (std::size_t k = 0; k + 1 < x.size(); ++k) {
     const double p = normal_cdf((x[k + 1] - a) / sd) - normal_cdf((x[k] - a) / sd);
     total += p * (y[k + 1] - y[k]) / (x[k + 1] - x[k]);
   }
   return total;
+}
+
+/// dA/d(actual) at attainment a: 1/target, or -1/target when lower is better (0 once A is 0).
+template <class M>
+double attainment_per_unit(const M& m, double a) {
+  if (!m.lower_is_better) return 1.0 / m.target;
+  return a > 0 ? -1.0 / m.target : 0.0;
+}
+
+}  // namespace
+
+double expected_slope(const PayoutCurve& curve, double a, double sd) {
+  if (!(sd > 0)) return curve.slope(a);
+  // The threshold's jump (0 to the first point's payout) times the density of landing
+  // right at it, plus the segments' slopes.
+  const double jump = curve.payout[0] * normal_pdf((curve.attainment[0] - a) / sd) / sd;
+  return add_segment_slopes(jump, curve, a, sd);
+}
+
+double expected_slope_clamped(const PayoutCurve& curve, double a, double sd) {
+  if (!(sd > 0)) return curve.slope(a);
+  return add_segment_slopes(0.0, curve, a, sd);  // continuous at the first point: no jump
 }
 
 Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const double* projected,
@@ -36,6 +53,7 @@ Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const doubl
     const auto& m = *plan.multiplier;
     multiplier = m.curve.value_clamped(attainment(projected[n], m.target, m.lower_is_better));
   }
+  double scaled = 0.0;  // the measures' payouts the multiplier scales
   for (std::size_t k = 0; k < n; ++k) {
     const Measure& m = plan.measures[k];
     if (m.gate) {
@@ -44,11 +62,19 @@ Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const doubl
       if (ga < m.gate->min_attainment) continue;
     }
     const double a = attainment(projected[k], m.target, m.lower_is_better);
-    double d_attainment = 1.0 / m.target;
-    if (m.lower_is_better) d_attainment = a > 0 ? -1.0 / m.target : 0.0;
     pay[static_cast<int>(m.metric)] +=
-        v * m.weight * multiplier * expected_slope(m.curve, a, attainment_sd) * d_attainment;
+        v * m.weight * multiplier * expected_slope(m.curve, a, attainment_sd) * attainment_per_unit(m, a);
+    scaled += v * m.weight * m.curve.value(a);
   }
+  // The multiplier's own metric moves every measure's payout at once.
+  if (plan.multiplier) {
+    const auto& m = *plan.multiplier;
+    const double a = attainment(projected[n], m.target, m.lower_is_better);
+    pay[static_cast<int>(m.metric)] +=
+        scaled * expected_slope_clamped(m.curve, a, attainment_sd) * attainment_per_unit(m, a);
+  }
+  // A SPIF pays its amount for each more unit of its count metric.
+  for (const Spif& s : plan.spifs) pay[static_cast<int>(s.metric)] += s.amount;
   return pay;
 }
 

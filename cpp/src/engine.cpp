@@ -119,14 +119,16 @@ class TrialSimulator {
     expansion_effort_.assign(nrep + 1, 0.0);
     pipeline_.resize(static_cast<std::size_t>(w_.months));
     for (const auto& p : w_.products) usage_priced_.push_back(p.usage_priced);
-    std::size_t inputs = 1, spifs = 1;
+    std::size_t inputs = 1, spifs = 1, measures = 1;
     for (const auto& plan : sc_.plans) {
       inputs = std::max(inputs, static_cast<std::size_t>(plan.num_inputs()));
       spifs = std::max(spifs, plan.spifs.size());
+      measures = std::max(measures, plan.measures.size());
     }
     actuals_.resize(inputs);
     projected_.resize(inputs);
     spif_counts_.resize(spifs);
+    measure_payout_.resize(measures);
   }
 
   void run(int trial) {
@@ -294,7 +296,7 @@ class TrialSimulator {
         const BookState& b = book_[ri];
         const double win = b.promise_value * (pay[static_cast<int>(Metric::NewArr)] + pay[static_cast<int>(Metric::Bookings)]) +
                            b.promise_count * pay[static_cast<int>(Metric::NewLogos)];
-        overpromise_[ri] = overpromise_level(w_.effort.ae_overpromise, win - clawback_cost(plan, b, v),
+        overpromise_[ri] = overpromise_level(w_.effort.ae_overpromise, win - clawback_cost(plan, b, P),
                                              w_.behaviour.incentive_sensitivity, v);
       }
     }
@@ -310,20 +312,14 @@ class TrialSimulator {
     }
   }
 
-  /// Expected clawback per unit of over-promising: the commission rate at the projected
-  /// attainment times the first-renewal churn exposure of this month's deals.
-  double clawback_cost(const Plan& plan, const BookState& b, double v) const {
+  /// Expected clawback per unit of over-promising: the commission payroll would claw back
+  /// per dollar and per logo at the projected actuals, times the first-renewal churn
+  /// exposure of this month's deals.
+  double clawback_cost(const Plan& plan, const BookState& b, int period_months) {
     if (!plan.clawback) return 0.0;  // validated: its window reaches the first renewal
-    double per_dollar = 0.0, per_logo = 0.0;
-    for (std::size_t k = 0; k < plan.measures.size(); ++k) {
-      const Measure& m = plan.measures[k];
-      const double actual = projected_[k];
-      if (!(actual > 0)) continue;
-      const double paid = v * m.weight * m.curve.value(attainment(actual, m.target, m.lower_is_better));
-      if (m.metric == Metric::NewArr || m.metric == Metric::Bookings) per_dollar += paid / actual;
-      if (m.metric == Metric::NewLogos) per_logo += paid / actual;
-    }
-    return plan.clawback->share * (per_dollar * b.churn_exposure_value + per_logo * b.churn_exposure_count);
+    evaluate_period(plan, projected_.data(), period_months, spif_counts_.data(), measure_payout_.data());
+    const UnitCommission u = unit_commission(plan, projected_.data(), measure_payout_.data());
+    return plan.clawback->share * (u.per_arr * b.churn_exposure_value + u.per_logo * b.churn_exposure_count);
   }
 
   /// What each rep sees at the month's start: its period-start cohort so far (every account
@@ -427,12 +423,19 @@ class TrialSimulator {
     const double a = std::max(kMinEffort, share_[r]);
     const double start = static_cast<double>(b.raw[kBookStartArr]) / 100.0;
     const double logos = static_cast<double>(b.raw[kBookStartLogos]);
-    if (!(start > 0) || !(logos > 0)) return g;
+    // The book's ratios need a period-start book; CSQL counts and values do not (a CSM may
+    // be given its first accounts during the period).
+    const bool has_book = start > 0 && logos > 0;
+    const double de = expansion_effort_per_share(r);
+    g(1, static_cast<int>(Metric::CsqlCount)) = b.csql * de;
+    g(1, static_cast<int>(Metric::CsqlPipeline)) = b.csql_value * de;
+    g(1, static_cast<int>(Metric::ExpansionArr)) = b.csql_win_value * de;
+    g(1, static_cast<int>(Metric::ExpansionWins)) = b.csql_wins * de;
+    if (!has_book) return g;
     // Health: adoption raises the health target by theta_a / a per unit share; pushing
     // expansion past nominal effort lowers it by theta_p dE_e/de.
     // From this month's share and load, not last month's effort (which belongs to the
     // previous trial at month 0).
-    const double de = expansion_effort_per_share(r);
     const double e_effort = (1.0 - share_[r]) * de;
     const double health_a = w_.health_adoption_effect / a;
     const double health_e = e_effort > 1.0 ? -w_.health_push_effect * de : 0.0;
@@ -443,10 +446,6 @@ class TrialSimulator {
       g(k, static_cast<int>(Metric::Nrr)) = dh * (b.churn_arr + b.usage) / start;
       g(k, static_cast<int>(Metric::LogoChurn)) = -dh * b.churn_logos / logos;
     }
-    g(1, static_cast<int>(Metric::CsqlCount)) += b.csql * de;
-    g(1, static_cast<int>(Metric::CsqlPipeline)) += b.csql_value * de;
-    g(1, static_cast<int>(Metric::ExpansionArr)) += b.csql_win_value * de;
-    g(1, static_cast<int>(Metric::ExpansionWins)) += b.csql_wins * de;
     g(1, static_cast<int>(Metric::Nrr)) += b.csql_win_value * de / start;
     g(1, static_cast<int>(Metric::ExpandRate)) += b.csql_wins * de / logos;
     return g;
@@ -1083,7 +1082,7 @@ class TrialSimulator {
   std::vector<double> share_;        // CSM adoption or AE new-business share, per rep
   std::vector<double> overpromise_;  // AE over-promising level, per rep
   std::vector<BookState> book_;      // responsive mode: what each rep sees at the month's start
-  std::vector<double> actuals_, projected_, spif_counts_;  // per-plan scratch
+  std::vector<double> actuals_, projected_, spif_counts_, measure_payout_;  // per-plan scratch
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
   // new_business's scratch: the month's opportunities (ids, SDRs) and their streams' blocks.

@@ -72,13 +72,7 @@ Extents check(const std::vector<Plan>& plans, const PayrollInput& in, const Payr
   return ext;
 }
 
-/// The commission earned per unit of churned ARR (currency) and per churned logo on the
-/// accounts an AE sold in one period: measure payouts on new_arr or bookings over their
-/// actual, measure payouts on new_logos over the logo count, and SPIFs on new_logos.
-struct UnitCommission {
-  double per_arr = 0.0;
-  double per_logo = 0.0;
-};
+}  // namespace
 
 UnitCommission unit_commission(const Plan& plan, const double* actuals, const double* measure_payout) {
   UnitCommission u;
@@ -93,8 +87,6 @@ UnitCommission unit_commission(const Plan& plan, const double* actuals, const do
   }
   return u;
 }
-
-}  // namespace
 
 void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, PayrollOutput& out,
                       int trial_begin, int trial_end) {

@@ -42,6 +42,13 @@ TEST(ExpectedSlope, ThresholdJumpCounts) {
   EXPECT_DOUBLE_EQ(expected_slope(c, 0.4, 0.0), 0.0);  // certain: no slope below the threshold
 }
 
+TEST(ExpectedSlope, AClampedCurveHasNoThresholdJump) {
+  const PayoutCurve c{{0.5, 1.0}, {0.5, 1.0}};  // as above, but read flat below 50% (a multiplier)
+  EXPECT_NEAR(expected_slope_clamped(c, 0.5, 0.2), phi(2.5) - 0.5, 1e-12);
+  EXPECT_DOUBLE_EQ(expected_slope_clamped(c, 0.7, 0.0), 1.0);
+  EXPECT_DOUBLE_EQ(expected_slope_clamped(c, 0.4, 0.0), 0.0);
+}
+
 TEST(MarginalPay, WeightsSlopesAndDirection) {
   const Plan plan = two_measure_plan();
   // Churn projected at 0.08 (attainment 1.2, slope 1), pipeline at 250,000 (A = 0.5, slope 1).
@@ -55,6 +62,30 @@ TEST(MarginalPay, WeightsSlopesAndDirection) {
   const double capped[] = {0.08, 600000.0};
   EXPECT_DOUBLE_EQ(marginal_pay(plan, capped, 12, 0.0)[static_cast<int>(Metric::CsqlPipeline)], 0.0);
   EXPECT_DOUBLE_EQ(marginal_pay(plan, projected, 3, 0.0)[static_cast<int>(Metric::GrossChurn)], -39000.0);
+}
+
+TEST(MarginalPay, TheMultipliersMetricMovesEveryPayout) {
+  Plan plan = two_measure_plan();
+  // NRR multiplier: 0.8 at 90%, 1.2 at 110% (slope 2 per unit of attainment), flat outside.
+  plan.multiplier = Multiplier{Metric::Nrr, 1.0, false, PayoutCurve{{0.9, 1.1}, {0.8, 1.2}}};
+  // Churn at 0.08 (A = 1.2), pipeline at 250,000 (A = 0.5), NRR at 1.05 (A = 1.05: x 1.1).
+  const double projected[] = {0.08, 250000.0, 1.05};
+  const auto pay = marginal_pay(plan, projected, 12, 0.0);
+  // The measures' payouts before the multiplier: 24,000 * (0.65 * 1.2 + 0.35 * 0.5) =
+  // 22,920; one more unit of NRR raises the multiplier by 2 / target: 45,840 per unit.
+  EXPECT_NEAR(pay[static_cast<int>(Metric::Nrr)], 45840.0, 1e-9);
+  // The measures' own marginal pay is scaled by the multiplier's value, 1.1.
+  EXPECT_NEAR(pay[static_cast<int>(Metric::GrossChurn)], -156000.0 * 1.1, 1e-9);
+  // Past the multiplier's top there is nothing more to gain from NRR.
+  const double high_nrr[] = {0.08, 250000.0, 1.2};
+  EXPECT_DOUBLE_EQ(marginal_pay(plan, high_nrr, 12, 0.0)[static_cast<int>(Metric::Nrr)], 0.0);
+}
+
+TEST(MarginalPay, ASpifPaysItsAmountPerUnit) {
+  Plan plan = two_measure_plan();
+  plan.spifs = {Spif{Metric::CsqlCount, 300.0}, Spif{Metric::CsqlCount, 50.0}};
+  const double projected[] = {0.08, 250000.0};
+  EXPECT_DOUBLE_EQ(marginal_pay(plan, projected, 12, 0.0)[static_cast<int>(Metric::CsqlCount)], 350.0);
 }
 
 TEST(MarginalPay, ClosedGateContributesNothing) {

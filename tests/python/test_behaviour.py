@@ -4,11 +4,13 @@ differences below are tested against the standard error of per-trial paired diff
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
 import complab
-from complab import Clawback, Measure, PayoutCurve, Plan, presets
+from complab import Clawback, Measure, Multiplier, PayoutCurve, Plan, Spif, presets
 
 BETA = 30.0
 TRIALS = 24
@@ -270,3 +272,60 @@ def test_effort_table_and_controllability():
     assert ctrl_of("csm:smb", "gross_churn") < 0.1
     summary = result.summary()
     assert summary["kpi"].str.startswith("controllability[").sum() == len(ctrl)
+
+
+def test_csm_without_a_starting_book_still_values_its_csqls():
+    # SMB starts with no accounts: its CSMs' period-start books are empty all of year 0,
+    # while new customers reach them month by month. A plan paid on CSQLs alone must still
+    # pull their effort toward expansion work: CSQL counts need no starting book.
+    base = presets.default()
+    csqls = Plan(
+        role="csm",
+        ote=90_000,
+        base_share=0.8,
+        measures=[Measure("csql_count", 1.0, 20, PayoutCurve.linear(0.0, 2.0))],
+    )
+    scenario = responsive(
+        base.with_({"world.segments.smb.initial_accounts": 0, "plans.csm:smb": csqls})
+    )
+    effort = complab.simulate(scenario, trials=4, seed=8).effort()
+    year0 = effort.query("role == 'csm' and segment == 'smb' and month < 12")
+    fixed_share = 1.0 - base.world.effort.csm_adoption
+    assert year0["secondary"].max() > fixed_share + 0.05
+
+
+def test_a_spif_draws_effort_to_its_metric():
+    base = responsive(presets.default())
+    spif = base.with_(
+        {
+            f"plans.ae:{seg}": dataclasses.replace(
+                base.plans[f"ae:{seg}"], spifs=(Spif("expansion_wins", 5_000),)
+            )
+            for seg in base.world.segment_names()
+        }
+    )
+
+    def follow_up(result: complab.Result) -> np.ndarray:
+        ae = result.effort().query("role == 'ae'")
+        return ae.groupby("trial")["secondary"].mean().to_numpy()
+
+    a = complab.simulate(base, trials=TRIALS, seed=9)
+    b = complab.simulate(spif, trials=TRIALS, seed=9)
+    assert paired_t(follow_up(b), follow_up(a)) > 4
+
+
+def test_no_commission_means_nothing_to_claw_back():
+    # A multiplier that pays nothing zeroes every commission, so the AE's over-promising
+    # wins nothing and risks no clawback: it stays at its habitual level.
+    base = presets.first_renewal_clawback().with_({"world.effort.ae_overpromise": 0.3})
+    nothing = Multiplier("new_logos", 1.0, PayoutCurve((0.0, 1.0), (0.0, 0.0)))
+    scenario = responsive(
+        base.with_(
+            {
+                f"plans.ae:{seg}": dataclasses.replace(base.plans[f"ae:{seg}"], multiplier=nothing)
+                for seg in base.world.segment_names()
+            }
+        )
+    )
+    over = complab.simulate(scenario, trials=4, seed=10).effort().query("role == 'ae'")
+    np.testing.assert_allclose(over["overpromise"], 0.3, rtol=1e-6)

@@ -21,11 +21,17 @@ using Productivity = Eigen::Matrix<double, kNumActivities, kNumMetrics>;
 /// the period runs out. sd = 0 gives curve.slope(a).
 double expected_slope(const PayoutCurve& curve, double a, double sd);
 
+/// The same for a curve read with value_clamped (a multiplier's), which has no threshold
+/// jump: flat at both ends.
+double expected_slope_clamped(const PayoutCurve& curve, double a, double sd);
+
 /// Marginal pay per unit of each metric at the projected actuals: for each metric a
-/// measure (or the multiplier's scaled measures) reads, V * w * E[curve'] * dA/d(metric),
-/// with dA/d(metric) = 1/target, or -1/target when lower is better (0 once A is 0).
-/// `projected` holds plan.num_inputs() projected actuals (measures, then multiplier).
-/// A gated measure whose gate is projected shut contributes nothing.
+/// measure reads, V * w * E[curve'] * dA/d(metric) times the multiplier's value, with
+/// dA/d(metric) = 1/target, or -1/target when lower is better (0 once A is 0); for the
+/// multiplier's metric, the measures' payouts times E[multiplier curve'] * dA/d(metric);
+/// for a SPIF's metric, its amount. `projected` holds plan.num_inputs() projected actuals
+/// (measures, then multiplier). A gated measure whose gate is projected shut contributes
+/// nothing.
 Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const double* projected,
                                                   int period_months, double attainment_sd);
 

@@ -39,6 +39,17 @@ struct PayrollInput {
   std::vector<int> rep_plan;
 };
 
+/// The commission earned per unit of ARR (currency) and per logo on the accounts an AE sold
+/// in one period, which a clawback repays a share of: measure payouts (after gates and the
+/// multiplier) on new_arr or bookings over their actual, measure payouts on new_logos over
+/// the logo count (0 where the actual is 0), and SPIFs on new_logos. `actuals` and
+/// `measure_payout` are the period's, as plan_inputs and evaluate_period give them.
+struct UnitCommission {
+  double per_arr = 0.0;
+  double per_logo = 0.0;
+};
+UnitCommission unit_commission(const Plan& plan, const double* actuals, const double* measure_payout);
+
 struct PayrollOutput {
   int max_measures = 0;            ///< last axis of measure_payout (>= max measures per plan)
   double* measure_payout = nullptr;  ///< [trials][reps][periods][max_measures], may be null
