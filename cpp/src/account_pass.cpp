@@ -36,7 +36,10 @@ inline void usage_and_events_one(const PassConstants& c, const PassAccounts& a, 
   const double factor = 1.0 + c.usage_drift * (h - 0.5) + c.usage_noise * a.z_usage[k];
   const std::int64_t before = a.arr_usage[k];
   // Cents times a factor, rounded half up to cents (the factor is >= 0).
-  const auto after = static_cast<std::int64_t>(static_cast<double>(before) * std::max(0.0, factor) + 0.5);
+  const double scaled = static_cast<double>(before) * std::max(0.0, factor) + 0.5;
+  const bool within = scaled < kMaxArrCents;
+  s.over_limit |= !within;
+  const std::int64_t after = within ? static_cast<std::int64_t>(scaled) : before;
   a.arr_usage[k] = after;
   s.usage_up += std::max<std::int64_t>(0, after - before);
   s.usage_down += std::max<std::int64_t>(0, before - after);
@@ -127,7 +130,8 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
   __m256i up = _mm256_setzero_si256(), down = _mm256_setzero_si256();
   for (k = 0; k + 4 <= n; k += 4) {
     const __m256d h = _mm256_loadu_pd(health_of + k);
-    // 2.2 Usage ARR, as usage_and_events_one, where the cents stay below 2^52 (exact conversions).
+    // 2.2 Usage ARR, as usage_and_events_one, where the cents stay below 2^52 (exact
+    // conversions; kMaxArrCents, beyond which the scalar code flags the account).
     const __m256d factor = _mm256_add_pd(_mm256_add_pd(one, _mm256_mul_pd(drift, _mm256_sub_pd(h, half))),
                                          _mm256_mul_pd(usage_sd, _mm256_loadu_pd(z_usage + k)));
     const __m256i before = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(arr_usage + k));

@@ -27,7 +27,20 @@ constexpr int kMaxOpportunitiesPerSdrMonth = 256;
 // Effort below this is treated as this: ln(0) would make health targets -inf.
 constexpr double kMinEffort = 1e-3;
 
-std::int64_t to_cents(double amount) { return static_cast<std::int64_t>(amount * 100.0 + 0.5); }
+/// Stops the run: an account's ARR would reach kMaxArrCents (account_pass.hpp).
+[[noreturn]] void arr_limit_exceeded(const SegmentConfig& seg) {
+  throw std::invalid_argument("world.segments." + seg.name +
+                              ": an account's ARR passed the engine's limit of 2**52 cents (about $45 "
+                              "trillion); lower acv_median, acv_log_sd, usage_drift, usage_noise or "
+                              "upsell_fraction, or world.months");
+}
+
+/// A non-negative amount of an account of segment `seg` in cents, rounded half up.
+std::int64_t to_cents(double amount, const SegmentConfig& seg) {
+  const double cents = amount * 100.0 + 0.5;
+  if (!(cents < kMaxArrCents)) arr_limit_exceeded(seg);
+  return static_cast<std::int64_t>(cents);
+}
 
 struct Opportunity {
   std::uint32_t id;
@@ -101,6 +114,12 @@ class TrialSimulator {
     for (const auto& s : w_.segments) {
       cum += total_share > 0 ? s.opportunity_share / total_share : 0.0;
       share_cdf_.push_back(cum);
+    }
+    // From the last segment with a share on, exactly 1: a rounded sum just under 1 must
+    // not let a uniform pick a segment with no share (and perhaps no AEs).
+    for (int s = nseg - 1; s >= 0; --s) {
+      share_cdf_[static_cast<std::size_t>(s)] = 1.0;
+      if (w_.segments[static_cast<std::size_t>(s)].opportunity_share > 0) break;
     }
     for (int s = 0; s < nseg; ++s) {
       const auto& seg = w_.segments[static_cast<std::size_t>(s)];
@@ -581,7 +600,7 @@ class TrialSimulator {
         }
         const int csm = csms.empty() ? -1 : csms[i % csms.size()];
         const int ae = aes.empty() ? -1 : aes[i % aes.size()];
-        add_account(s, csm, ae, -1, entity, to_cents(arr), health, 0.0, tenure / kContractMonths,
+        add_account(s, csm, ae, -1, entity, to_cents(arr, seg), health, 0.0, tenure / kContractMonths,
                     kContractMonths - tenure % kContractMonths);
       }
       first_entity += static_cast<std::uint32_t>(n);
@@ -746,7 +765,7 @@ class TrialSimulator {
         rest(), rest();  // the segment's and the AE's words
         acv = boost::random::lognormal_distribution<double>(mu, seg.acv_log_sd)(rest);
       }
-      const Opportunity opp{id, sdr, s, ae, to_cents(acv * w_.products[0].acv_scale), t,
+      const Opportunity opp{id, sdr, s, ae, to_cents(acv * w_.products[0].acv_scale, seg), t,
                             to_unit(opportunity_win_blocks_.first[q])};
       raw(sdr, p, kOpportunities) += 1;
       raw(sdr, p, kPipeline) += opp.value;
@@ -890,6 +909,7 @@ class TrialSimulator {
     sums.health_micros += pass.health_micros;
     sums.usage_up += pass.usage_up;
     sums.usage_down += pass.usage_down;
+    if (pass.over_limit) arr_limit_exceeded(seg);
     if (num_events == 0) return;
 
     // The events' draws, a batch a purpose: the closing hand-offs' ExpansionWin blocks, the
@@ -946,7 +966,9 @@ class TrialSimulator {
       const std::int64_t value = exp_value_[i];
       const int product = exp_product_[i];
       const bool usage = usage_priced_[static_cast<std::size_t>(product >= 0 ? product : 0)];
-      (usage ? live.arr_usage[k] : arr_fixed_[i]) += value;
+      std::int64_t& arr = usage ? live.arr_usage[k] : arr_fixed_[i];
+      if (!(static_cast<double>(arr) + static_cast<double>(value) < kMaxArrCents)) arr_limit_exceeded(seg);
+      arr += value;
       if (product >= 0) products_[i] |= 1u << product;
       total_arr_ += value;
       series(t, kExpansionCsql) += value;
@@ -996,9 +1018,9 @@ class TrialSimulator {
         if (products_[i] & (1u << q)) continue;
         if (nth-- == 0) { product = q; break; }
       }
-      value = to_cents(seg.acv_median * w_.products[static_cast<std::size_t>(product)].acv_scale);
+      value = to_cents(seg.acv_median * w_.products[static_cast<std::size_t>(product)].acv_scale, seg);
     } else {
-      value = to_cents(seg.upsell_fraction * static_cast<double>(arr_fixed_[i] + live.arr_usage[k]) / 100.0);
+      value = to_cents(seg.upsell_fraction * static_cast<double>(arr_fixed_[i] + live.arr_usage[k]) / 100.0, seg);
     }
     const int csm = csm_[i];
     raw(csm, p, kCsqlCount) += 1;
@@ -1214,9 +1236,9 @@ void run_simulation(const Scenario& scenario, const RunOptions& options, Simulat
   }
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = std::min(options.trials, options.threads > 0 ? options.threads : hw);
-  const int batch = options.batch_size > 0 ? options.batch_size
+  const int batch = options.batch_size > 0 ? std::min(options.batch_size, std::max(options.trials, 1))
                                            : std::clamp(options.trials / (threads * 8), 1, 32);
-  const int batches = (options.trials + batch - 1) / batch;
+  const int batches = static_cast<int>((std::int64_t{options.trials} + batch - 1) / batch);
   const RepRoster roster = make_roster(scenario);
   const std::uint64_t key = seed_key(options.seed);
 
@@ -1227,7 +1249,7 @@ void run_simulation(const Scenario& scenario, const RunOptions& options, Simulat
     try {
       TrialSimulator sim(scenario, roster, key, out, options.first_trial);
       for (int b = next_batch.fetch_add(1); b < batches && !control.cancel.load(); b = next_batch.fetch_add(1)) {
-        const int begin = b * batch, end = std::min(options.trials, begin + batch);
+        const int begin = b * batch, end = begin + std::min(batch, options.trials - begin);  // b * batch < trials
         for (int trial = begin; trial < end; ++trial) sim.run(trial);
         pay_reps(scenario, out, begin, end);
         for (int trial = begin; trial < end; ++trial) out.completed[static_cast<std::size_t>(trial)] = 1;

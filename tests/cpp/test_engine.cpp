@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <limits>
 #include <numeric>
 #include <thread>
 
@@ -374,6 +375,34 @@ TEST(Engine, InvalidScenariosNameTheField) {
   opt.trials = 0;
   SimulationOutput out;
   EXPECT_THROW(allocate_output(small_scenario(), opt, out), std::invalid_argument);
+}
+
+// ARR that compounds past the engine's exact range (2^52 cents an account) stops the run
+// with an error naming the segment, instead of wrapping around to negative ARR.
+TEST(Engine, ArrBeyondTheLimitIsAnErrorNamingTheSegment) {
+  Scenario sc = small_scenario();
+  sc.world.months = 240;
+  sc.world.period_months = 12;
+  SegmentConfig& smb = sc.world.segments[0];
+  smb.usage_drift = 1.0, smb.health_base = 1.0, smb.health_start = 1.0;  // x 1.5 a month
+  try {
+    run(sc, 1, 1);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("world.segments.smb: an account's ARR passed"), std::string::npos)
+        << e.what();
+  }
+  sc = small_scenario();
+  sc.world.segments[1].acv_median = 1e14;  // $100 trillion
+  EXPECT_THROW(run(sc, 1, 1), std::invalid_argument);
+}
+
+TEST(Engine, ABatchLargerThanTheRunRunsEveryTrial) {
+  const Scenario sc = small_scenario();
+  const SimulationOutput whole = run(sc, 5, 1);
+  const SimulationOutput huge = run(sc, 5, 2, 11, 0, std::numeric_limits<int>::max());
+  EXPECT_EQ(huge.completed, std::vector<std::uint8_t>(5, 1));
+  EXPECT_EQ(huge.monthly, whole.monthly);
 }
 
 TEST(Engine, KeptAccountsAddUpToTheCompanySeries) {

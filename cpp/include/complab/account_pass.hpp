@@ -10,6 +10,11 @@
 
 namespace complab {
 
+/// An account's ARR stays below 2^52 cents (about $45 trillion): exact in a double, and
+/// sums over thousands of accounts far inside 64 bits. The engine stops with an error
+/// when an account would pass it.
+inline constexpr double kMaxArrCents = 0x1p52;
+
 /// x clipped to [0, 1] (health, probabilities).
 inline double clip01(double x) { return x < 0.0 ? 0.0 : (x > 1.0 ? 1.0 : x); }
 
@@ -53,6 +58,7 @@ struct PassEvent {
 struct PassSums {
   std::int64_t health_micros = 0, usage_up = 0, usage_down = 0;
   std::size_t events = 0, due = 0;  // events written; renewals due among them
+  bool over_limit = false;  // an account's usage ARR would reach kMaxArrCents (it is left as it was)
 };
 
 /// Runs the month for accounts [0, n): updates health and usage ARR, writes the accounts
