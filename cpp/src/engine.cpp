@@ -307,6 +307,13 @@ class TrialSimulator {
       const double v = plan.ote * (1.0 - plan.base_share) * P / 12.0;
       const Productivity g = role == Role::CSM ? csm_productivity(ri) : ae_productivity(ri);
       const Eigen::Matrix<double, kNumActivities, 1> value = g * pay;
+      // Validation bounds plans and productivities so this holds; stop rather than let a
+      // NaN share through if some corner still escapes them.
+      if (!value.allFinite()) {
+        throw std::invalid_argument("plans." + plan.name + ": a rep's value of one more month of effort is not "
+                                    "finite in month " + std::to_string(t) +
+                                    "; check the plan's targets and curves and behaviour.*_productivity");
+      }
       Eigen::Matrix<double, kNumActivities, 1> base;
       base << (role == Role::CSM ? w_.effort.csm_adoption : w_.effort.ae_new_business),
           1.0 - (role == Role::CSM ? w_.effort.csm_adoption : w_.effort.ae_new_business);

@@ -25,6 +25,16 @@ void require_finite_positive(const std::string& field, double x) {
   if (!(std::isfinite(x) && x > 0.0)) fail(field, num(x) + " is not a finite number > 0");
 }
 
+// Bounds far beyond any real plan that keep every payout, and a responsive rep's valuation
+// of effort, finite.
+constexpr double kMaxMoney = 1e9;       // OTE a year, a SPIF's amount
+constexpr double kMaxPayout = 1e3;      // a curve's payout, in multiples of target variable pay
+constexpr double kMinTarget = 1e-6;     // a measure's or multiplier's target
+
+void require_at_most(const std::string& field, double x, double most) {
+  if (x > most) fail(field, num(x) + " is more than " + num(most) + ", the most allowed");
+}
+
 void require_unit_interval(const std::string& field, double x) {
   if (!(x >= 0.0 && x <= 1.0)) fail(field, num(x) + " is not in [0, 1]");
 }
@@ -84,6 +94,7 @@ void PayoutCurve::validate(const std::string& field) const {
     if (!(std::isfinite(payout[k]) && payout[k] >= 0.0)) {
       fail(pk, num(payout[k]) + " is not a finite number >= 0");
     }
+    require_at_most(pk, payout[k], kMaxPayout);
     if (k > 0 && !(attainment[k] > attainment[k - 1])) {
       fail(ak, num(attainment[k]) + " is not greater than the previous point's " +
                    num(attainment[k - 1]) + "; attainment points must be strictly increasing");
@@ -127,6 +138,7 @@ void Plan::validate() const {
     fail("role", std::to_string(static_cast<int>(role)) + " is not one of ae, sdr, csm");
   }
   require_finite_positive("ote", ote);
+  require_at_most("ote", ote, kMaxMoney);
   require_unit_interval("base_share", base_share);
   if (measures.empty()) fail("measures", "a plan needs at least one measure");
 
@@ -135,7 +147,8 @@ void Plan::validate() const {
   for (int i = 0; i < n; ++i) {
     const Measure& m = measures[static_cast<std::size_t>(i)];
     const std::string f = "measures[" + std::to_string(i) + "]";
-    for (int j = 0; j < i && !m.name.empty(); ++j) {
+    if (m.name.empty()) fail(f + ".name", "is empty; a measure needs a name (its column in the results)");
+    for (int j = 0; j < i; ++j) {
       if (measures[static_cast<std::size_t>(j)].name == m.name) {
         fail(f + ".name", "'" + m.name + "' is also the name of measures[" + std::to_string(j) +
                               "]; names must be unique");
@@ -144,6 +157,7 @@ void Plan::validate() const {
     require_role_metric(f + ".metric", m.metric, role);
     require_unit_interval(f + ".weight", m.weight);
     require_finite_positive(f + ".target", m.target);
+    if (m.target < kMinTarget) fail(f + ".target", num(m.target) + " is less than " + num(kMinTarget) + ", the least allowed");
     m.curve.validate(f + ".curve");
     if (m.gate) {
       const int g = m.gate->measure;
@@ -165,6 +179,9 @@ void Plan::validate() const {
   if (multiplier) {
     require_role_metric("multiplier.metric", multiplier->metric, role);
     require_finite_positive("multiplier.target", multiplier->target);
+    if (multiplier->target < kMinTarget) {
+      fail("multiplier.target", num(multiplier->target) + " is less than " + num(kMinTarget) + ", the least allowed");
+    }
     multiplier->curve.validate("multiplier.curve");
   }
 
@@ -196,6 +213,7 @@ void Plan::validate() const {
     if (!(std::isfinite(spifs[s].amount) && spifs[s].amount >= 0.0)) {
       fail(f + ".amount", num(spifs[s].amount) + " is not a finite number >= 0");
     }
+    require_at_most(f + ".amount", spifs[s].amount, kMaxMoney);
   }
 }
 

@@ -102,7 +102,8 @@ void WorldConfig::validate() const {
                                   std::to_string(kNumMetrics) + " metrics)");
     }
     for (std::size_t i = 0; i < g->size(); ++i) {
-      if (!std::isfinite((*g)[i])) fail(name + "[" + std::to_string(i) + "]", (*g)[i], "finite");
+      // Bounded so that a rep's valuation of effort stays finite.
+      if (!(std::abs((*g)[i]) <= 1e12)) fail(name + "[" + std::to_string(i) + "]", (*g)[i], "finite, at most 1e12 in size");
     }
   }
   double share_total = 0.0;

@@ -42,12 +42,47 @@ def resolve_seed(seed: int | np.random.SeedSequence | None) -> tuple[int, Any]:
     return int(seed), int(seed)
 
 
-def _positive_int(name: str, value: Any, minimum: int = 1) -> int:
+_MAX_INT = 2**31 - 1  # the core's trial counts and indices are 32-bit
+
+
+def _positive_int(name: str, value: Any, minimum: int = 1, maximum: int = _MAX_INT) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name}: {value!r} is not an integer")
     if int(value) < minimum:
         raise ValueError(f"{name}: {value} is not >= {minimum}")
+    if int(value) > maximum:
+        raise ValueError(f"{name}: {value} is more than {maximum:,}, the most allowed")
     return int(value)
+
+
+# Bytes a result holds per trial, by array (the engine's SimulationOutput; int64 and
+# double cells, effort in float32, a kept account record in 56 bytes).
+_ACCOUNT_RECORD_BYTES = 56
+
+
+def _result_bytes(scenario: Scenario, trials: int, keep_accounts: bool) -> int:
+    """What a run's result arrays will need, from the scenario's shape: to refuse a run the
+    machine cannot hold before it starts, rather than fail in the middle of it."""
+    w = scenario.world
+    months, periods = w.months, w.months // w.period_months
+    years, segments = months // 12, len(w.segments)
+    reps = len(_core.roster(scenario._to_core())[0])
+    measures = max([len(p.measures) for p in scenario.plans.values()] + [1])
+    cells = months * len(_core.SERIES) + years * segments * len(_core.COHORT_FIELDS)
+    cells += reps * periods * (_core.NUM_RAW_SLOTS + 2 + len(_core.PAY_FIELDS) + measures) + reps
+    per_trial = 8 * cells
+    if w.behaviour.incentive_sensitivity > 0:
+        per_trial += 4 * reps * months * len(_core.EFFORT_FIELDS)
+    if keep_accounts:  # at least the initial book
+        per_trial += _ACCOUNT_RECORD_BYTES * sum(s.initial_accounts for s in w.segments)
+    return per_trial * trials
+
+
+def _memory_bytes() -> int | None:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def simulate(
@@ -97,19 +132,32 @@ def simulate(
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario: expected a complab.Scenario, got {type(scenario).__name__}")
     trials = _positive_int("trials", trials)
-    threads = (os.cpu_count() or 1) if threads is None else _positive_int("threads", threads)
+    threads = (
+        (os.cpu_count() or 1)
+        if threads is None
+        else _positive_int("threads", threads, maximum=4096)
+    )
+    if not (isinstance(progress, bool) or callable(progress)):
+        raise ValueError(f"progress: {progress!r} is not true, false or a callable")
     key, seed_record = resolve_seed(seed)
     options = _core.RunOptions()
     options.trials = trials
     options.seed = key
     options.threads = threads
     options.batch_size = 0 if batch_size is None else _positive_int("batch_size", batch_size)
-    options.first_trial = _positive_int("first_trial", first_trial, minimum=0)
+    options.first_trial = _positive_int("first_trial", first_trial, minimum=0, maximum=2**32 - 1)
     if not isinstance(keep_accounts, (bool, np.bool_)):
         raise ValueError(f"keep_accounts: {keep_accounts!r} is not true or false")
     options.keep_accounts = bool(keep_accounts)
     if options.first_trial + trials > 2**32:
         raise ValueError(f"first_trial: {first_trial} + trials must stay below 2**32")
+    need, have = _result_bytes(scenario, trials, options.keep_accounts), _memory_bytes()
+    if have is not None and need > 0.8 * have:
+        raise ValueError(
+            f"trials: {trials:,} trials need about {need / 2**30:,.1f} GiB for their results and "
+            f"this machine has {have / 2**30:,.1f} GiB; run fewer trials, or split the run "
+            "into parts with first_trial (complab.sweep does this across processes)"
+        )
     core = scenario._to_core()
 
     bar = None

@@ -45,7 +45,7 @@ KPI_ROWS: tuple[tuple[str, str, str], ...] = (
     ("comp_sdr", "Comp cost: SDRs", "money"),
     ("comp_csm", "Comp cost: CSMs", "money"),
     ("comp_total", "Comp cost: total", "money"),
-    ("cost_of_sales", "Comp per $ of new + CSQL expansion ARR", "ratio"),
+    ("cost_of_sales", "Comp per $ of new + expansion ARR", "ratio"),
 )
 
 ROLE_NAMES = {
@@ -475,7 +475,7 @@ def _cards(summary: pd.DataFrame, last: int) -> str:
         card("nrr", f"NRR, {year}", "pct"),
         card("grr", f"GRR, {year}", "pct"),
         card("comp_total", f"Comp cost, {year}", "money"),
-        card("cost_of_sales", f"Comp per $ of new + CSQL ARR, {year}", "ratio"),
+        card("cost_of_sales", f"Comp per $ of new + expansion ARR, {year}", "ratio"),
     ]
     return '<div class="cards">' + "".join(items) + "</div>"
 

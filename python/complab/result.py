@@ -166,9 +166,11 @@ class Result:
             scenario.world.period_months,
         )
         arrays = dict(self.arrays, pay=pay, measure_payout=measure_payout)
-        return Result(
+        repaid = Result(
             scenario=scenario, seed=self.seed, first_trial=self.first_trial, arrays=arrays
         )
+        repaid.account_records = self.account_records  # the same world: the same accounts
+        return repaid
 
     # -- tables ------------------------------------------------------------------------------
     def monthly(self) -> pd.DataFrame:
@@ -219,7 +221,8 @@ class Result:
         t, months, _ = m.shape
         years = self.years
         idx = {n: i for i, n in enumerate(_core.SERIES)}
-        yearly = m[:, : years * 12].reshape(t, years, 12, -1).sum(axis=2)
+        # Whole years only (a horizon may end mid-year, or before the first year ends).
+        yearly = m[:, : years * 12].reshape(t, years, 12, m.shape[2]).sum(axis=2)
 
         def flow(name: str) -> np.ndarray:
             return yearly[..., idx[name]].astype(float)
@@ -267,9 +270,8 @@ class Result:
             data[f"comp_{role}"] = comp[role].reshape(-1)
             total += comp[role]
         data["comp_total"] = total.reshape(-1)
-        data["cost_of_sales"] = _ratio(total * CENTS, new + flow("expansion_csql"), np.nan).reshape(
-            -1
-        )
+        # MODEL.md §7: comp over new plus expansion ARR (usage and CSQL).
+        data["cost_of_sales"] = _ratio(total * CENTS, new + expansion, np.nan).reshape(-1)
         return pd.DataFrame(data)
 
     def _comp_by_year(self) -> dict[str, np.ndarray]:
@@ -308,7 +310,7 @@ class Result:
         for name, values in actuals.items():
             allowed = np.isin(role_col, _METRICS[name]["roles"])
             data[name] = np.where(allowed, values.reshape(-1), np.nan)
-        pay = self.arrays["pay"].reshape(n, -1)
+        pay = self.arrays["pay"].reshape(n, len(_core.PAY_FIELDS))
         for i, name in enumerate(_core.PAY_FIELDS):
             data[name] = pay[:, i]
         return pd.DataFrame(data)
@@ -446,6 +448,7 @@ class Result:
         reps = self.reps()
         per_year = 12 // self.scenario.world.period_months
         reps["year"] = reps["period"] // per_year
+        reps = reps[reps["year"] < self.years]  # annual earnings of whole years only
         earned = reps.groupby(["trial", "rep", "role", "year"], as_index=False)["earnings"].sum()
         for (role, year), group in earned.groupby(["role", "year"]):
             rows.append(

@@ -434,10 +434,42 @@ class Scenario:
 
         text = _read_text(source)
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text)
         except yaml.YAMLError as err:
             raise ValueError(f"scenario YAML: {err}") from None
         return cls.from_dict(data)
+
+
+def load_yaml(text: str) -> Any:
+    """``yaml.safe_load`` as a planner expects it: ``1e5`` is a number (YAML 1.1 reads it as
+    a string without a dot), and a key given twice in one mapping is an error (YAML keeps
+    the last one silently). Raises ``yaml.YAMLError``, with the line, for both."""
+    import re
+
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping",
+                        node.start_mark,
+                        f"key {key!r} is given twice",
+                        key_node.start_mark,
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    # YAML 1.2's floats: digits with an exponent need no dot (1e5, 2.5E-3, -1e+06).
+    Loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
+        list("-+0123456789"),
+    )
+    return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
@@ -500,7 +532,11 @@ def _check_types(obj: Any, path: str) -> None:
 def _check_number(value: Any, path: str) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"{path}: {value!r} is not a number")
-    if not math.isfinite(value):
+    try:
+        finite = math.isfinite(value)
+    except OverflowError:  # an int beyond any float
+        finite = False
+    if not finite:
         raise ValueError(f"{path}: {value!r} is not a finite number")
 
 

@@ -369,6 +369,10 @@ TEST(Engine, InvalidScenariosNameTheField) {
   sc.world.effort.csm_adoption_ref = 1.0;
   expect_error(sc, "effort.csm_adoption_ref: 1 is not in (0, 1)");
   sc = small_scenario();
+  sc.world.behaviour.csm_productivity.assign(2 * kNumMetrics, 0.0);
+  sc.world.behaviour.csm_productivity[3] = 1e308;  // would make a rep's valuation infinite
+  expect_error(sc, "behaviour.csm_productivity[3]: 1e+308 is not finite, at most 1e12 in size");
+  sc = small_scenario();
   sc.ae_plan[0] = 1;  // the CSM plan
   expect_error(sc, "plans.ae[smb]");
   RunOptions opt;

@@ -315,6 +315,8 @@ TEST(PlanValidate, ScalarsAndWeights) {
   expect_invalid(p, "ote: -5 is not a finite number > 0");
   p.ote = kInf;
   expect_invalid(p, "ote: inf is not a finite number > 0");
+  p.ote = 2e9;  // bounds keep every payout finite
+  expect_invalid(p, "ote: 2000000000 is more than 1000000000, the most allowed");
   p = ae_plan();
   p.base_share = 1.2;
   expect_invalid(p, "base_share: 1.2 is not in [0, 1]");
@@ -338,6 +340,11 @@ TEST(PlanValidate, ScalarsAndWeights) {
   expect_invalid(p, "measures[0].target: 0 is not a finite number > 0");
   p.measures[0].target = kNaN;
   expect_invalid(p, "measures[0].target: nan is not a finite number > 0");
+  p.measures[0].target = 1e-9;
+  expect_invalid(p, "measures[0].target: 1e-09 is less than 1e-06, the least allowed");
+  p = ae_plan();
+  p.measures[1].name = "";
+  expect_invalid(p, "measures[1].name: is empty; a measure needs a name");
   p = ae_plan();
   p.measures[1].name = "new_arr";
   expect_invalid(p, "measures[1].name: 'new_arr' is also the name of measures[0]; names must be unique");
@@ -350,6 +357,8 @@ TEST(PlanValidate, CurvesMetricsAndGates) {
   p = ae_plan();
   p.measures[0].curve.payout[1] = -1.0;
   expect_invalid(p, "measures[0].curve.payout[1]: -1 is not a finite number >= 0");
+  p.measures[0].curve.payout[1] = 5e3;
+  expect_invalid(p, "measures[0].curve.payout[1]: 5000 is more than 1000, the most allowed");
   p = ae_plan();
   p.measures[1].metric = Metric::Opportunities;
   expect_invalid(p, "measures[1].metric: 'opportunities' is not a metric of role ae (allowed: new_arr, "
@@ -376,6 +385,8 @@ TEST(PlanValidate, MultiplierClawbackAndSpifs) {
   p = csm_multiplier_plan();
   p.multiplier->target = -1.0;
   expect_invalid(p, "multiplier.target: -1 is not a finite number > 0");
+  p.multiplier->target = 1e-7;
+  expect_invalid(p, "multiplier.target: 1e-07 is less than 1e-06, the least allowed");
   p = csm_multiplier_plan();
   p.multiplier->curve = curve({1.0, 0.5}, {1.0, 1.0});
   expect_invalid(p, "multiplier.curve.attainment[1]: 0.5 is not greater");
@@ -387,6 +398,8 @@ TEST(PlanValidate, MultiplierClawbackAndSpifs) {
   expect_invalid(p, "spifs[0].metric: 'new_logos' is not a metric of role csm");
   p.spifs[0] = Spif{Metric::CsqlCount, -100.0};
   expect_invalid(p, "spifs[0].amount: -100 is not a finite number >= 0");
+  p.spifs[0] = Spif{Metric::CsqlCount, 1e308};
+  expect_invalid(p, "spifs[0].amount: 1e+308 is more than 1000000000, the most allowed");
 
   p = csm_plan();
   p.clawback = Clawback{0.5, 12};

@@ -65,6 +65,51 @@ def test_arr_roll_forward_and_comp_cost_identities():
     np.testing.assert_allclose(kpis.set_index(["trial", "year"])["comp_total"], by_year, rtol=1e-12)
 
 
+def test_cost_of_sales_is_comp_over_new_and_expansion_arr():
+    kpis = complab.simulate(presets.default(), trials=4, seed=3).kpis()
+    np.testing.assert_allclose(
+        kpis["cost_of_sales"], kpis["comp_total"] / (kpis["new_arr"] + kpis["expansion_arr"])
+    )
+
+
+def test_horizons_that_are_not_whole_years_report_whole_years():
+    short = complab.simulate(
+        presets.default().with_({"world.months": 6, "world.period_months": 3}), trials=3, seed=1
+    )
+    assert len(short.kpis()) == 0 and len(short.cohorts()) == 0
+    assert set(short.summary()["year"]) <= {-1}  # only the whole-run rows
+    odd = complab.simulate(
+        presets.default().with_({"world.months": 18, "world.period_months": 6}), trials=3, seed=1
+    )
+    assert list(odd.kpis()["year"].unique()) == [0]
+    summary = odd.summary()
+    earnings = summary[summary["kpi"].str.startswith("earnings_per_")]
+    assert set(earnings["year"]) == {0}  # not half a year's pay read as a year's
+    reps = odd.reps().query("period < 2")
+    per_rep = reps.groupby(["trial", "rep", "role"])["earnings"].sum().groupby("role").mean()
+    for role, mean in per_rep.items():
+        row = earnings[earnings["kpi"] == f"earnings_per_{role}"]
+        assert row["mean"].item() == pytest.approx(mean)
+
+
+def test_a_world_without_reps_still_tabulates():
+    names = presets.default().world.segment_names()
+    nobody = {"world.sdr_headcount": 0} | {
+        f"world.segments.{n}.{role}": 0 for n in names for role in ("ae_headcount", "csm_headcount")
+    }
+    result = complab.simulate(presets.default().with_(nobody), trials=3, seed=1)
+    assert len(result.reps()) == 0 and len(result.kpis()) == 3 * result.years
+    assert (result.kpis()["comp_total"] == 0).all()
+    assert len(result.summary()) > 0
+
+
+def test_repay_keeps_the_kept_accounts():
+    base = presets.default()
+    result = complab.simulate(base, trials=2, seed=4, keep_accounts=True)
+    repaid = result.repay(base.with_({"plans.csm:smb.ote": 95_000.0}))
+    assert repaid.accounts().equals(result.accounts())
+
+
 def test_grr_equals_one_minus_constant_hazard():
     hazard = 0.2
     world = neutral_world(segment=dict(renewal_hazard=(hazard,)))
@@ -199,6 +244,7 @@ def test_default_scenario_retention_near_benchmarks():
         ("world.period_months", 5, "world.period_months"),
         ("world.segments.only.win_rate", float("nan"), "world.segments[0].win_rate"),
         ("world.sdr_headcount", 2.5, "world.sdr_headcount"),
+        ("world.segments.only.win_rate", 10**400, "world.segments[0].win_rate: .* finite"),
     ],
 )
 def test_invalid_scenarios_name_the_field(path, value, field):
@@ -211,6 +257,32 @@ def test_invalid_scenarios_name_the_field(path, value, field):
 def test_invalid_trials(trials):
     with pytest.raises(ValueError, match="trials"):
         complab.simulate(Scenario(world=neutral_world()), trials=trials)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(trials=2**31), "trials: 2147483648 is more than 2,147,483,647"),
+        (dict(trials=2, threads=10**6), "threads: 1000000 is more than 4,096"),
+        (dict(trials=2, batch_size=2**40), "batch_size: 1099511627776 is more than"),
+        (dict(trials=2, progress=3), "progress: 3 is not true, false or a callable"),
+        # Refused before it starts: no machine holds this run's results.
+        (dict(trials=2**31 - 1), r"trials: 2,147,483,647 trials need about [\d,.]+ GiB"),
+    ],
+)
+def test_run_options_out_of_range(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        complab.simulate(presets.default(), seed=1, **kwargs)
+
+
+def test_result_size_estimate_is_the_arrays_size():
+    from complab.engine import _result_bytes
+
+    for beta in (0.0, 2.0):
+        scenario = presets.default().with_({"world.behaviour.incentive_sensitivity": beta})
+        result = complab.simulate(scenario, trials=3, seed=1)
+        arrays = sum(v.nbytes for k, v in result.arrays.items() if k != "completed")
+        assert _result_bytes(scenario, 3, keep_accounts=False) == arrays
 
 
 @pytest.mark.parametrize("seed", [-1, 2**64, 1.5, "seed"])

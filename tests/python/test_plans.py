@@ -511,6 +511,14 @@ def measures_with(**changes: object) -> list[Measure]:
             r"^measures\[0\].name: 'total' is reserved",
         ),
         (
+            lambda: ae_plan(measures=measures_with(name="")),
+            r"^measures\[0\].name: is empty; a measure needs a name",
+        ),
+        (
+            lambda: ae_plan(ote=1e308),
+            r"^ote: 1e\+308 is more than 1000000000, the most allowed$",
+        ),
+        (
             lambda: ae_plan(measures=measures_with(gate=Gate(0))),
             r"^measures\[0\].gate.measure: 0 is not the index of another measure \(allowed: 0..1 except 0\)$",
         ),

@@ -216,6 +216,16 @@ def test_yaml_errors_are_value_errors(tmp_path):
         Scenario.from_yaml(str(tmp_path / "absent.yaml"))
 
 
+def test_yaml_reads_exponents_as_numbers_and_refuses_repeated_keys(default):
+    text = default.to_yaml()
+    assert "ote: 90000.0" in text
+    assert Scenario.from_yaml(text.replace("ote: 90000.0", "ote: 9e4", 1)) == default
+    repeated = text.replace("ote: 90000.0", "ote: 90000.0\n    ote: 95000.0", 1)
+    line = repeated.splitlines().index("    ote: 95000.0") + 1
+    with pytest.raises(ValueError, match=rf"key 'ote' is given twice(.|\n)*line {line},"):
+        Scenario.from_yaml(repeated)
+
+
 # -- dotted-path edits ---------------------------------------------------------------------------
 def test_with_addresses_segments_by_name_index_and_brackets(default):
     by_name = default.with_({"world.segments.mid_market.win_rate": 0.31})
