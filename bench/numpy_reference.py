@@ -1,4 +1,4 @@
-"""A NumPy implementation of the fixed-mode model (MODEL.md §6), as an analyst would write it.
+"""A NumPy implementation of the fixed-mode model (docs/model.md §5), as an analyst would write it.
 
 This is the baseline the engine is benchmarked against and checked against statistically:
 the same equations on the same :class:`complab.Scenario` (every parameter is read from the
@@ -725,7 +725,7 @@ def simulate_reference(
     behaviour = getattr(scenario.world, "behaviour", None)
     if behaviour is not None and getattr(behaviour, "incentive_sensitivity", 0.0) != 0.0:
         raise NotImplementedError(
-            "responsive behaviour (MODEL.md §9) is not in the NumPy reference"
+            "responsive behaviour (docs/model.md §8) is not in the NumPy reference"
         )
     rng = np.random.default_rng(seed)
     roster = _Roster(scenario.world)

@@ -11,12 +11,12 @@ Measured on the default scenario (complab.presets.default):
 - throughput in account-months per second (the engine's ``account_months`` series) of
   the NumPy reference (bench/numpy_reference.py) and of the engine on 1 thread (the two
   taking turns) and on all cores, and their ratio per core;
-- the engine on 1 thread in responsive mode (MODEL.md §9, incentive sensitivity 2), where
+- the engine on 1 thread in responsive mode (docs/model.md §8, incentive sensitivity 2), where
   every plan variant means simulating again;
 - thread scaling on 1, 2, 4, 8, 16 threads, where the machine has that many cores;
 - the latency of a 1,000-trial run on all cores (what a notebook slider feels);
 - peak memory (ru_maxrss) of a 10,000-trial run in a fresh process;
-- a plan-only sweep point (Result.repay, MODEL.md §11) against re-simulating;
+- a plan-only sweep point (Result.repay, docs/model.md §7) against re-simulating;
 - where the time goes: the engine on 1 thread with the per-account-month draws switched
   off in turn (health and usage noise: one Philox block and two normals per
   account-month; CSQLs: one more block), in nanoseconds per account-month.

@@ -1,4 +1,4 @@
-"""Cost of a plan-only sweep against simulating every point (MODEL.md §11).
+"""Cost of a plan-only sweep against simulating every point (docs/model.md §7).
 
     python bench/sweep_cost.py                 # 50 points, 500 trials, all cores
     python bench/sweep_cost.py --points 50 --trials 200 --threads 2

@@ -53,7 +53,7 @@ struct Opportunity {
 };
 
 /// What a rep sees at a month's start in responsive mode: its book so far this period and
-/// how its metrics respond to its activities (MODEL.md §9, docs/model.md).
+/// how its metrics respond to its activities (docs/model.md §8).
 struct BookState {
   std::array<std::int64_t, kNumRawSlots> raw{};  // book slots of the period-start cohort so far
   // CSM, per unit change of the health target: ARR and logos kept at renewals this period,

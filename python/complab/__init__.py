@@ -27,7 +27,7 @@ from complab.plans import (
 from complab.report import report
 from complab.result import Result
 from complab.scenario import Behaviour, Effort, Product, Scenario, Segment, World, load_scenario
-from complab.sweeps import sweep
+from complab.sweeps import SweepInterrupted, sweep
 
 __all__ = [
     "Behaviour",
@@ -37,6 +37,7 @@ __all__ = [
     "Scenario",
     "Segment",
     "SimulationInterrupted",
+    "SweepInterrupted",
     "World",
     "presets",
     "simulate",

@@ -14,6 +14,9 @@ Commands (``complab COMMAND --help`` for each):
 
 Exit status: 0 success, 1 an unexpected error (a bug: ``--debug`` shows the traceback),
 2 bad usage or bad input (the message names the file and field), 130 interrupted (Ctrl-C).
+Ctrl-C keeps what had finished: ``run`` saves the completed trials to ``--out`` and
+``--report``, ``sweep`` the finished points to ``--out`` (and ``--checkpoint`` lets the same
+command resume).
 """
 
 from __future__ import annotations
@@ -67,6 +70,11 @@ SWEEP_OUTPUTS = ("arr_end", "nrr", "grr", "comp_total", "cost_of_sales")
 
 class UsageError(ValueError):
     """Bad input on the command line; reported in one line with exit status 2."""
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C during a command, after what had finished was saved; the message says what
+    (``interrupted after ...``). Reported in one line with exit status 130."""
 
 
 # -- inputs ------------------------------------------------------------------------------------
@@ -313,7 +321,7 @@ def _demo(args: argparse.Namespace) -> int:
         {k: scenario.plans[k] for k in ("ae:mid_market", "sdr", "csm:mid_market")},
         attainments=np.linspace(0.0, 2.0, 11),
     )
-    print(table.to_string(index=False))
+    print(table.to_string())  # the index is the attainment
 
     print(
         f"\nSimulating {args.trials} trials of {scenario.world.months} months (seed {args.seed})..."
@@ -334,7 +342,12 @@ def _run(args: argparse.Namespace) -> int:
         f"Simulating {args.trials} trials of {scenario.world.months} months of {name} (seed {args.seed})...",
         flush=True,
     )
-    result = _simulate(scenario, args)
+    from complab.engine import SimulationInterrupted
+
+    try:
+        result = _simulate(scenario, args)
+    except SimulationInterrupted as err:
+        raise Interrupted(_save_interrupted_run(err.partial, args, name)) from err
     pd.set_option("display.width", 140)
     print_summary(result)
     if args.out is not None:
@@ -345,6 +358,85 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _save_interrupted_run(partial: Result, args: argparse.Namespace, name: str) -> str:
+    """Save an interrupted run's finished trials where ``--out`` and ``--report`` ask; the
+    message that says what was saved."""
+    from complab.report import report
+
+    message = f"interrupted after {partial.trials} completed trials"
+    targets = [(path, kind) for path, kind in ((args.out, "out"), (args.report, "report")) if path]
+    if not targets:
+        return message
+    if partial.trials == 0:
+        return message + "; nothing to save"
+    saved, failed = [], []
+    for path, kind in targets:
+        try:
+            if kind == "out":
+                partial.save(path)
+            else:
+                title = args.title or f"complab: {name}"
+                report(
+                    partial,
+                    path,
+                    title=f"{title} (interrupted: {partial.trials} of {args.trials} trials)",
+                )
+            saved.append(str(Path(path).resolve()))
+        except (OSError, ValueError) as err:
+            failed.append(f"could not write {path} ({_one_line(str(err))})")
+    if saved:
+        message += f"; saved them to {' and '.join(saved)}"
+    return "; ".join([message, *failed])
+
+
+def _last_common_year(
+    scenarios: Sequence[Scenario], labels: Sequence[str], year: int | None, what: str
+) -> int:
+    """The 0-based year to print: ``--year`` (1-based) checked against every scenario's
+    horizon, or by default the last year every scenario has.
+
+    Raises
+    ------
+    UsageError
+        Naming the first scenario (by its label) whose horizon is under a year, or has no
+        year ``--year``, with the months that year needs.
+    """
+    from complab.sweeps import short_horizon
+
+    if year is not None and year < 1:
+        raise UsageError(f"--year: {year} is not a year (year 1 is the first)")
+    short = short_horizon(scenarios, 0)
+    if short is not None:
+        raise UsageError(
+            f"{labels[short]} simulates {scenarios[short].world.months} months, under a year; "
+            f"the tables are yearly, so every {what} needs world.months >= 12"
+        )
+    horizons = [s.world.months // 12 for s in scenarios]
+    if year is None:
+        return min(horizons) - 1
+    if len(set(horizons)) == 1:
+        return _year(year, horizons[0])
+    short = short_horizon(scenarios, year - 1)
+    if short is not None:
+        raise UsageError(
+            f"--year {year}: {labels[short]} simulates {scenarios[short].world.months} months, "
+            f"which has no year {year}; --year {year} needs world.months >= {12 * year} "
+            f"at every {what}"
+        )
+    return year - 1
+
+
+def _write_csv(table: pd.DataFrame, path: str) -> None:
+    """Write a table whole or not at all (a temporary file beside it, then renamed)."""
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        table.to_csv(partial, index=False)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
 def _compare(args: argparse.Namespace) -> int:
     import complab
 
@@ -353,8 +445,9 @@ def _compare(args: argparse.Namespace) -> int:
         raise UsageError("compare: give at least one --variant")
     variants = parse_variants(args.variant, scenario)
     _check_writable(args.out, "--out")
-    years = scenario.world.months // 12
-    year = _year(args.year, max(1, years))
+    runs = [scenario] + [scenario.with_(v) if isinstance(v, dict) else v for v in variants.values()]
+    labels = ["the scenario"] + [f"--variant {name}" for name in variants]
+    year = _last_common_year(runs, labels, args.year, "run (the scenario and each variant)")
     print(
         f"Comparing {len(variants)} variant(s) with the base on {args.trials} paired trials (seed {args.seed})..."
     )
@@ -388,8 +481,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise UsageError("sweep: give at least one --grid dotted.path=V1,V2,...")
     grid = parse_grid(args.grid)
     _check_writable(args.out, "--out")
-    years = scenario.world.months // 12
-    year = _year(args.year, max(1, years))
+    _check_writable(args.checkpoint, "--checkpoint")
     outputs = args.output or None
     spec: Any = grid
     if args.together:
@@ -403,10 +495,11 @@ def _sweep(args: argparse.Namespace) -> int:
         points = len(spec)
     else:
         points = int(np.prod([len(v) for v in grid.values()]))
-    from complab.sweeps import build_scenarios, expand_grid
+    from complab.sweeps import SweepInterrupted, build_scenarios, expand_grid
 
     try:
-        build_scenarios(scenario, expand_grid(spec))
+        grid_points = expand_grid(spec)
+        scenarios = build_scenarios(scenario, grid_points)
     except ValueError as err:
         hint = (
             (
@@ -417,16 +510,37 @@ def _sweep(args: argparse.Namespace) -> int:
             else ""
         )
         raise UsageError(f"--grid: {_one_line(str(err))}{hint}") from None
+    labels = [
+        "grid point " + ", ".join(f"{path}={value}" for path, value in point.items())
+        for point in grid_points
+    ]
+    year = _last_common_year(scenarios, labels, args.year, "grid point")
     print(f"Sweeping {points} points × {args.trials} trials (seed {args.seed})...")
-    table = complab.sweep(
-        scenario,
-        spec,
-        outputs=outputs,
-        trials=args.trials,
-        seed=args.seed,
-        threads=args.threads,
-        progress=not args.quiet,
-    )
+    try:
+        table = complab.sweep(
+            scenario,
+            spec,
+            outputs=outputs,
+            trials=args.trials,
+            seed=args.seed,
+            threads=args.threads,
+            progress=not args.quiet,
+            checkpoint=args.checkpoint,
+        )
+    except SweepInterrupted as err:
+        message = f"interrupted after {err.done} of {err.total} grid points"
+        if args.out is not None:
+            if err.done:
+                _write_csv(err.table, args.out)
+                message += f"; saved them to {Path(args.out).resolve()}"
+            else:
+                message += "; nothing to save"
+        if args.checkpoint is not None:
+            message += (
+                f"; finished points are in the checkpoint {args.checkpoint}: "
+                "the same command resumes from it"
+            )
+        raise Interrupted(message) from err
     shown_outputs = args.output or [o for o in SWEEP_OUTPUTS if o in set(table["output"])]
     paths = list(grid)
     rows = table[(table["year"] == year) & table["output"].isin(shown_outputs)].copy()
@@ -438,7 +552,7 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"\nMean over trials in year {year + 1}, one row per grid point:")
     print(wide.to_string(float_format=_fmt))
     if args.out is not None:
-        table.to_csv(args.out, index=False)
+        _write_csv(table, args.out)
         print(f"\nEvery output, year and statistic: {Path(args.out).resolve()}")
     return EXIT_OK
 
@@ -489,13 +603,13 @@ def _presets(args: argparse.Namespace) -> int:
 
     names = presets.list()
     width = max(len(n) for n in names)
-    print("Built-in scenarios (use with --preset NAME; [article] as in the model's sources):\n")
+    print("Built-in scenarios (use with --preset NAME):\n")
     for name in names:
-        fn, article = presets.PRESETS[name]
+        fn, _ = presets.PRESETS[name]
         line = PRESET_LINES.get(name) or _one_line((fn.__doc__ or "").split("\n\n")[0]).replace(
             "``", ""
         )
-        print(f"  {name:<{width}}  [{article}]  {line}")
+        print(f"  {name:<{width}}  {line}")
     return EXIT_OK
 
 
@@ -583,9 +697,15 @@ def build_parser() -> argparse.ArgumentParser:
     _scenario_options(run)
     _run_options(run)
     run.add_argument(
-        "--out", metavar="RESULT.parquet", help="save the result (read it with complab.load)"
+        "--out",
+        metavar="RESULT.parquet",
+        help="save the result (read it with complab.load); on Ctrl-C, the finished trials",
     )
-    run.add_argument("--report", metavar="FILE.html", help="write an HTML report")
+    run.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="write an HTML report; on Ctrl-C, of the finished trials",
+    )
     run.add_argument("--title", help="the report's title")
     run.set_defaults(func=_run)
 
@@ -593,7 +713,7 @@ def build_parser() -> argparse.ArgumentParser:
         "compare",
         help="paired differences between a scenario and its variants",
         description="Run a base scenario and its variants on common random numbers and print the "
-        "paired differences of the main KPIs, with 95%% intervals.",
+        "paired differences of the main KPIs, with 95% intervals.",
         epilog="Variants: NAME=OTHER.yaml (a whole scenario), NAME=preset:PRESET, or "
         "NAME:dotted.path=VALUE (an edit of the base; repeat NAME for several edits). Example: "
         "complab compare --preset default --variant richer:plans.csm:smb.ote=100000 "
@@ -615,7 +735,10 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"a KPI to print (repeatable; default: {', '.join(COMPARE_KPIS)})",
     )
     compare.add_argument(
-        "--year", type=int, metavar="N", help="year to print, 1 = the first (default: the last)"
+        "--year",
+        type=int,
+        metavar="N",
+        help="year to print, 1 = the first (default: the last year every run has)",
     )
     compare.add_argument(
         "--out",
@@ -657,10 +780,22 @@ def build_parser() -> argparse.ArgumentParser:
         f"{', '.join(SWEEP_OUTPUTS)})",
     )
     sweep.add_argument(
-        "--year", type=int, metavar="N", help="year to print, 1 = the first (default: the last)"
+        "--year",
+        type=int,
+        metavar="N",
+        help="year to print, 1 = the first (default: the last year every point has)",
     )
     sweep.add_argument(
-        "--out", metavar="FILE.csv", help="write the table (complab.sweep's; year counted from 0)"
+        "--out",
+        metavar="FILE.csv",
+        help="write the table (complab.sweep's; year counted from 0); on Ctrl-C, the "
+        "points that finished",
+    )
+    sweep.add_argument(
+        "--checkpoint",
+        metavar="FILE.jsonl",
+        help="keep each finished point in this file; the same command again resumes "
+        "where an interrupted sweep stopped (complab.sweep's checkpoint=)",
     )
     sweep.set_defaults(func=_sweep)
 
@@ -712,9 +847,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return 141
     except KeyboardInterrupt as err:
-        done = getattr(getattr(err, "partial", None), "trials", None)
-        extra = f" after {done} completed trials" if done is not None else ""
-        print(f"\ncomplab: interrupted{extra}", file=sys.stderr)
+        if isinstance(err, Interrupted):
+            message = str(err)
+        else:
+            done = getattr(getattr(err, "partial", None), "trials", None)
+            message = "interrupted" + (
+                f" after {done} completed trials" if done is not None else ""
+            )
+        print(f"\ncomplab: {message}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (ValueError, FileNotFoundError) as err:
         print(f"complab: error: {_one_line(str(err))}", file=sys.stderr)

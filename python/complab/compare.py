@@ -84,8 +84,9 @@ def compare(
     Raises
     ------
     ValueError
-        For a variant that is not a Scenario or a mapping of paths, or a path or value the
-        scenario does not allow (naming the variant and the field).
+        For a variant that is not a Scenario or a mapping of paths, a path or value the
+        scenario does not allow (naming the variant and the field), or a horizon under a
+        year (the KPIs are yearly).
     """
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario: expected a complab.Scenario, got {type(scenario).__name__}")
@@ -107,6 +108,14 @@ def compare(
         else:
             raise ValueError(
                 f"variants[{name!r}]: expected a Scenario or a mapping of dotted paths, got {type(variant).__name__}"
+            )
+    for name, run_scenario in [("scenario", scenario), *built.items()]:
+        months = run_scenario.world.months
+        if months < 12:
+            where = "scenario" if run_scenario is scenario else f"variants[{name!r}]"
+            raise ValueError(
+                f"{where}: world.months is {months}, under a year; the KPIs compare is built "
+                "on are yearly, so every run needs world.months >= 12"
             )
     key, record = resolve_seed(seed)
     run = {"trials": trials, "seed": key, "threads": threads, "progress": progress}
@@ -168,7 +177,10 @@ class Comparison:
         kpis
             Only these KPIs (a name or a list).
         year
-            Only this year (0-based).
+            Only this year (0-based). Every variant must have it: a variant with a shorter
+            horizon than the base (``world.months``) has rows only for the years both have,
+            and asking for a later year raises ``ValueError`` rather than leaving the
+            variant out.
         """
         if self._table is None:
             base = _kpi_arrays(self.base)
@@ -187,17 +199,37 @@ class Comparison:
                 )
             out = out[out["kpi"].isin(wanted)]
         if year is not None:
+            self._check_year(year)
             out = out[out["year"] == year]
         return out.reset_index(drop=True)
 
+    def _years(self, name: str) -> int:
+        """Years the base and variant ``name`` both have."""
+        return min(self.base.years, self.results[name].years)
+
+    def _check_year(self, year: Any) -> None:
+        if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer)):
+            raise ValueError(f"year: {year!r} is not a year (an int counted from 0) or None")
+        for name in self.results:
+            years = self._years(name)
+            if not 0 <= year < years:
+                months = self.results[name].months
+                raise ValueError(
+                    f"year: {year} is not a year of variant {name!r} and the base (years 0 "
+                    f"to {years - 1}; the variant simulates {months} months, the base "
+                    f"{self.base.months}); year={year} needs world.months >= "
+                    f"{12 * (year + 1)} in both"
+                )
+
     def plot(self, kpi: str = "arr_end", year: int | None = None, ax: Axes | None = None) -> Axes:
-        """Bars of each variant's difference in `kpi` with 95% intervals (the last year by
-        default); see :func:`complab.plots.comparison_bars`."""
+        """Bars of each variant's difference in `kpi` with 95% intervals (by default in the
+        last year every variant has); see :func:`complab.plots.comparison_bars`."""
         from complab import plots
 
-        table = self.table(kpi)
-        year = int(table["year"].max()) if year is None else year
-        return plots.comparison_bars(table[table["year"] == year], ax=ax)
+        if year is None:  # the last year every variant has
+            year = min(self._years(name) for name in self.results) - 1
+        table = self.table(kpi, year=year)
+        return plots.comparison_bars(table, ax=ax)
 
     def __repr__(self) -> str:
         names = ", ".join(f"{n} ({m})" for n, m in self.methods.items())

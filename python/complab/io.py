@@ -38,6 +38,9 @@ from complab.scenario import Scenario
 
 FORMAT = "complab-result/2"
 _PREFIX = "complab."
+# Metadata keys besides format and version, and the arrays a Result needs.
+_REQUIRED_KEYS = ("scenario", "seed", "first_trial", "trials", "arrays")
+_REQUIRED_ARRAYS = ("monthly", "cohorts", "rep_raw", "pay", "completed")
 
 
 class VersionMismatchWarning(UserWarning):
@@ -46,6 +49,9 @@ class VersionMismatchWarning(UserWarning):
 
 def save_result(result: Result, path: str | os.PathLike[str]) -> Path:
     """Write `result` to a Parquet file at `path` (see the module documentation).
+
+    The file appears whole or not at all: it is written under a temporary name in the same
+    folder and then renamed.
 
     Returns
     -------
@@ -77,7 +83,14 @@ def save_result(result: Result, path: str | os.PathLike[str]) -> Path:
         "arrays": json.dumps(layout),
     }
     table = pa.table(columns).replace_schema_metadata({_PREFIX + k: v for k, v in meta.items()})
-    pq.write_table(table, path, compression="zstd")
+    # Written beside the target and moved into place, so that an interrupted save (a second
+    # Ctrl-C) leaves neither a half-written file nor a damaged earlier one.
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        pq.write_table(table, partial, compression="zstd")
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
     return path
 
 
@@ -103,8 +116,10 @@ def load(path: str | os.PathLike[str]) -> Result:
     Raises
     ------
     ValueError
-        When the file is not a complab result, has another format, or its scenario cannot
-        be read by this version.
+        When the file is not a complab result, has another format, its scenario cannot be
+        read by this version, or it is damaged (a metadata key missing, an array whose
+        values do not fill its recorded shape); the message names the file and what is
+        wrong.
     FileNotFoundError
         When `path` does not exist.
     """
@@ -144,24 +159,94 @@ def load(path: str | os.PathLike[str]) -> Result:
             VersionMismatchWarning,
             stacklevel=2,
         )
+    seed, first_trial, trials, layout = _read_metadata(path, meta)
     try:
         scenario = Scenario.from_yaml(meta["scenario"])
     except ValueError as err:
         raise ValueError(
             f"{path}: the scenario saved by complab {version} is not valid in complab {__version__}: {err}"
         ) from None
-    layout = json.loads(meta["arrays"])
-    arrays: dict[str, np.ndarray] = {}
-    for name, spec in layout.items():
-        values = table.column(name).combine_chunks().flatten().to_numpy(zero_copy_only=False)
-        arrays[name] = np.ascontiguousarray(values, dtype=np.dtype(spec["dtype"])).reshape(
-            spec["shape"]
-        )
-    result = Result(
-        scenario=scenario,
-        seed=json.loads(meta["seed"]),
-        first_trial=int(meta["first_trial"]),
-        arrays=arrays,
-    )
+    arrays = {name: _read_array(path, table, name, spec, trials) for name, spec in layout.items()}
+    result = Result(scenario=scenario, seed=seed, first_trial=first_trial, arrays=arrays)
     result.version = version
     return result
+
+
+def _damaged(path: Path, what: str) -> ValueError:
+    return ValueError(
+        f"{path}: {what}; the file is damaged or was not written by Result.save "
+        "(re-run the simulation from its scenario and seed)"
+    )
+
+
+def _read_metadata(
+    path: Path, meta: dict[str, str]
+) -> tuple[Any, int, int, dict[str, dict[str, Any]]]:
+    """The seed, first trial, trial count and array layout, each checked."""
+    missing = [k for k in _REQUIRED_KEYS if k not in meta]
+    if missing:
+        raise _damaged(path, "its metadata has no " + ", ".join(f"'{_PREFIX}{k}'" for k in missing))
+    try:
+        seed = json.loads(meta["seed"])
+    except json.JSONDecodeError:
+        raise _damaged(path, f"'{_PREFIX}seed' is {meta['seed']!r}, not JSON") from None
+    counts = {}
+    for key in ("first_trial", "trials"):
+        text = meta[key]
+        if not text.isascii() or not text.isdigit():
+            raise _damaged(path, f"'{_PREFIX}{key}' is {text!r}, not a whole number")
+        counts[key] = int(text)
+    try:
+        layout = json.loads(meta["arrays"])
+    except json.JSONDecodeError:
+        layout = None
+    if not isinstance(layout, dict) or not all(isinstance(v, dict) for v in layout.values()):
+        raise _damaged(
+            path, f"'{_PREFIX}arrays' is not a JSON object of each array's dtype and shape"
+        )
+    absent = [name for name in _REQUIRED_ARRAYS if name not in layout]
+    if absent:
+        raise _damaged(path, f"'{_PREFIX}arrays' lists no {', '.join(repr(a) for a in absent)}")
+    return seed, counts["first_trial"], counts["trials"], layout
+
+
+def _read_array(path: Path, table: Any, name: str, spec: dict[str, Any], trials: int) -> np.ndarray:
+    """One array, checked against its recorded dtype and shape and the trial count."""
+    import pyarrow as pa
+
+    shape = spec.get("shape")
+    if (
+        not isinstance(shape, list)
+        or not shape
+        or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in shape)
+    ):
+        raise _damaged(path, f"array {name!r} has shape {shape!r}, not a list of sizes")
+    if shape[0] != trials:
+        raise _damaged(
+            path,
+            f"array {name!r} has shape {tuple(shape)}, but the file records {trials} trials",
+        )
+    dtype_text = spec.get("dtype")
+    try:
+        dtype = np.dtype(dtype_text) if isinstance(dtype_text, str) else None
+    except TypeError:
+        dtype = None
+    if dtype is None:
+        raise _damaged(path, f"array {name!r} has dtype {dtype_text!r}, not a NumPy dtype")
+    if name not in table.column_names:
+        raise _damaged(path, f"array {name!r} is listed in its metadata but has no column")
+    column = table.column(name)
+    if not (pa.types.is_list(column.type) or pa.types.is_large_list(column.type)):
+        raise _damaged(path, f"column {name!r} is {column.type}, not a list of values")
+    values = column.combine_chunks().flatten().to_numpy(zero_copy_only=False)
+    size = int(np.prod(shape))
+    if len(values) != size:
+        raise _damaged(
+            path,
+            f"array {name!r} has {len(values)} values, but its recorded shape "
+            f"{tuple(shape)} needs {size}",
+        )
+    try:
+        return np.ascontiguousarray(values, dtype=dtype).reshape(shape)
+    except (TypeError, ValueError) as err:
+        raise _damaged(path, f"array {name!r} cannot be read as {dtype} ({err})") from None

@@ -1,4 +1,4 @@
-"""Compensation plans (MODEL.md §8): payout curves, measures, gates, multipliers, clawbacks
+"""Compensation plans (docs/model.md §7): payout curves, measures, gates, multipliers, clawbacks
 and SPIFs, validated on construction and evaluated by the compiled core.
 
 Every object here is immutable. Numbers follow these conventions:
@@ -1059,7 +1059,7 @@ def default_plans(
     csm_gross_churn_target: float = 0.08,
     csm_nrr_target: float = 1.05,
 ) -> dict[str, Plan]:
-    """The MODEL.md §12 default plans, keyed by role.
+    """The docs/model.md §9 default plans, keyed by role.
 
     * **ae**: pay mix 50/50; 50% on new ARR with a commission curve (M = A to quota, 1.5x
       from 100% to 125%, 2x beyond, capped at 300%), 50% on expansion ARR (linear to 200%).

@@ -170,7 +170,7 @@ def attainment_histogram(
 def attainments(result: Result) -> pd.DataFrame:
     """Attainment of every plan measure per trial, rep and period (tidy: ``trial``,
     ``rep``, ``period``, ``role``, ``segment``, ``measure``, ``attainment``), from the reps'
-    actuals and their plans' targets (MODEL.md §8)."""
+    actuals and their plans' targets (docs/model.md §7)."""
     reps = result.reps()
     frames = []
     for (role, segment), group in reps.groupby(["role", "segment"], sort=False):

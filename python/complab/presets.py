@@ -1,9 +1,9 @@
-"""Built-in scenarios (MODEL.md §12), each from one of the articles the model is built on
+"""Built-in scenarios (docs/model.md §9), each from one of the articles the model is built on
 (``shared/seeds/000`` … ``004``).
 
 :func:`default` is a three-segment subscription business (SMB, mid-market, enterprise)
 calibrated to published retention benchmarks: annual NRR about 97% / 108% / 118% and GRR
-about 87% / 91% / 94% (MODEL.md §3). Its plans follow the articles: AE 50/50 pay mix on new
+about 87% / 91% / 94% (docs/model.md §5). Its plans follow the articles: AE 50/50 pay mix on new
 and expansion ARR, SDR 65/35 on opportunities, CSM 80/20 paid 65% on churn and 35% on NRR
 (article 000).
 
@@ -244,7 +244,7 @@ def _mean_acv(world: World, segment: Segment) -> float:
 
 def _csql_probability(world: World, segment: Segment) -> float:
     """Monthly chance that an account of the segment raises a CSQL at nominal effort: rate x
-    CSM load x skill x health ** gamma (MODEL.md §6.2.3), health at its base level."""
+    CSM load x skill x health ** gamma (docs/model.md §5), health at its base level."""
     book = segment.initial_accounts / max(1, segment.csm_headcount)
     load = segment.csm_coverage / book if book > 0 else 1.0
     return (
@@ -381,7 +381,7 @@ def first_renewal_clawback(share: float = 1.0, window_months: int = 12) -> Scena
     when the expectations set in the sale and the reality diverge. The article calls it a
     last resort. In fixed mode it moves pay only; in responsive mode
     (``world.behaviour.incentive_sensitivity`` > 0) it also lowers over-promising and so
-    first-renewal churn (MODEL.md §9).
+    first-renewal churn (docs/model.md §8).
     """
     base = default()
     clawback = Clawback(share=share, window_months=window_months)
@@ -397,7 +397,7 @@ def shared_nrr(ae_nrr_weight: float = 0.2) -> Scenario:
     Every AE plan gets an NRR measure of weight `ae_nrr_weight` on its book (target: the
     segment's NRR benchmark), taken from new ARR (expansion ARR keeps its weight); the CSM
     plans already carry NRR. With both plans on NRR the AE accepts more CSQL hand-offs
-    (``world.shared_nrr_acceptance_uplift``, MODEL.md §6), so this preset changes what the
+    (``world.shared_nrr_acceptance_uplift``, docs/model.md §5), so this preset changes what the
     world does, not just pay.
     """
     base = default()
@@ -528,7 +528,7 @@ def lower_churn(scenario: Scenario, points: float = 1.0) -> Scenario:
 
     Article ``004``: "what does one point of churn do to revenue?" —
     ``complab.compare(s, {"1 point less churn": presets.lower_churn(s)})``. The hazard is the
-    churn chance of an account of neutral health (MODEL.md §3), so churn falls by about
+    churn chance of an account of neutral health (docs/model.md §5), so churn falls by about
     `points` at neutral health and somewhat less or more as health is above or below it.
     """
     segments = tuple(

@@ -113,7 +113,7 @@ class Result:
 
         return save_result(self, path)
 
-    # -- simulate once, pay many plans (MODEL.md §11) ------------------------------------------
+    # -- simulate once, pay many plans (docs/model.md §7) ------------------------------------------
     def repay(self, plans: Scenario | Mapping[str, Plan]) -> Result:
         """The same simulated world paid under other plans, without simulating it again.
 
@@ -193,7 +193,7 @@ class Result:
         """Annual cohort KPIs per trial, year and segment (and ``"all"``).
 
         NRR is the ARR a year later of the accounts active at the year's start over their
-        ARR then; GRR counts each account at most at its starting ARR (MODEL.md §7).
+        ARR then; GRR counts each account at most at its starting ARR (docs/model.md §6).
         """
         c = self.arrays["cohorts"].astype(np.int64)
         names = self.scenario.world.segment_names()
@@ -270,7 +270,7 @@ class Result:
             data[f"comp_{role}"] = comp[role].reshape(-1)
             total += comp[role]
         data["comp_total"] = total.reshape(-1)
-        # MODEL.md §7: comp over new plus expansion ARR (usage and CSQL).
+        # docs/model.md §6: comp over new plus expansion ARR (usage and CSQL).
         data["cost_of_sales"] = _ratio(total * CENTS, new + expansion, np.nan).reshape(-1)
         return pd.DataFrame(data)
 
@@ -287,10 +287,11 @@ class Result:
         return out
 
     def reps(self) -> pd.DataFrame:
-        """Each rep per trial and period: skill, KPI actuals of its role, attainment and pay.
+        """Each rep per trial and period: skill, KPI actuals of its role, and pay.
 
-        Metric columns a role does not carry are NaN. ``attainment_<measure>`` columns come
-        from the rep's plan; pay columns are base, variable, spif, clawback_* and earnings.
+        Metric columns a role does not carry are NaN; pay columns are base, variable, spif,
+        clawback_* and earnings. Attainment of each plan measure, from these actuals and
+        the plans' targets: :func:`complab.plots.attainments`.
         """
         raw = self.arrays["rep_raw"]
         t, r, p, _ = raw.shape
@@ -348,7 +349,7 @@ class Result:
         )
 
     def effort(self) -> pd.DataFrame:
-        """Behaviour per trial, rep and month (MODEL.md §9).
+        """Behaviour per trial, rep and month (docs/model.md §8).
 
         ``primary`` is a CSM's adoption share or an AE's new-business share, ``secondary``
         the rest (expansion work, expansion follow-up), ``overpromise`` an AE's
@@ -384,7 +385,7 @@ class Result:
 
     def controllability(self) -> pd.DataFrame:
         """Share of each measure's payout variance explained by the rep's own skill and
-        effort rather than luck (MODEL.md §8), per plan and measure.
+        effort rather than luck (docs/model.md §7), per plan and measure.
 
         R-squared of a least-squares fit of the measure's payout per rep-period on log skill,
         the period's mean effort share and (AEs) mean over-promising, across trials and the

@@ -125,7 +125,7 @@ class Product(_Record):
 
 @dataclass(frozen=True)
 class Segment(_Record):
-    """A customer segment (MODEL.md §3). Rates are per month unless named otherwise."""
+    """A customer segment (docs/model.md §5). Rates are per month unless named otherwise."""
 
     name: str
     initial_accounts: int
@@ -160,13 +160,13 @@ class Effort(_Record):
     ae_overpromise: float = 0.0
 
 
-#: Activities per role in responsive mode, in the engine's order (MODEL.md §9).
+#: Activities per role in responsive mode, in the engine's order (docs/model.md §8).
 ACTIVITIES = {"csm": ("adoption", "expansion"), "ae": ("new_business", "follow_up")}
 
 
 @dataclass(frozen=True)
 class Behaviour(_Record):
-    """Responsive mode (MODEL.md §9): reps re-split their effort each month by what their
+    """Responsive mode (docs/model.md §8): reps re-split their effort each month by what their
     plan pays for it. ``incentive_sensitivity`` (beta) 0 is fixed mode.
 
     ``csm_productivity`` / ``ae_productivity`` optionally replace the derived activity x
@@ -311,7 +311,7 @@ class Scenario:
 
     def shared_nrr(self) -> tuple[bool, ...]:
         """Per segment, whether both its AE and CSM plans carry NRR (raises hand-off
-        acceptance, MODEL.md §6, so it is part of what the world does)."""
+        acceptance, docs/model.md §5, so it is part of what the world does)."""
         core = self._to_core()
         return tuple(bool(core.shared_nrr(i)) for i in range(len(self.world.segments)))
 

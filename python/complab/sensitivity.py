@@ -36,9 +36,11 @@ from complab.scenario import Scenario
 from complab.sweeps import (
     build_scenarios,
     check_outputs,
+    describe_point,
     evaluate,
     is_plan_only,
     progress_reporter,
+    short_horizon,
 )
 
 __all__ = ["morris", "problem", "sobol", "tornado"]
@@ -69,10 +71,13 @@ def tornado(
         ``{"dotted.path": (low, high), ...}``; the values may be anything
         :meth:`Scenario.with_` accepts at that path.
     output
-        The output (a column of :meth:`Result.kpis`, ``"earnings_per_<role>"`` or
-        ``"<metric>:<segment>"``).
+        One output name (a column of :meth:`Result.kpis`, ``"earnings_per_<role>"`` or
+        ``"<metric>:<segment>"``); the parameters are ranked by it, so a list is refused:
+        call :func:`tornado` once per output.
     year
-        The year of the output; None averages each trial over the years.
+        The year of the output, counted from 0; None averages each trial over its years.
+        Every point needs that year: a parameter that shortens the horizon
+        (``world.months``) must leave at least ``12 * (year + 1)`` months.
     trials, seed, threads, executor, progress
         As for :func:`complab.sweep`; every run uses the same seed.
     confidence
@@ -86,21 +91,47 @@ def tornado(
         ``delta_low`` and ``delta_high`` (paired differences from the base) with their
         ``_se``, ``swing`` (``output_high - output_low``), ``swing_se`` (paired standard
         error) and ``swing_ci_low`` / ``swing_ci_high``.
+
+    Raises
+    ------
+    ValueError
+        A bad parameter, pair, output (a list included), year or confidence, naming it; a
+        point whose horizon has no ``year`` names the parameter, its value and the months
+        that year needs.
     """
     _check_params(params, "params")
     for path, pair in params.items():
         if not isinstance(pair, (tuple, list)) or len(pair) != 2:
             raise ValueError(f"params[{path!r}]: {pair!r} is not a (low, high) pair")
+    if not isinstance(output, str):
+        raise ValueError(
+            f"output: {output!r} is not one output name; tornado ranks the parameters by one "
+            "output, so call it once per output (sobol and morris take a list)"
+        )
     names = check_outputs(output, scenario)
     assert names is not None
     z = _z(confidence)
     trials = engine._positive_int("trials", trials)
     key, seed_record = resolve_seed(seed)
     points: list[dict[str, Any]] = []
+    labels = ["scenario"]
     for path, (low, high) in params.items():
         points += [{path: low}, {path: high}]
+        labels += [f"params[{path!r}]: low {low!r}", f"params[{path!r}]: high {high!r}"]
     scenarios = [scenario, *build_scenarios(scenario, points)]
-    values = _run(scenarios, list(params), names, year, trials, key, threads, executor, progress)
+    values = _run(
+        scenario,
+        scenarios,
+        labels,
+        list(params),
+        names,
+        year,
+        trials,
+        key,
+        threads,
+        executor,
+        progress,
+    )
     y = values[names[0]]
     base = y[0]
     rows = []
@@ -412,8 +443,19 @@ def _evaluate_samples(
     trials = engine._positive_int("trials", trials)
     points = _sample_points(spec, x, params)
     scenarios = build_scenarios(scenario, points)
+    labels = [f"sample point {describe_point(point)}" for point in points]
     per_trial = _run(
-        scenarios, spec["names"], names, year, trials, key, threads, executor, progress
+        scenario,
+        scenarios,
+        labels,
+        spec["names"],
+        names,
+        year,
+        trials,
+        key,
+        threads,
+        executor,
+        progress,
     )
     values = {}
     for name in names:
@@ -429,7 +471,9 @@ def _evaluate_samples(
 
 
 def _run(
+    base: Scenario,
     scenarios: Sequence[Scenario],
+    labels: Sequence[str],
     paths: Sequence[str],
     outputs: list[str],
     year: int | None,
@@ -439,10 +483,14 @@ def _run(
     executor: Any,
     progress: bool | Callable[[int], None],
 ) -> dict[str, list[np.ndarray]]:
-    """Per-trial values of each output at each scenario: ``{output: [array per scenario]}``."""
+    """Per-trial values of each output at each scenario: ``{output: [array per scenario]}``.
+
+    ``year`` is checked against the base scenario, then every scenario's horizon against
+    ``year`` before anything runs; errors name the scenario by its label in ``labels``.
+    """
     out: dict[str, list[np.ndarray]] = {name: [np.empty(0)] * len(scenarios) for name in outputs}
     if year is not None:
-        years = scenarios[0].world.months // 12
+        years = base.world.months // 12
         if (
             isinstance(year, bool)
             or not isinstance(year, (int, np.integer))
@@ -451,6 +499,20 @@ def _run(
             raise ValueError(
                 f"year: {year!r} is not a year of the simulation (0 to {years - 1}) or None"
             )
+        year = int(year)
+    short = short_horizon(scenarios, 0 if year is None else year)
+    if short is not None:
+        months = scenarios[short].world.months
+        if year is None:
+            raise ValueError(
+                f"{labels[short]} simulates {months} months, under a year; outputs are "
+                "yearly, so every point needs world.months >= 12"
+            )
+        raise ValueError(
+            f"{labels[short]} simulates {months} months, which has no year {year} (years "
+            f"count from 0); year={year} needs world.months >= {12 * (year + 1)} at every "
+            "point, or choose an earlier year"
+        )
     report, close = progress_reporter(progress, len(scenarios), "sensitivity")
     done = 0
 
@@ -473,7 +535,7 @@ def _run(
     try:
         evaluate(
             scenarios,
-            reuse_world=is_plan_only(list(paths), scenarios[0]),
+            reuse_world=is_plan_only(list(paths), base),
             outputs=outputs,
             trials=trials,
             seed=key,

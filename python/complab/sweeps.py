@@ -13,7 +13,9 @@ Work can be spread over any :class:`concurrent.futures.Executor` or a
 ``dask.distributed.Client``. Work units are top-level functions of plain data (scenario
 dicts), so they pickle to worker processes; runs over trial ranges join exactly, so a
 distributed sweep equals the serial one bit for bit. ``checkpoint=`` keeps finished
-points in a JSON-lines file so an interrupted sweep resumes where it stopped.
+points in a JSON-lines file so an interrupted sweep resumes where it stopped; with or
+without one, Ctrl-C raises :class:`SweepInterrupted`, whose ``table`` holds the points that
+finished.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from complab.engine import resolve_seed
 from complab.result import PERCENTILES, Result
 from complab.scenario import Scenario
 
-__all__ = ["COHORT_METRICS", "ROLES", "expand_grid", "sweep"]
+__all__ = ["COHORT_METRICS", "ROLES", "SweepInterrupted", "expand_grid", "sweep"]
 
 #: Roles whose average earnings per rep are available as ``earnings_per_<role>``.
 ROLES = ("ae", "sdr", "csm")
@@ -50,6 +52,41 @@ DEFAULT_PLAN_ONLY_TASKS = 4
 _MAX_WORLDS = 4
 
 Point = dict[str, Any]
+#: Columns of a sweep table after the grid paths, one row per point, output and year.
+ROW_COLUMNS = ("output", "year", "n", "mean", "se", *(f"p{q}" for q in PERCENTILES))
+
+
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`sweep`; nothing that finished is lost.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The sweep's table (as :func:`sweep` returns it) for the points that finished,
+        those read from the checkpoint included, in grid order; the point that was running
+        is not in it.
+    done : int
+        Number of finished points.
+    total : int
+        Number of points in the grid.
+    checkpoint : pathlib.Path or None
+        The checkpoint file holding the finished points, if one was given: the same call
+        again resumes from it.
+    """
+
+    def __init__(
+        self, table: pd.DataFrame, done: int, total: int, checkpoint: Path | None = None
+    ) -> None:
+        where = "this exception's .table" + (
+            f" and the checkpoint {str(checkpoint)!r}" if checkpoint is not None else ""
+        )
+        super().__init__(
+            f"sweep interrupted with {done} of {total} points finished; they are in {where}"
+        )
+        self.table = table
+        self.done = done
+        self.total = total
+        self.checkpoint = checkpoint
 
 
 # -- grids -------------------------------------------------------------------------------------
@@ -145,9 +182,21 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _canonical(value: Any) -> Any:
+    """Numbers equal in value made equal in form (``100000.0`` as ``100000``), recursively."""
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if isinstance(value, Mapping):
+        return {k: _canonical(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical(v) for v in value]
+    return value
+
+
 def point_key(point: Point) -> str:
-    """The canonical text of a point, used to key checkpoints."""
-    return json.dumps(_plain(point), sort_keys=True, allow_nan=True)
+    """The canonical text of a point, used to key checkpoints: points whose values are equal
+    (``100000`` and ``100000.0``, a tuple and a list) have the same key."""
+    return json.dumps(_canonical(_plain(point)), sort_keys=True, allow_nan=True)
 
 
 def is_plan_only(paths: Sequence[str], scenario: Scenario) -> bool:
@@ -168,11 +217,12 @@ def build_scenarios(scenario: Scenario, points: Sequence[Point]) -> list[Scenari
         try:
             out.append(scenario.with_(point))
         except ValueError as err:
-            raise ValueError(f"grid point {_describe(point)}: {err}") from None
+            raise ValueError(f"grid point {describe_point(point)}: {err}") from None
     return out
 
 
-def _describe(point: Point) -> str:
+def describe_point(point: Point) -> str:
+    """A point as text for messages: ``{'world.months': 12}``."""
     return "{" + ", ".join(f"{p!r}: {v!r}" for p, v in point.items()) + "}"
 
 
@@ -428,23 +478,30 @@ class _Checkpoint:
         self.path = Path(path)
         self.header = json.loads(json.dumps(header))
         self.done: dict[str, list[dict[str, Any]]] = {}
-        if self.path.exists() and self.path.stat().st_size > 0:
-            self._load()
-        else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with self.path.open("w", encoding="utf-8") as f:
-                f.write(json.dumps(self.header) + "\n")
+        if self.path.is_dir():
+            raise ValueError(
+                f"checkpoint: {str(self.path)!r} is a directory; give a file path, "
+                f"e.g. {str(self.path / 'sweep.jsonl')!r}"
+            )
+        try:
+            if self.path.exists() and self.path.stat().st_size > 0:
+                self._load()
+            else:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("w", encoding="utf-8") as f:
+                    f.write(json.dumps(self.header) + "\n")
+        except OSError as err:
+            raise ValueError(
+                f"checkpoint: cannot use {str(self.path)!r} ({err.strerror or err}); "
+                "give a file path that can be read and written"
+            ) from None
 
     def _load(self) -> None:
-        text = self.path.read_text(encoding="utf-8")
-        lines = text.split("\n")
-        if not text.endswith("\n"):  # a line cut short by an interruption: drop it
-            with self.path.open("w", encoding="utf-8") as f:
-                f.write("\n".join(lines[:-1]) + "\n")
-            lines = lines[:-1]
+        data = self.path.read_bytes()
+        first = data.find(b"\n")
         try:
-            stored = json.loads(lines[0])
-        except json.JSONDecodeError:
+            stored = json.loads(data[: first if first >= 0 else len(data)].decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError):
             stored = None
         if not isinstance(stored, dict) or stored.get("format") != CHECKPOINT_FORMAT:
             raise ValueError(
@@ -461,10 +518,25 @@ class _Checkpoint:
                 f"checkpoint: {str(self.path)!r} was written by a different sweep ({detail}); "
                 "delete the file or choose another path rather than mixing results"
             )
-        for line in lines[1:]:
-            if line:
-                entry = json.loads(line)
-                self.done[entry["key"]] = entry["rows"]
+        end = data.rfind(b"\n")
+        if end < 0:  # the header alone, its newline cut off
+            with self.path.open("ab") as f:
+                f.write(b"\n")
+            return
+        if end + 1 < len(data):  # a line cut short by an interruption: drop it
+            os.truncate(self.path, end + 1)
+        for number, line in enumerate(data[first + 1 : end].split(b"\n"), start=2):
+            if not line.strip():
+                continue
+            try:
+                key, rows = _read_entry(line)
+            except ValueError as err:
+                raise ValueError(
+                    f"checkpoint: {str(self.path)!r}, line {number}: not a finished point "
+                    f"({err}); the file is damaged: delete that line to recompute its point, "
+                    "or delete the file"
+                ) from None
+            self.done[key] = rows
 
     def write(self, key: str, rows: list[dict[str, Any]]) -> None:
         with self.path.open("a", encoding="utf-8") as f:
@@ -472,6 +544,30 @@ class _Checkpoint:
             f.flush()
             os.fsync(f.fileno())
         self.done[key] = rows
+
+
+def _read_entry(line: bytes) -> tuple[str, list[dict[str, Any]]]:
+    """The key (made canonical, so files from older versions match) and rows of one line."""
+    try:
+        entry = json.loads(line.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not JSON: {err.msg}, column {err.colno}") from None
+    if not isinstance(entry, dict) or not {"key", "rows"} <= set(entry):
+        raise ValueError("expected an object with 'key' and 'rows'")
+    try:
+        point = json.loads(entry["key"]) if isinstance(entry["key"], str) else None
+    except json.JSONDecodeError:
+        point = None
+    if not isinstance(point, dict):
+        raise ValueError(f"key {entry['key']!r} is not a grid point")
+    rows = entry["rows"]
+    if not isinstance(rows, list) or not all(
+        isinstance(row, dict) and set(ROW_COLUMNS) <= set(row) for row in rows
+    ):
+        raise ValueError(f"rows are not a list of statistics with {', '.join(ROW_COLUMNS)}")
+    return point_key(point), rows
 
 
 def _short(value: Any) -> str:
@@ -571,9 +667,12 @@ def sweep(
     Raises
     ------
     ValueError
-        A bad grid (naming the path and value), output, seed, trial count or checkpoint.
-    KeyboardInterrupt
-        On Ctrl-C; points finished before it are in the checkpoint, if one was given.
+        A bad grid (naming the path and value; a point's horizon, ``world.months``, must be
+        at least a year, since outputs are yearly), output, seed, trial count or checkpoint
+        (naming the file, and the line of a damaged one).
+    SweepInterrupted
+        On Ctrl-C (a :class:`KeyboardInterrupt`): its ``table`` holds the points that
+        finished, and they are in the checkpoint too, if one was given.
 
     Examples
     --------
@@ -584,6 +683,13 @@ def sweep(
     points = expand_grid(grid)
     paths = list(points[0])
     scenarios = build_scenarios(scenario, points)
+    short = short_horizon(scenarios, 0)
+    if short is not None:
+        raise ValueError(
+            f"grid point {describe_point(points[short])} simulates "
+            f"{scenarios[short].world.months} months, under a year; outputs are yearly, so "
+            "every point needs world.months >= 12"
+        )
     names = check_outputs(outputs, scenario)
     trials = engine._positive_int("trials", trials)
     if threads is not None:
@@ -638,12 +744,30 @@ def sweep(
             skip=frozenset(rows),
             on_point=on_point,
         )
+    except KeyboardInterrupt as err:
+        finished = _table(points, rows, paths)
+        finished.attrs.update(seed=seed_record, trials=trials, paths=paths)
+        raise SweepInterrupted(
+            finished, len(rows), len(points), None if store is None else store.path
+        ) from err
     finally:
         close()
-    records = []
-    for i, point in enumerate(points):
-        for row in rows[i]:
-            records.append({**point, **row})
-    table = pd.DataFrame.from_records(records)
+    table = _table(points, rows, paths)
     table.attrs.update(seed=seed_record, trials=trials, paths=paths)
     return table
+
+
+def _table(
+    points: Sequence[Point], rows: Mapping[int, list[dict[str, Any]]], paths: list[str]
+) -> pd.DataFrame:
+    """The sweep's table of the points in ``rows``, in grid order."""
+    records = [{**point, **row} for i, point in enumerate(points) if i in rows for row in rows[i]]
+    return pd.DataFrame.from_records(records, columns=[*paths, *ROW_COLUMNS])
+
+
+def short_horizon(scenarios: Sequence[Scenario], year: int) -> int | None:
+    """The index of the first scenario whose horizon has no year ``year`` (0-based), or None."""
+    for i, scenario in enumerate(scenarios):
+        if scenario.world.months // 12 <= year:
+            return i
+    return None

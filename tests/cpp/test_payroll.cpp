@@ -1,5 +1,5 @@
 // Payroll over hand-built raw actuals: base, variable, SPIFs and first-renewal clawbacks that
-// carry forward (MODEL.md §8). Every expected number is worked out by hand beside it.
+// carry forward (docs/model.md §7). Every expected number is worked out by hand beside it.
 #include <gtest/gtest.h>
 
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Payout curves, attainment, plan validation and one-period evaluation (MODEL.md §8).
+// Payout curves, attainment, plan validation and one-period evaluation (docs/model.md §7).
 // Every expected number is worked out by hand in the comment beside it.
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-"""Responsive behaviour (MODEL.md §9): reps follow the plan. Every comparison is paired:
+"""Responsive behaviour (docs/model.md §8): reps follow the plan. Every comparison is paired:
 the same seed gives both scenarios the same draws (common random numbers), so the
 differences below are tested against the standard error of per-trial paired differences."""
 
@@ -263,7 +263,7 @@ def test_effort_table_and_controllability():
     assert ctrl["controllability"].between(0, 1).all()
 
     # An SDR's opportunity count follows its skill (Poisson mean = rate x skill); a CSM's
-    # churn payout is mostly the luck of which customers renew (MODEL.md §8, article 002).
+    # churn payout is mostly the luck of which customers renew (docs/model.md §7, article 002).
     def ctrl_of(plan: str, measure: str) -> float:
         return ctrl.query("plan == @plan and measure == @measure")["controllability"].iloc[0]
 

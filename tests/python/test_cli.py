@@ -226,6 +226,121 @@ def test_interrupt_inside_a_command_exits_130(capsys, monkeypatch):
     assert "interrupted" in err
 
 
+def test_interrupted_run_saves_the_completed_trials(capsys, monkeypatch, scenario_file, tmp_path):
+    # Ctrl-C after 7 of 12 trials: the engine raises SimulationInterrupted with the 7 trials.
+    simulate = complab.simulate
+
+    def interrupted(scenario, **kwargs):
+        raise complab.SimulationInterrupted(simulate(scenario, **dict(kwargs, trials=7)))
+
+    monkeypatch.setattr(complab, "simulate", interrupted)
+    out_file, report_file = tmp_path / "partial.parquet", tmp_path / "partial.html"
+    code, _, err = run_cli(
+        capsys, "run", scenario_file, *TRIALS, "--out", out_file, "--report", report_file
+    )
+    assert code == 130
+    assert err.strip() == (
+        f"complab: interrupted after 7 completed trials; saved them to {out_file.resolve()} "
+        f"and {report_file.resolve()}"
+    )
+    saved = complab.load(out_file)
+    assert saved.trials == 7 and saved.seed == 5
+    seven = simulate(complab.load_scenario(scenario_file), trials=7, seed=5, threads=1)
+    pd.testing.assert_frame_equal(saved.kpis(), seven.kpis())
+    assert "interrupted: 7 of 12 trials" in report_file.read_text(encoding="utf-8")
+    # nothing asked to be saved: the message says only how far it got
+    code, _, err = run_cli(capsys, "run", scenario_file, *TRIALS)
+    assert code == 130 and err.strip() == "complab: interrupted after 7 completed trials"
+
+
+def test_interrupted_sweep_saves_finished_points_and_resumes_from_checkpoint(
+    capsys, monkeypatch, scenario_file, tmp_path
+):
+    argv = [
+        "sweep",
+        scenario_file,
+        *TRIALS,
+        "--threads",
+        "1",
+        "--grid",
+        "world.segments.smb.win_rate=0.2,0.25,0.3",
+        "--output",
+        "nrr",
+    ]
+    assert run_cli(capsys, *argv, "--out", tmp_path / "full.csv")[0] == 0
+    full = pd.read_csv(tmp_path / "full.csv")
+    calls = []
+    simulate = complab.engine.simulate
+
+    def third_is_interrupted(scenario, **kwargs):
+        calls.append(1)
+        if len(calls) == 3:
+            raise complab.SimulationInterrupted(simulate(scenario, **dict(kwargs, trials=2)))
+        return simulate(scenario, **kwargs)
+
+    monkeypatch.setattr(complab.engine, "simulate", third_is_interrupted)
+    csv, checkpoint = tmp_path / "partial.csv", tmp_path / "sweep.jsonl"
+    code, _, err = run_cli(capsys, *argv, "--out", csv, "--checkpoint", checkpoint)
+    assert code == 130
+    assert err.strip() == (
+        f"complab: interrupted after 2 of 3 grid points; saved them to {csv.resolve()}; "
+        f"finished points are in the checkpoint {checkpoint}: the same command resumes from it"
+    )
+    pd.testing.assert_frame_equal(pd.read_csv(csv), full.iloc[: len(full) * 2 // 3])
+    calls.clear()
+    code, _, _ = run_cli(capsys, *argv, "--out", csv, "--checkpoint", checkpoint)
+    assert code == 0 and len(calls) == 1  # only the unfinished point
+    pd.testing.assert_frame_equal(pd.read_csv(csv), full)
+
+
+def test_sweep_over_horizons_prints_every_point_in_a_year_they_all_have(
+    capsys, scenario_file, tmp_path
+):
+    csv = tmp_path / "sweep.csv"
+    argv = ["sweep", scenario_file, *TRIALS, "--grid", "world.months=12,24", "--output", "nrr"]
+    code, out, _ = run_cli(capsys, *argv, "--out", csv)
+    assert code == 0
+    assert "in year 1," in out  # the base has two years, the 12-month point only one
+    table = pd.read_csv(csv)
+    means = table[table["year"] == 0].set_index("world.months")["mean"]
+    rows = out.split("one row per grid point:")[1].splitlines()
+    for months in (12, 24):
+        assert any(line.split()[:2] == [str(months), f"{means[months]:.4g}"] for line in rows)
+    code, _, err = run_cli(capsys, *argv, "--year", "2")
+    assert code == 2
+    assert one_line_error(err) == (
+        "complab: error: --year 2: grid point world.months=12 simulates 12 months, which has "
+        "no year 2; --year 2 needs world.months >= 24 at every grid point"
+    )
+    code, _, err = run_cli(
+        capsys,
+        "sweep",
+        scenario_file,
+        *TRIALS,
+        "--grid",
+        "world.months=6",
+        "--grid",
+        "world.period_months=6",
+    )
+    assert code == 2
+    assert "grid point world.months=6, world.period_months=6 simulates 6 months, under a year" in (
+        one_line_error(err)
+    )
+
+
+def test_compare_with_a_shorter_variant_prints_a_year_every_run_has(capsys, scenario_file):
+    argv = ["compare", scenario_file, *TRIALS, "--variant", "short:world.months=12"]
+    argv += ["--variant", "richer:plans.csm:smb.ote=100000", "--kpi", "nrr"]
+    code, out, _ = run_cli(capsys, *argv)
+    assert code == 0
+    assert "in year 1 " in out and "short" in out and "richer" in out
+    code, _, err = run_cli(capsys, *argv, "--year", "2")
+    assert code == 2
+    assert "--year 2: --variant short simulates 12 months, which has no year 2" in one_line_error(
+        err
+    )
+
+
 # -- compare, sweep, report, demo ------------------------------------------------------------------
 def test_compare_variants_from_edits_files_and_presets(capsys, scenario_file, tmp_path):
     other = write_edited(
@@ -390,9 +505,10 @@ def test_process_exit_statuses(tmp_path):
     assert usage.returncode == 2 and "invalid int value" in usage.stderr
 
 
-def test_process_ctrl_c_exits_130():
+def test_process_ctrl_c_exits_130_and_saves_the_completed_trials(tmp_path):
     # About two minutes of work; Ctrl-C must end it within seconds. The child gets the default
     # SIGINT disposition even where this process was started with SIGINT ignored.
+    out_file = tmp_path / "partial.parquet"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -406,6 +522,8 @@ def test_process_ctrl_c_exits_130():
             "--threads",
             "1",
             "--quiet",
+            "--out",
+            str(out_file),
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -425,6 +543,11 @@ def test_process_ctrl_c_exits_130():
             proc.wait()
     assert proc.returncode == 130
     assert "complab: interrupted after" in err and "Traceback" not in err
+    done = int(err.split("interrupted after ")[1].split()[0])
+    assert 0 < done < 20000
+    assert f"saved them to {out_file.resolve()}" in err
+    saved = complab.load(out_file)
+    assert saved.trials == done and saved.arrays["completed"].all()
 
 
 def test_console_script_is_installed():

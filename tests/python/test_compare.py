@@ -140,3 +140,35 @@ def test_bad_variants_are_named(base):
         complab.compare(base, {"x": 3}, trials=2, seed=1)
     with pytest.raises(ValueError, match="variants: expected a non-empty mapping"):
         complab.compare(base, {}, trials=2, seed=1)
+
+
+def test_a_shorter_variant_is_never_silently_left_out_of_a_year(base):
+    c = complab.compare(
+        base,
+        {"short": {"world.months": 12}, "richer csm": {"plans.csm:smb.ote": 100_000}},
+        trials=3,
+        seed=2,
+        threads=1,
+    )
+    assert set(c.table("nrr", year=0)["variant"]) == {"short", "richer csm"}
+    with pytest.raises(
+        ValueError,
+        match=r"year: 2 is not a year of variant 'short' and the base \(years 0 to 0; the "
+        r"variant simulates 12 months, the base 36\); year=2 needs world\.months >= 36",
+    ):
+        c.table("nrr", year=2)
+    with pytest.raises(ValueError, match="year: 1.5 is not a year"):
+        c.table("nrr", year=1.5)
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    ax = c.plot("nrr")  # the last year both variants have: year 0
+    assert len(ax.patches) == 2
+    matplotlib.pyplot.close(ax.figure)
+
+
+def test_a_run_under_a_year_is_named(base):
+    short = {"world.months": 6, "world.period_months": 6}
+    with pytest.raises(
+        ValueError, match=r"variants\['half'\]: world\.months is 6, under a year.*>= 12"
+    ):
+        complab.compare(base, {"half": short}, trials=2, seed=1)

@@ -119,3 +119,68 @@ def test_a_stored_scenario_this_version_cannot_read_is_explained(tmp_path, resul
     ):
         complab.load(path)
     assert json.loads(pq.read_schema(path).metadata[b"complab.seed"]) == 99
+
+
+def _rewrite_layout(path, change):
+    table = pq.read_table(path)
+    meta = dict(table.schema.metadata)
+    layout = json.loads(meta[b"complab.arrays"])
+    change(layout)
+    meta[b"complab.arrays"] = json.dumps(layout).encode()
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+def _drop_metadata(path, key):
+    table = pq.read_table(path)
+    meta = {k: v for k, v in table.schema.metadata.items() if k != f"complab.{key}".encode()}
+    pq.write_table(table.replace_schema_metadata(meta), path)
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda p: _drop_metadata(p, "arrays"), r"its metadata has no 'complab\.arrays'"),
+        (lambda p: _drop_metadata(p, "seed"), r"its metadata has no 'complab\.seed'"),
+        (lambda p: _drop_metadata(p, "scenario"), r"its metadata has no 'complab\.scenario'"),
+        (lambda p: _rewrite_metadata(p, arrays="{not json"), r"'complab\.arrays' is not a JSON"),
+        (lambda p: _rewrite_metadata(p, trials="four"), r"'complab\.trials' is 'four'"),
+        # the cohorts are 4 trials x 3 years x 3 segments x 5 values; a year more needs more
+        (
+            lambda p: _rewrite_layout(p, lambda lay: lay["cohorts"]["shape"].__setitem__(1, 4)),
+            r"array 'cohorts' has 180 values, but its recorded shape \(4, 4, 3, 5\) needs 240",
+        ),
+        (
+            lambda p: _rewrite_layout(p, lambda lay: lay["pay"]["shape"].__setitem__(0, 5)),
+            r"array 'pay' has shape \(5, .*\), but the file records 4 trials",
+        ),
+        (
+            lambda p: _rewrite_layout(p, lambda lay: lay.pop("monthly")),
+            r"'complab\.arrays' lists no 'monthly'",
+        ),
+        (
+            lambda p: _rewrite_layout(p, lambda lay: lay["pay"].__setitem__("dtype", "<q9")),
+            r"array 'pay' has dtype '<q9'",
+        ),
+    ],
+)
+def test_a_damaged_file_names_the_file_and_what_is_wrong(tmp_path, result, damage, message):
+    path = result.save(tmp_path / "damaged.parquet")
+    damage(path)
+    with pytest.raises(ValueError, match=rf"damaged\.parquet: {message}.*the file is damaged"):
+        complab.load(path)
+
+
+def test_an_interrupted_save_leaves_the_earlier_file_whole(tmp_path, result, monkeypatch):
+    path = result.save(tmp_path / "run.parquet")
+    before = path.read_bytes()
+
+    def cut_short(table, where, **kwargs):
+        with open(where, "wb") as f:
+            f.write(b"PAR1 half a file")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pq, "write_table", cut_short)
+    with pytest.raises(KeyboardInterrupt):
+        result.save(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["run.parquet"]

@@ -192,6 +192,28 @@ def test_integer_parameters_are_sampled_as_integers(monkeypatch):
             r"confidence: 95",
         ),
         (lambda s: sensitivity.tornado(s, {}), "params: expected a non-empty mapping"),
+        (
+            lambda s: sensitivity.tornado(s, {HAZARD: (0.1, 0.3)}, output=["nrr", "grr"]),
+            r"output: \['nrr', 'grr'\] is not one output name; .*call it once per output",
+        ),
+        # the base has two years; the low point has one, so year 1 is not in it
+        (
+            lambda s: sensitivity.tornado(s, {"world.months": (12, 24)}, year=1, trials=2),
+            r"params\['world\.months'\]: low 12 simulates 12 months, which has no year 1 .*"
+            r"year=1 needs world\.months >= 24",
+        ),
+        (
+            lambda s: sensitivity.tornado(
+                s, {"world.months": (24, 48)}, year=2, trials=2
+            ),  # the base itself has no year 2
+            r"year: 2 is not a year of the simulation \(0 to 1\)",
+        ),
+        (
+            lambda s: sensitivity.tornado(
+                s.with_({"world.period_months": 6}), {"world.months": (6, 12)}, year=None, trials=2
+            ),
+            r"params\['world\.months'\]: low 6 simulates 6 months, under a year",
+        ),
     ],
 )
 def test_bad_arguments_are_named(call, message):
@@ -205,3 +227,14 @@ def test_missing_salib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "SALib", None)  # makes "import SALib..." fail
     with pytest.raises(ImportError, match=r"pip install 'complab\[sensitivity\]'"):
         sensitivity.sobol(small_scenario(), PARAMS)
+
+
+def test_tornado_points_with_a_longer_horizon_have_the_year():
+    # The base has two years; a point with three has year 1 too, so it is no error, and the
+    # first two years of the longer run are those of the base (common random numbers).
+    table = sensitivity.tornado(
+        small_scenario(), {"world.months": (24, 36)}, output="grr", year=1, trials=6, seed=2
+    )
+    row = table.iloc[0]
+    assert row["output_low"] == row["base"]
+    assert np.isfinite(row["output_high"])

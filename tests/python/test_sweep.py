@@ -411,3 +411,147 @@ def test_bad_executor_is_named():
         complab.sweep(
             small_scenario(), {"world.sdr_headcount": [1]}, trials=2, seed=1, executor="dask"
         )
+
+
+# -- interrupts ------------------------------------------------------------------------------------
+class InterruptOnCall(SimulateCounter):
+    """complab.engine.simulate that is interrupted (as Ctrl-C would) on its n-th call, after
+    three of the point's trials finished."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, on_call: int) -> None:
+        super().__init__(monkeypatch)
+        self.on_call = on_call
+
+    def __call__(self, *args, **kwargs):
+        if self.calls + 1 == self.on_call:
+            self.calls += 1
+            partial = self._simulate(*args, **dict(kwargs, trials=3))
+            raise complab.SimulationInterrupted(partial)
+        return super().__call__(*args, **kwargs)
+
+
+def test_interrupt_without_checkpoint_carries_the_finished_points(monkeypatch):
+    scenario = small_scenario()
+    uninterrupted = complab.sweep(scenario, GRID, outputs=["nrr"], trials=6, seed=0, threads=1)
+    InterruptOnCall(monkeypatch, on_call=3)
+    with pytest.raises(KeyboardInterrupt) as info:
+        complab.sweep(scenario, GRID, outputs=["nrr"], trials=6, seed=0, threads=1)
+    err = info.value
+    assert isinstance(err, complab.sweeps.SweepInterrupted)
+    assert (err.done, err.total, err.checkpoint) == (2, 6, None)
+    assert not hasattr(err, "partial")  # not the trials of the point that was running
+    paths = list(GRID)
+    finished = uninterrupted.set_index(paths).loc[[(0.1, 1), (0.1, 2)]].reset_index()
+    pd.testing.assert_frame_equal(err.table, finished, check_exact=True)
+    assert err.table.attrs["seed"] == 0
+
+
+def test_interrupt_with_checkpoint_carries_points_read_back_and_finished(tmp_path, monkeypatch):
+    scenario = small_scenario()
+    path = tmp_path / "sweep.jsonl"
+    grid = {"world.sdr_headcount": [1, 2, 3]}
+    args = dict(outputs=["nrr"], trials=6, seed=0, threads=1, checkpoint=path)
+    complab.sweep(scenario, {"world.sdr_headcount": [1]}, **args)  # one point in the file
+    stop = InterruptOnCall(monkeypatch, on_call=2)
+    with pytest.raises(complab.sweeps.SweepInterrupted) as info:
+        complab.sweep(scenario, grid, **args)
+    assert stop.calls == 2  # point 1 came from the file, point 2 ran, point 3 was interrupted
+    assert info.value.done == 2 and info.value.checkpoint == path
+    assert list(info.value.table["world.sdr_headcount"].unique()) == [1, 2]
+    monkeypatch.undo()
+    full = complab.sweep(scenario, grid, **args)
+    pd.testing.assert_frame_equal(
+        info.value.table, full[full["world.sdr_headcount"] < 3], check_exact=True
+    )
+
+
+# -- horizons ------------------------------------------------------------------------------------
+def test_a_point_under_a_year_is_named_before_anything_runs(monkeypatch):
+    counter = SimulateCounter(monkeypatch)
+    with pytest.raises(
+        ValueError,
+        match=r"grid point \{'world\.months': 6, 'world\.period_months': 6\} simulates 6 "
+        r"months, under a year.*world\.months >= 12",
+    ):
+        complab.sweep(
+            small_scenario(),
+            [
+                {"world.months": 12, "world.period_months": 6},
+                {"world.months": 6, "world.period_months": 6},
+            ],
+            trials=2,
+            seed=1,
+        )
+    assert counter.calls == 0
+
+
+def test_points_with_other_horizons_keep_all_their_years():
+    table = complab.sweep(
+        small_scenario(), {"world.months": [12, 36]}, outputs=["nrr"], trials=4, seed=1, threads=1
+    )
+    assert list(zip(table["world.months"], table["year"], strict=True)) == [
+        (12, 0),
+        (36, 0),
+        (36, 1),
+        (36, 2),
+    ]
+
+
+# -- damaged or odd checkpoints -------------------------------------------------------------------
+def test_a_damaged_checkpoint_line_names_the_file_and_line(tmp_path):
+    path = tmp_path / "sweep.jsonl"
+    args = dict(outputs=["nrr"], trials=3, seed=2, threads=1, checkpoint=path)
+    grid = {"world.sdr_headcount": [1, 2, 3]}
+    complab.sweep(small_scenario(), grid, **args)
+    good = path.read_text().splitlines()
+    lines = list(good)
+    lines[2] = lines[2][: len(lines[2]) // 2]  # cut short, yet followed by another point
+    damaged = "\n".join(lines) + "\n"
+    path.write_text(damaged)
+    with pytest.raises(ValueError, match=r"sweep\.jsonl', line 3: not a finished point \(not JSON"):
+        complab.sweep(small_scenario(), grid, **args)
+    for line in ('{"key": "{}"}', '{"key": "[1]", "rows": []}', '{"key": "{}", "rows": [{}]}'):
+        path.write_text("\n".join([*good[:3], line]) + "\n")
+        with pytest.raises(ValueError, match=r"sweep\.jsonl', line 4: not a finished point"):
+            complab.sweep(small_scenario(), grid, **args)
+    path.write_text(damaged)
+    with pytest.raises(ValueError, match="line 3"):
+        complab.sweep(small_scenario(), grid, **args)
+    assert path.read_text() == damaged  # left as it was, for the user to mend
+
+
+def test_a_directory_as_checkpoint_is_refused_by_name(tmp_path):
+    with pytest.raises(ValueError, match=r"checkpoint: '.*' is a directory; give a file path"):
+        complab.sweep(
+            small_scenario(), {"world.sdr_headcount": [1]}, trials=2, seed=1, checkpoint=tmp_path
+        )
+
+
+def test_a_file_without_a_final_newline_that_is_not_a_checkpoint_is_left_alone(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("line one\nline two")
+    with pytest.raises(ValueError, match="not a complab sweep checkpoint"):
+        complab.sweep(
+            small_scenario(), {"world.sdr_headcount": [1]}, trials=2, seed=1, checkpoint=path
+        )
+    assert path.read_text() == "line one\nline two"
+
+
+def test_checkpoint_matches_values_equal_in_value(tmp_path, monkeypatch):
+    scenario = small_scenario()
+    path = tmp_path / "sweep.jsonl"
+    args = dict(outputs=["comp_csm"], trials=4, seed=3, threads=1, checkpoint=path)
+    first = complab.sweep(scenario, {"plans.csm:only.ote": [100_000.0, 120_000.0]}, **args)
+    counter = SimulateCounter(monkeypatch)
+    again = complab.sweep(scenario, {"plans.csm:only.ote": [100_000, 120_000]}, **args)
+    assert counter.calls == 0
+    np.testing.assert_array_equal(again["mean"], first["mean"])
+    # a file whose keys were written as floats (complab before this fix) matches too
+    lines = path.read_text().splitlines()
+    old = [lines[0]] + [
+        line.replace("100000}", "100000.0}").replace("120000}", "120000.0}") for line in lines[1:]
+    ]
+    assert old != lines
+    path.write_text("\n".join(old) + "\n")
+    complab.sweep(scenario, {"plans.csm:only.ote": [100_000, 120_000]}, **args)
+    assert counter.calls == 0

@@ -1,7 +1,8 @@
 #pragma once
 /// \file account_pass.hpp
-/// The monthly pass over one segment's active accounts (MODEL.md §6 steps 2.1 and 2.2, the
-/// renewal check and 2.3b's yes/no), on state held in list order so it loads contiguously.
+/// The monthly pass over one segment's active accounts (docs/model.md §5: health, usage,
+/// whether a renewal is due and the CSQL's yes/no), on state held in list order so it
+/// loads contiguously.
 /// The AVX2 path, chosen at run time, does four accounts at a time with the scalar code's
 /// operations in the same order, so its results are the same bit for bit;
 /// tests/cpp/test_account_pass.cpp compares the two.

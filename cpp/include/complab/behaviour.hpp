@@ -1,6 +1,6 @@
 #pragma once
 /// \file behaviour.hpp
-/// Responsive behaviour (MODEL.md §9): how a rep values one more month of each activity
+/// Responsive behaviour (docs/model.md §8): how a rep values one more month of each activity
 /// under its plan, and the effort shares and over-promising that follow.
 #include <Eigen/Core>
 

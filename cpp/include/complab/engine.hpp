@@ -1,6 +1,6 @@
 #pragma once
 /// \file engine.hpp
-/// The Monte Carlo engine: simulates trials of the world month by month (MODEL.md §6),
+/// The Monte Carlo engine: simulates trials of the world month by month (docs/model.md §5),
 /// records company series, annual cohorts and per-rep KPI actuals, and pays reps through
 /// the payroll. Trials run on worker threads that pull batches; every trial writes only
 /// its own slices, so the output is the same for any thread count.

@@ -2,7 +2,7 @@
 /// \file payroll.hpp
 /// Payroll over simulated KPI actuals: every rep, period and trial of a run, with
 /// clawbacks carried forward. Runs on stored actuals, so one simulated world can be
-/// paid under many plans (MODEL.md §11).
+/// paid under many plans (docs/model.md §7).
 #include <cstdint>
 #include <vector>
 

@@ -1,6 +1,6 @@
 #pragma once
 /// \file plan.hpp
-/// Compensation plans (MODEL.md §8): payout curves, measures, gates, multipliers,
+/// Compensation plans (docs/model.md §7): payout curves, measures, gates, multipliers,
 /// clawbacks and SPIFs, and their evaluation for one rep-period.
 #include <cstdint>
 #include <optional>
@@ -11,7 +11,7 @@
 
 namespace complab {
 
-/// Contracts are annual (MODEL.md §2): an account renews every 12 months, the first time
+/// Contracts are annual (docs/model.md §1): an account renews every 12 months, the first time
 /// 12 months after the sale.
 inline constexpr int kContractMonths = 12;
 

@@ -1,6 +1,6 @@
 #pragma once
 /// \file random.hpp
-/// Keyed random streams (MODEL.md §10). Every draw is a pure function of
+/// Keyed random streams (docs/model.md §2). Every draw is a pure function of
 /// (seed, trial, entity, month, purpose, counter): Philox4x32-10 with the seed as key and
 /// the rest as counter. No engine belongs to a thread, so results do not depend on how
 /// trials are spread over threads, and two runs that differ only in their plans see the

@@ -1,6 +1,6 @@
 #pragma once
 /// \file scenario.hpp
-/// The simulated world (MODEL.md §2–6) as plain structs: segments, products, headcount,
+/// The simulated world (docs/model.md §1–5) as plain structs: segments, products, headcount,
 /// behaviour parameters and plans. The Python layer builds and validates these; validate()
 /// here guards the engine against anything that slips through.
 #include <cstdint>
