@@ -33,8 +33,10 @@ double attainment_per_unit(const M& m, double a) {
 double expected_slope(const PayoutCurve& curve, double a, double sd) {
   if (!(sd > 0)) return curve.slope(a);
   // The threshold's jump (0 to the first point's payout) times the density of landing
-  // right at it, plus the segments' slopes.
-  const double jump = curve.payout[0] * normal_pdf((curve.attainment[0] - a) / sd) / sd;
+  // right at it, plus the segments' slopes. Attainment is never below 0, so a first point
+  // at 0 is no threshold to cross.
+  const double x0 = curve.attainment[0];
+  const double jump = x0 > 0 ? curve.payout[0] * normal_pdf((x0 - a) / sd) / sd : 0.0;
   return add_segment_slopes(jump, curve, a, sd);
 }
 

@@ -155,6 +155,10 @@ void Plan::validate() const {
       }
     }
     require_role_metric(f + ".metric", m.metric, role);
+    if (m.lower_is_better != metric_info(m.metric).lower_is_better) {
+      fail(f + ".lower_is_better", std::string(m.lower_is_better ? "true" : "false") + " for " + quoted(m.metric) +
+                                       ", where " + (m.lower_is_better ? "higher" : "lower") + " is better");
+    }
     require_unit_interval(f + ".weight", m.weight);
     require_finite_positive(f + ".target", m.target);
     if (m.target < kMinTarget) fail(f + ".target", num(m.target) + " is less than " + num(kMinTarget) + ", the least allowed");
@@ -178,6 +182,11 @@ void Plan::validate() const {
 
   if (multiplier) {
     require_role_metric("multiplier.metric", multiplier->metric, role);
+    if (multiplier->lower_is_better != metric_info(multiplier->metric).lower_is_better) {
+      fail("multiplier.lower_is_better", std::string(multiplier->lower_is_better ? "true" : "false") + " for " +
+                                             quoted(multiplier->metric) + ", where " +
+                                             (multiplier->lower_is_better ? "higher" : "lower") + " is better");
+    }
     require_finite_positive("multiplier.target", multiplier->target);
     if (multiplier->target < kMinTarget) {
       fail("multiplier.target", num(multiplier->target) + " is less than " + num(kMinTarget) + ", the least allowed");

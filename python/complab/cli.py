@@ -657,6 +657,7 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The ``complab`` argument parser."""
     from complab import __version__
+    from complab.compare import KPI_NAMES
 
     parser = argparse.ArgumentParser(
         prog="complab",
@@ -732,6 +733,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--kpi",
         action="append",
         metavar="KPI",
+        choices=KPI_NAMES,  # a misspelling fails at once, not after the runs
         help=f"a KPI to print (repeatable; default: {', '.join(COMPARE_KPIS)})",
     )
     compare.add_argument(

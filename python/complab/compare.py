@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from complab.engine import resolve_seed, simulate
-from complab.result import Result
+from complab.result import KPI_COLUMNS, Result
 from complab.scenario import ROLES, Scenario
 
 if TYPE_CHECKING:
@@ -234,6 +234,10 @@ class Comparison:
     def __repr__(self) -> str:
         names = ", ".join(f"{n} ({m})" for n, m in self.methods.items())
         return f"<Comparison of {self.base.trials} paired trials: {names}>"
+
+
+#: Every KPI a comparison can report: :meth:`Result.kpis` columns and each role's earnings per rep.
+KPI_NAMES = (*KPI_COLUMNS, *(f"earnings_per_{role}" for role in ROLES))
 
 
 def _kpi_arrays(result: Result) -> dict[str, np.ndarray]:

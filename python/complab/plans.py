@@ -78,6 +78,11 @@ def _real(value: Any, where: str) -> float:
 
 
 def _integer(value: Any, where: str) -> int:
+    # A whole float (12.0, as YAML or a spreadsheet gives it) counts, as in world fields.
+    if isinstance(value, numbers.Real) and not isinstance(value, (bool, numbers.Integral)):
+        as_float = float(value)
+        if math.isfinite(as_float) and as_float.is_integer():
+            value = int(as_float)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         _fail(where, f"{value!r} is not an integer")
     if not -_INT_LIMIT <= int(value) < _INT_LIMIT:

@@ -35,6 +35,29 @@ _MONEY_SERIES = {
 }
 _METRICS = {m["name"]: m for m in _core.METRICS}
 PERCENTILES = (5, 10, 50, 90, 95)
+#: The columns of :meth:`Result.kpis` after ``trial`` and ``year``.
+KPI_COLUMNS = (
+    "arr_start",
+    "arr_end",
+    "new_arr",
+    "expansion_arr",
+    "contraction_arr",
+    "churned_arr",
+    "nrr",
+    "grr",
+    "logo_churn",
+    "new_logos",
+    "csql_count",
+    "csql_value",
+    "handoff_acceptance",
+    "expansion_win_rate",
+    "existing_customer_share",
+    "comp_ae",
+    "comp_sdr",
+    "comp_csm",
+    "comp_total",
+    "cost_of_sales",
+)
 
 
 def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:
@@ -272,6 +295,7 @@ class Result:
         data["comp_total"] = total.reshape(-1)
         # docs/model.md §6: comp over new plus expansion ARR (usage and CSQL).
         data["cost_of_sales"] = _ratio(total * CENTS, new + expansion, np.nan).reshape(-1)
+        assert tuple(data)[2:] == KPI_COLUMNS
         return pd.DataFrame(data)
 
     def _comp_by_year(self) -> dict[str, np.ndarray]:

@@ -248,6 +248,14 @@ class Scenario:
         names = self.world.segment_names()
         if len(set(names)) != len(names):
             raise ValueError(f"world.segments: names {names} are not unique")
+        for k, name in enumerate(names):
+            if name.isdigit():  # `with_` reads segments.0 as an index
+                raise ValueError(
+                    f"world.segments[{k}].name: {name!r} is a number; a segment's name needs a letter"
+                )
+        products = [p.name for p in self.world.products]
+        if len(set(products)) != len(products):
+            raise ValueError(f"world.products: names {products} are not unique")
         allowed = _plan_keys(self.world)
         for key, plan in self.plans.items():
             if key not in allowed:

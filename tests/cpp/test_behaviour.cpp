@@ -42,6 +42,11 @@ TEST(ExpectedSlope, ThresholdJumpCounts) {
   EXPECT_DOUBLE_EQ(expected_slope(c, 0.4, 0.0), 0.0);  // certain: no slope below the threshold
 }
 
+TEST(ExpectedSlope, AFirstPointAtZeroIsNoThreshold) {
+  const PayoutCurve c{{0.0, 1.0}, {0.5, 1.0}};  // 0.5 at A = 0, which attainment never goes below
+  EXPECT_NEAR(expected_slope(c, 0.1, 0.2), 0.5 * (phi(4.5) - phi(-0.5)), 1e-12);
+}
+
 TEST(ExpectedSlope, AClampedCurveHasNoThresholdJump) {
   const PayoutCurve c{{0.5, 1.0}, {0.5, 1.0}};  // as above, but read flat below 50% (a multiplier)
   EXPECT_NEAR(expected_slope_clamped(c, 0.5, 0.2), phi(2.5) - 0.5, 1e-12);

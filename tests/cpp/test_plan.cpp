@@ -343,6 +343,9 @@ TEST(PlanValidate, ScalarsAndWeights) {
   p.measures[0].target = 1e-9;
   expect_invalid(p, "measures[0].target: 1e-09 is less than 1e-06, the least allowed");
   p = ae_plan();
+  p.measures[0].lower_is_better = true;  // new ARR: more is better
+  expect_invalid(p, "measures[0].lower_is_better: true for 'new_arr', where higher is better");
+  p = ae_plan();
   p.measures[1].name = "";
   expect_invalid(p, "measures[1].name: is empty; a measure needs a name");
   p = ae_plan();

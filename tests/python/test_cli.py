@@ -68,6 +68,17 @@ def test_no_command_is_a_usage_error(capsys):
     assert "required" in err
 
 
+def test_a_misspelled_kpi_is_refused_before_anything_runs(capsys, monkeypatch):
+    def no_run(*args, **kwargs):
+        raise AssertionError("simulated with a bad --kpi")
+
+    monkeypatch.setattr(complab, "compare", no_run)
+    argv = ["compare", "--preset", "default", "--variant", "x:plans.csm:smb.ote=100000"]
+    code, _, err = run_cli(capsys, *argv, "--kpi", "nrrr")
+    assert code == 2
+    assert "argument --kpi: invalid choice: 'nrrr'" in err
+
+
 # -- run -------------------------------------------------------------------------------------------
 def test_run_prints_kpis_and_writes_result_and_report(capsys, scenario_file, tmp_path):
     out_file, report_file = tmp_path / "result.parquet", tmp_path / "report.html"

@@ -369,3 +369,14 @@ def test_kept_accounts_add_up_to_the_company_series():
     np.testing.assert_array_equal(plain.arrays["monthly"], result.arrays["monthly"])
     with pytest.raises(ValueError, match="keep_accounts"):
         plain.accounts()
+
+
+def test_kpi_columns_are_listed():
+    from complab.compare import KPI_NAMES
+    from complab.result import KPI_COLUMNS
+
+    kpis = complab.simulate(presets.default(), trials=1, seed=1).kpis()
+    assert tuple(kpis.columns) == ("trial", "year", *KPI_COLUMNS)
+    assert set(KPI_NAMES) == set(
+        complab.compare(presets.default(), {"same": {}}, trials=2, seed=1).table()["kpi"]
+    )

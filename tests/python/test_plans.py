@@ -511,6 +511,10 @@ def measures_with(**changes: object) -> list[Measure]:
             r"^measures\[0\].name: 'total' is reserved",
         ),
         (
+            lambda: ae_plan(measures=measures_with(lower_is_better=True)),
+            r"^measures\[0\].lower_is_better: true for 'new_arr', where higher is better$",
+        ),
+        (
             lambda: ae_plan(measures=measures_with(name="")),
             r"^measures\[0\].name: is empty; a measure needs a name",
         ),

@@ -48,13 +48,15 @@ def plans(draw: st.DrawFn) -> Plan:
         if k > 1 and draw(st.booleans()):
             other = draw(st.sampled_from([j for j in range(k) if j != i]))
             gate = Gate(draw(st.sampled_from([other, f"m{other}"])), draw(st.floats(0, 2)))
+        metric = draw(st.sampled_from(metrics))
         measures.append(
             Measure(
-                draw(st.sampled_from(metrics)),
+                metric,
                 raw_weights[i] / sum(raw_weights),
                 draw(st.floats(0.01, 1e6)),
                 draw(curves()),
-                lower_is_better=draw(st.none() | st.booleans()),
+                # Left to the metric, or given as the metric's own direction.
+                lower_is_better=draw(st.sampled_from([None, METRICS[metric]["lower_is_better"]])),
                 name=f"m{i}",
                 gate=gate,
             )

@@ -139,6 +139,16 @@ _DELETE = object()
         ("world.segments.0.name", "s.m.b", "world.segments[0].name: 's.m.b' contains '.'"),
         ("world.products", [], "world.products: () is not a non-empty list"),
         (
+            "world.segments.0.name",
+            "7",
+            "world.segments[0].name: '7' is a number; a segment's name needs a letter",
+        ),
+        (
+            "world.products",
+            [{"name": "core"}, {"name": "core"}],
+            "world.products: names ['core', 'core'] are not unique",
+        ),
+        (
             "plans.csm:smb.measures.0.curve.payout.0",
             -1,
             "plans.csm:smb.measures[0].curve.payout[0]: -1 is not a finite number >= 0",
@@ -214,6 +224,15 @@ def test_yaml_errors_are_value_errors(tmp_path):
         complab.load_scenario(tmp_path / "absent.yaml")
     with pytest.raises(FileNotFoundError):
         Scenario.from_yaml(str(tmp_path / "absent.yaml"))
+
+
+def test_whole_floats_are_integers_in_plans_as_in_the_world(default):
+    data = default.to_dict()
+    data["plans"]["ae:smb"]["clawback"] = {"share": 0.5, "window_months": 12.0}
+    assert Scenario.from_dict(data).plans["ae:smb"].clawback.window_months == 12
+    data["plans"]["ae:smb"]["clawback"]["window_months"] = 12.5
+    with pytest.raises(ValueError, match="clawback.window_months: 12.5 is not an integer"):
+        Scenario.from_dict(data)
 
 
 def test_yaml_reads_exponents_as_numbers_and_refuses_repeated_keys(default):
