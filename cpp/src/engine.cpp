@@ -394,7 +394,8 @@ class TrialSimulator {
           }
         }
         b.usage += static_cast<double>(live.arr_usage[k]) / 100.0 * seg.usage_drift * usage_reach;
-        if (live.exp_close[k] < 0 && seg.csql_rate > 0) {
+        // As the month's pass: a hand-off closing this month no longer blocks a CSQL.
+        if ((live.exp_close[k] < 0 || live.exp_close[k] == t) && seg.csql_rate > 0) {
           const double rate = seg.csql_rate * (gamma == 1.0 ? h : std::pow(h, gamma));
           const double value = seg.upsell_fraction * arr;
           b.csql += rate;
