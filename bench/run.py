@@ -15,7 +15,7 @@ Measured on the default scenario (complab.presets.default):
   every plan variant means simulating again;
 - thread scaling on 1, 2, 4, 8, 16 threads, where the machine has that many cores;
 - the latency of a 1,000-trial run on all cores (what a notebook slider feels);
-- peak memory (ru_maxrss) of a 10,000-trial run in a fresh process;
+- peak memory (VmHWM) of a 10,000-trial run in a fresh process;
 - a plan-only sweep point (Result.repay, docs/model.md §7) against re-simulating;
 - where the time goes: the engine on 1 thread with the per-account-month draws switched
   off in turn (health and usage noise: one Philox block and two normals per
@@ -119,15 +119,25 @@ def measure_per_core(
     )
 
 
+# The peak resident memory of this process's own address space, in KiB: Linux's VmHWM.
+# ru_maxrss will not do: Linux carries it across fork and exec, so a child of the (large)
+# benchmark process would report the parent's size.
 PEAK_SCRIPT = """
-import resource, sys, complab
+import resource, complab
 from complab import presets
+
+def peak_kib():
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux; bytes on macOS
+
 scenario = presets.default()
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_kib()
 result = complab.simulate(scenario, trials={trials}, seed=1)
 kpis = result.kpis()  # the tables a user builds next count too
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(before, after)
+print(before, peak_kib())
 """
 
 
@@ -167,7 +177,7 @@ def measure_breakdown(scenario, trials: int, repeats: int) -> list[dict]:
 
 
 def measure_peak_memory(trials: int) -> dict:
-    """ru_maxrss (KiB on Linux) of a fresh process that simulates `trials` trials."""
+    """Peak resident memory of a fresh process that simulates `trials` trials."""
     out = subprocess.run(
         [sys.executable, "-c", PEAK_SCRIPT.format(trials=trials)],
         check=True,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from complab import presets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
@@ -97,3 +99,13 @@ def test_markdown_reports_every_measure():
         "2 cores, engine kernels avx2;",
     ):
         assert expected in text, expected
+
+
+def test_peak_memory_is_the_fresh_process_own():
+    # Linux carries ru_maxrss from a parent into the child it starts; the measure must not
+    # report this process's 320 MB for a child that needs about 0.1 GiB.
+    held = np.ones(40_000_000)
+    held[:] = 2.0
+    peak = bench.measure_peak_memory(10)
+    assert peak["import_rss_gib"] <= peak["peak_rss_gib"] < 0.25, peak
+    assert held[-1] == 2.0
