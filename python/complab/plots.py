@@ -104,19 +104,10 @@ def fan_chart(
     return ax
 
 
-def _annual_earnings(result: Result) -> pd.DataFrame:
-    reps = result.reps()
-    per_year = 12 // result.scenario.world.period_months
-    reps["year"] = reps["period"] // per_year
-    return reps.groupby(["trial", "rep", "role", "segment", "year"], as_index=False)[
-        "earnings"
-    ].sum()
-
-
 def pay_distribution(result: Result, ax: Axes | None = None, show_ote: bool = True) -> Axes:
     """Box plots of annual earnings per rep for each role (across reps, years and trials),
     with each role's mean OTE marked when `show_ote`."""
-    earned = _annual_earnings(result)
+    earned = result.annual_earnings()
     roles = [r for r in ROLES if (earned["role"] == r).any()]
     data = [earned.loc[earned["role"] == r, "earnings"].to_numpy() for r in roles]
     ax = _axes(ax)

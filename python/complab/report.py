@@ -285,17 +285,8 @@ def _kpi_table(summary: pd.DataFrame) -> str:
     return _table(["KPI"] + [f"Year {y + 1}" for y in years], rows)
 
 
-def _annual_earnings(result: Result) -> pd.DataFrame:
-    reps = result.reps()
-    per_year = 12 // result.scenario.world.period_months
-    reps["year"] = reps["period"] // per_year
-    return reps.groupby(["trial", "rep", "role", "segment", "year"], as_index=False)[
-        ["base", "earnings"]
-    ].sum()
-
-
 def _pay_rows(result: Result) -> list[list[str]]:
-    earned = _annual_earnings(result)
+    earned = result.annual_earnings()
     roster = result.roster
     rows = []
     for role in ROLES:

@@ -340,6 +340,16 @@ class Result:
             data[name] = pay[:, i]
         return pd.DataFrame(data)
 
+    def annual_earnings(self) -> pd.DataFrame:
+        """Each rep's pay per trial and whole year (``base`` and ``earnings`` summed over the
+        year's periods); a horizon's last, partial year is left out, so every row is a full
+        year's pay. Columns: trial, rep, role, segment, year, base, earnings."""
+        reps = self.reps()
+        reps["year"] = reps["period"] // (12 // self.scenario.world.period_months)
+        reps = reps[reps["year"] < self.years]
+        keys = ["trial", "rep", "role", "segment", "year"]
+        return reps.groupby(keys, as_index=False)[["base", "earnings"]].sum()
+
     def accounts(self) -> pd.DataFrame:
         """Every account that was a customer in each trial, as it ended the trial.
 
@@ -470,11 +480,7 @@ class Result:
         for year, group in k.groupby("year"):
             for col in k.columns.drop(["trial", "year"]):
                 rows.append(_describe(group[col].to_numpy(dtype=float), f"{col}", int(year)))
-        reps = self.reps()
-        per_year = 12 // self.scenario.world.period_months
-        reps["year"] = reps["period"] // per_year
-        reps = reps[reps["year"] < self.years]  # annual earnings of whole years only
-        earned = reps.groupby(["trial", "rep", "role", "year"], as_index=False)["earnings"].sum()
+        earned = self.annual_earnings()
         for (role, year), group in earned.groupby(["role", "year"]):
             rows.append(
                 _describe(

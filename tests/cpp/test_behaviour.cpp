@@ -93,11 +93,21 @@ TEST(MarginalPay, ASpifPaysItsAmountPerUnit) {
   EXPECT_DOUBLE_EQ(marginal_pay(plan, projected, 12, 0.0)[static_cast<int>(Metric::CsqlCount)], 350.0);
 }
 
-TEST(MarginalPay, ClosedGateContributesNothing) {
+TEST(MarginalPay, ClosedGateContributesNothingAndAnOpenOneAll) {
   Plan plan = two_measure_plan();
   plan.measures[1].gate = Gate{0, 1.0};  // pipeline pays only with churn at or below target
   const double bad_churn[] = {0.15, 250000.0};  // churn attainment 0.5
   EXPECT_DOUBLE_EQ(marginal_pay(plan, bad_churn, 12, 0.0)[static_cast<int>(Metric::CsqlPipeline)], 0.0);
+  const double good_churn[] = {0.08, 250000.0};  // attainment 1.2: open
+  EXPECT_DOUBLE_EQ(marginal_pay(plan, good_churn, 12, 0.0)[static_cast<int>(Metric::CsqlPipeline)],
+                   24000.0 * 0.35 / 500000.0);
+}
+
+TEST(MarginalPay, LowerIsBetterAtZeroAttainmentHasNothingToGain) {
+  // Churn at 0.25 against a 0.10 target: attainment max(0, 1 - 1.5) = 0, where less churn
+  // would still leave it at 0 until the rate falls under 0.20.
+  const double projected[] = {0.25, 250000.0};
+  EXPECT_DOUBLE_EQ(marginal_pay(two_measure_plan(), projected, 12, 0.0)[static_cast<int>(Metric::GrossChurn)], 0.0);
 }
 
 TEST(EffortShares, SoftmaxAndFixedModeIdentity) {

@@ -306,6 +306,38 @@ TEST(PlanInputs, ReadsActualsFromRawSlots) {
   EXPECT_NEAR(actuals[1], 1.03, kTol);
 }
 
+TEST(MetricActual, EveryMetricFromHandBuiltSlots) {
+  // One rep-period: $120,000 new ARR and 3 logos, $30,000 expansion from 2 wins, 9
+  // opportunities worth $450,000 of which 1 sourced win, 4 CSQLs worth $60,000, and a book of
+  // 50 accounts worth $1,000,000 that kept $950,000, ended at $1,080,000, lost 2 accounts
+  // and saw 5 expand.
+  std::int64_t raw[kNumRawSlots] = {};
+  raw[kNewArr] = 12'000'000, raw[kNewLogos] = 3;
+  raw[kExpansionArr] = 3'000'000, raw[kExpansionWins] = 2;
+  raw[kOpportunities] = 9, raw[kPipeline] = 45'000'000, raw[kSourcedWins] = 1;
+  raw[kCsqlCount] = 4, raw[kCsqlPipeline] = 6'000'000;
+  raw[kBookStartArr] = 100'000'000, raw[kBookKeptArr] = 95'000'000, raw[kBookEndArr] = 108'000'000;
+  raw[kBookStartLogos] = 50, raw[kBookChurnedLogos] = 2, raw[kBookExpandedLogos] = 5;
+  const std::pair<Metric, double> expected[] = {
+      {Metric::NewArr, 120'000.0},       {Metric::ExpansionArr, 30'000.0},   {Metric::Bookings, 150'000.0},
+      {Metric::NewLogos, 3.0},           {Metric::ExpansionWins, 2.0},       {Metric::Opportunities, 9.0},
+      {Metric::PipelineCreated, 450'000.0}, {Metric::SourcedWins, 1.0},     {Metric::CsqlCount, 4.0},
+      {Metric::CsqlPipeline, 60'000.0},  {Metric::Nrr, 1.08},                {Metric::Grr, 0.95},
+      {Metric::GrossChurn, 0.05},        {Metric::LogoChurn, 0.04},          {Metric::ExpandRate, 0.10},
+  };
+  ASSERT_EQ(std::size(expected), static_cast<std::size_t>(kNumMetrics));  // every metric
+  for (const auto& [metric, value] : expected) {
+    EXPECT_NEAR(metric_actual(metric, raw), value, 1e-9) << metric_info(metric).name;
+  }
+  // An empty book: retention as if nothing were lost, rates 0.
+  std::int64_t empty[kNumRawSlots] = {};
+  EXPECT_EQ(metric_actual(Metric::Nrr, empty), 1.0);
+  EXPECT_EQ(metric_actual(Metric::Grr, empty), 1.0);
+  EXPECT_EQ(metric_actual(Metric::GrossChurn, empty), 0.0);
+  EXPECT_EQ(metric_actual(Metric::LogoChurn, empty), 0.0);
+  EXPECT_EQ(metric_actual(Metric::ExpandRate, empty), 0.0);
+}
+
 // ---------------------------------------------------------------------------------------
 // Validation: every error names its field, the value and what is allowed.
 

@@ -57,6 +57,13 @@ def test_pay_distribution_has_one_box_per_role_and_ote_marks(result):
     assert len(ax.patches) == 3
     marks = ax.collections[-1].get_offsets()
     assert marks[1][1] == pytest.approx(result.scenario.plans["sdr"].ote)
+    # The boxes hold whole years' earnings: each role's median is the median of its reps'
+    # summed yearly pay (the default's periods are years).
+    pay = result.arrays["pay"][..., list(complab._core.PAY_FIELDS).index("earnings")]
+    roles = result.roster["role"].to_numpy()
+    for k, role in enumerate(["ae", "sdr", "csm"]):
+        median = ax.lines[5 * k + 4].get_ydata()[0]  # whiskers, caps, then the median line
+        assert median == pytest.approx(np.median(pay[:, roles == role, :]))
 
 
 def test_attainment_histogram_matches_the_attainment_formula(result):

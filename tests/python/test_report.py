@@ -13,7 +13,7 @@ import pytest
 
 import complab
 from complab import presets
-from complab.report import _money, _pct
+from complab.report import _money, _pay_rows, _pct
 
 CHART_BLUE = np.array([0x1F, 0x77, 0xB4]) / 255  # matplotlib's C0, used by every chart
 
@@ -175,3 +175,31 @@ def test_report_screenshot(report_file, tmp_path):
     assert pixels.std() > 0.05  # not a blank page
     charts = np.abs(pixels - CHART_BLUE).max(axis=-1) < 0.02
     assert charts.sum() > 2000, "no chart colour on screen: the charts did not paint"
+
+
+def test_number_formats():
+    assert _money(1_234_567) == "$1.23M"
+    assert _money(2_500_000_000) == "$2.50B"
+    assert _money(-45_600) == "-$46K"
+    assert _money(999) == "$999"
+    assert _money(float("nan")) == "–"
+    assert _pct(0.1234) == "12.3%"
+    assert _pct(float("inf")) == "–"
+
+
+def test_pay_table_counts_whole_years_only():
+    # 18 months: year 1 has half a year's pay, which is no rep-year.
+    scenario = presets.default().with_({"world.months": 18, "world.period_months": 6})
+    result = complab.simulate(scenario, trials=5, seed=2)
+    pay = result.arrays["pay"][..., list(complab._core.PAY_FIELDS).index("earnings")]
+    sdr = int(np.flatnonzero(result.roster["role"].to_numpy() == "sdr")[0])
+    sdrs = result.roster["role"].to_numpy() == "sdr"
+    whole_year = pay[:, sdrs, :2].sum(axis=2).reshape(-1)  # periods 0 and 1 are year 0
+    earned = result.annual_earnings()
+    assert set(earned["year"]) == {0}
+    row = next(r for r in _pay_rows(result) if r[0] == "SDR")
+    assert row[4] == _money(whole_year.mean())
+    assert row[6] == _money(np.percentile(whole_year, 50))
+    assert earned.query(f"rep == {sdr}")["earnings"].to_numpy() == pytest.approx(
+        pay[:, sdr, :2].sum(axis=1)
+    )
