@@ -931,7 +931,7 @@ class Plan:
                     if isinstance(m.gate.measure, str)
                     else self.measure_names[m.gate.measure]
                 )
-                gate = f"{g} >= {_percent(m.gate.min_attainment)}"
+                gate = f"{g} attainment >= {_percent(m.gate.min_attainment)}"
             rows.append(
                 {
                     "plan": self.name,

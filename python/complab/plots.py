@@ -14,7 +14,7 @@ it drew on; matplotlib is imported only when a function is called.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,13 @@ def _axes(ax: Axes | None) -> Axes:
 
     _, ax = plt.subplots()
     return ax
+
+
+def _require_result(result: Any) -> None:
+    from complab.result import Result
+
+    if not isinstance(result, Result):
+        raise ValueError(f"result: expected a complab.Result, got {type(result).__name__}")
 
 
 def _require(df: pd.DataFrame, columns: Sequence[str], what: str) -> None:
@@ -70,17 +77,24 @@ def fan_chart(
         Odd number of increasing percentiles: pairs from the outside in become shaded
         bands, the middle one the line.
     """
+    _require_result(result)
     p = sorted(float(x) for x in percentiles)
     if len(p) % 2 != 1 or not all(0 <= x <= 100 for x in p):
         raise ValueError(
             f"percentiles: {list(percentiles)!r} is not an odd number of values in [0, 100]"
         )
-    monthly = result.monthly()
-    if kpi in monthly.columns and kpi not in ("trial", "month"):
+    monthly, yearly = result.monthly(), result.kpis()
+    by_month = [c for c in monthly.columns if c not in ("trial", "month")]
+    by_year = [c for c in yearly.columns if c not in ("trial", "year")]
+    if kpi in by_month:
         table, step = monthly, "month"
+    elif kpi in by_year:
+        table, step = yearly, "year"
     else:
-        table, step = result.kpis(), "year"
-        _require(table, [kpi], "kpi")
+        raise ValueError(
+            f"kpi: {kpi!r} is not a monthly series ({', '.join(by_month)}) or a yearly KPI "
+            f"({', '.join(by_year)})"
+        )
     wide = table.pivot(index="trial", columns=step, values=kpi).to_numpy(dtype=float)
     x = np.arange(wide.shape[1])
     q = np.nanpercentile(wide, p, axis=0) if wide.size else np.zeros((len(p), 0))
@@ -97,7 +111,12 @@ def fan_chart(
             linewidth=0,
             label=f"P{p[i]:g}–P{p[-1 - i]:g}",
         )
-    ax.plot(x, q[half], color=color, label=label or f"P{p[half]:g}")
+    # A single year or month draws no band area: mark the points.
+    ax.plot(
+        x, q[half], color=color, label=label or f"P{p[half]:g}", marker="o" if len(x) == 1 else None
+    )
+    if step == "year":  # whole years, labelled from 1 as in the report
+        ax.set_xticks(x, [str(int(k) + 1) for k in x])
     ax.set_xlabel(step)
     ax.set_ylabel(kpi)
     ax.legend(loc="best")
@@ -107,6 +126,7 @@ def fan_chart(
 def pay_distribution(result: Result, ax: Axes | None = None, show_ote: bool = True) -> Axes:
     """Box plots of annual earnings per rep for each role (across reps, years and trials),
     with each role's mean OTE marked when `show_ote`."""
+    _require_result(result)
     earned = result.annual_earnings()
     roles = [r for r in ROLES if (earned["role"] == r).any()]
     data = [earned.loc[earned["role"] == r, "earnings"].to_numpy() for r in roles]
@@ -139,6 +159,7 @@ def attainment_histogram(
 ) -> Axes:
     """Histogram of attainment (1 = 100% of target) per rep and period, one series per plan
     measure; `role` and `measure` (a measure name) narrow it down. A line marks 100%."""
+    _require_result(result)
     data = attainments(result)
     if role is not None:
         data = data[data["role"] == role]
@@ -294,6 +315,7 @@ def tornado(
         The output at the base case: bars are drawn from it (low in one colour, high in
         another) and a line marks it. Without it each bar spans low to high.
     """
+    _require(data, [], "data")
     if (low, high) == ("low", "high") and {"output_low", "output_high"} <= set(data.columns):
         low, high = "output_low", "output_high"
         if base is None and "base" in data.columns:

@@ -92,12 +92,15 @@ def _money(x: float) -> str:
         return "–"
     sign = "-" if x < 0 else ""
     a = abs(float(x))
-    if a >= 1e9:
+    # Thresholds just under each unit, so 999,600 is $1.00M rather than $1000K.
+    if a >= 999_995_000:
         return f"{sign}${a / 1e9:.2f}B"
-    if a >= 1e6:
+    if a >= 999_500:
         return f"{sign}${a / 1e6:.2f}M"
-    if a >= 1e3:
+    if a >= 999.5:
         return f"{sign}${a / 1e3:.0f}K"
+    if a < 0.5:
+        return "$0"
     return f"{sign}${a:.0f}"
 
 
@@ -106,7 +109,11 @@ def _pct(x: float) -> str:
 
 
 def _count(x: float) -> str:
-    return "–" if not np.isfinite(x) else f"{float(x):,.0f}"
+    if not np.isfinite(x):
+        return "–"
+    if float(x).is_integer() or abs(x) >= 100:
+        return f"{float(x):,.0f}"
+    return f"{float(x):,.2f}".rstrip("0").rstrip(".")  # a target of 0.4 logos is not 0
 
 
 def _ratio(x: float) -> str:
@@ -339,13 +346,13 @@ def _segments_table(result: Result) -> str:
         "Segment",
         "Accounts at start",
         "Median ACV",
-        "Churn chance at renewals 1, 2, 3, 4+",
+        "Churn chance at renewals 1, 2, … (the last for every later one)",
         "Accounts per CSM",
         "AEs",
         "CSMs",
         "Win rate",
         "Sales cycle",
-        "Share of new deals",
+        "Share of opportunities",
     ]
     total_share = sum(s.opportunity_share for s in w.segments) or 1.0
     rows = [
@@ -439,12 +446,31 @@ def _world_text(result: Result) -> str:
         f"{w.months} months, compensation periods of {w.period_months} months",
         f"{len(w.segments)} segments, {len(w.products)} product(s): "
         + ", ".join(f"{p.name}{' (usage-priced)' if p.usage_priced else ''}" for p in w.products),
-        f"{w.sdr_headcount} SDRs creating about {w.opportunities_per_sdr:g} opportunities a month each",
+        (
+            f"{w.sdr_headcount} SDRs creating about {w.opportunities_per_sdr:g} opportunities a month each"
+            if w.sdr_headcount > 0
+            else "no SDRs: no new business"
+        ),
         f"CSQL hand-offs accepted by AEs {_pct(w.handoff_acceptance)} of the time"
         f" (+{_pct(w.shared_nrr_acceptance_uplift)} when AE and CSM share an NRR measure)",
         f"behaviour: {mode}",
     ]
     return "<ul>" + "".join(f"<li>{_e(p)}</li>" for p in parts) + "</ul>"
+
+
+def _caveats(result: Result) -> str:
+    """Why parts of the page are empty, where they are."""
+    notes = []
+    if result.years == 0:
+        notes.append(
+            f"The horizon of {result.months} months holds no whole year, so the yearly cards, "
+            "tables and retention chart are empty."
+        )
+    if len(result.roster) == 0:
+        notes.append(
+            "This world has no reps, so nobody is paid: the pay chart and tables are empty."
+        )
+    return "".join(f'<p class="note">{_e(n)}</p>' for n in notes)
 
 
 def _cards(summary: pd.DataFrame, last: int) -> str:
@@ -457,7 +483,7 @@ def _cards(summary: pd.DataFrame, last: int) -> str:
         return (
             f'<div class="card"><div class="label">{_e(label)}</div>'
             f'<div class="value">{_e(fmt(r["p50"]))}</div>'
-            f'<div class="range">P10 {_e(fmt(r["p10"]))} · P90 {_e(fmt(r["p90"]))}</div></div>'
+            f'<div class="range">median · P10 {_e(fmt(r["p10"]))} · P90 {_e(fmt(r["p90"]))}</div></div>'
         )
 
     year = f"year {last + 1}"
@@ -472,8 +498,26 @@ def _cards(summary: pd.DataFrame, last: int) -> str:
 
 
 def _seed_text(seed: Any) -> str:
+    if isinstance(seed, dict):  # a SeedSequence's record (resolve_seed)
+        return f"numpy SeedSequence, entropy {seed['entropy']}" + (
+            f", spawn key {tuple(seed['spawn_key'])}" if seed.get("spawn_key") else ""
+        )
+    return str(seed)
+
+
+def _reproduce(result: Result) -> str:
+    """A command that runs the same trials again from the scenario file."""
+    seed = result.seed
+    if isinstance(seed, int) and result.first_trial == 0:
+        return f"complab run scenario.yaml --trials {result.trials} --seed {seed}"
+    if isinstance(seed, dict):
+        spawn = f", spawn_key={tuple(seed['spawn_key'])}" if seed.get("spawn_key") else ""
+        seed_expr = f"numpy.random.SeedSequence({seed['entropy']}{spawn})"
+    else:
+        seed_expr = str(seed)
     return (
-        str(seed) if isinstance(seed, int) else "from fresh entropy (see the scenario file below)"
+        f"complab.simulate(complab.load_scenario('scenario.yaml'), trials={result.trials}, "
+        f"seed={seed_expr}, first_trial={result.first_trial})"
     )
 
 
@@ -531,11 +575,7 @@ def render(result: Result, title: str | None = None) -> str:
         )
     yaml_text = result.scenario.to_yaml()
     seed = result.seed
-    reproduce = (
-        f"complab run scenario.yaml --trials {result.trials} --seed {seed}"
-        if isinstance(seed, int) and result.first_trial == 0
-        else ""
-    )
+    reproduce = _reproduce(result)
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -549,11 +589,12 @@ def render(result: Result, title: str | None = None) -> str:
 <body>
 <main>
 <h1>{_e(title)}</h1>
-<p class="meta">{result.trials:,} Monte Carlo trials of {result.months} months · seed {_e(_seed_text(seed))}
+<p class="meta">{result.trials:,} Monte Carlo trial{"s" if result.trials != 1 else ""} of {result.months} months · seed {_e(_seed_text(seed))}
  · complab {_e(result.version)} · generated {_e(generated)}</p>
 <p>Each trial is one possible future of the same business under the same plans. The report shows
 the typical outcome (median or mean) and the spread between trials: P10 is a figure that 10% of
 trials fall below, P90 one that 10% exceed.</p>
+{_caveats(result)}
 {_cards(summary, last)}
 
 <h2>Revenue and retention</h2>
@@ -577,7 +618,7 @@ years and trials.</p>
 <h3>Plans</h3>
 {_plans_table(result)}
 <details><summary>Scenario file (YAML)</summary>
-<p class="note">Save as <code>scenario.yaml</code> to run it again{": " if reproduce else ""}<code>{_e(reproduce)}</code></p>
+<p class="note">Save as <code>scenario.yaml</code> to run it again: <code>{_e(reproduce)}</code></p>
 <pre>{_e(yaml_text)}</pre></details>
 </main>
 </body>

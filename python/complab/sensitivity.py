@@ -89,8 +89,9 @@ def tornado(
         One row per parameter, largest ``|swing|`` first: ``parameter``, ``low``, ``high``,
         ``output_low`` / ``output_high`` / ``base`` (means over trials) with their ``_se``,
         ``delta_low`` and ``delta_high`` (paired differences from the base) with their
-        ``_se``, ``swing`` (``output_high - output_low``), ``swing_se`` (paired standard
-        error) and ``swing_ci_low`` / ``swing_ci_high``.
+        ``_se``, ``swing`` (the mean over trials of each trial's high minus low value,
+        over the trials where both are defined; ``output_high - output_low`` when every
+        trial has both), ``swing_se`` (paired standard error) and ``swing_ci_low`` / ``swing_ci_high``.
 
     Raises
     ------
@@ -176,6 +177,12 @@ def problem(params: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
     Bounds that are both ``int`` make an integer parameter, uniform over ``low … high``
     (sampled on ``[low, high + 1)`` and rounded down).
     """
+    return _problem(params, widen_integers=True)
+
+
+def _problem(params: Mapping[str, tuple[float, float]], widen_integers: bool) -> dict[str, Any]:
+    """:func:`problem`; without `widen_integers` an integer parameter keeps ``[low, high]``,
+    for grid samples (Morris) whose points are rounded to the nearest integer."""
     _check_params(params, "params")
     bounds = []
     for path, pair in params.items():
@@ -192,7 +199,8 @@ def problem(params: Mapping[str, tuple[float, float]]) -> dict[str, Any]:
         if not low < high:
             raise ValueError(f"params[{path!r}]: low {low!r} is not below high {high!r}")
         integer = _is_int(low) and _is_int(high)
-        bounds.append([float(low), float(high) + (1.0 if integer else 0.0)])
+        widen = 1.0 if integer and widen_integers else 0.0
+        bounds.append([float(low), float(high) + widen])
     return {"num_vars": len(params), "names": list(params), "bounds": bounds}
 
 
@@ -243,6 +251,7 @@ def sobol(
     sample_mod, analyze_mod = _salib("sobol")
     spec = problem(params)
     samples = engine._positive_int("samples", samples, minimum=2)
+    num_resamples = engine._positive_int("num_resamples", num_resamples)
     if samples & (samples - 1):
         raise ValueError(f"samples: {samples} is not a power of two (Sobol' sequences need one)")
     key, seed_record = resolve_seed(seed)
@@ -317,8 +326,12 @@ def morris(
         unit interval: the output's change across the parameter's whole range.
     """
     sample_mod, analyze_mod = _salib("morris")
-    spec = problem(params)
+    # Integer parameters on [low, high], their grid points rounded to the nearest integer:
+    # widened and rounded down as for Sobol, a grid of `levels` points would pile onto the
+    # top value and make steps of unequal size.
+    spec = _problem(params, widen_integers=False)
     trajectories = engine._positive_int("trajectories", trajectories, minimum=2)
+    num_resamples = engine._positive_int("num_resamples", num_resamples)
     levels = engine._positive_int("levels", levels, minimum=2)
     if levels % 2:
         raise ValueError(f"levels: {levels} is not an even number")
@@ -411,14 +424,18 @@ def _z(confidence: Any) -> float:
 def _sample_points(
     spec: dict[str, Any], x: np.ndarray, params: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
-    """Rows of a SALib sample as scenario edits (integer parameters rounded down)."""
+    """Rows of a SALib sample as scenario edits. An integer parameter is rounded down where
+    its bounds were widened to ``high + 1`` (:func:`problem`), else to the nearest integer."""
     integer = [_is_int(lo) and _is_int(hi) for lo, hi in params.values()]
     points = []
     for row in x:
         point: dict[str, Any] = {}
         for j, path in enumerate(spec["names"]):
-            if integer[j]:
-                point[path] = min(math.floor(row[j]), int(params[path][1]))
+            high = int(params[path][1])
+            if integer[j] and spec["bounds"][j][1] > high:
+                point[path] = min(math.floor(row[j]), high)
+            elif integer[j]:
+                point[path] = int(round(row[j]))
             else:
                 point[path] = float(row[j])
         points.append(point)

@@ -339,7 +339,7 @@ def test_describe() -> None:
     d = sdr_gated_plan().describe()
     assert list(d["measure"]) == ["opportunities", "sourced_wins"]
     assert list(d["weight"]) == [0.6, 0.4]
-    assert d["gate"].iloc[1] == "opportunities >= 80%"
+    assert d["gate"].iloc[1] == "opportunities attainment >= 80%"
     assert d["curve"].iloc[0] == "0%→0%, 200%→200%"
     assert d["base"].iloc[0] == pytest.approx(48_000) and d["variable"].iloc[0] == pytest.approx(
         32_000

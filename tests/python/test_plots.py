@@ -40,11 +40,27 @@ def test_fan_chart_draws_bands_and_a_median_over_months_or_years(result):
     np.testing.assert_allclose(y, np.percentile(wide.to_numpy(), 50, axis=0))
     ax = plots.fan_chart(result, "nrr", percentiles=(10, 50, 90))
     assert len(ax.lines[0].get_xdata()) == result.years and ax.get_xlabel() == "year"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "2", "3"]  # whole years
     assert len([c for c in ax.collections if isinstance(c, PolyCollection)]) == 1
-    with pytest.raises(ValueError, match="kpi: no column 'arr'"):
-        plots.fan_chart(result, "arr")
+    for bad in ("arr", "trial", "year", "month"):
+        with pytest.raises(ValueError, match=f"kpi: '{bad}' is not a monthly series .*arr_end"):
+            plots.fan_chart(result, bad)
     with pytest.raises(ValueError, match="percentiles"):
         plots.fan_chart(result, percentiles=(10, 90))
+
+
+@pytest.mark.parametrize(
+    "draw",
+    [
+        lambda: plots.fan_chart(pd.DataFrame()),
+        lambda: plots.pay_distribution("x"),
+        lambda: plots.attainment_histogram(None),
+        lambda: plots.tornado([1]),
+    ],
+)
+def test_plots_name_what_is_not_a_result_or_a_table(draw):
+    with pytest.raises(ValueError, match="expected a"):
+        draw()
 
 
 def test_pay_distribution_has_one_box_per_role_and_ote_marks(result):

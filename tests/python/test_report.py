@@ -3,6 +3,7 @@ Chromium (Debian's ``chromium`` package, installed by scripts/test.sh)."""
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 import subprocess
@@ -13,7 +14,7 @@ import pytest
 
 import complab
 from complab import presets
-from complab.report import _money, _pay_rows, _pct
+from complab.report import _count, _money, _pay_rows, _pct, _reproduce, render
 
 CHART_BLUE = np.array([0x1F, 0x77, 0xB4]) / 255  # matplotlib's C0, used by every chart
 
@@ -203,3 +204,39 @@ def test_pay_table_counts_whole_years_only():
     assert earned.query(f"rep == {sdr}")["earnings"].to_numpy() == pytest.approx(
         pay[:, sdr, :2].sum(axis=1)
     )
+
+
+def test_money_rounds_into_the_next_unit_and_has_no_negative_zero():
+    assert _money(999_600) == "$1.00M"
+    assert _money(999_499) == "$999K"
+    assert _money(-0.4) == "$0"
+    assert (_count(3), _count(0.4), _count(2.25), _count(1234.6)) == ("3", "0.4", "2.25", "1,235")
+
+
+def test_a_run_from_fresh_entropy_can_be_run_again_from_its_page(tmp_path, monkeypatch):
+    scenario = presets.default().with_({"world.months": 12})
+    first = complab.simulate(scenario, trials=3, seed=None)
+    page = render(first)
+    entropy = first.seed["entropy"]
+    assert f"numpy SeedSequence, entropy {entropy}" in page
+    command = _reproduce(first)
+    assert html.escape(command) in page
+    scenario.to_yaml(tmp_path / "scenario.yaml")
+    monkeypatch.chdir(tmp_path)
+    again = eval(command, {"complab": complab, "numpy": np})  # the page's own instruction
+    np.testing.assert_array_equal(again.arrays["monthly"], first.arrays["monthly"])
+
+
+def test_pages_say_why_parts_are_empty():
+    short = complab.simulate(
+        presets.default().with_({"world.months": 6, "world.period_months": 3}), trials=1, seed=1
+    )
+    page = render(short)
+    assert "1 Monte Carlo trial of 6 months" in page
+    assert "holds no whole year" in page
+    names = presets.default().world.segment_names()
+    nobody = {"world.sdr_headcount": 0} | {
+        f"world.segments.{n}.{role}": 0 for n in names for role in ("ae_headcount", "csm_headcount")
+    }
+    page = render(complab.simulate(presets.default().with_(nobody), trials=2, seed=1))
+    assert "This world has no reps" in page and "no SDRs: no new business" in page

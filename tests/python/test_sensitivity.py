@@ -178,6 +178,14 @@ def test_integer_parameters_are_sampled_as_integers(monkeypatch):
             lambda s: sensitivity.sobol(s, {HAZARD: (0.1, 0.3)}, samples=10),
             "samples: 10 is not a power of two",
         ),
+        (  # refused before any simulation runs
+            lambda s: sensitivity.sobol(s, {HAZARD: (0.1, 0.3)}, samples=2, num_resamples=0),
+            "num_resamples: 0 is not >= 1",
+        ),
+        (
+            lambda s: sensitivity.morris(s, {HAZARD: (0.1, 0.3)}, num_resamples=1.5),
+            "num_resamples: 1.5 is not an integer",
+        ),
         (
             lambda s: sensitivity.morris(s, {HAZARD: (0.1, 0.3)}, levels=3),
             "levels: 3 is not an even number",
@@ -242,3 +250,19 @@ def test_tornado_points_with_a_longer_horizon_have_the_year():
     row = table.iloc[0]
     assert row["output_low"] == row["base"]
     assert row["output_high"] == row["base"]
+
+
+def test_morris_moves_an_integer_parameter_in_equal_steps():
+    from SALib.sample import morris as morris_sample
+
+    params = {"world.segments.only.ae_headcount": (1, 3), HAZARD: (0.1, 0.3)}
+    spec = sensitivity._problem(params, widen_integers=False)
+    x = morris_sample.sample(spec, 20, num_levels=4, seed=1)
+    heads = [
+        p["world.segments.only.ae_headcount"] for p in sensitivity._sample_points(spec, x, params)
+    ]
+    assert set(heads) == {1, 2, 3}
+    for t in range(20):  # a trajectory: D + 1 = 3 points, one parameter moving at a time
+        run = heads[3 * t : 3 * t + 3]
+        steps = {abs(b - a) for a, b in zip(run[:-1], run[1:], strict=True)}
+        assert steps <= {0, 1}, run  # never 1 -> 3 for one grid step
