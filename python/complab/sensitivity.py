@@ -307,7 +307,8 @@ def morris(
     Parameters
     ----------
     scenario, params, outputs, year
-        As for :func:`sobol`.
+        As for :func:`sobol`; an integer parameter moves on the grid over ``low … high``,
+        each point rounded to the nearest integer.
     trajectories
         Number of one-at-a-time trajectories ``N``.
     levels
