@@ -9,6 +9,8 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <stdexcept>
+#include <system_error>
 #include <thread>
 
 #include "complab/account_pass.hpp"
@@ -33,6 +35,16 @@ constexpr double kMinEffort = 1e-3;
                               ": an account's ARR passed the engine's limit of 2**52 cents (about $45 "
                               "trillion); lower acv_median, acv_log_sd, usage_drift, usage_noise or "
                               "upsell_fraction, or world.months");
+}
+
+/// The company's total ARR stays below 2^56 cents (about $720 trillion), so every sum of
+/// ARR or of a year's flows fits in 64 bits.
+constexpr std::int64_t kMaxTotalArrCents = std::int64_t{1} << 56;
+
+[[noreturn]] void total_arr_limit_exceeded() {
+  throw std::invalid_argument(
+      "world: the company's total ARR passed the engine's limit of 2**56 cents (about $720 "
+      "trillion); lower the segments' acv_median, initial_accounts or usage growth");
 }
 
 /// A non-negative amount of an account of segment `seg` in cents, rounded half up.
@@ -95,9 +107,9 @@ struct LiveAccounts {
 class TrialSimulator {
  public:
   TrialSimulator(const Scenario& scenario, const RepRoster& roster, std::uint64_t key,
-                 SimulationOutput& out, std::uint32_t first_trial)
+                 SimulationOutput& out, std::uint32_t first_trial, const std::atomic<bool>& cancel)
       : sc_(scenario), w_(scenario.world), roster_(roster), key_(key), out_(out),
-        first_trial_(first_trial) {
+        first_trial_(first_trial), cancel_(cancel) {
     const int nseg = static_cast<int>(w_.segments.size());
     seg_aes_.resize(static_cast<std::size_t>(nseg));
     live_.resize(static_cast<std::size_t>(nseg));
@@ -150,7 +162,9 @@ class TrialSimulator {
     measure_payout_.resize(measures);
   }
 
-  void run(int trial) {
+  /// Simulates trial `trial`; false when a cancel stopped it first (its outputs are then
+  /// partial and it must not be marked completed).
+  bool run(int trial) {
     trial_ = trial;
     trial_key_ = first_trial_ + static_cast<std::uint32_t>(trial);
     const auto t_off = static_cast<std::size_t>(trial);
@@ -168,11 +182,16 @@ class TrialSimulator {
     reset_behaviour();
     build_initial_book();
     for (auto& month : pipeline_) month.clear();
-    for (int t = 0; t < w_.months; ++t) step(t);
+    for (int t = 0; t < w_.months; ++t) {
+      // Ctrl-C waits at most a year of one trial, however long the horizon.
+      if (t % kContractMonths == kContractMonths - 1 && cancel_.load(std::memory_order_relaxed)) return false;
+      step(t);
+    }
     if (!out_.accounts.empty()) {
       store_live_state();
       record_accounts();
     }
+    return true;
   }
 
  private:
@@ -552,7 +571,8 @@ class TrialSimulator {
     opened_.push_back(opened_month_);
     churned_.push_back(-1);
     if (csm >= 0) ++load_[static_cast<std::size_t>(csm)];
-    total_arr_ += arr;
+    total_arr_ += arr;  // arr < 2^52 and the total below 2^56 before it: no overflow
+    if (total_arr_ >= kMaxTotalArrCents) total_arr_limit_exceeded();
     LiveAccounts& live = live_[static_cast<std::size_t>(segment)];
     live.account.push_back(static_cast<std::uint32_t>(seg_.size() - 1));
     live.entity.push_back(entity);
@@ -738,8 +758,14 @@ class TrialSimulator {
       const double mean = w_.opportunities_per_sdr * skill_[static_cast<std::size_t>(sdr)];
       if (!(mean > 0)) continue;
       auto count_stream = stream(static_cast<std::uint32_t>(sdr), t, Purpose::OpportunityCount);
-      const int n = std::min(kMaxOpportunitiesPerSdrMonth - 1,
-                             boost::random::poisson_distribution<int, double>(mean)(count_stream));
+      const int n = boost::random::poisson_distribution<int, double>(mean)(count_stream);
+      if (n > kMaxOpportunitiesPerSdrMonth) {  // their ids would collide: stop, do not truncate
+        throw std::invalid_argument(
+            "world.opportunities_per_sdr: an SDR drew " + std::to_string(n) + " opportunities in month " +
+            std::to_string(t) + ", more than the " + std::to_string(kMaxOpportunitiesPerSdrMonth) +
+            " a month the engine can key; lower opportunities_per_sdr, or skill_log_sd (strong "
+            "SDRs draw in proportion to their skill)");
+      }
       for (int k = 0; k < n; ++k) {
         month_opportunities_.push_back(static_cast<std::uint32_t>(((t * nsdr + j) * kMaxOpportunitiesPerSdrMonth) + k));
         month_opportunity_sdr_.push_back(sdr);
@@ -849,6 +875,9 @@ class TrialSimulator {
                   kContractMonths);
     }
     for (const auto& accounts : live_) active += static_cast<std::int64_t>(accounts.size());
+    // A month's growth is at most a few times the total, so checking once a month keeps
+    // every intermediate sum far inside 64 bits.
+    if (total_arr_ >= kMaxTotalArrCents) total_arr_limit_exceeded();
     series(t, kArrEnd) = total_arr_;
     series(t, kActiveLogos) = active;
     close_cohorts(t);
@@ -1107,6 +1136,7 @@ class TrialSimulator {
   std::int64_t* rep_raw_ = nullptr;
   std::int64_t* churn_ = nullptr;
   std::int64_t total_arr_ = 0;
+  const std::atomic<bool>& cancel_;
   std::vector<double> skill_;
   std::vector<double> health_shift_, expansion_effort_;  // per CSM + 1, for account_pass
   std::vector<double> share_;        // CSM adoption or AE new-business share, per rep
@@ -1255,13 +1285,16 @@ void run_simulation(const Scenario& scenario, const RunOptions& options, Simulat
   std::mutex error_mutex;
   auto worker = [&]() {
     try {
-      TrialSimulator sim(scenario, roster, key, out, options.first_trial);
+      TrialSimulator sim(scenario, roster, key, out, options.first_trial, control.cancel);
       for (int b = next_batch.fetch_add(1); b < batches && !control.cancel.load(); b = next_batch.fetch_add(1)) {
         const int begin = b * batch, end = begin + std::min(batch, options.trials - begin);  // b * batch < trials
-        for (int trial = begin; trial < end; ++trial) sim.run(trial);
-        pay_reps(scenario, out, begin, end);
-        for (int trial = begin; trial < end; ++trial) out.completed[static_cast<std::size_t>(trial)] = 1;
-        control.trials_done.fetch_add(end - begin);
+        // A cancel stops between trials and within long ones; what finished is paid and kept.
+        int done = begin;
+        while (done < end && !control.cancel.load() && sim.run(done)) ++done;
+        pay_reps(scenario, out, begin, done);
+        for (int trial = begin; trial < done; ++trial) out.completed[static_cast<std::size_t>(trial)] = 1;
+        control.trials_done.fetch_add(done - begin);
+        if (done < end) break;
       }
     } catch (...) {
       std::lock_guard<std::mutex> lock(error_mutex);
@@ -1274,7 +1307,15 @@ void run_simulation(const Scenario& scenario, const RunOptions& options, Simulat
   } else {
     std::vector<std::thread> pool;
     pool.reserve(static_cast<std::size_t>(threads));
-    for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
+    try {
+      for (int i = 0; i < threads; ++i) pool.emplace_back(worker);
+    } catch (const std::system_error& e) {
+      // The system refused more threads: the ones running share the batches (the results do
+      // not depend on how many); with none, report it.
+      if (pool.empty()) {
+        throw std::runtime_error(std::string("threads: could not start a worker thread (") + e.what() + ")");
+      }
+    }
     for (auto& th : pool) th.join();
   }
   if (error) std::rethrow_exception(error);

@@ -64,6 +64,8 @@ void WorldConfig::validate() const {
                                 " must divide months (" + std::to_string(months) + ")");
   }
   if (segments.empty()) throw std::invalid_argument("segments: empty, at least one segment is needed");
+  // Kept account records hold the segment in 16 bits; no business has this many.
+  check_count("segments", static_cast<long long>(segments.size()), 1, 1000);
   if (products.empty()) throw std::invalid_argument("products: empty, at least one product is needed");
   check_count("products", static_cast<long long>(products.size()), 1, 32);
   for (std::size_t k = 0; k < products.size(); ++k) {

@@ -86,7 +86,10 @@ py::dict output_to_dict(SimulationOutput&& out) {
 
 /// Runs the simulation on its own thread while this one, holding the GIL only briefly,
 /// reports progress and checks for Ctrl-C (signal handlers run on the main thread).
-py::dict simulate(const Scenario& scenario, const RunOptions& options, const py::object& progress) {
+py::dict simulate(const Scenario& scenario_in, const RunOptions& options_in, const py::object& progress) {
+  // Copies: the run reads them without the GIL, while Python code could change the originals.
+  const Scenario scenario = scenario_in;
+  const RunOptions options = options_in;
   scenario.validate();
   SimulationOutput out;
   allocate_output(scenario, options, out);
@@ -130,6 +133,12 @@ py::dict simulate(const Scenario& scenario, const RunOptions& options, const py:
     if (!progress.is_none() && now != reported) {
       try {
         progress(now);
+      } catch (py::error_already_set& e) {
+        finish();
+        // Ctrl-C landing in the callback is still an interrupt that keeps what finished.
+        if (!e.matches(PyExc_KeyboardInterrupt)) throw;
+        interrupt = e.value();
+        break;
       } catch (...) {
         finish();
         throw;

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable
 from typing import Any
@@ -56,13 +57,37 @@ def _positive_int(name: str, value: Any, minimum: int = 1, maximum: int = _MAX_I
 
 
 # Bytes a result holds per trial, by array (the engine's SimulationOutput; int64 and
-# double cells, effort in float32, a kept account record in 56 bytes).
+# double cells, effort in float32, a kept account record in 56 bytes); and what a worker
+# thread holds per account a trial ever opens (measured: about 310 bytes).
 _ACCOUNT_RECORD_BYTES = 56
+_ACCOUNT_WORKING_BYTES = 320
+
+
+def _accounts_per_trial(w: Any) -> float:
+    """Accounts a trial opens, roughly from above: the initial book, and opportunities (SDR
+    skill at its mean) won at twice the highest win rate, since effort and over-promising
+    raise it, or all of them."""
+    skill = math.exp(w.skill_log_sd**2 / 2)
+    wins = max([s.win_rate for s in w.segments] + [0.0])
+    new = w.months * w.sdr_headcount * w.opportunities_per_sdr * skill * min(1.0, 2 * wins)
+    return sum(s.initial_accounts for s in w.segments) + new
+
+
+def _run_bytes(scenario: Scenario, trials: int, threads: int, keep_accounts: bool) -> int:
+    """What a run needs: its result arrays, kept account records, and each worker thread's
+    accounts. To refuse a run the machine cannot hold before it starts, rather than fail in
+    the middle of it."""
+    accounts = _accounts_per_trial(scenario.world)
+    need = _result_bytes(scenario, trials, keep_accounts=False)
+    need += int(min(threads, trials) * _ACCOUNT_WORKING_BYTES * accounts)
+    if keep_accounts:
+        need += int(trials * _ACCOUNT_RECORD_BYTES * accounts)
+    return need
 
 
 def _result_bytes(scenario: Scenario, trials: int, keep_accounts: bool) -> int:
-    """What a run's result arrays will need, from the scenario's shape: to refuse a run the
-    machine cannot hold before it starts, rather than fail in the middle of it."""
+    """What a run's result arrays will need, from the scenario's shape (kept account
+    records counted for the initial book only: a lower bound)."""
     w = scenario.world
     months, periods = w.months, w.months // w.period_months
     years, segments = months // 12, len(w.segments)
@@ -151,12 +176,13 @@ def simulate(
     options.keep_accounts = bool(keep_accounts)
     if options.first_trial + trials > 2**32:
         raise ValueError(f"first_trial: {first_trial} + trials must stay below 2**32")
-    need, have = _result_bytes(scenario, trials, options.keep_accounts), _memory_bytes()
+    need, have = _run_bytes(scenario, trials, threads, options.keep_accounts), _memory_bytes()
     if have is not None and need > 0.8 * have:
         raise ValueError(
-            f"trials: {trials:,} trials need about {need / 2**30:,.1f} GiB for their results and "
-            f"this machine has {have / 2**30:,.1f} GiB; run fewer trials, or split the run "
-            "into parts with first_trial (complab.sweep does this across processes)"
+            f"trials: {trials:,} trials of this scenario need about {need / 2**30:,.1f} GiB "
+            f"(results and each thread's accounts) and this machine has {have / 2**30:,.1f} "
+            "GiB; run fewer trials or threads, or split the run into parts with first_trial "
+            "(complab.sweep does this across processes)"
         )
     core = scenario._to_core()
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <bit>
+#include <chrono>
 #include <limits>
 #include <numeric>
 #include <thread>
@@ -362,6 +363,9 @@ TEST(Engine, InvalidScenariosNameTheField) {
   sc.csm_plan.clear();
   expect_error(sc, "segments");
   sc = small_scenario();
+  sc.world.segments.resize(1001, sc.world.segments[0]);  // kept records hold 16-bit segments
+  expect_error(sc, "segments: 1001 is not an integer in [1, 1000]");
+  sc = small_scenario();
   sc.world.months = 0;
   expect_error(sc, "months");
   sc = small_scenario();
@@ -391,6 +395,7 @@ TEST(Engine, ArrBeyondTheLimitIsAnErrorNamingTheSegment) {
   sc.world.period_months = 12;
   SegmentConfig& smb = sc.world.segments[0];
   smb.usage_drift = 1.0, smb.health_base = 1.0, smb.health_start = 1.0;  // x 1.5 a month
+  smb.initial_accounts = 1;  // one account reaches its limit before the company's total does
   try {
     run(sc, 1, 1);
     FAIL() << "no error";
@@ -401,6 +406,61 @@ TEST(Engine, ArrBeyondTheLimitIsAnErrorNamingTheSegment) {
   sc = small_scenario();
   sc.world.segments[1].acv_median = 1e14;  // $100 trillion
   EXPECT_THROW(run(sc, 1, 1), std::invalid_argument);
+  // Each account within its limit, the company's total past 2^56 cents: an error too, not a
+  // sum that wraps around.
+  sc = small_scenario();
+  sc.world.segments[1].acv_median = 1e12, sc.world.segments[1].acv_log_sd = 0.0;
+  sc.world.segments[1].initial_accounts = 1000;
+  try {
+    run(sc, 1, 1);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("world: the company's total ARR passed"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Engine, TooManyOpportunitiesForOneSdrMonthIsAnError) {
+  Scenario sc = small_scenario();
+  sc.world.opportunities_per_sdr = 100.0;
+  sc.world.skill_log_sd = 2.0;  // the strongest SDRs draw many times the mean
+  try {
+    run(sc, 40, 1);
+    FAIL() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("world.opportunities_per_sdr: an SDR drew"), std::string::npos) << e.what();
+  }
+}
+
+TEST(Engine, CancelInsideABatchKeepsOnlyWholeTrials) {
+  // Long trials in one batch: a cancel arriving during the batch stops it there (between
+  // trials or within one), instead of after every trial of the batch.
+  Scenario sc = small_scenario();
+  sc.world.months = 1200;
+  sc.world.period_months = 12;
+  for (auto& s : sc.world.segments) s.initial_accounts *= 10;
+  RunOptions opt;
+  opt.trials = 6;
+  opt.seed = 11;
+  opt.threads = 1;
+  opt.batch_size = 6;
+  SimulationOutput out;
+  allocate_output(sc, opt, out);
+  RunControl control;
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    control.cancel.store(true);
+  });
+  run_simulation(sc, opt, out, control);
+  stopper.join();
+  const auto completed = std::accumulate(out.completed.begin(), out.completed.end(), 0);
+  EXPECT_LT(completed, 6);
+  EXPECT_EQ(completed, control.trials_done.load());
+  // Whatever finished is whole: equal to the same trials of an uninterrupted run.
+  if (completed > 0) {
+    const SimulationOutput whole = run(sc, completed, 1);
+    EXPECT_TRUE(std::equal(whole.monthly.begin(), whole.monthly.end(), out.monthly.begin()));
+    EXPECT_TRUE(std::equal(whole.pay.begin(), whole.pay.end(), out.pay.begin()));
+  }
 }
 
 TEST(Engine, ABatchLargerThanTheRunRunsEveryTrial) {

@@ -299,12 +299,27 @@ def test_invalid_trials(trials):
         (dict(trials=2, batch_size=2**40), "batch_size: 1099511627776 is more than"),
         (dict(trials=2, progress=3), "progress: 3 is not true, false or a callable"),
         # Refused before it starts: no machine holds this run's results.
-        (dict(trials=2**31 - 1), r"trials: 2,147,483,647 trials need about [\d,.]+ GiB"),
+        (
+            dict(trials=2**31 - 1),
+            r"trials: 2,147,483,647 trials of this scenario need about [\d,.]+ GiB",
+        ),
     ],
 )
 def test_run_options_out_of_range(kwargs, message):
     with pytest.raises(ValueError, match=message):
         complab.simulate(presets.default(), seed=1, **kwargs)
+
+
+def test_a_run_whose_accounts_cannot_fit_is_refused_before_it_starts():
+    # 6,000 SDRs for 100 years: hundreds of millions of accounts a trial, over 100 GiB of
+    # working state per thread.
+    huge = presets.default().with_(
+        {"world.months": 1200, "world.sdr_headcount": 6000, "world.opportunities_per_sdr": 100.0}
+    )
+    with pytest.raises(
+        ValueError, match=r"trials: 2 trials of this scenario need about [\d,.]+ GiB"
+    ):
+        complab.simulate(huge, trials=2, seed=1, threads=1)
 
 
 def test_result_size_estimate_is_the_arrays_size():
@@ -367,6 +382,16 @@ def test_progress_callback_sees_every_trial():
     seen = []
     complab.simulate(Scenario(world=neutral_world()), trials=40, seed=1, progress=seen.append)
     assert seen[-1] == 40 and seen == sorted(seen)
+
+
+def test_ctrl_c_inside_the_progress_callback_keeps_finished_trials():
+    def progress(done: int) -> None:
+        if done > 0:
+            raise KeyboardInterrupt  # as a Ctrl-C landing while the callback runs
+
+    with pytest.raises(complab.SimulationInterrupted) as info:
+        complab.simulate(presets.default(), trials=400, seed=3, threads=1, progress=progress)
+    assert 0 < info.value.partial.trials < 400
 
 
 def test_summary_reports_mean_se_and_percentiles():
