@@ -31,6 +31,17 @@ constexpr double kMaxMoney = 1e9;       // OTE a year, a SPIF's amount
 constexpr double kMaxPayout = 1e3;      // a curve's payout, in multiples of target variable pay
 constexpr double kMinTarget = 1e-6;     // a measure's or multiplier's target
 
+// Rates (NRR, churn, ...) and attainments are fractions: 0.97 is 97%. A value past this is
+// a percent typed as a number, which would quietly pay never or always.
+constexpr double kMaxFraction = 10.0;
+
+void require_fraction(const std::string& field, double x, const std::string& what) {
+  if (x > kMaxFraction) {
+    fail(field, num(x) + " is more than " + num(kMaxFraction) + " for " + what +
+                    ": fractions, not percents (0.97 for 97%)");
+  }
+}
+
 void require_at_most(const std::string& field, double x, double most) {
   if (x > most) fail(field, num(x) + " is more than " + num(most) + ", the most allowed");
 }
@@ -162,6 +173,7 @@ void Plan::validate() const {
     require_unit_interval(f + ".weight", m.weight);
     require_finite_positive(f + ".target", m.target);
     if (m.target < kMinTarget) fail(f + ".target", num(m.target) + " is less than " + num(kMinTarget) + ", the least allowed");
+    if (metric_info(m.metric).is_rate) require_fraction(f + ".target", m.target, quoted(m.metric) + ", a rate");
     m.curve.validate(f + ".curve");
     if (m.gate) {
       const int g = m.gate->measure;
@@ -173,6 +185,7 @@ void Plan::validate() const {
       if (!(std::isfinite(ma) && ma >= 0.0)) {
         fail(f + ".gate.min_attainment", num(ma) + " is not a finite number >= 0");
       }
+      require_fraction(f + ".gate.min_attainment", ma, "an attainment");
     }
     weight_sum += m.weight;
   }
@@ -188,6 +201,9 @@ void Plan::validate() const {
                                              (multiplier->lower_is_better ? "higher" : "lower") + " is better");
     }
     require_finite_positive("multiplier.target", multiplier->target);
+    if (metric_info(multiplier->metric).is_rate) {
+      require_fraction("multiplier.target", multiplier->target, quoted(multiplier->metric) + ", a rate");
+    }
     if (multiplier->target < kMinTarget) {
       fail("multiplier.target", num(multiplier->target) + " is less than " + num(kMinTarget) + ", the least allowed");
     }

@@ -272,8 +272,9 @@ def _fmt(x: float) -> str:
 def print_summary(result: Result) -> None:
     """The KPI and retention tables the demo and ``run`` print."""
     summary = result.summary()
-    rows = summary[summary["kpi"].isin(SUMMARY_KPIS)]
-    print("\nCompany KPIs by year (mean, standard error, P10 / P50 / P90):")
+    rows = summary[summary["kpi"].isin(SUMMARY_KPIS)].copy()
+    rows["year"] += 1  # the command line counts years from 1, as --year does
+    print("\nCompany KPIs by year 1, 2, ... (mean, standard error, P10 / P50 / P90):")
     print(
         rows[["kpi", "year", "mean", "se", "p10", "p50", "p90"]].to_string(
             index=False, float_format=_fmt

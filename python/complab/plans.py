@@ -1040,6 +1040,11 @@ class Plan:
                 f"measures[{k}].gate.measure: {gate.measure!r} is not the name of a measure "
                 f"(names: {', '.join(names)})"
             )
+        if names.index(gate.measure) == k:
+            raise ValueError(
+                f"measures[{k}].gate.measure: {gate.measure!r} is this measure; a measure cannot "
+                "gate itself (name another measure)"
+            )
         return names.index(gate.measure)
 
 
@@ -1153,8 +1158,10 @@ def payout_table(
     -------
     pandas.DataFrame
         Indexed by ``attainment``; columns a MultiIndex ``(plan label, field)`` with fields
-        ``pct_of_target`` (variable pay over target variable pay) and ``payout`` (variable
-        pay plus SPIFs, here 0, in currency per period). See :meth:`Plan.payout_at_attainment`.
+        ``pct_of_target`` (variable pay over target variable pay, as a fraction: 1.2 is
+        120%) and ``payout`` (variable pay plus SPIFs, here 0, in currency per period). A
+        plan's multiplier is read at the same attainment as its measures. See
+        :meth:`Plan.payout_at_attainment`.
     """
     if attainments is None:
         attainments = np.round(np.linspace(0.0, 2.0, 21), 10)  # 1.2, not 1.2000000000000002

@@ -137,7 +137,7 @@ class Result:
         return save_result(self, path)
 
     # -- simulate once, pay many plans (docs/model.md §7) ------------------------------------------
-    def repay(self, plans: Scenario | Mapping[str, Plan]) -> Result:
+    def repay(self, plans: Scenario | Mapping[str, Any]) -> Result:
         """The same simulated world paid under other plans, without simulating it again.
 
         In fixed mode plans change who is paid what, not what customers do, so reps' KPI
@@ -148,8 +148,10 @@ class Result:
         Parameters
         ----------
         plans
-            A scenario with the same world, or a mapping of plan keys to plans replacing
-            this scenario's plans.
+            A scenario with the same world; or a mapping of plan keys to plans, which
+            replace those plans and keep the others (``{"csm:smb": plan}``); or dotted-path
+            edits of this scenario, as :meth:`Scenario.with_` takes them
+            (``{"plans.csm:smb.ote": 100_000}``).
 
         Raises
         ------
@@ -158,11 +160,14 @@ class Result:
             between AE and CSM plans (that changes hand-off acceptance, so the world must
             be simulated again).
         """
-        scenario = (
-            plans
-            if isinstance(plans, Scenario)
-            else Scenario(world=self.scenario.world, plans=plans)
-        )
+        if isinstance(plans, Scenario):
+            scenario = plans
+        elif isinstance(plans, Mapping) and all(isinstance(p, Plan) for p in plans.values()):
+            scenario = self.scenario.with_({f"plans.{key}": p for key, p in plans.items()})
+        elif isinstance(plans, Mapping):
+            scenario = self.scenario.with_(dict(plans))
+        else:
+            raise ValueError(f"plans: expected a Scenario or a mapping, got {type(plans).__name__}")
         if scenario.world.behaviour.incentive_sensitivity > 0:
             raise ValueError(
                 "repay: in responsive mode plans change behaviour, so the world must be "

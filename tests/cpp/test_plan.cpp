@@ -374,6 +374,9 @@ TEST(PlanValidate, ScalarsAndWeights) {
   expect_invalid(p, "measures[0].target: nan is not a finite number > 0");
   p.measures[0].target = 1e-9;
   expect_invalid(p, "measures[0].target: 1e-09 is less than 1e-06, the least allowed");
+  p = csm_plan();
+  p.measures[1].target = 97.0;  // NRR typed as a percent
+  expect_invalid(p, "measures[1].target: 97 is more than 10 for 'nrr', a rate: fractions, not percents");
   p = ae_plan();
   p.measures[0].lower_is_better = true;  // new ARR: more is better
   expect_invalid(p, "measures[0].lower_is_better: true for 'new_arr', where higher is better");
@@ -411,6 +414,8 @@ TEST(PlanValidate, CurvesMetricsAndGates) {
   p.measures[1].gate->measure = 0;
   p.measures[1].gate->min_attainment = -0.1;
   expect_invalid(p, "measures[1].gate.min_attainment: -0.1 is not a finite number >= 0");
+  p.measures[1].gate->min_attainment = 80.0;
+  expect_invalid(p, "measures[1].gate.min_attainment: 80 is more than 10 for an attainment");
 }
 
 TEST(PlanValidate, MultiplierClawbackAndSpifs) {

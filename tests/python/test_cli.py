@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -88,6 +89,9 @@ def test_run_prints_kpis_and_writes_result_and_report(capsys, scenario_file, tmp
     assert code == 0
     assert "Company KPIs by year" in out and "Annual retention by segment" in out
     assert "arr_end" in out and "earnings_per_csm" in out
+    # Years 1 and 2 of the 24 months, as --year and the report count them.
+    assert re.search(r"arr_end\s+1\s", out) and re.search(r"arr_end\s+2\s", out)
+    assert not re.search(r"arr_end\s+0\s", out)
     result = complab.load(out_file)
     assert result.trials == 12 and result.months == 24 and result.seed == 5
     again = complab.simulate(complab.load_scenario(scenario_file), trials=12, seed=5)

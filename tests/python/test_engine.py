@@ -132,6 +132,20 @@ def test_a_world_without_reps_still_tabulates():
     assert len(result.summary()) > 0
 
 
+def test_repay_takes_plans_by_key_or_dotted_edits_and_keeps_the_other_plans():
+    base = presets.default()
+    result = complab.simulate(base, trials=3, seed=21)
+    richer = base.with_({"plans.csm:smb.ote": 100_000.0})
+    by_scenario = result.repay(richer)
+    by_key = result.repay({"csm:smb": richer.plans["csm:smb"]})
+    by_edit = result.repay({"plans.csm:smb.ote": 100_000.0})
+    for other in (by_key, by_edit):
+        assert other.scenario.plans == richer.plans  # the AE and SDR plans kept
+        np.testing.assert_array_equal(other.arrays["pay"], by_scenario.arrays["pay"])
+    with pytest.raises(ValueError, match="plans: expected a Scenario or a mapping, got list"):
+        result.repay([richer])
+
+
 def test_repay_keeps_the_kept_accounts():
     base = presets.default()
     result = complab.simulate(base, trials=2, seed=4, keep_accounts=True)

@@ -530,9 +530,9 @@ def measures_with(**changes: object) -> list[Measure]:
             lambda: ae_plan(measures=measures_with(gate=Gate(7))),
             r"^measures\[0\].gate.measure: 7 is not the index",
         ),
-        (
+        (  # the first measure is named after its metric, new_arr
             lambda: ae_plan(measures=measures_with(gate=Gate("new_arr"))),
-            r"^measures\[0\].gate.measure: 0 is not the index",
+            r"^measures\[0\].gate.measure: 'new_arr' is this measure; a measure cannot gate itself",
         ),
         (
             lambda: ae_plan(measures=measures_with(gate=Gate("nope"))),

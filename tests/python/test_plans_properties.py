@@ -54,7 +54,8 @@ def plans(draw: st.DrawFn) -> Plan:
             Measure(
                 metric,
                 raw_weights[i] / sum(raw_weights),
-                draw(st.floats(0.01, 1e6)),
+                # Rates are fractions (at most 10); sums and counts any size.
+                draw(st.floats(0.01, 10.0 if METRICS[metric]["is_rate"] else 1e6)),
                 draw(curves()),
                 # Left to the metric, or given as the metric's own direction.
                 lower_is_better=draw(st.sampled_from([None, METRICS[metric]["lower_is_better"]])),
