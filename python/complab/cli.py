@@ -438,10 +438,32 @@ def _write_csv(table: pd.DataFrame, path: str) -> None:
         partial.unlink(missing_ok=True)
 
 
+def _compare_kpi(name: str) -> str:
+    """A --kpi of compare: a company KPI or ``metric:segment`` (the segment is checked
+    against the scenario before anything runs)."""
+    from complab.compare import KPI_NAMES
+    from complab.result import COHORT_METRICS
+
+    metric, _, segment = name.partition(":")
+    if name in KPI_NAMES or (metric in COHORT_METRICS and segment):
+        return name
+    raise argparse.ArgumentTypeError(
+        f"{name!r} is not a KPI (choose from {', '.join(KPI_NAMES)}, or "
+        f"{', '.join(m + ':SEGMENT' for m in COHORT_METRICS)})"
+    )
+
+
 def _compare(args: argparse.Namespace) -> int:
     import complab
 
     scenario = _scenario_from_args(args)
+    for kpi in args.kpi or []:
+        segment = kpi.partition(":")[2]
+        if segment and segment not in scenario.world.segment_names():
+            raise UsageError(
+                f"--kpi {kpi}: no segment {segment!r} (segments: "
+                f"{', '.join(scenario.world.segment_names())})"
+            )
     if not args.variant:
         raise UsageError("compare: give at least one --variant")
     variants = parse_variants(args.variant, scenario)
@@ -603,6 +625,11 @@ def _presets(args: argparse.Namespace) -> int:
     from complab import presets
 
     names = presets.list()
+    if args.yaml is not None:
+        if args.yaml not in names:
+            raise UsageError(f"--yaml: no preset {args.yaml!r} (presets: {', '.join(names)})")
+        print(presets.get(args.yaml).to_yaml(), end="")
+        return EXIT_OK
     width = max(len(n) for n in names)
     print("Built-in scenarios (use with --preset NAME):\n")
     for name in names:
@@ -658,7 +685,6 @@ def _scenario_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The ``complab`` argument parser."""
     from complab import __version__
-    from complab.compare import KPI_NAMES
 
     parser = argparse.ArgumentParser(
         prog="complab",
@@ -734,8 +760,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--kpi",
         action="append",
         metavar="KPI",
-        choices=KPI_NAMES,  # a misspelling fails at once, not after the runs
-        help=f"a KPI to print (repeatable; default: {', '.join(COMPARE_KPIS)})",
+        type=_compare_kpi,  # a misspelling fails at once, not after the runs
+        help=f"a KPI to print (repeatable; default: {', '.join(COMPARE_KPIS)}); also a "
+        "segment's cohort metric, e.g. nrr:smb",
     )
     compare.add_argument(
         "--year",
@@ -829,8 +856,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     presets = sub.add_parser(
         "presets",
-        help="list the built-in scenarios",
-        description="List the built-in scenarios usable with --preset NAME.",
+        help="list the built-in scenarios, or print one as a scenario file",
+        description="List the built-in scenarios usable with --preset NAME; with --yaml NAME, "
+        "print that scenario as YAML to start a scenario file from.",
+    )
+    presets.add_argument(
+        "--yaml", metavar="NAME", help="print the preset NAME as a scenario file (YAML)"
     )
     presets.set_defaults(func=_presets)
     return parser

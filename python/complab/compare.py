@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from complab.engine import resolve_seed, simulate
-from complab.result import KPI_COLUMNS, Result
+from complab.result import COHORT_METRICS, KPI_COLUMNS, Result
 from complab.scenario import ROLES, Scenario
 
 if TYPE_CHECKING:
@@ -236,13 +236,14 @@ class Comparison:
         return f"<Comparison of {self.base.trials} paired trials: {names}>"
 
 
-#: Every KPI a comparison can report: :meth:`Result.kpis` columns and each role's earnings per rep.
+#: The company KPIs a comparison reports: :meth:`Result.kpis` columns and each role's
+#: earnings per rep. It also reports each segment's cohort metrics, ``"nrr:smb"`` and so on.
 KPI_NAMES = (*KPI_COLUMNS, *(f"earnings_per_{role}" for role in ROLES))
 
 
 def _kpi_arrays(result: Result) -> dict[str, np.ndarray]:
-    """Every KPI as a [trials, years] array: :meth:`Result.kpis` columns and each role's
-    earnings per rep."""
+    """Every KPI as a [trials, years] array: :meth:`Result.kpis` columns, each role's
+    earnings per rep and each segment's cohort metrics (``"<metric>:<segment>"``)."""
     k = result.kpis().sort_values(["trial", "year"])
     t, y = result.trials, result.years
     out = {
@@ -253,6 +254,11 @@ def _kpi_arrays(result: Result) -> dict[str, np.ndarray]:
         n = int(counts.get(role, 0))
         if f"comp_{role}" in out and n > 0:
             out[f"earnings_per_{role}"] = out[f"comp_{role}"] / n
+    cohorts = result.cohorts().sort_values(["trial", "year"], kind="stable")
+    for segment in result.scenario.world.segment_names():
+        rows = cohorts[cohorts["segment"] == segment]
+        for metric in COHORT_METRICS:
+            out[f"{metric}:{segment}"] = rows[metric].to_numpy(dtype=float).reshape(t, y)
     return out
 
 

@@ -35,6 +35,9 @@ _MONEY_SERIES = {
 }
 _METRICS = {m["name"]: m for m in _core.METRICS}
 PERCENTILES = (5, 10, 50, 90, 95)
+#: Cohort metrics available per segment as ``"<metric>:<segment>"`` (sweeps and
+#: comparisons), e.g. ``"grr:smb"``.
+COHORT_METRICS = ("nrr", "grr", "logo_churn")
 #: The columns of :meth:`Result.kpis` after ``trial`` and ``year``.
 KPI_COLUMNS = (
     "arr_start",

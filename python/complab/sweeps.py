@@ -36,15 +36,13 @@ import pandas as pd
 
 from complab import engine
 from complab.engine import resolve_seed
-from complab.result import PERCENTILES, Result
+from complab.result import COHORT_METRICS, PERCENTILES, Result
 from complab.scenario import Scenario
 
 __all__ = ["COHORT_METRICS", "ROLES", "SweepInterrupted", "expand_grid", "sweep"]
 
 #: Roles whose average earnings per rep are available as ``earnings_per_<role>``.
 ROLES = ("ae", "sdr", "csm")
-#: Cohort metrics available per segment as ``"<metric>:<segment>"``, e.g. ``"grr:smb"``.
-COHORT_METRICS = ("nrr", "grr", "logo_churn")
 CHECKPOINT_FORMAT = "complab-sweep-checkpoint/1"
 #: With an executor, plan-only sweeps split the trials into this many work units by default.
 DEFAULT_PLAN_ONLY_TASKS = 4

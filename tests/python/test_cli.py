@@ -63,6 +63,14 @@ def test_presets_lists_every_preset(capsys):
         assert f"  {name} " in out
 
 
+def test_a_preset_prints_as_a_scenario_file(capsys, tmp_path):
+    code, out, _ = run_cli(capsys, "presets", "--yaml", "shared_nrr")
+    assert code == 0
+    assert complab.Scenario.from_yaml(out) == presets.get("shared_nrr")
+    code, _, err = run_cli(capsys, "presets", "--yaml", "nope")
+    assert code == 2 and "--yaml: no preset 'nope' (presets: default" in err
+
+
 def test_no_command_is_a_usage_error(capsys):
     code, _, err = run_cli(capsys)
     assert code == 2
@@ -77,7 +85,9 @@ def test_a_misspelled_kpi_is_refused_before_anything_runs(capsys, monkeypatch):
     argv = ["compare", "--preset", "default", "--variant", "x:plans.csm:smb.ote=100000"]
     code, _, err = run_cli(capsys, *argv, "--kpi", "nrrr")
     assert code == 2
-    assert "argument --kpi: invalid choice: 'nrrr'" in err
+    assert "argument --kpi: 'nrrr' is not a KPI (choose from arr_start" in err
+    code, _, err = run_cli(capsys, *argv, "--kpi", "nrr:nowhere")
+    assert code == 2 and "--kpi nrr:nowhere: no segment 'nowhere' (segments: smb" in err
 
 
 # -- run -------------------------------------------------------------------------------------------

@@ -64,7 +64,11 @@ def test_table_is_tidy_over_variants_kpis_and_years(comparison, base):
         "method",
     ]
     kpis = set(comparison.base.kpis().columns) - {"trial", "year"}
-    assert set(table["kpi"]) == kpis | {"earnings_per_ae", "earnings_per_sdr", "earnings_per_csm"}
+    segments = {
+        f"{m}:{s}" for m in ("nrr", "grr", "logo_churn") for s in base.world.segment_names()
+    }
+    roles = {"earnings_per_ae", "earnings_per_sdr", "earnings_per_csm"}
+    assert set(table["kpi"]) == kpis | roles | segments
     assert set(table["year"]) == {0, 1, 2}
     assert not table.duplicated(["variant", "kpi", "year"]).any()
     one = comparison.table("grr", year=1)
@@ -174,3 +178,17 @@ def test_a_run_under_a_year_is_named(base):
         ValueError, match=r"variants\['half'\]: world\.months is 6, under a year.*>= 12"
     ):
         complab.compare(base, {"half": short}, trials=2, seed=1)
+
+
+def test_segment_cohort_kpis_are_paired_like_the_others(comparison):
+    rows = comparison.table("grr:smb").query("variant == 'more churn'")
+    base = comparison.base.cohorts().query("segment == 'smb'").sort_values(["trial", "year"])
+    more = comparison.results["more churn"].cohorts().query("segment == 'smb'")
+    more = more.sort_values(["trial", "year"])
+    for year, row in rows.set_index("year").iterrows():
+        d = (
+            more.query(f"year == {year}")["grr"].to_numpy()
+            - base.query(f"year == {year}")["grr"].to_numpy()
+        )
+        assert row["diff"] == pytest.approx(d.mean())
+        assert row["se"] == pytest.approx(d.std(ddof=1) / np.sqrt(len(d)))

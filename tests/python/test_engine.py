@@ -449,6 +449,10 @@ def test_kpi_columns_are_listed():
 
     kpis = complab.simulate(presets.default(), trials=1, seed=1).kpis()
     assert tuple(kpis.columns) == ("trial", "year", *KPI_COLUMNS)
-    assert set(KPI_NAMES) == set(
-        complab.compare(presets.default(), {"same": {}}, trials=2, seed=1).table()["kpi"]
-    )
+    segments = {
+        f"{m}:{s}"
+        for m in ("nrr", "grr", "logo_churn")
+        for s in presets.default().world.segment_names()
+    }
+    table = complab.compare(presets.default(), {"same": {}}, trials=2, seed=1).table()
+    assert set(table["kpi"]) == set(KPI_NAMES) | segments
