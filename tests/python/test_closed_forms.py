@@ -6,39 +6,17 @@ mean across trials (fixed seeds); deterministic ones must match to rounding."""
 from __future__ import annotations
 
 import numpy as np
+from test_engine import neutral_world
 
 import complab
-from complab import Product, Scenario, Segment, World
+from complab import Product, Scenario, World
 from complab.scenario import Effort
-
-PINNED = dict(health_start=0.5, health_base=0.5, health_noise=0.0, usage_drift=0.0, usage_noise=0.0)
 
 
 def world(segment: dict | None = None, **overrides) -> World:
-    seg = dict(
-        name="only",
-        initial_accounts=300,
-        acv_median=10_000,
-        acv_log_sd=0.5,
-        renewal_hazard=(0.0,),
-        csm_coverage=100,
-        csql_rate=0.0,
-        ae_headcount=2,
-        csm_headcount=4,
-        **PINNED,
-    )
-    seg.update(segment or {})
-    fields = dict(
-        segments=(Segment(**seg),),
-        months=24,
-        sdr_headcount=0,
-        skill_log_sd=0.0,
-        health_adoption_effect=0.0,
-        health_gap_effect=0.0,
-        health_push_effect=0.0,
-    )
-    fields.update(overrides)
-    return World(**fields)
+    """test_engine's neutral world (health pinned at 1/2, effects off), without churn."""
+    no_churn = {"initial_accounts": 300, "renewal_hazard": (0.0,)}
+    return neutral_world(segment=no_churn | (segment or {}), **overrides)
 
 
 def run(w: World, trials: int, seed: int, keep: bool = False) -> complab.Result:
