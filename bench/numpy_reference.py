@@ -10,7 +10,7 @@ Covered: the initial book, new business (SDR opportunities, segment and AE choic
 the close month), health, usage-priced ARR, CSQLs (upsell and cross-sell), hand-off and
 expansion win, renewals with the hazard by renewal number, CSM load and effort, annual
 cohorts, per-rep KPI accumulators and plan payouts (measures with their curves). Not
-covered: responsive behaviour (§9), plan gates, multipliers, SPIFs and clawbacks — a
+covered: responsive behaviour (§8), plan gates, multipliers, SPIFs and clawbacks — a
 scenario that uses them raises ``NotImplementedError`` rather than giving different pay.
 
 Money is int64 cents, as in the engine, so ARR rolls forward exactly.
@@ -32,7 +32,7 @@ import complab
 
 CONTRACT_MONTHS = 12
 MIN_EFFORT = 1e-3  # effort floor, so ln(effort) stays finite (as in the engine)
-MAX_OPPORTUNITIES = 255  # per SDR and month
+MAX_OPPORTUNITIES = 256  # per SDR and month, as the engine (which stops with an error past it)
 
 # Raw per-rep accumulators and cohort fields: the engine's names and order (metrics.hpp), so
 # the reference's arrays line up with the engine's; the model code below addresses them by name.
@@ -359,7 +359,7 @@ class _Batch:
         self.n_accounts[:] = n
 
     def new_business(self, t: int, p: int) -> dict[str, np.ndarray]:
-        """§6 step 1: opportunities created this month; deals closing this month decided."""
+        """§5, new business: opportunities created this month; deals closing this month decided."""
         rng, w, roster = self.rng, self.w, self.roster
         sdrs = roster.sdrs
         if len(sdrs) and w.opportunities_per_sdr > 0:
@@ -420,7 +420,7 @@ class _Batch:
         return np.rint(out).astype(np.int64).reshape(self.B, self.R1)
 
     def csm_effort(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per-CSM health shift and expansion effort from the load at the month's start (§5)."""
+        """Per-CSM health shift and expansion effort from the load at the month's start (§3)."""
         w, roster = self.w, self.roster
         a = self.a
         load = self.per_rep(a["active"], a["csm"])
@@ -676,7 +676,7 @@ class _Batch:
 
 
 def pay(scenario: complab.Scenario, roster: _Roster, raw: np.ndarray) -> np.ndarray:
-    """Variable pay per trial, rep and period from the raw accumulators (§8)."""
+    """Variable pay per trial, rep and period from the raw accumulators (§7)."""
     w = scenario.world
     names = w.segment_names()
     out = np.zeros(raw.shape[:3])

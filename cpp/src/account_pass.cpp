@@ -17,7 +17,7 @@ namespace {
 // The month for the account at position k, in two steps (the AVX2 path runs each over the
 // list in turn and reproduces them): its health, then what follows from it.
 
-/// 2.1 Health (z = 0 without noise).
+/// Step 1, health (z = 0 without noise).
 inline double health_one(const PassConstants& c, const PassAccounts& a, const PassReps& reps, std::size_t k,
                          PassSums& s) {
   const double shift = reps.health_shift[a.csm[k] + 1];
@@ -28,10 +28,10 @@ inline double health_one(const PassConstants& c, const PassAccounts& a, const Pa
   return h;
 }
 
-/// 2.2 usage ARR, and the account's events, given its health h this month.
+/// Step 2, usage ARR, and the account's events, given its health h this month.
 inline void usage_and_events_one(const PassConstants& c, const PassAccounts& a, const PassReps& reps,
                                  std::size_t k, double h, PassEvent* events, PassSums& s) {
-  // 2.2 Usage-priced ARR follows health. Unconditional: without usage ARR the result is 0,
+  // Usage-priced ARR follows health. Unconditional: without usage ARR the result is 0,
   // and without drift or noise the factor is exactly 1 and the ARR unchanged.
   const double factor = 1.0 + c.usage_drift * (h - 0.5) + c.usage_noise * a.z_usage[k];
   const std::int64_t before = a.arr_usage[k];
@@ -47,7 +47,7 @@ inline void usage_and_events_one(const PassConstants& c, const PassAccounts& a, 
   const int csm = a.csm[k];
   const bool due = a.renewal_month[k] == c.month;
   const bool closing = a.exp_close[k] == c.month;
-  // 2.3b's yes/no: the CSM may raise a CSQL unless a hand-off is pending after 2.3a.
+  // Step 4's yes/no: the CSM may raise a CSQL unless a hand-off is pending after step 3.
   bool csql = false;
   if (c.csql_rate > 0 && csm >= 0 && (a.exp_close[k] < 0 || closing)) {
     const double gamma = c.csql_health_exponent;
@@ -111,7 +111,7 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
   std::size_t k = 0;
   for (; k + 4 <= n; k += 4) {
     const int* const csm = csm_of + k;
-    // 2.1 Health, as health_one. The CSMs' values by plain loads: gathers are slow on some CPUs.
+    // Step 1, health, as health_one. The CSMs' values by plain loads: gathers are slow on some CPUs.
     const __m256d shift = _mm256_setr_pd(health_shift[csm[0] + 1], health_shift[csm[1] + 1], health_shift[csm[2] + 1],
                                          health_shift[csm[3] + 1]);
     const __m256d target = clip01_avx2(
@@ -130,7 +130,7 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
   __m256i up = _mm256_setzero_si256(), down = _mm256_setzero_si256();
   for (k = 0; k + 4 <= n; k += 4) {
     const __m256d h = _mm256_loadu_pd(health_of + k);
-    // 2.2 Usage ARR, as usage_and_events_one, where the cents stay below 2^52 (exact
+    // Step 2, usage ARR, as usage_and_events_one, where the cents stay below 2^52 (exact
     // conversions; kMaxArrCents, beyond which the scalar code flags the account).
     const __m256d factor = _mm256_add_pd(_mm256_add_pd(one, _mm256_mul_pd(drift, _mm256_sub_pd(h, half))),
                                          _mm256_mul_pd(usage_sd, _mm256_loadu_pd(z_usage + k)));
@@ -148,7 +148,7 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
     up = _mm256_add_epi64(up, _mm256_and_si256(gain, _mm256_cmpgt_epi64(gain, _mm256_setzero_si256())));
     down = _mm256_add_epi64(down, _mm256_and_si256(loss, _mm256_cmpgt_epi64(loss, _mm256_setzero_si256())));
 
-    // Renewal due, hand-off closing, 2.3b's yes/no, as usage_and_events_one.
+    // Renewal due, hand-off closing, step 4's yes/no, as usage_and_events_one.
     const int* const csm = csm_of + k;
     const __m128i exp_close = _mm_loadu_si128(reinterpret_cast<const __m128i*>(exp_close_of + k));
     const __m128i closing = _mm_cmpeq_epi32(exp_close, month);

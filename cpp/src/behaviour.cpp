@@ -50,10 +50,11 @@ Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const doubl
   Eigen::Matrix<double, kNumMetrics, 1> pay = Eigen::Matrix<double, kNumMetrics, 1>::Zero();
   const double v = plan.ote * (1.0 - plan.base_share) * period_months / 12.0;
   const std::size_t n = plan.measures.size();
-  double multiplier = 1.0;
+  double multiplier = 1.0, multiplier_attainment = 0.0;
   if (plan.multiplier) {
     const auto& m = *plan.multiplier;
-    multiplier = m.curve.value_clamped(attainment(projected[n], m.target, m.lower_is_better));
+    multiplier_attainment = attainment(projected[n], m.target, m.lower_is_better);
+    multiplier = m.curve.value_clamped(multiplier_attainment);
   }
   double scaled = 0.0;  // the measures' payouts the multiplier scales
   for (std::size_t k = 0; k < n; ++k) {
@@ -71,7 +72,7 @@ Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const doubl
   // The multiplier's own metric moves every measure's payout at once.
   if (plan.multiplier) {
     const auto& m = *plan.multiplier;
-    const double a = attainment(projected[n], m.target, m.lower_is_better);
+    const double a = multiplier_attainment;
     pay[static_cast<int>(m.metric)] +=
         scaled * expected_slope_clamped(m.curve, a, attainment_sd) * attainment_per_unit(m, a);
   }

@@ -60,8 +60,7 @@ struct Opportunity {
   int segment;
   int ae;       // rep index
   std::int64_t value;  // first-year ARR if won (cents)
-  int created;  // month
-  double u_win;  // its OpportunityWin uniform (stream: id, created), drawn with the others
+  double u_win;  // its OpportunityWin uniform (stream: id, month created), drawn with the others
 };
 
 /// What a rep sees at a month's start in responsive mode: its book so far this period and
@@ -293,7 +292,7 @@ class TrialSimulator {
     }
   }
 
-  /// Responsive mode (§9): each rep projects its period-end attainment at its run-rate,
+  /// Responsive mode (docs/model.md §8): each rep projects its period-end attainment at its run-rate,
   /// values one more month of each activity under its plan, and re-splits its effort.
   void respond(int t) {
     const int P = w_.period_months, p = t / P, elapsed = t - p * P, left = P - elapsed;
@@ -744,7 +743,7 @@ class TrialSimulator {
     }
   }
 
-  /// §6 step 1: SDRs create opportunities; those reaching their close month are decided.
+  /// docs/model.md §5, new business: SDRs create opportunities; those reaching their close month are decided.
   void new_business(int t) {
     const int p = t / w_.period_months;
     const int nsdr = static_cast<int>(sdrs_.size());
@@ -799,7 +798,7 @@ class TrialSimulator {
         rest(), rest();  // the segment's and the AE's words
         acv = boost::random::lognormal_distribution<double>(mu, seg.acv_log_sd)(rest);
       }
-      const Opportunity opp{id, sdr, s, ae, to_cents(acv * w_.products[0].acv_scale, seg), t,
+      const Opportunity opp{id, sdr, s, ae, to_cents(acv * w_.products[0].acv_scale, seg),
                             to_unit(opportunity_win_blocks_.first[q])};
       raw(sdr, p, kOpportunities) += 1;
       raw(sdr, p, kPipeline) += opp.value;
@@ -823,13 +822,13 @@ class TrialSimulator {
     }
   }
 
-  /// dE_e/de for CSM r: skill times load over the reference expansion share (§3).
+  /// dE_e/de for CSM r: skill times load over the reference expansion share (docs/model.md §3).
   double expansion_effort_per_share(std::size_t r) const {
     const auto& seg = w_.segments[static_cast<std::size_t>(roster_.segment[r])];
     return skill_[r] * (seg.csm_coverage / std::max(1, load_[r])) / (1.0 - w_.effort.csm_adoption_ref);
   }
 
-  /// Per-CSM effort for the month from its load at the month's start (§5).
+  /// Per-CSM effort for the month from its load at the month's start (docs/model.md §3).
   void csm_efforts() {
     for (std::size_t s = 0; s < seg_csms_.size(); ++s) {
       const auto& seg = w_.segments[s];
@@ -887,7 +886,7 @@ class TrialSimulator {
     std::int64_t account_months = 0, health_micros = 0, usage_up = 0, usage_down = 0;
   };
 
-  /// §6 step 2 for the accounts of segment `s` active at the month's start, which then
+  /// docs/model.md §5 steps 1-5 for the accounts of segment `s` active at the month's start, which then
   /// leave its list if they churned. Accounts do not interact within a month and every sum
   /// is an integer, so taking the segments one after another, and each in passes, changes
   /// no result. Each pass reads its inputs in list order.
@@ -925,8 +924,8 @@ class TrialSimulator {
     const bool csql_possible = seg.csql_rate > 0;
     if (csql_possible) stream_blocks(entity, n, t, Purpose::Csql, csql_blocks_);
 
-    // One pass over the list (account_pass.hpp): the continuous dynamics (2.1, 2.2),
-    // whether a renewal is due and 2.3b's yes/no, listing the few accounts with an event this
+    // One pass over the list (account_pass.hpp): the continuous dynamics (steps 1, 2),
+    // whether a renewal is due and step 4's yes/no, listing the few accounts with an event this
     // month (a hand-off closing, a CSQL raised, a renewal due); a second loop handles only
     // those, in account order. An event touches only its own account and integer sums, so
     // the split changes no result.
@@ -970,19 +969,19 @@ class TrialSimulator {
 
     if (churned_positions_.size() < num_due) churned_positions_.resize(num_due);
     std::size_t num_churned = 0;
-    for (std::size_t e = 0, d = 0, c = 0, h = 0; e < num_events; ++e) {
+    for (std::size_t e = 0, d = 0, q = 0, h = 0; e < num_events; ++e) {
       const PassEvent& ev = events_[e];
       const std::size_t k = ev.position;
-      // 2.3a An accepted hand-off reaching its close month.
+      // Step 3: an accepted hand-off reaching its close month.
       if (live.exp_close[k] == t) close_handoff(live, k, t, p, seg, to_unit(expansion_win_blocks_.first[h++]));
-      // 2.3b CSQL: raised by the CSM, accepted or not by the account's AE. The Csql stream's
+      // Step 4, CSQL: raised by the CSM, accepted or not by the account's AE. The Csql stream's
       // second word, then its second block.
       if (ev.csql) {
-        raise_csql(live, k, t, p, seg, to_unit(csql_blocks_.second[k]), to_unit(csql_more_blocks_.first[c]),
-                   to_unit(csql_more_blocks_.second[c]));
-        ++c;
+        raise_csql(live, k, t, p, seg, to_unit(csql_blocks_.second[k]), to_unit(csql_more_blocks_.first[q]),
+                   to_unit(csql_more_blocks_.second[q]));
+        ++q;
       }
-      // 2.4 Renewal.
+      // Step 5, renewal.
       if (ev.due) {
         const bool churned = renew(live, k, t, seg, to_unit(renewal_blocks_.first[d]));
         ++d;
@@ -1076,7 +1075,7 @@ class TrialSimulator {
     exp_csm_[i] = csm;
   }
 
-  /// 2.4 for position k of `live`, u being its Renewal stream's first uniform; returns
+  /// Step 5 for position k of `live`, u being its Renewal stream's first uniform; returns
   /// whether the account churned (its final health and zero usage ARR are then stored in
   /// the account arrays, for it leaves the list).
   bool renew(LiveAccounts& live, std::size_t k, int t, const SegmentConfig& seg, double u) {

@@ -46,6 +46,17 @@ void require_at_most(const std::string& field, double x, double most) {
   if (x > most) fail(field, num(x) + " is more than " + num(most) + ", the most allowed");
 }
 
+/// A measure's or multiplier's (`field`) direction, which is its metric's, and target.
+void require_direction_and_target(const std::string& field, Metric metric, bool lower_is_better, double target) {
+  if (lower_is_better != metric_info(metric).lower_is_better) {
+    fail(field + ".lower_is_better", std::string(lower_is_better ? "true" : "false") + " for " + quoted(metric) +
+                                         ", where " + (lower_is_better ? "higher" : "lower") + " is better");
+  }
+  require_finite_positive(field + ".target", target);
+  if (target < kMinTarget) fail(field + ".target", num(target) + " is less than " + num(kMinTarget) + ", the least allowed");
+  if (metric_info(metric).is_rate) require_fraction(field + ".target", target, quoted(metric) + ", a rate");
+}
+
 void require_unit_interval(const std::string& field, double x) {
   if (!(x >= 0.0 && x <= 1.0)) fail(field, num(x) + " is not in [0, 1]");
 }
@@ -166,14 +177,8 @@ void Plan::validate() const {
       }
     }
     require_role_metric(f + ".metric", m.metric, role);
-    if (m.lower_is_better != metric_info(m.metric).lower_is_better) {
-      fail(f + ".lower_is_better", std::string(m.lower_is_better ? "true" : "false") + " for " + quoted(m.metric) +
-                                       ", where " + (m.lower_is_better ? "higher" : "lower") + " is better");
-    }
     require_unit_interval(f + ".weight", m.weight);
-    require_finite_positive(f + ".target", m.target);
-    if (m.target < kMinTarget) fail(f + ".target", num(m.target) + " is less than " + num(kMinTarget) + ", the least allowed");
-    if (metric_info(m.metric).is_rate) require_fraction(f + ".target", m.target, quoted(m.metric) + ", a rate");
+    require_direction_and_target(f, m.metric, m.lower_is_better, m.target);
     m.curve.validate(f + ".curve");
     if (m.gate) {
       const int g = m.gate->measure;
@@ -195,18 +200,7 @@ void Plan::validate() const {
 
   if (multiplier) {
     require_role_metric("multiplier.metric", multiplier->metric, role);
-    if (multiplier->lower_is_better != metric_info(multiplier->metric).lower_is_better) {
-      fail("multiplier.lower_is_better", std::string(multiplier->lower_is_better ? "true" : "false") + " for " +
-                                             quoted(multiplier->metric) + ", where " +
-                                             (multiplier->lower_is_better ? "higher" : "lower") + " is better");
-    }
-    require_finite_positive("multiplier.target", multiplier->target);
-    if (metric_info(multiplier->metric).is_rate) {
-      require_fraction("multiplier.target", multiplier->target, quoted(multiplier->metric) + ", a rate");
-    }
-    if (multiplier->target < kMinTarget) {
-      fail("multiplier.target", num(multiplier->target) + " is less than " + num(kMinTarget) + ", the least allowed");
-    }
+    require_direction_and_target("multiplier", multiplier->metric, multiplier->lower_is_better, multiplier->target);
     multiplier->curve.validate("multiplier.curve");
   }
 

@@ -428,14 +428,10 @@ def _last_common_year(
 
 
 def _write_csv(table: pd.DataFrame, path: str) -> None:
-    """Write a table whole or not at all (a temporary file beside it, then renamed)."""
-    target = Path(path)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        table.to_csv(partial, index=False)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
+    """Write a table whole or not at all."""
+    from complab.io import write_whole
+
+    write_whole(Path(path), lambda partial: table.to_csv(partial, index=False))
 
 
 def _compare_kpi(name: str) -> str:
@@ -515,9 +511,6 @@ def _sweep(args: argparse.Namespace) -> int:
                 + ", ".join(f"{p}: {n}" for p, n in lengths.items())
             )
         spec = [dict(zip(grid, values, strict=True)) for values in zip(*grid.values(), strict=True)]
-        points = len(spec)
-    else:
-        points = int(np.prod([len(v) for v in grid.values()]))
     from complab.sweeps import SweepInterrupted, build_scenarios, expand_grid
 
     try:
@@ -538,7 +531,7 @@ def _sweep(args: argparse.Namespace) -> int:
         for point in grid_points
     ]
     year = _last_common_year(scenarios, labels, args.year, "grid point")
-    print(f"Sweeping {points} points × {args.trials} trials (seed {args.seed})...")
+    print(f"Sweeping {len(grid_points)} points × {args.trials} trials (seed {args.seed})...")
     try:
         table = complab.sweep(
             scenario,

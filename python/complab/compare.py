@@ -1,7 +1,7 @@
 """Paired comparison of scenario variants on common random numbers: :func:`compare`.
 
 Every run uses the same seed, and the engine draws every random number from a stream keyed
-by (seed, trial, purpose, entity, month), never by run order or thread (MODEL.md §10). So
+by (seed, trial, purpose, entity, month), never by run order or thread (docs/model.md §2). So
 trial ``i`` of the base and trial ``i`` of a variant see the same customers, deals and
 skills wherever the variant does not change them, and the difference ``variant - base`` is
 measured trial by trial. Its standard error is that of the paired differences,
@@ -10,7 +10,7 @@ measured trial by trial. Its standard error is that of the paired differences,
 
 A variant that changes only plans (same world, same shared-NRR status of every segment,
 fixed mode) is paid on the base's simulated world with :meth:`Result.repay` instead of
-being simulated again (MODEL.md §11); its KPIs then equal the base's exactly.
+being simulated again (docs/model.md §7); its KPIs then equal the base's exactly.
 """
 
 from __future__ import annotations

@@ -73,33 +73,32 @@ def _accounts_per_trial(w: Any) -> float:
     return sum(s.initial_accounts for s in w.segments) + new
 
 
-def _run_bytes(scenario: Scenario, trials: int, threads: int, keep_accounts: bool) -> int:
+def _run_bytes(
+    scenario: Scenario, reps: int, trials: int, threads: int, keep_accounts: bool
+) -> int:
     """What a run needs: its result arrays, kept account records, and each worker thread's
     accounts. To refuse a run the machine cannot hold before it starts, rather than fail in
     the middle of it."""
     accounts = _accounts_per_trial(scenario.world)
-    need = _result_bytes(scenario, trials, keep_accounts=False)
+    need = _result_bytes(scenario, reps, trials)
     need += int(min(threads, trials) * _ACCOUNT_WORKING_BYTES * accounts)
     if keep_accounts:
         need += int(trials * _ACCOUNT_RECORD_BYTES * accounts)
     return need
 
 
-def _result_bytes(scenario: Scenario, trials: int, keep_accounts: bool) -> int:
-    """What a run's result arrays will need, from the scenario's shape (kept account
-    records counted for the initial book only: a lower bound)."""
+def _result_bytes(scenario: Scenario, reps: int, trials: int) -> int:
+    """What a run's result arrays (without kept account records) will need, from the
+    scenario's shape and its number of reps."""
     w = scenario.world
     months, periods = w.months, w.months // w.period_months
     years, segments = months // 12, len(w.segments)
-    reps = len(_core.roster(scenario._to_core())[0])
     measures = max([len(p.measures) for p in scenario.plans.values()] + [1])
     cells = months * len(_core.SERIES) + years * segments * len(_core.COHORT_FIELDS)
     cells += reps * periods * (_core.NUM_RAW_SLOTS + 2 + len(_core.PAY_FIELDS) + measures) + reps
     per_trial = 8 * cells
     if w.behaviour.incentive_sensitivity > 0:
         per_trial += 4 * reps * months * len(_core.EFFORT_FIELDS)
-    if keep_accounts:  # at least the initial book
-        per_trial += _ACCOUNT_RECORD_BYTES * sum(s.initial_accounts for s in w.segments)
     return per_trial * trials
 
 
@@ -176,7 +175,10 @@ def simulate(
     options.keep_accounts = bool(keep_accounts)
     if options.first_trial + trials > 2**32:
         raise ValueError(f"first_trial: {first_trial} + trials must stay below 2**32")
-    need, have = _run_bytes(scenario, trials, threads, options.keep_accounts), _memory_bytes()
+    core = scenario._to_core()
+    reps = len(_core.roster(core)[0])
+    need = _run_bytes(scenario, reps, trials, threads, options.keep_accounts)
+    have = _memory_bytes()
     if have is not None and need > 0.8 * have:
         raise ValueError(
             f"trials: {trials:,} trials of this scenario need about {need / 2**30:,.1f} GiB "
@@ -184,7 +186,6 @@ def simulate(
             "GiB; run fewer trials or threads, or split the run into parts with first_trial "
             "(complab.sweep does this across processes)"
         )
-    core = scenario._to_core()
 
     bar = None
     callback: Callable[[int], None] | None = None

@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -83,15 +84,19 @@ def save_result(result: Result, path: str | os.PathLike[str]) -> Path:
         "arrays": json.dumps(layout),
     }
     table = pa.table(columns).replace_schema_metadata({_PREFIX + k: v for k, v in meta.items()})
-    # Written beside the target and moved into place, so that an interrupted save (a second
-    # Ctrl-C) leaves neither a half-written file nor a damaged earlier one.
+    write_whole(path, lambda partial: pq.write_table(table, partial, compression="zstd"))
+    return path
+
+
+def write_whole(path: Path, write: Callable[[Path], Any]) -> None:
+    """``write(partial)`` to a file beside `path`, then moved into place: an interrupted
+    write (a second Ctrl-C) leaves neither a half-written file nor a damaged earlier one."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        pq.write_table(table, partial, compression="zstd")
+        write(partial)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
-    return path
 
 
 def load(path: str | os.PathLike[str]) -> Result:

@@ -83,17 +83,18 @@ def fan_chart(
         raise ValueError(
             f"percentiles: {list(percentiles)!r} is not an odd number of values in [0, 100]"
         )
-    monthly, yearly = result.monthly(), result.kpis()
+    from complab.result import KPI_COLUMNS
+
+    monthly = result.monthly()
     by_month = [c for c in monthly.columns if c not in ("trial", "month")]
-    by_year = [c for c in yearly.columns if c not in ("trial", "year")]
     if kpi in by_month:
         table, step = monthly, "month"
-    elif kpi in by_year:
-        table, step = yearly, "year"
+    elif kpi in KPI_COLUMNS:
+        table, step = result.kpis(), "year"
     else:
         raise ValueError(
             f"kpi: {kpi!r} is not a monthly series ({', '.join(by_month)}) or a yearly KPI "
-            f"({', '.join(by_year)})"
+            f"({', '.join(KPI_COLUMNS)})"
         )
     wide = table.pivot(index="trial", columns=step, values=kpi).to_numpy(dtype=float)
     x = np.arange(wide.shape[1])

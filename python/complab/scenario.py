@@ -38,6 +38,7 @@ together and checked once, so weights that must sum to 1 can be moved in one cal
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import numbers
 import os
@@ -452,8 +453,14 @@ def load_yaml(text: str) -> Any:
     """``yaml.safe_load`` as a planner expects it: ``1e5`` is a number (YAML 1.1 reads it as
     a string without a dot), and a key given twice in one mapping is an error (YAML keeps
     the last one silently). Raises ``yaml.YAMLError``, with the line, for both."""
-    import re
+    import yaml
 
+    return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader
+
+
+@functools.cache
+def _yaml_loader() -> type:
+    """load_yaml's SafeLoader, built once (yaml is imported only when a file is read)."""
     import yaml
 
     class Loader(yaml.SafeLoader):
@@ -477,7 +484,7 @@ def load_yaml(text: str) -> Any:
         re.compile(r"^[-+]?(?:[0-9][0-9_]*)(?:\.[0-9_]*)?[eE][-+]?[0-9]+$"),
         list("-+0123456789"),
     )
-    return yaml.load(text, Loader=Loader)  # noqa: S506 - a SafeLoader
+    return Loader
 
 
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:

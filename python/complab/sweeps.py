@@ -2,11 +2,11 @@
 
 :func:`sweep` builds one scenario per grid point with :meth:`Scenario.with_`, simulates
 each with the same seed — so every point sees the same draws for the same trial, entity,
-month and purpose (MODEL.md §10) and differences between points are paired — and returns
+month and purpose (docs/model.md §2) and differences between points are paired — and returns
 a tidy table of statistics per point, output and year.
 
 When every edited path lies under ``plans.``, the world is simulated once and each point
-only re-pays it (:meth:`Result.repay`, MODEL.md §11); a point that cannot be re-paid (its
+only re-pays it (:meth:`Result.repay`, docs/model.md §7); a point that cannot be re-paid (its
 plans change which segments share NRR between AE and CSM) is simulated in full.
 
 Work can be spread over any :class:`concurrent.futures.Executor` or a
@@ -199,7 +199,7 @@ def point_key(point: Point) -> str:
 
 def is_plan_only(paths: Sequence[str], scenario: Scenario) -> bool:
     """Whether the world can be simulated once and re-paid: every path edits the plans
-    only and reps do not respond to their plans (fixed mode, MODEL.md §11)."""
+    only and reps do not respond to their plans (fixed mode, docs/model.md §7)."""
     behaviour = getattr(scenario.world, "behaviour", None)
     if getattr(behaviour, "incentive_sensitivity", 0.0) > 0:
         return False
@@ -338,7 +338,7 @@ def run_task(spec: dict[str, Any]) -> dict[int, pd.DataFrame]:
     ``spec`` holds plain data only: ``points`` (a list of ``(index, scenario dict)``),
     ``first_trial``, ``trials``, ``seed`` (the engine's 64-bit key), ``threads``,
     ``outputs`` and ``reuse_world`` (re-pay one simulated world for every point whose
-    plans allow it, MODEL.md §11).
+    plans allow it, docs/model.md §7).
     """
     return dict(_iter_task(spec))
 

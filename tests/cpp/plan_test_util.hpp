@@ -1,5 +1,5 @@
 #pragma once
-// Builders and an exception matcher shared by the plan and payroll tests.
+// Builders and an exception matcher shared by the C++ tests.
 #include <gtest/gtest.h>
 
 #include <stdexcept>

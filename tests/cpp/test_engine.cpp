@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <bit>
-#include <chrono>
 #include <limits>
 #include <numeric>
 #include <thread>
 
 #include "complab/engine.hpp"
+#include "plan_test_util.hpp"
 
 using namespace complab;
 
@@ -396,13 +396,7 @@ TEST(Engine, ArrBeyondTheLimitIsAnErrorNamingTheSegment) {
   SegmentConfig& smb = sc.world.segments[0];
   smb.usage_drift = 1.0, smb.health_base = 1.0, smb.health_start = 1.0;  // x 1.5 a month
   smb.initial_accounts = 1;  // one account reaches its limit before the company's total does
-  try {
-    run(sc, 1, 1);
-    FAIL() << "no error";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("world.segments.smb: an account's ARR passed"), std::string::npos)
-        << e.what();
-  }
+  complab::testing::expect_invalid_argument([&] { run(sc, 1, 1); }, "world.segments.smb: an account's ARR passed");
   sc = small_scenario();
   sc.world.segments[1].acv_median = 1e14;  // $100 trillion
   EXPECT_THROW(run(sc, 1, 1), std::invalid_argument);
@@ -411,28 +405,18 @@ TEST(Engine, ArrBeyondTheLimitIsAnErrorNamingTheSegment) {
   sc = small_scenario();
   sc.world.segments[1].acv_median = 1e12, sc.world.segments[1].acv_log_sd = 0.0;
   sc.world.segments[1].initial_accounts = 1000;
-  try {
-    run(sc, 1, 1);
-    FAIL() << "no error";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("world: the company's total ARR passed"), std::string::npos) << e.what();
-  }
+  complab::testing::expect_invalid_argument([&] { run(sc, 1, 1); }, "world: the company's total ARR passed");
 }
 
 TEST(Engine, TooManyOpportunitiesForOneSdrMonthIsAnError) {
   Scenario sc = small_scenario();
   sc.world.opportunities_per_sdr = 100.0;
   sc.world.skill_log_sd = 2.0;  // the strongest SDRs draw many times the mean
-  try {
-    run(sc, 40, 1);
-    FAIL() << "no error";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_NE(std::string(e.what()).find("world.opportunities_per_sdr: an SDR drew"), std::string::npos) << e.what();
-  }
+  complab::testing::expect_invalid_argument([&] { run(sc, 40, 1); }, "world.opportunities_per_sdr: an SDR drew");
 }
 
 TEST(Engine, CancelInsideABatchKeepsOnlyWholeTrials) {
-  // Long trials in one batch: a cancel arriving during the batch stops it there (between
+  // Long trials in batches of two: a cancel arriving during a batch stops it there (between
   // trials or within one), instead of after every trial of the batch.
   Scenario sc = small_scenario();
   sc.world.months = 1200;
@@ -442,12 +426,14 @@ TEST(Engine, CancelInsideABatchKeepsOnlyWholeTrials) {
   opt.trials = 6;
   opt.seed = 11;
   opt.threads = 1;
-  opt.batch_size = 6;
+  opt.batch_size = 2;
   SimulationOutput out;
   allocate_output(sc, opt, out);
   RunControl control;
+  // Cancel once the first batch is in: the second batch is then cut inside, its first
+  // trial part-way through.
   std::thread stopper([&] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    while (control.trials_done.load() == 0) std::this_thread::yield();
     control.cancel.store(true);
   });
   run_simulation(sc, opt, out, control);
@@ -456,11 +442,10 @@ TEST(Engine, CancelInsideABatchKeepsOnlyWholeTrials) {
   EXPECT_LT(completed, 6);
   EXPECT_EQ(completed, control.trials_done.load());
   // Whatever finished is whole: equal to the same trials of an uninterrupted run.
-  if (completed > 0) {
-    const SimulationOutput whole = run(sc, completed, 1);
-    EXPECT_TRUE(std::equal(whole.monthly.begin(), whole.monthly.end(), out.monthly.begin()));
-    EXPECT_TRUE(std::equal(whole.pay.begin(), whole.pay.end(), out.pay.begin()));
-  }
+  ASSERT_GT(completed, 0);
+  const SimulationOutput whole = run(sc, completed, 1);
+  EXPECT_TRUE(std::equal(whole.monthly.begin(), whole.monthly.end(), out.monthly.begin()));
+  EXPECT_TRUE(std::equal(whole.pay.begin(), whole.pay.end(), out.pay.begin()));
 }
 
 TEST(Engine, ABatchLargerThanTheRunRunsEveryTrial) {

@@ -263,7 +263,7 @@ def test_effort_table_and_controllability():
     assert ctrl["controllability"].between(0, 1).all()
 
     # An SDR's opportunity count follows its skill (Poisson mean = rate x skill); a CSM's
-    # churn payout is mostly the luck of which customers renew (docs/model.md §7, article 002).
+    # churn payout is mostly the luck of which customers renew (docs/model.md §8, article 002).
     def ctrl_of(plan: str, measure: str) -> float:
         return ctrl.query("plan == @plan and measure == @measure")["controllability"].iloc[0]
 

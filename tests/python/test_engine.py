@@ -343,7 +343,8 @@ def test_result_size_estimate_is_the_arrays_size():
         scenario = presets.default().with_({"world.behaviour.incentive_sensitivity": beta})
         result = complab.simulate(scenario, trials=3, seed=1)
         arrays = sum(v.nbytes for k, v in result.arrays.items() if k != "completed")
-        assert _result_bytes(scenario, 3, keep_accounts=False) == arrays
+        reps = len(result.roster)
+        assert _result_bytes(scenario, reps, 3) == arrays
 
 
 @pytest.mark.parametrize("seed", [-1, 2**64, 1.5, "seed"])

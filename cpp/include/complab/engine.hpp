@@ -122,7 +122,7 @@ void run_simulation(const Scenario& scenario, const RunOptions& options, Simulat
                     RunControl& control);
 
 /// Pays every completed trial of `out` under the scenario's plans (fixed mode: the world
-/// does not depend on the plans, so new plans re-use the simulated actuals, §11).
+/// does not depend on the plans, so new plans re-use the simulated actuals, docs/model.md §7).
 void pay_reps(const Scenario& scenario, SimulationOutput& out, int trial_begin, int trial_end);
 
 }  // namespace complab

@@ -84,7 +84,7 @@ struct Plan {
 
   /// Throws std::invalid_argument naming the field, the value and what is allowed.
   void validate() const;
-  /// True when a measure or the multiplier is NRR (the shared-NRR hand-off effect, §6).
+  /// True when a measure or the multiplier is NRR (the shared-NRR hand-off effect, docs/model.md §5 step 4).
   bool carries_nrr() const;
   /// Number of actual values evaluate_period reads: one per measure, then one for the
   /// multiplier's metric when there is a multiplier.

@@ -14,7 +14,7 @@ namespace complab {
 struct ProductConfig {
   std::string name = "core";
   double acv_scale = 1.0;     ///< product's ACV as a multiple of the segment's median ACV
-  bool usage_priced = false;  ///< usage-priced ARR follows health (§6 step 2.2)
+  bool usage_priced = false;  ///< usage-priced ARR follows health (docs/model.md §5 step 2)
 };
 
 struct SegmentConfig {
@@ -40,7 +40,7 @@ struct SegmentConfig {
   int csm_headcount = 1;
 };
 
-/// Effort shares (§5). Fixed mode uses the shares; *_ref are the scenario's reference
+/// Effort shares (docs/model.md §3). Fixed mode uses the shares; *_ref are the scenario's reference
 /// shares at which effort has its nominal effect.
 struct EffortConfig {
   double csm_adoption = 0.8;
@@ -50,7 +50,7 @@ struct EffortConfig {
   double ae_overpromise = 0.0;
 };
 
-/// Responsive mode (§9). incentive_sensitivity = 0 is fixed mode.
+/// Responsive mode (docs/model.md §8). incentive_sensitivity = 0 is fixed mode.
 struct BehaviourConfig {
   double incentive_sensitivity = 0.0;   ///< beta
   double projection_uncertainty = 0.25;  ///< sd of period-end attainment seen at the period's start
@@ -101,7 +101,7 @@ struct Scenario {
   int sdr_plan = -1;
 
   void validate() const;
-  /// The segment's AE plan and CSM plan both carry NRR: hand-offs are accepted more often (§6).
+  /// The segment's AE plan and CSM plan both carry NRR: hand-offs are accepted more often (docs/model.md §5 step 4).
   bool shared_nrr(int segment) const;
 };
 
