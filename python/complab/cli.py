@@ -92,7 +92,7 @@ def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
     """
     import yaml
 
-    from complab.scenario import Scenario
+    from complab.scenario import Scenario, load_yaml
 
     p = Path(path)
     if not p.exists():
@@ -108,7 +108,7 @@ def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
     except (OSError, UnicodeDecodeError) as err:
         raise UsageError(f"{p}: cannot read the file ({_one_line(str(err))})") from None
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)  # as Scenario.from_yaml reads it: 1e5 a number, no repeated keys
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""

@@ -161,6 +161,17 @@ def test_yaml_syntax_error_gives_line_and_column(capsys, tmp_path):
     assert "broken.yaml, line" in line and "not valid YAML" in line
 
 
+def test_a_key_given_twice_in_a_scenario_file_is_an_error(capsys, tmp_path, scenario_file):
+    # As Scenario.from_yaml reads it: YAML alone would keep the last value silently.
+    text = Path(scenario_file).read_text(encoding="utf-8")
+    twice = tmp_path / "twice.yaml"
+    twice.write_text(text.replace("world:\n", "world:\n  months: 24\n  months: 36\n", 1))
+    code, _, err = run_cli(capsys, "run", twice, *TRIALS)
+    assert code == 2
+    line = one_line_error(err)
+    assert "twice.yaml, line 3" in line and "key 'months' is given twice" in line
+
+
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
