@@ -15,17 +15,16 @@
 
 #include "complab/account_pass.hpp"
 #include "complab/behaviour.hpp"
+#include "complab/identity.hpp"
 #include "complab/random.hpp"
 #include "complab/random_batch.hpp"
+#include "complab/steady_state.hpp"
 
 namespace complab {
 namespace {
 
-// Stream entity ids: initial accounts count up from 0; accounts born from an opportunity
-// carry the opportunity's id with the top bit set, so a plan that changes which deals are
-// won never shifts the draws of other accounts.
-constexpr std::uint32_t kNewAccountBit = 1u << 31;
-constexpr int kMaxOpportunitiesPerSdrMonth = 256;
+using identity::kNewAccountBit;
+using identity::Source;
 // Effort below this is treated as this: ln(0) would make health targets -inf.
 constexpr double kMinEffort = 1e-3;
 
@@ -56,7 +55,7 @@ std::int64_t to_cents(double amount, const SegmentConfig& seg) {
 
 struct Opportunity {
   std::uint32_t id;
-  int sdr;      // rep index
+  int sdr;      // rep index of the SDR who sourced it, -1: inbound or the AE's own
   int segment;
   int ae;       // rep index
   std::int64_t value;  // first-year ARR if won (cents)
@@ -114,10 +113,19 @@ class TrialSimulator {
     live_.resize(static_cast<std::size_t>(nseg));
     seg_csms_.resize(static_cast<std::size_t>(nseg));
     for (int r = 0; r < roster_.size(); ++r) {
-      const auto s = static_cast<std::size_t>(roster_.segment[static_cast<std::size_t>(r)]);
-      if (roster_.role[static_cast<std::size_t>(r)] == Role::AE) seg_aes_[s].push_back(r);
-      if (roster_.role[static_cast<std::size_t>(r)] == Role::CSM) seg_csms_[s].push_back(r);
-      if (roster_.role[static_cast<std::size_t>(r)] == Role::SDR) sdrs_.push_back(r);
+      const auto ri = static_cast<std::size_t>(r);
+      const Role role = roster_.role[ri];
+      const int segment = roster_.segment[ri];
+      // A rep's ordinal among its role and segment: its identity in the streams (identity.hpp).
+      int ordinal = 0;
+      if (role == Role::AE) ordinal = static_cast<int>(seg_aes_[static_cast<std::size_t>(segment)].size());
+      if (role == Role::CSM) ordinal = static_cast<int>(seg_csms_[static_cast<std::size_t>(segment)].size());
+      if (role == Role::SDR) ordinal = static_cast<int>(sdrs_.size());
+      rep_id_.push_back(identity::rep_id(role, segment, ordinal));
+      rep_ordinal_.push_back(ordinal);
+      if (role == Role::AE) seg_aes_[static_cast<std::size_t>(segment)].push_back(r);
+      if (role == Role::CSM) seg_csms_[static_cast<std::size_t>(segment)].push_back(r);
+      if (role == Role::SDR) sdrs_.push_back(r);
     }
     double total_share = 0.0;
     for (const auto& s : w_.segments) total_share += s.opportunity_share;
@@ -137,17 +145,31 @@ class TrialSimulator {
       const double q = w_.handoff_acceptance + (sc_.shared_nrr(s) ? w_.shared_nrr_acceptance_uplift : 0.0);
       acceptance_.push_back(std::min(1.0, q));
       log_median_.push_back(std::log(seg.acv_median));
+      longest_cycle_ = std::max(longest_cycle_, seg.sales_cycle_months);
+      // Enough renewal indices that the normaliser has settled (the gap and the start health
+      // fade geometrically); past the last, the last applies.
+      hazard_scale_.push_back(churn_normaliser(w_, seg, seg.renewal_hazard.size() + 24));
+      for (std::size_t r = 0; r < hazard_scale_.back().size(); ++r) {
+        hazard_scale_.back()[r] = seg.renewal_hazard[std::min(r, seg.renewal_hazard.size() - 1)] / hazard_scale_.back()[r];
+      }
+      tenure_cdf_.push_back(renewal_index_cdf(w_, seg));
+      growth_by_age_.push_back(expected_growth_by_age(w_, seg, acceptance_.back(),
+                                                      tenure_cdf_.back().size() * kContractMonths));
     }
     const auto nrep = static_cast<std::size_t>(roster_.size());
     skill_.resize(nrep);
     share_.resize(nrep);
     overpromise_.resize(nrep);
     load_.resize(nrep);
+    level_.assign(nrep, 1.0);
+    open_.assign(nrep, 0);
+    capacity_.assign(nrep, 1.0);
     if (w_.behaviour.responsive()) book_.resize(nrep);
     // Indexed by CSM + 1 (PassReps): entry 0 is for accounts without a CSM.
     health_shift_.assign(nrep + 1, w_.health_adoption_effect * std::log(kMinEffort));
     expansion_effort_.assign(nrep + 1, 0.0);
-    pipeline_.resize(static_cast<std::size_t>(w_.months));
+    // Deals close up to the longest cycle past the horizon: they stay open (an AE's pipeline).
+    pipeline_.resize(static_cast<std::size_t>(w_.months + longest_cycle_ + 1));
     for (const auto& p : w_.products) usage_priced_.push_back(p.usage_priced);
     std::size_t inputs = 1, spifs = 1, measures = 1;
     for (const auto& plan : sc_.plans) {
@@ -179,8 +201,11 @@ class TrialSimulator {
 
     draw_skills();
     reset_behaviour();
-    build_initial_book();
     for (auto& month : pipeline_) month.clear();
+    std::fill(open_.begin(), open_.end(), 0);
+    build_initial_book();
+    csm_efforts();
+    warm_start();
     for (int t = 0; t < w_.months; ++t) {
       // Ctrl-C waits at most a year of one trial, however long the horizon.
       if (t % kContractMonths == kContractMonths - 1 && cancel_.load(std::memory_order_relaxed)) return false;
@@ -194,8 +219,9 @@ class TrialSimulator {
   }
 
  private:
-  KeyedStream stream(std::uint32_t entity, int month, Purpose purpose) const {
-    return KeyedStream(key_, trial_key_, entity, static_cast<std::uint32_t>(month), purpose);
+  /// The stream of entity (group, id) in `month` (identity.hpp; months before 0 are the warm start's).
+  KeyedStream stream(std::uint32_t group, std::uint32_t entity, int month, Purpose purpose) const {
+    return KeyedStream(key_, trial_key_, entity, identity::month_word(group, month), purpose);
   }
 
   /// One block of one purpose's streams for a list of entities (block 0 unless `block`
@@ -204,35 +230,36 @@ class TrialSimulator {
   struct StreamBlocks {
     std::vector<std::uint64_t> first, second;
   };
-  void stream_blocks(const std::uint32_t* entity, std::size_t n, int month, Purpose purpose, StreamBlocks& out,
-                    std::uint32_t block = 0) const {
+  void stream_blocks(std::uint32_t group, const std::uint32_t* entity, std::size_t n, int month, Purpose purpose,
+                     StreamBlocks& out, std::uint32_t block = 0) const {
     if (out.first.size() < n) {
       out.first.resize(n);
       out.second.resize(n);
     }
-    block_words(key_, trial_key_, entity, n, static_cast<std::uint32_t>(month), purpose, block, out.first.data(),
+    block_words(key_, trial_key_, entity, n, identity::month_word(group, month), purpose, block, out.first.data(),
                 out.second.data());
   }
-  KeyedStream stream(const StreamBlocks& blocks, std::size_t k, std::uint32_t entity, int month, Purpose purpose) const {
+  KeyedStream stream(const StreamBlocks& blocks, std::size_t k, std::uint32_t group, std::uint32_t entity, int month,
+                     Purpose purpose) const {
     return KeyedStream(block_of(blocks.first[k], blocks.second[k]), key_, trial_key_, entity,
-                       static_cast<std::uint32_t>(month), purpose);
+                       identity::month_word(group, month), purpose);
   }
 
   /// `purpose`'s unit normals for the accounts with entities `entity[0..n)`, whose first
   /// words are `word[k]`: Boost's normal, with its common case taken inline from the word.
   /// The rare draws that need more words are finished together afterwards, their streams'
   /// first blocks computed in one batch.
-  void unit_normals(const std::uint64_t* word, const std::uint32_t* entity, std::size_t n, int t,
+  void unit_normals(const std::uint64_t* word, std::uint32_t group, const std::uint32_t* entity, std::size_t n, int t,
                     Purpose purpose, double* z) {
     if (declined_.size() < n) declined_.resize(n);
     const std::size_t m = unit_normals_first_words(word, n, z, declined_.data());
     if (m == 0) return;
     if (declined_entity_.size() < m) declined_entity_.resize(m);
     for (std::size_t j = 0; j < m; ++j) declined_entity_[j] = entity[declined_[j]];
-    stream_blocks(declined_entity_.data(), m, t, purpose, declined_blocks_);
+    stream_blocks(group, declined_entity_.data(), m, t, purpose, declined_blocks_);
     for (std::size_t j = 0; j < m; ++j) {
       const std::size_t k = declined_[j];
-      WordThenStream words(word[k], stream(declined_blocks_, j, declined_entity_[j], t, purpose));
+      WordThenStream words(word[k], stream(declined_blocks_, j, group, declined_entity_[j], t, purpose));
       z[k] = normal_(words);  // N(0, 1): the unit normal, as the common case above
     }
   }
@@ -249,7 +276,7 @@ class TrialSimulator {
     for (int r = 0; r < roster_.size(); ++r) {
       double z = 1.0;
       if (w_.skill_log_sd > 0) {
-        auto s = stream(static_cast<std::uint32_t>(r), 0, Purpose::RepSkill);
+        auto s = stream(identity::kRepGroup, rep_id_[static_cast<std::size_t>(r)], 0, Purpose::RepSkill);
         z = boost::random::lognormal_distribution<double>(0.0, w_.skill_log_sd)(s);
       }
       skill_[static_cast<std::size_t>(r)] = z;
@@ -261,13 +288,16 @@ class TrialSimulator {
     return (1.0 - share_[ae]) / (1.0 - w_.effort.ae_new_business_ref);
   }
 
-  /// Position k of segment list `live` at its renewal (number renewal_index_ of its account).
-  double churn_probability(const LiveAccounts& live, std::size_t k, const SegmentConfig& seg) const {
-    const auto& hazard = seg.renewal_hazard;
-    const double base = hazard[static_cast<std::size_t>(
-        std::min<int>(renewal_index_[live.account[k]], static_cast<int>(hazard.size()) - 1))];
-    return clip01(base * std::exp(w_.churn_health_effect * (0.5 - live.health[k])) *
-                  (1.0 + w_.churn_gap_effect * live.gap[k]));
+  /// Churn probability at renewal number r of segment s at health h and gap g: the hazard
+  /// scaled so that its steady-state book average is H_s[r] (docs/model.md §5 step 5).
+  double churn_probability(int s, int r, double h, double g) const {
+    const auto& scale = hazard_scale_[static_cast<std::size_t>(s)];
+    const double base = scale[std::min(static_cast<std::size_t>(r), scale.size() - 1)];
+    return clip01(base * std::exp(w_.churn_health_effect * (0.5 - h)) * (1.0 + w_.churn_gap_effect * g));
+  }
+  double churn_probability(const LiveAccounts& live, std::size_t k) const {
+    const std::uint32_t i = live.account[k];
+    return churn_probability(seg_[i], renewal_index_[i], live.health[k], live.gap[k]);
   }
 
   void reset_behaviour() {
@@ -277,6 +307,7 @@ class TrialSimulator {
       share_[ri] = role == Role::CSM ? w_.effort.csm_adoption
                    : role == Role::AE ? w_.effort.ae_new_business : 1.0;
       overpromise_[ri] = role == Role::AE ? w_.effort.ae_overpromise : 0.0;
+      level_[ri] = 1.0;
     }
   }
 
@@ -289,6 +320,7 @@ class TrialSimulator {
       f[kEffortPrimary] = static_cast<float>(share_[r]);
       f[kEffortSecondary] = static_cast<float>(1.0 - share_[r]);
       f[kEffortOverpromise] = static_cast<float>(overpromise_[r]);
+      f[kEffortLevel] = static_cast<float>(level_[r]);
     }
   }
 
@@ -301,7 +333,7 @@ class TrialSimulator {
     for (auto& b : book_) b = BookState{};
     store_live_state();
     gather_book(t, left, last);
-    gather_deals(t);
+    gather_deals(t, last);
     for (int r = 0; r < roster_.size(); ++r) {
       const auto ri = static_cast<std::size_t>(r);
       const Role role = roster_.role[ri];
@@ -336,6 +368,16 @@ class TrialSimulator {
       base << (role == Role::CSM ? w_.effort.csm_adoption : w_.effort.ae_new_business),
           1.0 - (role == Role::CSM ? w_.effort.csm_adoption : w_.effort.ae_new_business);
       share_[ri] = effort_shares(base, value, w_.behaviour.incentive_sensitivity, v)(0);
+      // Effort level (docs/model.md §8): every activity's effect scales with l, so the
+      // marginal pay of working harder at this split is M = sum_k s_k v_k / l, in currency;
+      // l = clamp((M / c)^eta, 1, l_max) against the role's cost of effort c.
+      const Eigen::Matrix<double, kNumActivities, 1> level_value =
+          role == Role::CSM && w_.behaviour.csm_productivity.empty() ? csm_productivity(ri, false) * pay : value;
+      const double marginal = (share_[ri] * level_value(0) + (1.0 - share_[ri]) * level_value(1)) / level_[ri];
+      const double cost = role == Role::CSM ? w_.behaviour.effort_cost_csm : w_.behaviour.effort_cost_ae;
+      level_[ri] = marginal > cost ? std::min(w_.behaviour.max_effort_level,
+                                              std::pow(marginal / cost, w_.behaviour.effort_elasticity))
+                                   : 1.0;
       if (role == Role::AE) {
         const BookState& b = book_[ri];
         const double win = b.promise_value * (pay[static_cast<int>(Metric::NewArr)] + pay[static_cast<int>(Metric::Bookings)]) +
@@ -394,8 +436,7 @@ class TrialSimulator {
         const double arr = static_cast<double>(arr_fixed_[i] + live.arr_usage[k]) / 100.0, h = live.health[k];
         const int ae = ae_[i];
         if (ae >= 0 && live.exp_close[k] == t) {
-          const double d_win = seg.expansion_win_rate * skill_[static_cast<std::size_t>(ae)] * h /
-                               (1.0 - w_.effort.ae_new_business_ref);
+          const double d_win = follow_up_rate(seg, static_cast<std::size_t>(ae), h) / (1.0 - w_.effort.ae_new_business_ref);
           book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(exp_value_[i]) / 100.0 * d_win;
           book_[static_cast<std::size_t>(ae)].expansions += d_win;
         }
@@ -403,7 +444,7 @@ class TrialSimulator {
         BookState& b = book_[static_cast<std::size_t>(live.csm[k])];
         const int d = live.renewal_month[k] - t + 1;  // months to the renewal, this one included
         if (t + d - 1 <= last) {
-          const double pc = churn_probability(live, k, seg);
+          const double pc = churn_probability(live, k);
           if (pc > 0.0 && pc < 1.0) {
             // 1 <= d <= 12: an active account renews within the coming 12 months.
             const double reach = renewal_reach[static_cast<std::size_t>(d)];
@@ -419,8 +460,8 @@ class TrialSimulator {
           b.csql += rate;
           b.csql_value += rate * value;
           if (ae >= 0 && csql_window) {
-            const double win = acceptance * std::min(1.0, seg.expansion_win_rate * skill_[static_cast<std::size_t>(ae)] *
-                                                              follow_up_ratio(static_cast<std::size_t>(ae)) * h);
+            const auto a = static_cast<std::size_t>(ae);
+            const double win = acceptance * std::min(1.0, follow_up_rate(seg, a, h) * follow_up_ratio(a));
             b.csql_wins += rate * win;
             b.csql_win_value += rate * win * value;
           }
@@ -431,13 +472,14 @@ class TrialSimulator {
 
   /// Deals closing this month, per AE: what one more unit of new-business share or of
   /// over-promising adds to wins, and the first-renewal churn it exposes the AE to.
-  void gather_deals(int t) {
+  void gather_deals(int t, int last) {
     for (const Opportunity& opp : pipeline_[static_cast<std::size_t>(t)]) {
       const auto ae = static_cast<std::size_t>(opp.ae);
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
       const double n_ratio = share_[ae] / w_.effort.ae_new_business_ref;
       const double o = overpromise_[ae], alpha = w_.overpromise_win_uplift;
-      const double wz = seg.win_rate * skill_[ae];
+      // deal_rate without over-promising's factor: w z l phi.
+      const double wz = deal_rate(seg, ae) / (1.0 + alpha * o);
       const double p_win = wz * n_ratio * (1.0 + alpha * o);
       const double value = static_cast<double>(opp.value) / 100.0;
       BookState& b = book_[ae];
@@ -449,18 +491,34 @@ class TrialSimulator {
         b.promise_count += wz * n_ratio * alpha;
       }
       // d/do [p_win * q1(o)], q1 the first-renewal churn probability at starting health.
-      const double h0 = std::exp(w_.churn_health_effect * (0.5 - seg.health_start)) * seg.renewal_hazard[0];
-      const double q1 = clip01(h0 * (1.0 + w_.churn_gap_effect * o));
+      const double h0 = churn_probability(opp.segment, 0, seg.health_start, 0.0);
+      const double q1 = churn_probability(opp.segment, 0, seg.health_start, o);
       const double dq1 = q1 < 1.0 ? h0 * w_.churn_gap_effect : 0.0;
       const double dp = p_win < 1.0 ? wz * n_ratio * alpha : 0.0;
       const double exposure = dp * q1 + std::min(1.0, p_win) * dq1;
       b.churn_exposure_value += value * exposure;
       b.churn_exposure_count += exposure;
     }
+    // Prospecting: one more unit of share creates prospecting_rate / n_ref opportunities this
+    // month, won at the AE's chance, which count if they close within the period.
+    for (std::size_t s = 0; s < seg_aes_.size(); ++s) {
+      const auto& seg = w_.segments[s];
+      if (!(seg.ae_prospecting > 0) || t + seg.sales_cycle_months > last) continue;
+      const double mean_acv = seg.acv_median * std::exp(0.5 * seg.acv_log_sd * seg.acv_log_sd) * w_.products[0].acv_scale;
+      for (int ae : seg_aes_[s]) {
+        const auto a = static_cast<std::size_t>(ae);
+        const double p_win = std::min(1.0, deal_rate(seg, a) * share_[a] / w_.effort.ae_new_business_ref);
+        const double wins = prospecting_rate(seg, a) / w_.effort.ae_new_business_ref * p_win;
+        book_[a].deals_value += wins * mean_acv;
+        book_[a].deals += wins;
+      }
+    }
   }
 
-  /// G for a CSM (metric units per month of each activity), derived or overridden.
-  Productivity csm_productivity(std::size_t r) const {
+  /// G for a CSM (metric units per month of each activity), derived or overridden; without
+  /// `with_push`, the push penalty's terms are left out (an effort level raises attention,
+  /// not the expansion emphasis the penalty follows).
+  Productivity csm_productivity(std::size_t r, bool with_push = true) const {
     const auto& over = w_.behaviour.csm_productivity;
     if (!over.empty()) return Eigen::Map<const Eigen::Matrix<double, kNumActivities, kNumMetrics, Eigen::RowMajor>>(over.data());
     const BookState& b = book_[r];
@@ -481,9 +539,10 @@ class TrialSimulator {
     // expansion past nominal effort lowers it by theta_p dE_e/de.
     // From this month's share and load, not last month's effort (which belongs to the
     // previous trial at month 0).
-    const double e_effort = (1.0 - share_[r]) * de;
+    // Pushing expansion past the reference emphasis lowers it by theta_p / (1 - a_ref) per unit share.
+    const double emphasis = (1.0 - share_[r]) / (1.0 - w_.effort.csm_adoption_ref);
     const double health_a = w_.health_adoption_effect / a;
-    const double health_e = e_effort > 1.0 ? -w_.health_push_effect * de : 0.0;
+    const double health_e = emphasis > 1.0 && with_push ? -w_.health_push_effect / (1.0 - w_.effort.csm_adoption_ref) : 0.0;
     for (int k = 0; k < kNumActivities; ++k) {
       const double dh = k == 0 ? health_a : health_e;
       g(k, static_cast<int>(Metric::GrossChurn)) = -dh * b.churn_arr / start;
@@ -596,41 +655,82 @@ class TrialSimulator {
     }
   }
 
+  /// The book at month 0 in its steady state (docs/model.md §4): each account's renewal index
+  /// from the mix its segment's hazards give, its month in the contract year uniform, its gap
+  /// what over-promising leaves after r renewals, and its health drawn from the health
+  /// process at its age under its CSM's effort.
   void build_initial_book() {
     clear_accounts();
     opened_month_ = -1;
-    std::uint32_t first_entity = 0;
+    const double o = w_.effort.ae_overpromise;
     for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
       const auto& seg = w_.segments[static_cast<std::size_t>(s)];
       const auto& aes = seg_aes_[static_cast<std::size_t>(s)];
       const auto& csms = seg_csms_[static_cast<std::size_t>(s)];
-      // Stationary spread of the health process around its base.
-      const double k = seg.health_reversion;
-      const double health_sd = k > 0 ? seg.health_noise / std::sqrt(k * (2.0 - k)) : seg.health_noise;
+      const auto& cdf = tenure_cdf_[static_cast<std::size_t>(s)];
+      const std::uint32_t group = identity::account_group(s);
       // Each account's three streams start from first blocks computed together.
       const auto n = static_cast<std::size_t>(seg.initial_accounts);
       if (book_entity_.size() < n) book_entity_.resize(n);
-      for (std::size_t i = 0; i < n; ++i) book_entity_[i] = first_entity + static_cast<std::uint32_t>(i);
-      stream_blocks(book_entity_.data(), n, 0, Purpose::InitialTenure, tenure_blocks_);
-      stream_blocks(book_entity_.data(), n, 0, Purpose::InitialArr, arr_blocks_);
-      if (health_sd > 0) stream_blocks(book_entity_.data(), n, 0, Purpose::InitialHealth, health_blocks_);
+      for (std::size_t i = 0; i < n; ++i) book_entity_[i] = static_cast<std::uint32_t>(i);
+      stream_blocks(group, book_entity_.data(), n, 0, Purpose::InitialTenure, tenure_blocks_);
+      stream_blocks(group, book_entity_.data(), n, 0, Purpose::InitialArr, arr_blocks_);
+      stream_blocks(group, book_entity_.data(), n, 0, Purpose::InitialHealth, health_blocks_);
+      // The CSMs' effort with the books they start with (account i goes to CSM i mod n).
+      for (std::size_t j = 0; j < csms.size(); ++j) {
+        csm_effort(static_cast<std::size_t>(csms[j]), static_cast<int>(n / csms.size() + (j < n % csms.size() ? 1 : 0)));
+      }
       boost::random::lognormal_distribution<double> acv(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd);
       for (std::size_t i = 0; i < n; ++i) {
         const std::uint32_t entity = book_entity_[i];
-        const int tenure = std::min(35, static_cast<int>(to_unit(tenure_blocks_.first[i]) * 36.0));
-        auto arr_stream = stream(arr_blocks_, i, entity, 0, Purpose::InitialArr);
-        const double arr = acv(arr_stream) * w_.products[0].acv_scale;
-        double health = seg.health_base;
-        if (health_sd > 0) {
-          auto h_stream = stream(health_blocks_, i, entity, 0, Purpose::InitialHealth);
-          health = clip01(seg.health_base + health_sd * normal_(h_stream));
-        }
+        const double u_index = to_unit(tenure_blocks_.first[i]);
+        const int r = static_cast<int>(std::upper_bound(cdf.begin(), cdf.end() - 1, u_index) - cdf.begin());
+        const int month_in_year = std::min(kContractMonths - 1, static_cast<int>(to_unit(tenure_blocks_.second[i]) * kContractMonths));
+        const int age = kContractMonths * r + month_in_year;
+        // Sold at a new deal's value, grown as an account of its age grows on average.
+        auto arr_stream = stream(arr_blocks_, i, group, entity, 0, Purpose::InitialArr);
+        const double arr = acv(arr_stream) * w_.products[0].acv_scale *
+                           growth_by_age_[static_cast<std::size_t>(s)][static_cast<std::size_t>(age)];
         const int csm = csms.empty() ? -1 : csms[i % csms.size()];
         const int ae = aes.empty() ? -1 : aes[i % aes.size()];
-        add_account(s, csm, ae, -1, entity, to_cents(arr, seg), health, 0.0, tenure / kContractMonths,
-                    kContractMonths - tenure % kContractMonths);
+        const double sold_at = aes.empty() ? 0.0 : o;
+        const double mean = mean_health_at_age(w_, seg, health_shift_[static_cast<std::size_t>(csm + 1)], sold_at, age);
+        const double sd = std::sqrt(health_variance_at_age(seg, age));
+        double health = clip01(mean);
+        if (sd > 0) {
+          auto h_stream = stream(health_blocks_, i, group, entity, 0, Purpose::InitialHealth);
+          health = clip01(mean + sd * normal_(h_stream));
+        }
+        add_account(s, csm, ae, -1, entity, to_cents(arr, seg), health, gap_after(w_, sold_at, r), r,
+                    kContractMonths - month_in_year);
       }
-      first_entity += static_cast<std::uint32_t>(n);
+    }
+  }
+
+  /// The warm start's history (docs/model.md §4): the months before 0 create opportunities
+  /// as every source would, and the initial book raises CSQLs at its starting health and its
+  /// CSMs' effort; deals and accepted hand-offs still open at month 0 are in flight then.
+  void warm_start() {
+    const int hand_off_months = std::max(1, w_.expansion_cycle_months);
+    for (int m = -longest_cycle_; m < 0; ++m) create_opportunities(m);
+    for (int s = 0; s < static_cast<int>(live_.size()); ++s) {
+      const auto& seg = w_.segments[static_cast<std::size_t>(s)];
+      if (!(seg.csql_rate > 0)) continue;
+      LiveAccounts& live = live_[static_cast<std::size_t>(s)];
+      const std::uint32_t group = identity::account_group(s);
+      for (int m = -hand_off_months; m < 0; ++m) {
+        for (std::size_t k = 0; k < live.size(); ++k) {
+          if (live.csm[k] < 0 || live.exp_close[k] >= 0) continue;
+          // The Csql stream's words in the month pass's order: yes/no, kind, product, acceptance.
+          auto words = stream(group, live.entity[k], m, Purpose::Csql);
+          const double u = to_unit(words()), u_kind = to_unit(words());
+          const double u_product = to_unit(words()), u_accept = to_unit(words());
+          const double h = live.health[k];
+          const double p = seg.csql_rate * expansion_effort_[static_cast<std::size_t>(live.csm[k] + 1)] *
+                           (w_.csql_health_exponent == 1.0 ? h : std::pow(h, w_.csql_health_exponent));
+          if (u < p) raise_csql(live, k, m, 0, seg, u_kind, u_product, u_accept);
+        }
+      }
     }
   }
 
@@ -743,105 +843,171 @@ class TrialSimulator {
     }
   }
 
-  /// docs/model.md §5, new business: SDRs create opportunities; those reaching their close month are decided.
+  /// New-business win chance of AE `ae` on a deal of `seg` per unit of its share ratio
+  /// n / n_ref, before the cap at 1: w z (1 + alpha o) l phi (docs/model.md §5). One function
+  /// for the draw and for behaviour's slope.
+  double deal_rate(const SegmentConfig& seg, std::size_t ae) const {
+    return seg.win_rate * skill_[ae] * (1.0 + w_.overpromise_win_uplift * overpromise_[ae]) * level_[ae] *
+           capacity_[ae];
+  }
+  /// Expansion win chance of AE `ae` at account health h per unit of its follow-up share
+  /// ratio, before the cap at 1: x z l h.
+  double follow_up_rate(const SegmentConfig& seg, std::size_t ae, double h) const {
+    return seg.expansion_win_rate * skill_[ae] * level_[ae] * h;
+  }
+  /// Opportunities AE `ae` prospects in a month per unit of its share ratio: lambda_p z l.
+  double prospecting_rate(const SegmentConfig& seg, std::size_t ae) const {
+    return seg.ae_prospecting * skill_[ae] * level_[ae];
+  }
+
+  /// phi per AE at the month's start: min(1, K_s / open pipeline), the share of its open
+  /// opportunities an AE can work (docs/model.md §5).
+  void ae_capacities() {
+    for (std::size_t s = 0; s < seg_aes_.size(); ++s) {
+      const double k = w_.segments[s].ae_capacity;
+      for (int ae : seg_aes_[s]) {
+        const auto a = static_cast<std::size_t>(ae);
+        capacity_[a] = open_[a] > k ? k / open_[a] : 1.0;
+      }
+    }
+  }
+
+  /// A source's opportunity count for the month, Poisson(mean) on its own stream.
+  int opportunity_count(double mean, std::uint32_t group, std::uint32_t id, int t, int limit, const char* field) {
+    if (!(mean > 0)) return 0;
+    auto count_stream = stream(group, id, t, Purpose::OpportunityCount);
+    const int n = boost::random::poisson_distribution<int, double>(mean)(count_stream);
+    if (n > limit) {  // their ids would collide: stop, do not truncate
+      throw std::invalid_argument(std::string(field) + ": a source drew " + std::to_string(n) +
+                                  " opportunities in month " + std::to_string(t) + ", more than the " +
+                                  std::to_string(limit) + " a month the engine can key; lower it, or "
+                                  "skill_log_sd (strong reps draw in proportion to their skill)");
+    }
+    return n;
+  }
+
+  /// The opportunities created in month t from every source: SDRs, each segment's inbound
+  /// marketing and AEs' own prospecting (docs/model.md §5). Months before 0 are the warm
+  /// start's history: their deals still open at month 0 join the pipeline, nothing is credited.
+  void create_opportunities(int t) {
+    const bool record = t >= 0;
+    const int p = record ? t / w_.period_months : 0;
+    month_opps_.clear();
+    for (std::size_t j = 0; j < sdrs_.size(); ++j) {
+      const auto sdr = static_cast<std::size_t>(sdrs_[j]);
+      const int n = opportunity_count(w_.opportunities_per_sdr * skill_[sdr], identity::kRepGroup, rep_id_[sdr], t,
+                                      identity::kMaxOpportunitiesPerSourceMonth, "world.opportunities_per_sdr");
+      for (int k = 0; k < n; ++k) {
+        month_opps_.push_back({identity::opportunity_id(Source::Sdr, t, static_cast<int>(j), k), Source::Sdr,
+                               static_cast<int>(sdr), -1, -1});
+      }
+    }
+    for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
+      const auto& seg = w_.segments[static_cast<std::size_t>(s)];
+      const int n = opportunity_count(seg.inbound_opportunities, identity::inbound_group(s), 0, t,
+                                      identity::kMaxInboundPerSegmentMonth - 1,
+                                      ("world.segments." + seg.name + ".inbound_opportunities").c_str());
+      for (int k = 0; k < n; ++k) {
+        month_opps_.push_back({identity::opportunity_id(Source::Inbound, t, 0, k), Source::Inbound, -1, s, -1});
+      }
+      for (int ae : seg_aes_[static_cast<std::size_t>(s)]) {
+        const auto a = static_cast<std::size_t>(ae);
+        const double mean = prospecting_rate(seg, a) * share_[a] / w_.effort.ae_new_business_ref;
+        const int m = opportunity_count(mean, identity::kRepGroup, rep_id_[a], t,
+                                        identity::kMaxOpportunitiesPerSourceMonth,
+                                        ("world.segments." + seg.name + ".ae_prospecting").c_str());
+        for (int k = 0; k < m; ++k) {
+          month_opps_.push_back({identity::opportunity_id(Source::Prospecting, t, rep_ordinal_[a], k),
+                                 Source::Prospecting, -1, s, ae});
+        }
+      }
+    }
+    for (const NewOpportunity& o : month_opps_) {
+      // The opportunity's stream: the segment's word (SDR-sourced), the AE's word (unless
+      // prospected), then the value's log-normal; its OpportunityWin stream's first word.
+      auto draws = stream(identity::opportunity_group(o.source, o.segment), o.id, t, Purpose::Opportunity);
+      const double u_segment = to_unit(draws()), u_ae = to_unit(draws());
+      int s = o.segment;
+      if (s < 0) {
+        s = 0;
+        while (s + 1 < static_cast<int>(share_cdf_.size()) && u_segment >= share_cdf_[static_cast<std::size_t>(s)]) ++s;
+      }
+      int ae = o.ae;
+      if (ae < 0) {
+        const auto& aes = seg_aes_[static_cast<std::size_t>(s)];
+        const auto pick = static_cast<std::size_t>(u_ae * static_cast<double>(aes.size()));
+        ae = aes[std::min(pick, aes.size() - 1)];
+      }
+      const auto& seg = w_.segments[static_cast<std::size_t>(s)];
+      const double acv = boost::random::lognormal_distribution<double>(log_median_[static_cast<std::size_t>(s)],
+                                                                       seg.acv_log_sd)(draws);
+      const double u_win = to_unit(stream(identity::opportunity_group(o.source, o.segment), o.id, t,
+                                          Purpose::OpportunityWin)());
+      const Opportunity opp{o.id, o.sdr, s, ae,
+                            to_cents(acv * w_.products[0].acv_scale, seg), u_win};
+      if (record) {
+        if (o.sdr >= 0) {
+          raw(o.sdr, p, kOpportunities) += 1;
+          raw(o.sdr, p, kPipeline) += opp.value;
+        }
+        series(t, kOpportunitiesFlow) += 1;
+      }
+      const int close = t + seg.sales_cycle_months;
+      if (close < 0) continue;  // decided before the start
+      pipeline_[static_cast<std::size_t>(close)].push_back(opp);
+      ++open_[static_cast<std::size_t>(ae)];
+    }
+  }
+
+  /// docs/model.md §5, new business: this month's opportunities, then the deals reaching
+  /// their close month are decided.
   void new_business(int t) {
     const int p = t / w_.period_months;
-    const int nsdr = static_cast<int>(sdrs_.size());
-    // The month's opportunities, SDR by SDR; then their draws from blocks computed together:
-    // the Opportunity stream's first two (segment and AE, then the value's normal) and the
-    // OpportunityWin stream's first, kept until the close.
-    month_opportunities_.clear();
-    month_opportunity_sdr_.clear();
-    for (int j = 0; j < nsdr; ++j) {
-      const int sdr = sdrs_[static_cast<std::size_t>(j)];
-      const double mean = w_.opportunities_per_sdr * skill_[static_cast<std::size_t>(sdr)];
-      if (!(mean > 0)) continue;
-      auto count_stream = stream(static_cast<std::uint32_t>(sdr), t, Purpose::OpportunityCount);
-      const int n = boost::random::poisson_distribution<int, double>(mean)(count_stream);
-      if (n > kMaxOpportunitiesPerSdrMonth) {  // their ids would collide: stop, do not truncate
-        throw std::invalid_argument(
-            "world.opportunities_per_sdr: an SDR drew " + std::to_string(n) + " opportunities in month " +
-            std::to_string(t) + ", more than the " + std::to_string(kMaxOpportunitiesPerSdrMonth) +
-            " a month the engine can key; lower opportunities_per_sdr, or skill_log_sd (strong "
-            "SDRs draw in proportion to their skill)");
-      }
-      for (int k = 0; k < n; ++k) {
-        month_opportunities_.push_back(static_cast<std::uint32_t>(((t * nsdr + j) * kMaxOpportunitiesPerSdrMonth) + k));
-        month_opportunity_sdr_.push_back(sdr);
-      }
-    }
-    const std::size_t count = month_opportunities_.size();
-    if (count > 0) {
-      const std::uint32_t* const ids = month_opportunities_.data();
-      stream_blocks(ids, count, t, Purpose::Opportunity, opportunity_blocks_);
-      stream_blocks(ids, count, t, Purpose::Opportunity, opportunity_value_blocks_, 1);
-      stream_blocks(ids, count, t, Purpose::OpportunityWin, opportunity_win_blocks_);
-    }
-    for (std::size_t q = 0; q < count; ++q) {
-      const std::uint32_t id = month_opportunities_[q];
-      const int sdr = month_opportunity_sdr_[q];
-      const double u_segment = to_unit(opportunity_blocks_.first[q]);
-      int s = 0;
-      while (s + 1 < static_cast<int>(share_cdf_.size()) && u_segment >= share_cdf_[static_cast<std::size_t>(s)]) ++s;
-      const auto& aes = seg_aes_[static_cast<std::size_t>(s)];
-      const auto pick = static_cast<std::size_t>(to_unit(opportunity_blocks_.second[q]) * static_cast<double>(aes.size()));
-      const int ae = aes[std::min(pick, aes.size() - 1)];
-      const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-      // Boost's log-normal, exp(z sigma + mu), with its unit normal's common case taken from
-      // the stream's third word; the rest run Boost's code on the stream.
-      const double mu = log_median_[static_cast<std::size_t>(s)];
-      double z, acv;
-      if (unit_normal_first_word(opportunity_value_blocks_.first[q], z)) {
-        acv = std::exp(z * seg.acv_log_sd + mu);
-      } else {
-        KeyedStream rest = stream(opportunity_blocks_, q, id, t, Purpose::Opportunity);
-        rest(), rest();  // the segment's and the AE's words
-        acv = boost::random::lognormal_distribution<double>(mu, seg.acv_log_sd)(rest);
-      }
-      const Opportunity opp{id, sdr, s, ae, to_cents(acv * w_.products[0].acv_scale, seg),
-                            to_unit(opportunity_win_blocks_.first[q])};
-      raw(sdr, p, kOpportunities) += 1;
-      raw(sdr, p, kPipeline) += opp.value;
-      series(t, kOpportunitiesFlow) += 1;
-      const int close = t + seg.sales_cycle_months;
-      if (close < w_.months) pipeline_[static_cast<std::size_t>(close)].push_back(opp);
-    }
+    create_opportunities(t);
     for (const Opportunity& opp : pipeline_[static_cast<std::size_t>(t)]) {
       series(t, kDealsClosed) += 1;
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
       const auto ae = static_cast<std::size_t>(opp.ae);
-      const double p_win = std::min(1.0, seg.win_rate * skill_[ae] * share_[ae] / w_.effort.ae_new_business_ref *
-                                             (1.0 + w_.overpromise_win_uplift * overpromise_[ae]));
+      --open_[ae];
+      const double p_win = std::min(1.0, deal_rate(seg, ae) * share_[ae] / w_.effort.ae_new_business_ref);
       if (!(opp.u_win < p_win)) continue;
       raw(opp.ae, p, kNewArr) += opp.value;
       raw(opp.ae, p, kNewLogos) += 1;
-      raw(opp.sdr, p, kSourcedWins) += 1;
+      if (opp.sdr >= 0) raw(opp.sdr, p, kSourcedWins) += 1;
       series(t, kNewArrFlow) += opp.value;
       series(t, kNewLogosFlow) += 1;
       won_.push_back(opp);
     }
   }
 
-  /// dE_e/de for CSM r: skill times load over the reference expansion share (docs/model.md §3).
-  double expansion_effort_per_share(std::size_t r) const {
+  /// CSM r's attention per account, skill and effort level included, for a book of `book`
+  /// accounts: z l F c/B / (F - 1 + c/B) (docs/model.md §3).
+  double csm_attention_of(std::size_t r, int book) const {
     const auto& seg = w_.segments[static_cast<std::size_t>(roster_.segment[r])];
-    return skill_[r] * (seg.csm_coverage / std::max(1, load_[r])) / (1.0 - w_.effort.csm_adoption_ref);
+    return skill_[r] * level_[r] * csm_attention(seg.csm_coverage / std::max(1, book), w_.csm_max_effort);
+  }
+
+  /// dE_e/de for CSM r: its attention over the reference expansion share (docs/model.md §3).
+  double expansion_effort_per_share(std::size_t r) const {
+    return csm_attention_of(r, load_[r]) / (1.0 - w_.effort.csm_adoption_ref);
+  }
+
+  /// Health-target shift and expansion effort E_e of CSM r's accounts with a book of `book`:
+  /// theta_a ln E_a less the push penalty of an expansion emphasis past the reference.
+  void csm_effort(std::size_t r, int book) {
+    const double attention = csm_attention_of(r, book);
+    const double a = share_[r];
+    const double e_adopt = std::max(kMinEffort, a / w_.effort.csm_adoption_ref * attention);
+    const double emphasis = (1.0 - a) / (1.0 - w_.effort.csm_adoption_ref);
+    health_shift_[r + 1] = w_.health_adoption_effect * std::log(e_adopt) -
+                           w_.health_push_effect * std::max(0.0, emphasis - 1.0);
+    expansion_effort_[r + 1] = emphasis * attention;
   }
 
   /// Per-CSM effort for the month from its load at the month's start (docs/model.md §3).
   void csm_efforts() {
-    for (std::size_t s = 0; s < seg_csms_.size(); ++s) {
-      const auto& seg = w_.segments[s];
-      for (int r : seg_csms_[s]) {
-        const auto ri = static_cast<std::size_t>(r);
-        const double load = seg.csm_coverage / std::max(1, load_[ri]);
-        const double a = share_[ri];
-        const double e_adopt = std::max(kMinEffort, a / w_.effort.csm_adoption_ref * skill_[ri] * load);
-        const double e_expand = (1.0 - a) / (1.0 - w_.effort.csm_adoption_ref) * skill_[ri] * load;
-        health_shift_[ri + 1] = w_.health_adoption_effect * std::log(e_adopt) -
-                            w_.health_push_effect * std::max(0.0, e_expand - 1.0);
-        expansion_effort_[ri + 1] = e_expand;
-      }
+    for (const auto& csms : seg_csms_) {
+      for (int r : csms) csm_effort(static_cast<std::size_t>(r), load_[static_cast<std::size_t>(r)]);
     }
   }
 
@@ -850,6 +1016,7 @@ class TrialSimulator {
     open_cohorts(t);
     series(t, kArrStart) = total_arr_;
     won_.clear();
+    ae_capacities();
     if (w_.behaviour.responsive()) respond(t);
     record_effort(t);
     new_business(t);
@@ -895,6 +1062,7 @@ class TrialSimulator {
     const auto& seg = w_.segments[static_cast<std::size_t>(s)];
     LiveAccounts& live = live_[static_cast<std::size_t>(s)];
     const std::uint32_t* const entity = live.entity.data();
+    const std::uint32_t group = identity::account_group(s);
     const std::size_t n = live.size();
     if (n == 0) return;
     if (z_health_.size() < n) {
@@ -907,22 +1075,22 @@ class TrialSimulator {
     // rare extra words come from their own streams). z = 0 where a segment has no noise.
     const bool health_noise = seg.health_noise > 0, usage_noise = seg.usage_noise > 0;
     if (health_noise || usage_noise) {
-      stream_blocks(entity, n, t, Purpose::AccountMonth, dynamics_blocks_);
+      stream_blocks(group, entity, n, t, Purpose::AccountMonth, dynamics_blocks_);
     }
     if (health_noise) {
-      unit_normals(dynamics_blocks_.first.data(), entity, n, t, Purpose::Health, z_health_.data());
+      unit_normals(dynamics_blocks_.first.data(), group, entity, n, t, Purpose::Health, z_health_.data());
     } else {
       std::fill_n(z_health_.begin(), n, 0.0);
     }
     if (usage_noise) {
       // Drawn for every account; used only where it holds usage-priced ARR.
-      unit_normals(dynamics_blocks_.second.data(), entity, n, t, Purpose::Usage, z_usage_.data());
+      unit_normals(dynamics_blocks_.second.data(), group, entity, n, t, Purpose::Usage, z_usage_.data());
     } else {
       std::fill_n(z_usage_.begin(), n, 0.0);
     }
 
     const bool csql_possible = seg.csql_rate > 0;
-    if (csql_possible) stream_blocks(entity, n, t, Purpose::Csql, csql_blocks_);
+    if (csql_possible) stream_blocks(group, entity, n, t, Purpose::Csql, csql_blocks_);
 
     // One pass over the list (account_pass.hpp): the continuous dynamics (steps 1, 2),
     // whether a renewal is due and step 4's yes/no, listing the few accounts with an event this
@@ -963,9 +1131,9 @@ class TrialSimulator {
       if (events_[e].csql) csql_entity_[num_csqls++] = entity[k];
       if (events_[e].due) renewal_entity_[d++] = entity[k];
     }
-    stream_blocks(closing_entity_.data(), num_closing, t, Purpose::ExpansionWin, expansion_win_blocks_);
-    stream_blocks(csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_more_blocks_, 1);
-    stream_blocks(renewal_entity_.data(), num_due, t, Purpose::Renewal, renewal_blocks_);
+    stream_blocks(group, closing_entity_.data(), num_closing, t, Purpose::ExpansionWin, expansion_win_blocks_);
+    stream_blocks(group, csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_more_blocks_, 1);
+    stream_blocks(group, renewal_entity_.data(), num_due, t, Purpose::Renewal, renewal_blocks_);
 
     if (churned_positions_.size() < num_due) churned_positions_.resize(num_due);
     std::size_t num_churned = 0;
@@ -997,7 +1165,7 @@ class TrialSimulator {
     series(t, kExpansionsClosed) += 1;
     const int ae = ae_[i];
     const auto a = static_cast<std::size_t>(ae);
-    const double p_win = std::min(1.0, seg.expansion_win_rate * skill_[a] * follow_up_ratio(a) * live.health[k]);
+    const double p_win = std::min(1.0, follow_up_rate(seg, a, live.health[k]) * follow_up_ratio(a));
     if (u_win < p_win) {
       const std::int64_t value = exp_value_[i];
       const int product = exp_product_[i];
@@ -1059,16 +1227,20 @@ class TrialSimulator {
       value = to_cents(seg.upsell_fraction * static_cast<double>(arr_fixed_[i] + live.arr_usage[k]) / 100.0, seg);
     }
     const int csm = csm_[i];
-    raw(csm, p, kCsqlCount) += 1;
-    raw(csm, p, kCsqlPipeline) += value;
-    series(t, kCsqlRaised) += 1;
-    series(t, kCsqlValue) += value;
+    const bool record = t >= 0;  // before month 0: the warm start's history
+    if (record) {
+      raw(csm, p, kCsqlCount) += 1;
+      raw(csm, p, kCsqlPipeline) += value;
+      series(t, kCsqlRaised) += 1;
+      series(t, kCsqlValue) += value;
+    }
     if (ae_[i] < 0 || !(u_accept < acceptance_[static_cast<std::size_t>(seg_[i])])) return;
-    series(t, kHandoffsAccepted) += 1;
+    if (record) series(t, kHandoffsAccepted) += 1;
     const int close = t + w_.expansion_cycle_months;
     // Closing this month is handled next month (the account has been processed already).
     const int when = std::max(close, t + 1);
-    if (when >= w_.months) return;
+    if (when < 0) return;  // closed before the start
+    // Past the horizon it stays pending, as in a longer run: results do not depend on T.
     live.exp_close[k] = when;
     exp_value_[i] = value;
     exp_product_[i] = product;
@@ -1081,7 +1253,7 @@ class TrialSimulator {
   bool renew(LiveAccounts& live, std::size_t k, int t, const SegmentConfig& seg, double u) {
     const std::size_t i = live.account[k];
     const int r = renewal_index_[i];
-    const double p_churn = churn_probability(live, k, seg);
+    const double p_churn = churn_probability(live, k);
     series(t, kRenewalsDue) += 1;
     if (r == 0) series(t, kFirstRenewalsDue) += 1;
     if (u < p_churn) {
@@ -1124,6 +1296,12 @@ class TrialSimulator {
   // Fixed per scenario.
   std::vector<std::vector<int>> seg_aes_, seg_csms_;
   std::vector<int> sdrs_;
+  std::vector<std::uint32_t> rep_id_;  // per rep: its identity in the streams (identity.hpp)
+  std::vector<int> rep_ordinal_;       // per rep: its ordinal among its role and segment
+  int longest_cycle_ = 0;              // the longest sales cycle, months
+  std::vector<std::vector<double>> hazard_scale_;  // per segment and renewal index: H_r / Z_r
+  std::vector<std::vector<double>> tenure_cdf_;    // per segment: the steady-state renewal-index mix
+  std::vector<std::vector<double>> growth_by_age_;  // per segment and age in months: expected ARR multiple
   std::vector<double> share_cdf_, acceptance_, log_median_;
   std::vector<bool> usage_priced_;
 
@@ -1144,10 +1322,16 @@ class TrialSimulator {
   std::vector<double> actuals_, projected_, spif_counts_, measure_payout_;  // per-plan scratch
   std::vector<int> load_;
   std::vector<std::vector<Opportunity>> pipeline_;
-  // new_business's scratch: the month's opportunities (ids, SDRs) and their streams' blocks.
-  std::vector<std::uint32_t> month_opportunities_;
-  std::vector<int> month_opportunity_sdr_;
-  StreamBlocks opportunity_blocks_, opportunity_value_blocks_, opportunity_win_blocks_;
+  // create_opportunities's scratch: the month's opportunities before their draws.
+  struct NewOpportunity {
+    std::uint32_t id;
+    Source source;
+    int sdr, segment, ae;  // -1: none (SDR), drawn (segment, AE)
+  };
+  std::vector<NewOpportunity> month_opps_;
+  std::vector<int> open_;          // per AE: opportunities assigned and not yet decided
+  std::vector<double> capacity_;   // per AE: phi at the month's start
+  std::vector<double> level_;      // per rep: effort level l (1 in fixed mode)
   std::vector<Opportunity> won_;
   std::vector<LiveAccounts> live_;
   bool live_state_stored_ = true;  // whether the account arrays hold live_'s health and usage ARR

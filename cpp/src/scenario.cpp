@@ -1,5 +1,8 @@
 #include "complab/scenario.hpp"
 
+#include <algorithm>
+#include "complab/identity.hpp"
+
 #include <cmath>
 #include <iomanip>
 #include <sstream>
@@ -53,7 +56,7 @@ long long WorldConfig::total_initial_accounts() const {
 }
 
 void WorldConfig::validate() const {
-  check_count("months", months, 1, 1200);
+  check_count("months", months, 1, 1200);  // within identity::kMaxMonths
   check_count("period_months", period_months, 1, 12);
   if (12 % period_months != 0) {
     throw std::invalid_argument("period_months: " + std::to_string(period_months) +
@@ -65,13 +68,13 @@ void WorldConfig::validate() const {
   }
   if (segments.empty()) throw std::invalid_argument("segments: empty, at least one segment is needed");
   // Kept account records hold the segment in 16 bits; no business has this many.
-  check_count("segments", static_cast<long long>(segments.size()), 1, 1000);
+  check_count("segments", static_cast<long long>(segments.size()), 1, 1000);  // < identity::kMaxSegments
   if (products.empty()) throw std::invalid_argument("products: empty, at least one product is needed");
   check_count("products", static_cast<long long>(products.size()), 1, 32);
   for (std::size_t k = 0; k < products.size(); ++k) {
     check_positive("products[" + std::to_string(k) + "].acv_scale", products[k].acv_scale);
   }
-  check_count("sdr_headcount", sdr_headcount, 0, 100000);
+  check_count("sdr_headcount", sdr_headcount, 0, identity::kMaxSourceOrdinal);
   check_non_negative("opportunities_per_sdr", opportunities_per_sdr);
   check_range("opportunities_per_sdr", opportunities_per_sdr, 0, 100);
   check_range("skill_log_sd", skill_log_sd, 0, 2);
@@ -83,10 +86,13 @@ void WorldConfig::validate() const {
   check_range("cross_sell_probability", cross_sell_probability, 0, 1);
   check_range("handoff_acceptance", handoff_acceptance, 0, 1);
   check_range("shared_nrr_acceptance_uplift", shared_nrr_acceptance_uplift, 0, 1);
-  check_count("expansion_cycle_months", expansion_cycle_months, 0, months);
+  // The warm start runs the pipeline's longest cycle before month 0 (identity::kPreMonths).
+  check_count("expansion_cycle_months", expansion_cycle_months, 0, std::min(months, identity::kPreMonths));
   check_range("churn_health_effect", churn_health_effect, 0, 50);
   check_non_negative("churn_gap_effect", churn_gap_effect);
   check_range("gap_decay", gap_decay, 0, 1);
+  check_range("csm_max_effort", csm_max_effort, 1.0001, 100);
+  check_count("book_age_years", book_age_years, 1, 100);
   check_range("effort.csm_adoption", effort.csm_adoption, 0, 1);
   check_reference_share("effort.csm_adoption_ref", effort.csm_adoption_ref);
   check_range("effort.ae_new_business", effort.ae_new_business, 0, 1);
@@ -95,6 +101,10 @@ void WorldConfig::validate() const {
 
   check_range("behaviour.incentive_sensitivity", behaviour.incentive_sensitivity, 0, 1000);
   check_range("behaviour.projection_uncertainty", behaviour.projection_uncertainty, 0, 5);
+  check_range("behaviour.effort_cost_ae", behaviour.effort_cost_ae, 1e-3, 1e9);
+  check_range("behaviour.effort_cost_csm", behaviour.effort_cost_csm, 1e-3, 1e9);
+  check_range("behaviour.effort_elasticity", behaviour.effort_elasticity, 0, 5);
+  check_range("behaviour.max_effort_level", behaviour.max_effort_level, 1, 10);
   for (const auto* g : {&behaviour.csm_productivity, &behaviour.ae_productivity}) {
     const std::string name = g == &behaviour.csm_productivity ? "behaviour.csm_productivity"
                                                                : "behaviour.ae_productivity";
@@ -109,12 +119,10 @@ void WorldConfig::validate() const {
     }
   }
   double share_total = 0.0;
-  long long accounts = 0;
   for (std::size_t i = 0; i < segments.size(); ++i) {
     const auto& s = segments[i];
     const std::string p = "segments[" + std::to_string(i) + "].";
     check_count(p + "initial_accounts", s.initial_accounts, 0, 10'000'000);
-    accounts += s.initial_accounts;
     check_positive(p + "acv_median", s.acv_median);
     check_range(p + "acv_log_sd", s.acv_log_sd, 0, 3);
     if (s.renewal_hazard.empty()) {
@@ -132,26 +140,25 @@ void WorldConfig::validate() const {
     check_range(p + "usage_noise", s.usage_noise, 0, 1);
     check_range(p + "csql_rate", s.csql_rate, 0, 1);
     check_range(p + "upsell_fraction", s.upsell_fraction, 0, 10);
-    check_count(p + "sales_cycle_months", s.sales_cycle_months, 0, months);
+    check_count(p + "sales_cycle_months", s.sales_cycle_months, 0, std::min(months, identity::kPreMonths));
     check_range(p + "win_rate", s.win_rate, 0, 1);
     check_range(p + "expansion_win_rate", s.expansion_win_rate, 0, 1);
     check_range(p + "opportunity_share", s.opportunity_share, 0, 1);
     share_total += s.opportunity_share;
-    check_count(p + "ae_headcount", s.ae_headcount, 0, 100000);
-    check_count(p + "csm_headcount", s.csm_headcount, 0, 100000);
-    if (s.ae_headcount == 0 && s.opportunity_share > 0 && sdr_headcount > 0) {
+    // Inbound opportunities of a segment-month are keyed in 18 bits; the mean stays far below.
+    check_range(p + "inbound_opportunities", s.inbound_opportunities, 0, 10000);
+    // Prospected opportunities of an AE-month are keyed in 9 bits (at most 512).
+    check_range(p + "ae_prospecting", s.ae_prospecting, 0, 50);
+    check_range(p + "ae_capacity", s.ae_capacity, 0.01, 1e6);
+    check_count(p + "ae_headcount", s.ae_headcount, 0, identity::kMaxSourceOrdinal);
+    check_count(p + "csm_headcount", s.csm_headcount, 0, identity::kMaxRepsPerGroup - 1);
+    if (s.ae_headcount == 0 && (s.opportunity_share > 0 && sdr_headcount > 0 || s.inbound_opportunities > 0)) {
       throw std::invalid_argument(p + "ae_headcount: 0, but the segment receives opportunities "
-                                  "(opportunity_share > 0): give it at least one AE");
+                                  "(opportunity_share > 0 with SDRs, or inbound_opportunities > 0): give it at least one AE");
     }
   }
   if (sdr_headcount > 0 && !(share_total > 0)) {
     throw std::invalid_argument("segments[*].opportunity_share: all 0, at least one must be > 0");
-  }
-  // Opportunity and account ids must fit the 31 bits of the random streams' entity key.
-  if (accounts >= (1LL << 31)) throw std::invalid_argument("segments[*].initial_accounts: too many accounts in total");
-  if (static_cast<long long>(months) * sdr_headcount * 256 >= (1LL << 31)) {
-    throw std::invalid_argument("sdr_headcount: " + std::to_string(sdr_headcount) +
-                                " is too large for " + std::to_string(months) + " months");
   }
 }
 

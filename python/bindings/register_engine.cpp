@@ -177,6 +177,8 @@ void register_engine(py::module_& m) {
       COMPLAB_FIELD(SegmentConfig, csql_rate) COMPLAB_FIELD(SegmentConfig, upsell_fraction)
       COMPLAB_FIELD(SegmentConfig, sales_cycle_months) COMPLAB_FIELD(SegmentConfig, win_rate)
       COMPLAB_FIELD(SegmentConfig, expansion_win_rate) COMPLAB_FIELD(SegmentConfig, opportunity_share)
+      COMPLAB_FIELD(SegmentConfig, inbound_opportunities) COMPLAB_FIELD(SegmentConfig, ae_prospecting)
+      COMPLAB_FIELD(SegmentConfig, ae_capacity)
       COMPLAB_FIELD(SegmentConfig, ae_headcount) COMPLAB_FIELD(SegmentConfig, csm_headcount);
 
   py::class_<EffortConfig>(m, "EffortConfig")
@@ -189,6 +191,8 @@ void register_engine(py::module_& m) {
       .def(py::init<>())
       COMPLAB_FIELD(BehaviourConfig, incentive_sensitivity)
       COMPLAB_FIELD(BehaviourConfig, projection_uncertainty)
+      COMPLAB_FIELD(BehaviourConfig, effort_cost_ae) COMPLAB_FIELD(BehaviourConfig, effort_cost_csm)
+      COMPLAB_FIELD(BehaviourConfig, effort_elasticity) COMPLAB_FIELD(BehaviourConfig, max_effort_level)
       COMPLAB_FIELD(BehaviourConfig, csm_productivity) COMPLAB_FIELD(BehaviourConfig, ae_productivity);
 
   py::class_<WorldConfig>(m, "WorldConfig")
@@ -202,7 +206,7 @@ void register_engine(py::module_& m) {
       COMPLAB_FIELD(WorldConfig, cross_sell_probability) COMPLAB_FIELD(WorldConfig, handoff_acceptance)
       COMPLAB_FIELD(WorldConfig, shared_nrr_acceptance_uplift)
       COMPLAB_FIELD(WorldConfig, expansion_cycle_months) COMPLAB_FIELD(WorldConfig, churn_health_effect)
-      COMPLAB_FIELD(WorldConfig, churn_gap_effect) COMPLAB_FIELD(WorldConfig, gap_decay)
+      COMPLAB_FIELD(WorldConfig, churn_gap_effect) COMPLAB_FIELD(WorldConfig, gap_decay) COMPLAB_FIELD(WorldConfig, csm_max_effort) COMPLAB_FIELD(WorldConfig, book_age_years)
       COMPLAB_FIELD(WorldConfig, effort) COMPLAB_FIELD(WorldConfig, behaviour)
       .def("validate", &WorldConfig::validate);
 
@@ -247,7 +251,7 @@ void register_engine(py::module_& m) {
   // The vector paths the engine's kernels take on this CPU (same results either way): the
   // benchmarks record it.
   m.attr("SIMD") = detail::uses_avx2() ? "avx2" : "none";
-  m.attr("EFFORT_FIELDS") = py::make_tuple("primary", "secondary", "overpromise");
+  m.attr("EFFORT_FIELDS") = py::make_tuple("primary", "secondary", "overpromise", "level");
   m.attr("COHORT_FIELDS") = py::make_tuple("start_arr", "end_arr", "kept_arr", "start_logos", "churned_logos");
   m.attr("RAW_SLOTS") = py::make_tuple("new_arr", "new_logos", "expansion_arr", "expansion_wins",
                                        "opportunities", "pipeline", "sourced_wins", "csql_count",

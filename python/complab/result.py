@@ -395,7 +395,9 @@ class Result:
 
         ``primary`` is a CSM's adoption share or an AE's new-business share, ``secondary``
         the rest (expansion work, expansion follow-up), ``overpromise`` an AE's
-        over-promising level. In fixed mode every rep keeps the scenario's shares.
+        over-promising level and ``level`` the effort level (1 at nominal effort; above 1
+        where variable pay buys more). In fixed mode every rep keeps the scenario's shares
+        at level 1.
         """
         e = self.arrays["effort"]
         t, r = self.trials, len(self.roster)
@@ -407,9 +409,10 @@ class Result:
                 [roles == "csm", roles == "ae"], [eff.csm_adoption, eff.ae_new_business], 1.0
             )
             over = np.where(roles == "ae", eff.ae_overpromise, 0.0)
+            level = np.ones_like(primary)
             e = np.broadcast_to(
-                np.stack([primary, 1.0 - primary, over], axis=-1)[None, :, None, :],
-                (t, r, months, 3),
+                np.stack([primary, 1.0 - primary, over, level], axis=-1)[None, :, None, :],
+                (t, r, months, len(_core.EFFORT_FIELDS)),
             )
         roles = self.roster["role"].to_numpy()
         segs = self.roster["segment"].to_numpy()
@@ -420,7 +423,7 @@ class Result:
             "role": np.tile(np.repeat(roles, months), t),
             "segment": np.tile(np.repeat(segs, months), t),
         }
-        flat = np.asarray(e, dtype=float).reshape(-1, 3)
+        flat = np.asarray(e, dtype=float).reshape(-1, len(_core.EFFORT_FIELDS))
         for i, name in enumerate(_core.EFFORT_FIELDS):
             data[name] = flat[:, i]
         return pd.DataFrame(data)

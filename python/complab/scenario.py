@@ -146,6 +146,9 @@ class Segment(_Record):
     win_rate: float = 0.2
     expansion_win_rate: float = 0.5
     opportunity_share: float = 1.0
+    inbound_opportunities: float = 0.0
+    ae_prospecting: float = 0.0
+    ae_capacity: float = 30.0
     ae_headcount: int = 1
     csm_headcount: int = 1
 
@@ -177,6 +180,10 @@ class Behaviour(_Record):
 
     incentive_sensitivity: float = 0.0
     projection_uncertainty: float = 0.25
+    effort_cost_ae: float = 1000.0
+    effort_cost_csm: float = 200.0
+    effort_elasticity: float = 0.5
+    max_effort_level: float = 1.5
     csm_productivity: Mapping[str, Mapping[str, float]] | None = None
     ae_productivity: Mapping[str, Mapping[str, float]] | None = None
 
@@ -204,6 +211,8 @@ class World(_Record):
     churn_health_effect: float = 2.0
     churn_gap_effect: float = 1.0
     gap_decay: float = 0.5
+    csm_max_effort: float = 2.0
+    book_age_years: int = 20
     effort: Effort = field(default_factory=Effort)
     behaviour: Behaviour = field(default_factory=Behaviour)
 
@@ -700,6 +709,8 @@ def _behaviour_to_core(b: Behaviour) -> Any:
     core = _core.BehaviourConfig()
     core.incentive_sensitivity = b.incentive_sensitivity
     core.projection_uncertainty = b.projection_uncertainty
+    for name in ("effort_cost_ae", "effort_cost_csm", "effort_elasticity", "max_effort_level"):
+        setattr(core, name, getattr(b, name))
     metrics = [m["name"] for m in _core.METRICS]
     for role in ("csm", "ae"):
         table = getattr(b, f"{role}_productivity")

@@ -55,6 +55,7 @@ enum EffortField : int {
   kEffortPrimary = 0,  ///< CSM: adoption share; AE: new-business share; SDR: 1
   kEffortSecondary,    ///< CSM: expansion share; AE: expansion follow-up share; SDR: 0
   kEffortOverpromise,  ///< AE: over-promising level o; others 0
+  kEffortLevel,        ///< AE and CSM: effort level l (1 at nominal effort); SDR: 1
   kNumEffortFields
 };
 

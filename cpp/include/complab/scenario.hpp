@@ -22,8 +22,8 @@ struct SegmentConfig {
   int initial_accounts = 0;                ///< N0_s
   double acv_median = 10000.0;             ///< m_s (currency per year)
   double acv_log_sd = 0.5;                 ///< sigma_s
-  std::vector<double> renewal_hazard;      ///< H_s[r] at neutral health; last entry repeats
-  double csm_coverage = 100.0;             ///< c_s: accounts per CSM at nominal load
+  std::vector<double> renewal_hazard;      ///< H_s[r]: mean churn at the r-th renewal at nominal coverage; last entry repeats
+  double csm_coverage = 100.0;             ///< c_s: accounts a CSM serves at nominal effort
   double health_start = 0.5;               ///< h0_s for new accounts
   double health_base = 0.6;                ///< b_s
   double health_reversion = 0.2;           ///< kappa_s
@@ -35,7 +35,10 @@ struct SegmentConfig {
   int sales_cycle_months = 3;              ///< L_s
   double win_rate = 0.2;                   ///< w_s
   double expansion_win_rate = 0.5;         ///< x_s
-  double opportunity_share = 1.0;          ///< pi_s
+  double opportunity_share = 1.0;          ///< pi_s: the segment's share of SDR opportunities
+  double inbound_opportunities = 0.0;      ///< I_s: inbound opportunities per month
+  double ae_prospecting = 0.0;             ///< lambda_p: opportunities an AE prospects per month at nominal effort
+  double ae_capacity = 30.0;               ///< K_s: open opportunities an AE works at full win rate
   int ae_headcount = 1;
   int csm_headcount = 1;
 };
@@ -54,6 +57,12 @@ struct EffortConfig {
 struct BehaviourConfig {
   double incentive_sensitivity = 0.0;   ///< beta
   double projection_uncertainty = 0.25;  ///< sd of period-end attainment seen at the period's start
+  /// Effort level (docs/model.md §8): cost of one more unit of effort level, in currency per
+  /// month, per role; the elasticity eta; the most a rep can give.
+  double effort_cost_ae = 1000.0;
+  double effort_cost_csm = 200.0;
+  double effort_elasticity = 0.5;
+  double max_effort_level = 1.5;
   /// Optional G overrides, row-major kNumActivities x kNumMetrics (metric units per month
   /// of activity); empty: derived from the world each month.
   std::vector<double> csm_productivity;
@@ -82,6 +91,8 @@ struct WorldConfig {
   double churn_health_effect = 2.0;     ///< lambda_h
   double churn_gap_effect = 1.0;        ///< lambda_g
   double gap_decay = 0.5;               ///< gamma_g
+  int book_age_years = 20;              ///< how long the company has sold: the oldest accounts' age at month 0
+  double csm_max_effort = 2.0;          ///< F: a CSM's attention per account saturates at F x nominal as its book shrinks
   EffortConfig effort;
   BehaviourConfig behaviour;
 
