@@ -35,6 +35,7 @@ nominal effort in this world, so a typical rep lands near 100% attainment.
 from __future__ import annotations
 
 import builtins
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import replace
@@ -146,8 +147,14 @@ def expected_new_arr_per_ae(world: World, segment: Segment) -> float:
     """Annual new ARR an AE of the segment closes on average, in steady state."""
     total_share = sum(s.opportunity_share for s in world.segments)
     z = _mean_skill(world)
-    opportunities = world.sdr_headcount * world.opportunities_per_sdr * z * 12
-    opportunities *= segment.opportunity_share / total_share
+    sdr = world.sdr_headcount * world.opportunities_per_sdr * z * 12
+    sdr *= segment.opportunity_share / total_share if total_share > 0 else 0.0
+    # Every source (docs/model.md §5): SDRs, inbound marketing and the AEs' own prospecting
+    # at their fixed new-business share.
+    n_ratio = world.effort.ae_new_business / world.effort.ae_new_business_ref
+    inbound = segment.inbound_opportunities * 12
+    prospecting = segment.ae_prospecting * z * n_ratio * 12 * segment.ae_headcount
+    opportunities = sdr + inbound + prospecting
     mean_acv = (
         segment.acv_median * math.exp(segment.acv_log_sd**2 / 2) * world.products[0].acv_scale
     )
@@ -174,7 +181,7 @@ def default_plans(world: World) -> dict[str, Plan]:
                 Measure(
                     "expansion_arr",
                     weight=0.3,
-                    target=max(1_000.0, round(0.25 * quota, -3)),
+                    target=max(1_000.0, round(expected_expansion_arr_per_ae(world, seg) * years, -3)),
                     curve=PayoutCurve.linear(threshold=0.0, cap=2.0),
                 ),
             ],
@@ -271,6 +278,22 @@ def _mean_usage_growth(world: World, segment: Segment) -> float:
     return sum(yearly ** (y + 0.5) for y in range(years)) / years
 
 
+@functools.lru_cache(maxsize=64)
+def _pilot_expansion_per_ae(world: World) -> dict[str, float]:
+    """Annual CSQL expansion ARR an AE of each segment closes on average, from a short
+    fixed-mode pilot of the world itself (40 trials, seed 0, unpaid reps): the steady-state
+    book's ARR mix (docs/model.md §4) has no simple closed form, so the expected value is
+    measured rather than approximated."""
+    from complab.engine import simulate  # the engine imports scenarios, not presets
+
+    pilot_world = replace(world, behaviour=replace(world.behaviour, incentive_sensitivity=0.0))
+    result = simulate(Scenario(world=pilot_world), trials=40, seed=0, threads=1)
+    reps = result.reps()
+    ae = reps[reps["role"] == "ae"]
+    per_period = ae.groupby("segment")["expansion_arr"].mean()
+    return {name: float(per_period.get(name, 0.0)) * 12 / world.period_months for name in world.segment_names()}
+
+
 def expected_csql_pipeline_per_csm(world: World, segment: Segment) -> float:
     """Annual value of the CSQLs a CSM of the segment raises on average over the horizon
     (upsell value on the initial book as usage grows it; cross-sell needs a second
@@ -283,12 +306,13 @@ def expected_csql_pipeline_per_csm(world: World, segment: Segment) -> float:
 def expected_expansion_arr_per_ae(
     world: World, segment: Segment, acceptance: float | None = None
 ) -> float:
-    """Annual CSQL expansion ARR an AE of the segment closes on average: its segment's CSQL
-    pipeline x hand-off acceptance x expansion win chance, shared among the segment's AEs."""
-    q = world.handoff_acceptance if acceptance is None else acceptance
-    win = min(1.0, segment.expansion_win_rate * _mean_skill(world) * segment.health_base)
-    pipeline = expected_csql_pipeline_per_csm(world, segment) * segment.csm_headcount
-    return pipeline * q * win / max(1, segment.ae_headcount)
+    """Annual CSQL expansion ARR an AE of the segment closes on average (measured by a
+    pilot run of the world, :func:`_pilot_expansion_per_ae`), scaled to ``acceptance`` when
+    given (hand-offs accepted more often, e.g. under shared NRR)."""
+    measured = _pilot_expansion_per_ae(world)[segment.name]
+    if acceptance is None:
+        return measured
+    return measured * min(1.0, acceptance) / max(world.handoff_acceptance, 1e-9)
 
 
 def expected_expand_rate(world: World, segment: Segment) -> float:

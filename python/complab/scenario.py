@@ -180,8 +180,8 @@ class Behaviour(_Record):
 
     incentive_sensitivity: float = 0.0
     projection_uncertainty: float = 0.25
-    effort_cost_ae: float = 1000.0
-    effort_cost_csm: float = 200.0
+    effort_cost_ae: float = 8000.0
+    effort_cost_csm: float = 300.0
     effort_elasticity: float = 0.5
     max_effort_level: float = 1.5
     csm_productivity: Mapping[str, Mapping[str, float]] | None = None

@@ -59,8 +59,8 @@ struct BehaviourConfig {
   double projection_uncertainty = 0.25;  ///< sd of period-end attainment seen at the period's start
   /// Effort level (docs/model.md §8): cost of one more unit of effort level, in currency per
   /// month, per role; the elasticity eta; the most a rep can give.
-  double effort_cost_ae = 1000.0;
-  double effort_cost_csm = 200.0;
+  double effort_cost_ae = 8000.0;
+  double effort_cost_csm = 300.0;
   double effort_elasticity = 0.5;
   double max_effort_level = 1.5;
   /// Optional G overrides, row-major kNumActivities x kNumMetrics (metric units per month
