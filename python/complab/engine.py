@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -109,6 +110,24 @@ def _memory_bytes() -> int | None:
         return None
 
 
+def warn_idle_clawbacks(scenario: Scenario) -> None:
+    """A ``UserWarning`` naming each plan whose clawback can never apply: first renewals
+    fall 12 months after a sale (docs/model.md §7), so a horizon of 12 months or less has
+    none, and the clawback changes nothing."""
+    months = scenario.world.months
+    if months > 12:
+        return
+    for key, plan in scenario.plans.items():
+        if plan.clawback is not None:
+            warnings.warn(
+                f"plans.{key}: the clawback can never apply: first renewals fall 12 months "
+                f"after a sale, past this {months}-month horizon (world.months); simulate at "
+                "least 13 months for it to claw anything back",
+                UserWarning,
+                stacklevel=3,
+            )
+
+
 def simulate(
     scenario: Scenario,
     trials: int = 1000,
@@ -176,6 +195,7 @@ def simulate(
     if options.first_trial + trials > 2**32:
         raise ValueError(f"first_trial: {first_trial} + trials must stay below 2**32")
     core = scenario._to_core()
+    warn_idle_clawbacks(scenario)
     reps = len(_core.roster(core)[0])
     need = _run_bytes(scenario, reps, trials, threads, options.keep_accounts)
     have = _memory_bytes()

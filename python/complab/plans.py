@@ -53,7 +53,19 @@ METRICS: dict[str, dict[str, Any]] = {row["name"]: dict(row) for row in _core.ME
 #: Measure names that would collide with payout columns or the multiplier's actuals key.
 RESERVED_NAMES: frozenset[str] = frozenset({"base", "variable", "spif", "total", "multiplier"})
 
-_PLAN_KEYS = ("name", "role", "ote", "base_share", "measures", "multiplier", "clawback", "spifs")
+_PLAN_KEYS = (
+    "name",
+    "role",
+    "ote",
+    "base_share",
+    "measures",
+    "multiplier",
+    "clawback",
+    "spifs",
+    "target_months",
+)
+#: Compensation period lengths the engine allows (months dividing a year).
+PERIOD_LENGTHS: tuple[int, ...] = (1, 2, 3, 4, 6, 12)
 
 
 # ---------------------------------------------------------------------------------------
@@ -665,6 +677,11 @@ class Plan:
         SPIFs on count metrics allowed for the role.
     name : str, optional
         Defaults to the role.
+    target_months : int, optional
+        The period the targets are stated for, in months (12: annual targets). When it
+        differs from the world's ``period_months`` the engine prorates them to the period
+        (:meth:`period_target`). None (the default): targets are per compensation period,
+        whatever its length.
 
     Raises
     ------
@@ -682,6 +699,7 @@ class Plan:
     clawback: Clawback | None = None
     spifs: Sequence[Spif] = ()  # stored as a tuple
     name: str | None = None
+    target_months: int | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.role, str) or self.role not in ROLES:
@@ -707,6 +725,11 @@ class Plan:
         object.__setattr__(
             self, "name", self.role if self.name is None else _text(self.name, "name")
         )
+        if self.target_months is not None:
+            months = _integer(self.target_months, "target_months")
+            if months not in PERIOD_LENGTHS:
+                _fail("target_months", f"{months} is not one of {', '.join(map(str, PERIOD_LENGTHS))}")
+            object.__setattr__(self, "target_months", months)
         self._to_core().validate()
 
     # -- derived -----------------------------------------------------------------------
@@ -719,6 +742,19 @@ class Plan:
     def carries_nrr(self) -> bool:
         """True when a measure or the multiplier is NRR (the shared-NRR hand-off, §6)."""
         return bool(self._to_core().carries_nrr())
+
+    def period_target(self, metric: str, target: float, period_months: int) -> float:
+        """A target stated for ``target_months`` as it applies to a period of
+        ``period_months`` (docs/model.md §7): sums, counts and churn or expansion rates scale
+        with the period's length; NRR's and GRR's distance from 1 does."""
+        if self.target_months is None or self.target_months == period_months:
+            return target
+        f = period_months / self.target_months
+        if metric == "nrr":
+            return 1.0 + (target - 1.0) * f
+        if metric == "grr":
+            return 1.0 - (1.0 - target) * f
+        return target * f
 
     def target_variable(self, period_months: int = 12) -> float:
         """Target variable pay ``V = ote * (1 - base_share) * period_months / 12``."""
@@ -791,7 +827,7 @@ class Plan:
             counts = self._float_array(spif_counts, "spif_counts")
             if counts.ndim == 1 and len(self.spifs) == 1:
                 counts = counts[:, None]
-        res = _core.plan_payout(self._to_core(), matrix, period_months, counts)
+        res = _core.plan_payout(self._to_core(period_months), matrix, period_months, counts)
         df = pd.DataFrame({"base": res["base"], "variable": res["variable"], "spif": res["spif"]})
         df["total"] = df["base"] + df["variable"] + df["spif"]
         for k, name in enumerate(self.measure_names):
@@ -817,7 +853,12 @@ class Plan:
             (variable pay over target variable pay; 0 when the plan has no variable pay).
         """
         a = self._float_array(attainments, "attainments").ravel()
-        cols = [self._actual_at(m.target, bool(m.lower_is_better), a) for m in self.measures]
+        cols = [
+            self._actual_at(
+                self.period_target(m.metric, m.target, period_months), bool(m.lower_is_better), a
+            )
+            for m in self.measures
+        ]
         if self.multiplier is not None:
             ma = (
                 a
@@ -825,7 +866,13 @@ class Plan:
                 else np.full_like(a, _real(multiplier_attainment, "multiplier_attainment"))
             )
             cols.append(
-                self._actual_at(self.multiplier.target, bool(self.multiplier.lower_is_better), ma)
+                self._actual_at(
+                    self.period_target(
+                        self.multiplier.metric, self.multiplier.target, period_months
+                    ),
+                    bool(self.multiplier.lower_is_better),
+                    ma,
+                )
             )
         df = self.payout(np.column_stack(cols) if cols else np.zeros((a.size, 0)), period_months)
         v = self.target_variable(period_months)
@@ -967,6 +1014,7 @@ class Plan:
             "multiplier": None if self.multiplier is None else self.multiplier.to_dict(),
             "clawback": None if self.clawback is None else self.clawback.to_dict(),
             "spifs": [s.to_dict() for s in self.spifs],
+            **({} if self.target_months is None else {"target_months": self.target_months}),
         }
 
     @classmethod
@@ -999,8 +1047,13 @@ class Plan:
         d["spifs"] = spifs
         return cls(**d)
 
-    def _to_core(self) -> Any:
-        """The compiled core's plan struct (what the engine evaluates)."""
+    def _to_core(self, period_months: int | None = None) -> Any:
+        """The compiled core's plan struct (what the engine evaluates), its targets for a
+        period of ``period_months`` (None: as stated)."""
+
+        def target(metric: str, value: float) -> float:
+            return value if period_months is None else self.period_target(metric, value, period_months)
+
         core = _core.Plan()
         core.name = str(self.name)
         core.role = getattr(_core.Role, self.role)
@@ -1012,7 +1065,7 @@ class Plan:
             cm.name = str(m.name)
             cm.metric = getattr(_core.Metric, m.metric)
             cm.weight = m.weight
-            cm.target = m.target
+            cm.target = target(m.metric, m.target)
             cm.lower_is_better = bool(m.lower_is_better)
             cm.curve = m.curve._to_core()
             if m.gate is not None:
@@ -1022,7 +1075,7 @@ class Plan:
         if self.multiplier is not None:
             mu = _core.Multiplier()
             mu.metric = getattr(_core.Metric, self.multiplier.metric)
-            mu.target = self.multiplier.target
+            mu.target = target(self.multiplier.metric, self.multiplier.target)
             mu.lower_is_better = bool(self.multiplier.lower_is_better)
             mu.curve = self.multiplier.curve._to_core()
             core.multiplier = mu

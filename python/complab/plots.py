@@ -190,12 +190,14 @@ def attainments(result: Result) -> pd.DataFrame:
         plan = result.scenario.plan_for(role, None if segment == "all" else segment)
         if plan is None:
             continue
+        period_months = result.scenario.world.period_months
         for m in plan.measures:
             actual = group[m.metric].to_numpy(dtype=float)
+            target = plan.period_target(m.metric, m.target, period_months)
             if m.lower_is_better:
-                a = np.maximum(0.0, 1.0 + (m.target - actual) / m.target)
+                a = np.maximum(0.0, 1.0 + (target - actual) / target)
             else:
-                a = actual / m.target
+                a = actual / target
             frames.append(
                 group[["trial", "rep", "period", "role", "segment"]].assign(
                     measure=m.name, attainment=a

@@ -247,7 +247,7 @@ def _mean_win_rate(world: World) -> float:
 def default() -> Scenario:
     """The built-in default scenario (see the module docstring)."""
     world = default_world()
-    return Scenario(world=world, plans=default_plans(world))
+    return Scenario(world=world, plans=_stated_for(world, default_plans(world)))
 
 
 # -- expected activity, for targets ----------------------------------------------------------
@@ -355,8 +355,16 @@ def _churn_measure(world: World, segment: Segment, weight: float) -> Measure:
     )
 
 
+def _stated_for(world: World, plans: dict[str, Plan]) -> dict[str, Plan]:
+    """The plans with their targets marked as stated for the world's period, so a scenario
+    that changes ``period_months`` later has them prorated, not read as per-period."""
+    return {k: replace(p, target_months=world.period_months) for k, p in plans.items()}
+
+
 def _with_plans(scenario: Scenario, plans: dict[str, Plan]) -> Scenario:
-    return Scenario(world=scenario.world, plans={**scenario.plans, **plans})
+    return Scenario(
+        world=scenario.world, plans={**scenario.plans, **_stated_for(scenario.world, plans)}
+    )
 
 
 def _reweighted_ae(

@@ -405,7 +405,9 @@ def _plans_table(result: Result) -> str:
                     )
                 if plan.spifs:
                     extras.append(_curve_text(r.get("spifs")))
-            target = _target_text(m.metric, m.target)
+            target = _target_text(
+                m.metric, plan.period_target(m.metric, m.target, scenario.world.period_months)
+            )
             rows.append(
                 [
                     f"<b>{_e(key)}</b>" if i == 0 else "",

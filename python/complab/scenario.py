@@ -307,7 +307,7 @@ class Scenario:
         index: dict[str, int] = {}
         for key, plan in self.plans.items():
             index[key] = len(plan_list)
-            plan_list.append(plan._to_core())
+            plan_list.append(plan._to_core(self.world.period_months))
         core.plans = plan_list
 
         def pick(role: str, segment: str | None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -21,7 +22,9 @@ from complab import (
     _core,
     default_plans,
     payout_table,
+    presets,
 )
+import complab
 
 NRR_POINTS = [(1.00, 0.0), (1.05, 0.5), (1.10, 1.0), (1.20, 2.0)]
 
@@ -730,3 +733,51 @@ def test_curve_binding_is_vectorised() -> None:
     )
     with pytest.raises(ValueError, match=r"curve.attainment\[1\]: 0 is not greater"):
         _core.curve_value(_core.PayoutCurve([1.0, 0.0], [0.0, 1.0]), a)
+
+
+# -- targets stated for a period other than the world's (docs/model.md §7) -------------------
+
+
+def test_annual_targets_are_prorated_to_quarters():
+    plan = Plan(
+        role="csm",
+        ote=100_000,
+        base_share=0.8,
+        measures=[
+            Measure("nrr", weight=0.5, target=1.08, curve=PayoutCurve.linear(0.0, 2.0)),
+            Measure("gross_churn", weight=0.5, target=0.12, curve=PayoutCurve.linear(0.0, 2.0)),
+        ],
+        target_months=12,
+    )
+    # By hand: a quarter of the year's 8 points of growth and 12 points of churn.
+    assert plan.period_target("nrr", 1.08, 3) == pytest.approx(1.02)
+    assert plan.period_target("gross_churn", 0.12, 3) == pytest.approx(0.03)
+    assert plan.period_target("grr", 0.88, 6) == pytest.approx(0.94)
+    assert plan.period_target("nrr", 1.08, 12) == 1.08
+    core = plan._to_core(3)
+    assert [m.target for m in core.measures] == pytest.approx([1.02, 0.03])
+    # Per-period targets (the default) are taken as they are.
+    per_period = replace(plan, target_months=None)
+    assert [m.target for m in per_period._to_core(3).measures] == pytest.approx([1.08, 0.12])
+    assert Plan.from_dict(plan.to_dict()) == plan
+    with pytest.raises(ValueError, match="target_months: 5 is not one of 1, 2, 3, 4, 6, 12"):
+        replace(plan, target_months=5)
+
+
+def test_a_preset_switched_to_quarters_keeps_reps_near_target():
+    scenario = presets.default().with_({"world.period_months": 3})
+    reps = complab.simulate(scenario, trials=30, seed=4).reps()
+    ae = reps[(reps["role"] == "ae") & (reps["segment"] == "smb")]
+    plan = scenario.plans["ae:smb"]
+    target = plan.period_target("new_arr", plan.measures[0].target, 3)
+    # Annual quota prorated to a quarter: a typical AE lands near 100%, not 25%.
+    assert 0.8 < ae["new_arr"].mean() / target < 1.2
+
+
+def test_a_clawback_that_can_never_apply_warns_naming_the_plan():
+    scenario = presets.first_renewal_clawback().with_({"world.months": 12})
+    with pytest.warns(UserWarning) as caught:
+        complab.simulate(scenario, trials=2, seed=1)
+    messages = sorted(str(w.message).split(":")[1] for w in caught)
+    assert messages == ["enterprise", "mid_market", "smb"]
+    assert all("the clawback can never apply" in str(w.message) for w in caught)
