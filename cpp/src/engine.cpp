@@ -904,7 +904,9 @@ class TrialSimulator {
     }
     for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
       const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-      const int n = opportunity_count(seg.inbound_opportunities, identity::inbound_group(s), 0, t,
+      // Without AEs nobody works the segment's inbound leads: none are created.
+      const double inbound = seg_aes_[static_cast<std::size_t>(s)].empty() ? 0.0 : seg.inbound_opportunities;
+      const int n = opportunity_count(inbound, identity::inbound_group(s), 0, t,
                                       identity::kMaxInboundPerSegmentMonth - 1,
                                       ("world.segments." + seg.name + ".inbound_opportunities").c_str());
       for (int k = 0; k < n; ++k) {

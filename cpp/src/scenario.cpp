@@ -152,9 +152,11 @@ void WorldConfig::validate() const {
     check_range(p + "ae_capacity", s.ae_capacity, 0.01, 1e6);
     check_count(p + "ae_headcount", s.ae_headcount, 0, identity::kMaxSourceOrdinal);
     check_count(p + "csm_headcount", s.csm_headcount, 0, identity::kMaxRepsPerGroup - 1);
-    if (s.ae_headcount == 0 && (s.opportunity_share > 0 && sdr_headcount > 0 || s.inbound_opportunities > 0)) {
+    // Inbound leads of a segment without AEs go unworked (docs/model.md §5); SDRs' would
+    // be booked to nobody, so that is an error.
+    if (s.ae_headcount == 0 && s.opportunity_share > 0 && sdr_headcount > 0) {
       throw std::invalid_argument(p + "ae_headcount: 0, but the segment receives opportunities "
-                                  "(opportunity_share > 0 with SDRs, or inbound_opportunities > 0): give it at least one AE");
+                                  "(opportunity_share > 0): give it at least one AE");
     }
   }
   if (sdr_headcount > 0 && !(share_total > 0)) {

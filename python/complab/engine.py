@@ -65,12 +65,18 @@ _ACCOUNT_WORKING_BYTES = 320
 
 
 def _accounts_per_trial(w: Any) -> float:
-    """Accounts a trial opens, roughly from above: the initial book, and opportunities (SDR
-    skill at its mean) won at twice the highest win rate, since effort and over-promising
-    raise it, or all of them."""
+    """Accounts a trial opens, roughly from above: the initial book, and opportunities from
+    every source (docs/model.md §5: SDRs, inbound, AEs' prospecting at the highest effort
+    level; skill at its mean) won at twice the highest win rate, since effort and
+    over-promising raise it, or all of them."""
     skill = math.exp(w.skill_log_sd**2 / 2)
     wins = max([s.win_rate for s in w.segments] + [0.0])
-    new = w.months * w.sdr_headcount * w.opportunities_per_sdr * skill * min(1.0, 2 * wins)
+    level = w.behaviour.max_effort_level
+    per_month = w.sdr_headcount * w.opportunities_per_sdr * skill + sum(
+        s.inbound_opportunities + s.ae_headcount * s.ae_prospecting * skill * level
+        for s in w.segments
+    )
+    new = w.months * per_month * min(1.0, 2 * wins)
     return sum(s.initial_accounts for s in w.segments) + new
 
 
