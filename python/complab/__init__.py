@@ -21,9 +21,9 @@ from complab.plans import (
     PayoutCurve,
     Plan,
     Spif,
-    default_plans,
     payout_table,
 )
+from complab.presets import default_plans
 from complab.report import report
 from complab.result import Result
 from complab.scenario import Behaviour, Effort, Product, Scenario, Segment, World, load_scenario

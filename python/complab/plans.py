@@ -43,7 +43,7 @@ __all__ = [
     "PayoutCurve",
     "Plan",
     "Spif",
-    "default_plans",
+    "example_plans",
     "payout_table",
 ]
 
@@ -898,6 +898,11 @@ class Plan:
 
     # -- presentation ------------------------------------------------------------------
 
+    def _repr_html_(self) -> str:
+        from complab.display import plan_html
+
+        return plan_html(self)
+
     def describe(self, period_months: int = 12) -> pd.DataFrame:
         """A table of the plan, one row per measure.
 
@@ -1052,7 +1057,7 @@ class Plan:
 # Defaults and tables
 
 
-def default_plans(
+def example_plans(
     *,
     ae_ote: float = 160_000.0,
     ae_base_share: float = 0.5,
@@ -1069,7 +1074,13 @@ def default_plans(
     csm_gross_churn_target: float = 0.08,
     csm_nrr_target: float = 1.05,
 ) -> dict[str, Plan]:
-    """The docs/model.md §9 default plans, keyed by role.
+    """Example plans after article 000, one per role (keys ``ae``, ``sdr``, ``csm``), with
+    their numbers as keyword arguments: a starting point for a plan of one's own, and for
+    :func:`payout_table`.
+
+    These are not the default scenario's plans, which are per segment with targets
+    calibrated to its world: those are :func:`complab.default_plans` (the plans of
+    :func:`complab.presets.default`).
 
     * **ae**: pay mix 50/50; 50% on new ARR with a commission curve (M = A to quota, 1.5x
       from 100% to 125%, 2x beyond, capped at 300%), 50% on expansion ARR (linear to 200%).
