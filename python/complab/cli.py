@@ -506,6 +506,7 @@ def _compare(args: argparse.Namespace) -> int:
         raise UsageError("compare: give at least one --variant")
     variants = parse_variants(args.variant, scenario)
     _check_writable(args.out, "--out")
+    _check_writable(args.report, "--report")
     runs = [scenario] + [scenario.with_(v) if isinstance(v, dict) else v for v in variants.values()]
     labels = ["the scenario"] + [f"--variant {name}" for name in variants]
     year = _last_common_year(runs, labels, args.year, "run (the scenario and each variant)")
@@ -531,6 +532,11 @@ def _compare(args: argparse.Namespace) -> int:
     if args.out is not None:
         comparison.table().to_csv(args.out, index=False)
         print(f"\nAll KPIs and years: {Path(args.out).resolve()}")
+    if args.report is not None:
+        from complab.report import report
+
+        written = report(comparison, args.report, title=args.title, year=year)
+        print(f"\nReport: {written.resolve()}")
     return EXIT_OK
 
 
@@ -542,6 +548,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise UsageError("sweep: give at least one --grid dotted.path=V1,V2,...")
     grid = parse_grid(args.grid)
     _check_writable(args.out, "--out")
+    _check_writable(args.report, "--report")
     _check_writable(args.checkpoint, "--checkpoint")
     outputs = args.output or None
     spec: Any = grid
@@ -612,6 +619,11 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.out is not None:
         _write_csv(table, args.out)
         print(f"\nEvery output, year and statistic: {Path(args.out).resolve()}")
+    if args.report is not None:
+        from complab.report import report
+
+        written = report(table, args.report, title=args.title, year=year, scenario=scenario)
+        print(f"\nReport: {written.resolve()}")
     return EXIT_OK
 
 
@@ -810,6 +822,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE.csv",
         help="write every KPI and year (complab.Comparison.table; years from 1)",
     )
+    compare.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="write the decision report: differences, budget and per-rep keep-whole, in the "
+        "year printed",
+    )
+    compare.add_argument("--title", help="the report's title")
     compare.set_defaults(func=_compare)
 
     sweep = sub.add_parser(
@@ -861,6 +880,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep each finished point in this file; the same command again resumes "
         "where an interrupted sweep stopped (complab.sweep's checkpoint=)",
     )
+    sweep.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="write the decision report: each point's outputs and budget, in the year printed",
+    )
+    sweep.add_argument("--title", help="the report's title")
     sweep.set_defaults(func=_sweep)
 
     report = sub.add_parser(

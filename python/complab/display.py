@@ -146,6 +146,21 @@ _FIXED = {
     "ote": "money",
     "start_logos": "count",
     "n": "count",
+    # complab.decisions' budget and keep-whole tables
+    "total_ote": "money",
+    "cost_mean": "money",
+    "cost_p10": "money",
+    "cost_p50": "money",
+    "cost_p90": "money",
+    "cost_at_risk": "money",
+    "base_mean": "money",
+    "variant_mean": "money",
+    "diff": "money",
+    "diff_p10": "money",
+    "diff_p90": "money",
+    "keep_whole": "money",
+    "share_more": "pct",
+    "share_less": "pct",
 }
 
 

@@ -618,27 +618,45 @@ nominal effect (a bigger book spreads it thinner).</p>
 
 
 def report(
-    result: Result,
+    result: Result | Any,
     path: str | os.PathLike[str],
     title: str | None = None,
     source: str | None = None,
+    *,
+    year: int | None = None,
+    scenario: Any = None,
 ) -> Path:
-    """Write a self-contained HTML report of a simulation.
+    """Write a self-contained HTML report of a simulation, a comparison or a sweep.
 
-    The file holds the scenario (world, segments, headcount, plans and its YAML), KPI and pay
-    tables and charts (ARR fan chart, NRR by segment, pay by role, attainment). Charts are
-    inline SVG and styles inline; the page has no script and loads nothing from the network.
+    - a :class:`~complab.Result`: the scenario (world, segments, headcount, plans and its
+      YAML), KPI and pay tables and charts (ARR fan chart, NRR by segment, pay by role,
+      attainment);
+    - a :class:`~complab.Comparison`: what each variant changes, paired differences with 95%
+      intervals, the budget of each run (total OTE, expected cost P10 / P50 / P90, cost at
+      risk, cost of sales) and per-rep keep-whole tables (:mod:`complab.decisions`);
+    - a :func:`complab.sweep` table: each point's outputs side by side and, when
+      ``comp_total`` is an output, each point's budget.
+
+    Charts are inline SVG and styles inline; the page has no script and loads nothing from
+    the network.
 
     Parameters
     ----------
     result
-        A :class:`~complab.Result` from :func:`complab.simulate` or :func:`complab.load`.
+        A :class:`~complab.Result`, :class:`~complab.Comparison` or sweep table.
     path
         The HTML file to write (its folder must exist).
     title
-        The page title; by default one that names the segments and horizon.
+        The page title; by default one that says what was simulated or compared.
     source
-        Where the scenario came from (a file name, a preset), shown under the title.
+        Where the scenario came from (a file name, a preset), shown under the title of a
+        Result's report.
+    year
+        Comparisons and sweeps: the year of the tables, counted from 1 (by default the last
+        year every run has).
+    scenario
+        Sweeps: the swept scenario, for the budget, when the table does not carry it (a
+        table read back from CSV).
 
     Returns
     -------
@@ -648,14 +666,28 @@ def report(
     Raises
     ------
     ValueError
-        When `result` is not a :class:`~complab.Result`.
+        For anything else, naming what was given.
 
     Examples
     --------
     >>> result = complab.simulate(complab.presets.default(), trials=200, seed=1)  # doctest: +SKIP
     >>> complab.report(result, "report.html")  # doctest: +SKIP
+    >>> complab.report(complab.compare(base, variants, seed=1), "decision.html")  # doctest: +SKIP
     """
-    text = render(result, title, source)
+    from complab.compare import Comparison
+    from complab.decisions import render_comparison, render_sweep
+
+    if isinstance(result, Result):
+        text = render(result, title, source)
+    elif isinstance(result, Comparison):
+        text = render_comparison(result, title, year)
+    elif isinstance(result, pd.DataFrame):
+        text = render_sweep(result, title, year, scenario)
+    else:
+        raise ValueError(
+            f"result: expected a complab.Result, Comparison or sweep table, got "
+            f"{type(result).__name__}"
+        )
     path = Path(path)
     path.write_text(text, encoding="utf-8")
     return path

@@ -757,7 +757,7 @@ def sweep(
     finally:
         close()
     table = _table(points, rows, paths)
-    table.attrs.update(seed=seed_record, trials=trials, paths=paths)
+    table.attrs.update(seed=seed_record, trials=trials, paths=paths, scenario=scenario.to_yaml())
     return table
 
 

@@ -89,7 +89,9 @@ def test_report_of_a_loaded_result(result, tmp_path):
 
 
 def test_report_rejects_what_is_not_a_result(tmp_path):
-    with pytest.raises(ValueError, match="result: expected a complab.Result, got str"):
+    with pytest.raises(
+        ValueError, match="result: expected a complab.Result, Comparison or sweep table, got str"
+    ):
         complab.report("result.parquet", tmp_path / "r.html")  # type: ignore[arg-type]
 
 
