@@ -12,6 +12,7 @@ except PackageNotFoundError:  # running from a source tree without installed met
 from complab import plots, presets, sensitivity
 from complab.compare import Comparison, compare
 from complab.engine import SimulationInterrupted, simulate
+from complab.explorer import explore
 from complab.io import VersionMismatchWarning, load
 from complab.plans import (
     Clawback,
@@ -56,6 +57,7 @@ __all__ = [
     "Comparison",
     "VersionMismatchWarning",
     "compare",
+    "explore",
     "load",
     "load_scenario",
     "plots",
