@@ -466,6 +466,7 @@ class Gate:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
         return {"measure": self.measure, "min_attainment": self.min_attainment}
 
     @classmethod
@@ -525,6 +526,7 @@ class Measure:
         return "lower" if self.lower_is_better else "higher"
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
         return {
             "name": self.name,
             "metric": self.metric,
@@ -583,6 +585,7 @@ class Multiplier:
         object.__setattr__(self, "lower_is_better", _boolean(lower, "multiplier.lower_is_better"))
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
         return {
             "metric": self.metric,
             "target": self.target,
@@ -613,6 +616,7 @@ class Clawback:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
         return {"share": self.share, "window_months": self.window_months}
 
     @classmethod
@@ -633,6 +637,7 @@ class Spif:
         object.__setattr__(self, "amount", _real(self.amount, "spif.amount"))
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
         return {"metric": self.metric, "amount": self.amount}
 
     @classmethod

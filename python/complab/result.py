@@ -104,18 +104,22 @@ class Result:
     # -- shape -------------------------------------------------------------------------------
     @property
     def trials(self) -> int:
+        """Number of trials held."""
         return int(self.arrays["monthly"].shape[0])
 
     @property
     def months(self) -> int:
+        """Months simulated (``world.months``)."""
         return int(self.arrays["monthly"].shape[1])
 
     @property
     def periods(self) -> int:
+        """Compensation periods paid (``months // period_months``)."""
         return int(self.arrays["rep_raw"].shape[2])
 
     @property
     def years(self) -> int:
+        """Whole years simulated; the tables' years run from 1 to this."""
         return int(self.arrays["cohorts"].shape[1])
 
     def completed_trials(self) -> Result:

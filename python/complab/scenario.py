@@ -214,6 +214,7 @@ class World(_Record):
     behaviour: Behaviour = field(default_factory=Behaviour)
 
     def segment_names(self) -> list[str]:
+        """The segments' names, in order (``["smb", "mid_market", "enterprise"]``)."""
         return [s.name for s in self.segments]
 
 
@@ -525,6 +526,11 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         Starting with the file's name: a folder, a data file (CSV, Excel, Parquet), text
         that is not YAML (with its line), a file that is not a mapping of ``world`` and
         ``plans``, or a field the scenario does not allow (its full path).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario; fields the file leaves out take their defaults.
     """
     import yaml
 
