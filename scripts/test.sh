@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: the C++ suite (plain, ASan+UBSan, TSan) through ctest, then pytest, which
-# also executes the notebooks, builds the docs (Sphinx, warnings as errors) and renders the
-# HTML report in headless Chromium. Installs whatever is missing first.
+# also executes the notebooks and renders the HTML reports in headless Chromium; the docs are
+# built into build/docs (Sphinx, warnings as errors). Installs whatever is missing first.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Chromium renders the HTML report in tests/python/test_report.py.
@@ -29,9 +29,13 @@ echo "=== The installed package imports from outside the source tree"
 (cd /tmp && "$ROOT/.venv/bin/python" -c "import complab; print('complab', complab.__version__)")
 
 echo "=== Lint: ruff (rules and formatting) and mypy"
-"$ROOT/.venv/bin/ruff" check python tests bench docs/conf.py docs/images
-"$ROOT/.venv/bin/ruff" format --check python tests bench docs/conf.py docs/images
+"$ROOT/.venv/bin/ruff" check python tests bench docs/conf.py docs/api_summary.py docs/images
+"$ROOT/.venv/bin/ruff" format --check python tests bench docs/conf.py docs/api_summary.py docs/images
 "$ROOT/.venv/bin/mypy"
+
+echo "=== Documentation (Sphinx, warnings as errors) into build/docs"
+"$ROOT/.venv/bin/python" -m sphinx -W --keep-going -q -b html "$ROOT/docs" "$ROOT/build/docs"
+echo "API reference: $ROOT/build/docs/api.html"
 
 echo "=== Python tests (pytest, notebooks included)"
 cd "$ROOT/tests/python"

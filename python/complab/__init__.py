@@ -1,4 +1,23 @@
-"""complab: Monte Carlo simulation of compensation plans and KPIs for subscription businesses."""
+"""complab: Monte Carlo simulation of compensation plans and KPIs for subscription businesses.
+
+Describe a business and its plans, run it many times, read and decide::
+
+    import complab
+    from complab import presets
+
+    scenario = presets.default()                    # or complab.load_scenario("plan.yaml")
+    result = complab.simulate(scenario, trials=1000, seed=7)
+    result.summary()                                # KPIs by year (from 1): mean, SE, P5…P95
+    cmp = complab.compare(scenario, {"raise": {"plans.csm:*.ote": "×1.1"}}, seed=7)
+    complab.report(cmp, "decision.html")            # budget and per-rep keep-whole
+    complab.explore(result)                         # live plan controls in Jupyter
+
+Run: :func:`simulate`, :func:`compare`, :func:`sweep`, :func:`explore`,
+:mod:`complab.sensitivity`. Describe: :class:`Scenario`, :func:`load_scenario`,
+:mod:`complab.presets`, :func:`default_plans`, :class:`Plan` and its parts. Read and decide:
+:class:`Result`, :class:`Comparison`, :mod:`complab.decisions`, :func:`report`,
+:mod:`complab.plots`, :func:`load`. ``help(complab.simulate)`` and friends document each.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +28,10 @@ try:
 except PackageNotFoundError:  # running from a source tree without installed metadata
     from complab._core import __version__
 
-from complab import plots, presets, sensitivity
+from complab import decisions, display, plots, presets, sensitivity
 from complab.compare import Comparison, compare
 from complab.engine import SimulationInterrupted, simulate
+from complab.explorer import explore
 from complab.io import VersionMismatchWarning, load
 from complab.plans import (
     Clawback,
@@ -21,9 +41,9 @@ from complab.plans import (
     PayoutCurve,
     Plan,
     Spif,
-    default_plans,
     payout_table,
 )
+from complab.presets import default_plans
 from complab.report import report
 from complab.result import Result
 from complab.scenario import Behaviour, Effort, Product, Scenario, Segment, World, load_scenario
@@ -56,6 +76,9 @@ __all__ = [
     "Comparison",
     "VersionMismatchWarning",
     "compare",
+    "decisions",
+    "display",
+    "explore",
     "load",
     "load_scenario",
     "plots",

@@ -187,9 +187,9 @@ def split_values(text: str) -> list[str]:
 def parse_variants(specs: Sequence[str], base: Scenario) -> dict[str, Any]:
     """Variants for :func:`complab.compare` from ``--variant`` options.
 
-    ``NAME=FILE.yaml`` (a whole scenario), ``NAME=preset:PRESET`` or
-    ``NAME:dotted.path=VALUE`` (an edit of the base; repeat with the same NAME for several
-    edits of one variant).
+    ``NAME=FILE.yaml`` (a whole scenario), ``NAME=preset:PRESET`` (the preset's plans on
+    the base's world) or ``NAME:dotted.path=VALUE`` (an edit of the base; repeat with the
+    same NAME for several edits of one variant).
     """
     variants: dict[str, Any] = {}
     for spec in specs:
@@ -213,7 +213,7 @@ def parse_variants(specs: Sequence[str], base: Scenario) -> dict[str, Any]:
             if left in variants:
                 raise UsageError(f"--variant '{spec}': variant '{left}' is given twice")
             variants[left] = (
-                _preset(right[len("preset:") :])
+                _preset_variant(left, right[len("preset:") :], base)
                 if right.startswith("preset:")
                 else load_scenario_file(right)
             )
@@ -224,6 +224,46 @@ def parse_variants(specs: Sequence[str], base: Scenario) -> dict[str, Any]:
             except ValueError as err:
                 raise UsageError(f"--variant {name}: {_one_line(str(err))}") from None
     return variants
+
+
+def _preset_variant(name: str, preset: str, base: Scenario) -> Scenario:
+    """``--variant NAME=preset:PRESET``: the preset's plans on the base's world.
+
+    A plan preset is the default world with other plans; compared whole with a scenario of
+    another world it would measure the change of business, not of plan. So its plans are
+    paid in the base's world. A preset that changes the world (the Gainsight stages) is
+    refused unless the base is the default world, which that preset varies.
+    """
+    from complab import presets
+    from complab.scenario import Scenario
+
+    scenario = _preset(preset)
+    if scenario.world == base.world or base.world == presets.default_world():
+        return scenario  # the preset is a variant of the base's own business
+    if scenario.world != presets.default_world():
+        raise UsageError(
+            f"--variant {name}=preset:{preset}: preset {preset} changes the world (the "
+            "business), not only the plans, and this scenario's world differs from it, so the "
+            "comparison would measure two different businesses; compare it against "
+            f"--preset default, or write it out (complab presets --yaml {preset} > "
+            f"{preset}.yaml) and give --variant {name}={preset}.yaml to compare whole scenarios"
+        )
+    missing = sorted(
+        key
+        for key in scenario.plans
+        if ":" in key and key.partition(":")[2] not in base.world.segment_names()
+    )
+    if missing:
+        raise UsageError(
+            f"--variant {name}=preset:{preset}: the preset's plans {', '.join(missing)} are "
+            f"for segments this scenario does not have (segments: "
+            f"{', '.join(base.world.segment_names())}); write the change as edits, "
+            f"--variant {name}:plans.KEY.FIELD=VALUE"
+        )
+    try:
+        return Scenario(world=base.world, plans=scenario.plans)
+    except ValueError as err:
+        raise UsageError(f"--variant {name}=preset:{preset}: {_one_line(str(err))}") from None
 
 
 def parse_grid(specs: Sequence[str]) -> dict[str, list[Any]]:
@@ -255,12 +295,13 @@ def _check_writable(path: str | None, option: str) -> None:
 
 
 def _year(value: int | None, years: int) -> int:
-    """A 1-based ``--year`` as the 0-based year of the tables (None: the last)."""
+    """``--year`` checked against the horizon's years (None: the last); years count from 1
+    on the command line as in the tables."""
     if value is None:
-        return years - 1
+        return years
     if not 1 <= value <= years:
         raise UsageError(f"--year: {value} is not between 1 and {years} (year 1 is the first)")
-    return value - 1
+    return value
 
 
 # -- output ------------------------------------------------------------------------------------
@@ -273,7 +314,6 @@ def print_summary(result: Result) -> None:
     """The KPI and retention tables the demo and ``run`` print."""
     summary = result.summary()
     rows = summary[summary["kpi"].isin(SUMMARY_KPIS)].copy()
-    rows["year"] += 1  # the command line counts years from 1, as --year does
     print("\nCompany KPIs by year 1, 2, ... (mean, standard error, P10 / P50 / P90):")
     print(
         rows[["kpi", "year", "mean", "se", "p10", "p50", "p90"]].to_string(
@@ -294,10 +334,12 @@ def _simulate(scenario: Scenario, args: argparse.Namespace) -> Result:
     )
 
 
-def _write_report(result: Result, path: str, title: str | None = None) -> None:
+def _write_report(
+    result: Result, path: str, title: str | None = None, source: str | None = None
+) -> None:
     from complab.report import report
 
-    written = report(result, path, title=title)
+    written = report(result, path, title=title, source=source)
     print(f"\nReport: {written.resolve()}")
 
 
@@ -330,7 +372,7 @@ def _demo(args: argparse.Namespace) -> int:
     result = _simulate(scenario, args)
     print_summary(result)
     if report_path is not None:
-        _write_report(result, report_path, title="complab demo: the default scenario")
+        _write_report(result, report_path, source="the built-in default scenario")
     return EXIT_OK
 
 
@@ -355,7 +397,7 @@ def _run(args: argparse.Namespace) -> int:
         result.save(args.out)
         print(f"\nResult: {Path(args.out).resolve()}")
     if args.report is not None:
-        _write_report(result, args.report, title=args.title or f"complab: {name}")
+        _write_report(result, args.report, title=args.title, source=name)
     return EXIT_OK
 
 
@@ -376,11 +418,11 @@ def _save_interrupted_run(partial: Result, args: argparse.Namespace, name: str) 
             if kind == "out":
                 partial.save(path)
             else:
-                title = args.title or f"complab: {name}"
                 report(
                     partial,
                     path,
-                    title=f"{title} (interrupted: {partial.trials} of {args.trials} trials)",
+                    title=args.title,
+                    source=f"{name} (interrupted: {partial.trials} of {args.trials} trials)",
                 )
             saved.append(str(Path(path).resolve()))
         except (OSError, ValueError) as err:
@@ -393,7 +435,7 @@ def _save_interrupted_run(partial: Result, args: argparse.Namespace, name: str) 
 def _last_common_year(
     scenarios: Sequence[Scenario], labels: Sequence[str], year: int | None, what: str
 ) -> int:
-    """The 0-based year to print: ``--year`` (1-based) checked against every scenario's
+    """The year to print (counted from 1): ``--year`` checked against every scenario's
     horizon, or by default the last year every scenario has.
 
     Raises
@@ -406,7 +448,7 @@ def _last_common_year(
 
     if year is not None and year < 1:
         raise UsageError(f"--year: {year} is not a year (year 1 is the first)")
-    short = short_horizon(scenarios, 0)
+    short = short_horizon(scenarios, 1)
     if short is not None:
         raise UsageError(
             f"{labels[short]} simulates {scenarios[short].world.months} months, under a year; "
@@ -414,17 +456,17 @@ def _last_common_year(
         )
     horizons = [s.world.months // 12 for s in scenarios]
     if year is None:
-        return min(horizons) - 1
+        return min(horizons)
     if len(set(horizons)) == 1:
         return _year(year, horizons[0])
-    short = short_horizon(scenarios, year - 1)
+    short = short_horizon(scenarios, year)
     if short is not None:
         raise UsageError(
             f"--year {year}: {labels[short]} simulates {scenarios[short].world.months} months, "
             f"which has no year {year}; --year {year} needs world.months >= {12 * year} "
             f"at every {what}"
         )
-    return year - 1
+    return year
 
 
 def _write_csv(table: pd.DataFrame, path: str) -> None:
@@ -464,6 +506,7 @@ def _compare(args: argparse.Namespace) -> int:
         raise UsageError("compare: give at least one --variant")
     variants = parse_variants(args.variant, scenario)
     _check_writable(args.out, "--out")
+    _check_writable(args.report, "--report")
     runs = [scenario] + [scenario.with_(v) if isinstance(v, dict) else v for v in variants.values()]
     labels = ["the scenario"] + [f"--variant {name}" for name in variants]
     year = _last_common_year(runs, labels, args.year, "run (the scenario and each variant)")
@@ -484,11 +527,16 @@ def _compare(args: argparse.Namespace) -> int:
         ["variant", "kpi", "base_mean", "variant_mean", "diff", "ci_low", "ci_high", "method"]
     ]
     pd.set_option("display.width", 160)
-    print(f"\nDifferences variant − base in year {year + 1} (mean of paired trials, 95% interval):")
+    print(f"\nDifferences variant − base in year {year} (mean of paired trials, 95% interval):")
     print(shown.to_string(index=False, float_format=_fmt))
     if args.out is not None:
         comparison.table().to_csv(args.out, index=False)
         print(f"\nAll KPIs and years: {Path(args.out).resolve()}")
+    if args.report is not None:
+        from complab.report import report
+
+        written = report(comparison, args.report, title=args.title, year=year)
+        print(f"\nReport: {written.resolve()}")
     return EXIT_OK
 
 
@@ -500,6 +548,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise UsageError("sweep: give at least one --grid dotted.path=V1,V2,...")
     grid = parse_grid(args.grid)
     _check_writable(args.out, "--out")
+    _check_writable(args.report, "--report")
     _check_writable(args.checkpoint, "--checkpoint")
     outputs = args.output or None
     spec: Any = grid
@@ -565,11 +614,16 @@ def _sweep(args: argparse.Namespace) -> int:
     wide = rows.set_index(paths + ["output"])["mean"].unstack("output")
     wide = wide.reindex(index=rows.set_index(paths).index.unique(), columns=shown_outputs)
     pd.set_option("display.width", 160)
-    print(f"\nMean over trials in year {year + 1}, one row per grid point:")
+    print(f"\nMean over trials in year {year}, one row per grid point:")
     print(wide.to_string(float_format=_fmt))
     if args.out is not None:
         _write_csv(table, args.out)
         print(f"\nEvery output, year and statistic: {Path(args.out).resolve()}")
+    if args.report is not None:
+        from complab.report import report
+
+        written = report(table, args.report, title=args.title, year=year, scenario=scenario)
+        print(f"\nReport: {written.resolve()}")
     return EXIT_OK
 
 
@@ -589,15 +643,14 @@ def _report(args: argparse.Namespace) -> int:
             result = complab.load(source)
         except ValueError as err:
             raise UsageError(_one_line(str(err))) from None
-        title = args.title or f"complab: {Path(source).name}"
+        name = Path(source).name
     else:
         ns = argparse.Namespace(**{**vars(args), "scenario": source})
         scenario = _scenario_from_args(ns)
         name = args.preset and f"preset {args.preset}" or source
         print(f"Simulating {args.trials} trials of {name} (seed {args.seed})...")
         result = _simulate(scenario, args)
-        title = args.title or f"complab: {name}"
-    _write_report(result, args.output, title=title)
+    _write_report(result, args.output, title=args.title, source=name)
     return EXIT_OK
 
 
@@ -735,7 +788,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="paired differences between a scenario and its variants",
         description="Run a base scenario and its variants on common random numbers and print the "
         "paired differences of the main KPIs, with 95% intervals.",
-        epilog="Variants: NAME=OTHER.yaml (a whole scenario), NAME=preset:PRESET, or "
+        epilog="Variants: NAME=OTHER.yaml (a whole scenario), NAME=preset:PRESET (the preset's "
+        "plans on this scenario's world), or "
         "NAME:dotted.path=VALUE (an edit of the base; repeat NAME for several edits). Example: "
         "complab compare --preset default --variant richer:plans.csm:smb.ote=100000 "
         "--variant clawback=preset:first_renewal_clawback",
@@ -766,8 +820,15 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument(
         "--out",
         metavar="FILE.csv",
-        help="write every KPI and year (complab.Comparison.table; year counted from 0)",
+        help="write every KPI and year (complab.Comparison.table; years from 1)",
     )
+    compare.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="write the decision report: differences, budget and per-rep keep-whole, in the "
+        "year printed",
+    )
+    compare.add_argument("--title", help="the report's title")
     compare.set_defaults(func=_compare)
 
     sweep = sub.add_parser(
@@ -811,8 +872,7 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--out",
         metavar="FILE.csv",
-        help="write the table (complab.sweep's; year counted from 0); on Ctrl-C, the "
-        "points that finished",
+        help="write the table (complab.sweep's; years from 1); on Ctrl-C, the points that finished",
     )
     sweep.add_argument(
         "--checkpoint",
@@ -820,6 +880,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="keep each finished point in this file; the same command again resumes "
         "where an interrupted sweep stopped (complab.sweep's checkpoint=)",
     )
+    sweep.add_argument(
+        "--report",
+        metavar="FILE.html",
+        help="write the decision report: each point's outputs and budget, in the year printed",
+    )
+    sweep.add_argument("--title", help="the report's title")
     sweep.set_defaults(func=_sweep)
 
     report = sub.add_parser(

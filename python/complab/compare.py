@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from complab.display import Table
 from complab.engine import resolve_seed, simulate
 from complab.result import COHORT_METRICS, KPI_COLUMNS, Result
 from complab.scenario import ROLES, Scenario
@@ -72,8 +73,11 @@ def compare(
         Monte Carlo trials per run (the same for every run, so trials pair up).
     seed
         One seed for every run (recorded in :attr:`Comparison.seed`); None draws one.
-    threads, progress
+    threads
         As for :func:`complab.simulate`.
+    progress
+        True for one progress bar over every run that is simulated (the base and each
+        variant that cannot be re-paid), or a callable given the trials done across them.
 
     Returns
     -------
@@ -117,24 +121,80 @@ def compare(
                 f"{where}: world.months is {months}, under a year; the KPIs compare is built "
                 "on are yearly, so every run needs world.months >= 12"
             )
+    if not (isinstance(progress, bool) or callable(progress)):
+        raise ValueError(f"progress: {progress!r} is not true, false or a callable")
     key, record = resolve_seed(seed)
-    run = {"trials": trials, "seed": key, "threads": threads, "progress": progress}
-    base = simulate(scenario, **run)  # type: ignore[arg-type]
-    results: dict[str, Result] = {}
-    methods: dict[str, str] = {}
-    for name, variant in built.items():
-        results[name], methods[name] = _run_variant(base, variant, run)
+    meter = _Progress(progress, trials, [scenario, *built.values()])
+    try:
+        run = {"trials": trials, "seed": key, "threads": threads}
+        base = simulate(scenario, progress=meter.next_run(), **run)  # type: ignore[arg-type]
+        results: dict[str, Result] = {}
+        methods: dict[str, str] = {}
+        for name, variant in built.items():
+            results[name], methods[name] = _run_variant(base, variant, run, meter)
+    finally:
+        meter.close()
     return Comparison(base=base, results=results, methods=methods, seed=record)
 
 
-def _run_variant(base: Result, variant: Scenario, run: dict[str, Any]) -> tuple[Result, str]:
+def _run_variant(
+    base: Result, variant: Scenario, run: dict[str, Any], meter: _Progress
+) -> tuple[Result, str]:
     """Pay a plan-only variant on the base's world; simulate any other."""
     if variant.world == base.scenario.world:
         try:
             return base.repay(variant), "repay"
         except ValueError:  # shared-NRR status or responsive behaviour: the world changes
-            pass
-    return simulate(variant, **run), "simulate"
+            meter.add_run()
+    return simulate(variant, progress=meter.next_run(), **run), "simulate"
+
+
+class _Progress:
+    """One progress bar (or callable) over every simulated run of a comparison: trials done
+    across the runs, so the bar starts once and ends once."""
+
+    def __init__(
+        self, progress: bool | Callable[[int], None], trials: int, scenarios: list[Scenario]
+    ) -> None:
+        self.trials = trials
+        self.done = 0  # trials of the runs finished before the current one
+        self.bar: Any = None
+        self.callback: Callable[[int], None] | None = None
+        base = scenarios[0]
+        # The base, and each variant that cannot be re-paid on its world.
+        runs = 1 + sum(
+            s.world != base.world or s.world.behaviour.incentive_sensitivity > 0
+            for s in scenarios[1:]
+        )
+        if progress is True:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=trials * runs, unit="trial", desc="comparing")
+            self.callback = lambda done: self.bar.update(done - self.bar.n)
+        elif callable(progress):
+            self.callback = progress
+
+    def add_run(self) -> None:
+        """A run the count at the start did not expect (a variant that could not be re-paid)."""
+        if self.bar is not None:
+            self.bar.total += self.trials
+            self.bar.refresh()
+
+    def next_run(self) -> Callable[[int], None] | bool:
+        """The progress argument of the next :func:`simulate`."""
+        if self.callback is None:
+            return False
+        start, callback = self.done, self.callback
+        self.done += self.trials
+
+        def report(done: int) -> None:
+            callback(start + done)
+
+        return report
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 class Comparison:
@@ -177,7 +237,7 @@ class Comparison:
         kpis
             Only these KPIs (a name or a list).
         year
-            Only this year (0-based). Every variant must have it: a variant with a shorter
+            Only this year (counted from 1: year 1 is months 0–11). Every variant must have it: a variant with a shorter
             horizon than the base (``world.months``) has rows only for the years both have,
             and asking for a later year raises ``ValueError`` rather than leaving the
             variant out.
@@ -201,7 +261,7 @@ class Comparison:
         if year is not None:
             self._check_year(year)
             out = out[out["year"] == year]
-        return out.reset_index(drop=True)
+        return Table(out.reset_index(drop=True))
 
     def _years(self, name: str) -> int:
         """Years the base and variant ``name`` both have."""
@@ -209,16 +269,18 @@ class Comparison:
 
     def _check_year(self, year: Any) -> None:
         if isinstance(year, (bool, np.bool_)) or not isinstance(year, (int, np.integer)):
-            raise ValueError(f"year: {year!r} is not a year (an int counted from 0) or None")
+            raise ValueError(f"year: {year!r} is not a year (an int counted from 1) or None")
+        if year < 1:
+            raise ValueError(f"year: {year} is not a year; years count from 1 (months 0–11)")
         for name in self.results:
             years = self._years(name)
-            if not 0 <= year < years:
+            if not 1 <= year <= years:
                 months = self.results[name].months
                 raise ValueError(
-                    f"year: {year} is not a year of variant {name!r} and the base (years 0 "
-                    f"to {years - 1}; the variant simulates {months} months, the base "
+                    f"year: {year} is not a year of variant {name!r} and the base (years 1 "
+                    f"to {years}; the variant simulates {months} months, the base "
                     f"{self.base.months}); year={year} needs world.months >= "
-                    f"{12 * (year + 1)} in both"
+                    f"{12 * year} in both"
                 )
 
     def plot(self, kpi: str = "arr_end", year: int | None = None, ax: Axes | None = None) -> Axes:
@@ -227,9 +289,14 @@ class Comparison:
         from complab import plots
 
         if year is None:  # the last year every variant has
-            year = min(self._years(name) for name in self.results) - 1
+            year = min(self._years(name) for name in self.results)
         table = self.table(kpi, year=year)
         return plots.comparison_bars(table, ax=ax)
+
+    def _repr_html_(self) -> str:
+        from complab.display import comparison_html
+
+        return comparison_html(self)
 
     def __repr__(self) -> str:
         names = ", ".join(f"{n} ({m})" for n, m in self.methods.items())
@@ -276,7 +343,7 @@ def _paired_rows(
                 {
                     "variant": name,
                     "kpi": kpi,
-                    "year": year,
+                    "year": year + 1,  # years count from 1
                     **paired_stats(b[:, year], v[:, year]),
                     "method": method,
                 }

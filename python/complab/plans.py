@@ -43,7 +43,7 @@ __all__ = [
     "PayoutCurve",
     "Plan",
     "Spif",
-    "default_plans",
+    "example_plans",
     "payout_table",
 ]
 
@@ -478,6 +478,7 @@ class Gate:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
         return {"measure": self.measure, "min_attainment": self.min_attainment}
 
     @classmethod
@@ -537,6 +538,7 @@ class Measure:
         return "lower" if self.lower_is_better else "higher"
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
         return {
             "name": self.name,
             "metric": self.metric,
@@ -595,6 +597,7 @@ class Multiplier:
         object.__setattr__(self, "lower_is_better", _boolean(lower, "multiplier.lower_is_better"))
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
         return {
             "metric": self.metric,
             "target": self.target,
@@ -625,6 +628,7 @@ class Clawback:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
         return {"share": self.share, "window_months": self.window_months}
 
     @classmethod
@@ -645,6 +649,7 @@ class Spif:
         object.__setattr__(self, "amount", _real(self.amount, "spif.amount"))
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
         return {"metric": self.metric, "amount": self.amount}
 
     @classmethod
@@ -945,6 +950,11 @@ class Plan:
 
     # -- presentation ------------------------------------------------------------------
 
+    def _repr_html_(self) -> str:
+        from complab.display import plan_html
+
+        return plan_html(self)
+
     def describe(self, period_months: int = 12) -> pd.DataFrame:
         """A table of the plan, one row per measure.
 
@@ -1105,7 +1115,7 @@ class Plan:
 # Defaults and tables
 
 
-def default_plans(
+def example_plans(
     *,
     ae_ote: float = 160_000.0,
     ae_base_share: float = 0.5,
@@ -1122,7 +1132,13 @@ def default_plans(
     csm_gross_churn_target: float = 0.08,
     csm_nrr_target: float = 1.05,
 ) -> dict[str, Plan]:
-    """The docs/model.md §9 default plans, keyed by role.
+    """Example plans after article 000, one per role (keys ``ae``, ``sdr``, ``csm``), with
+    their numbers as keyword arguments: a starting point for a plan of one's own, and for
+    :func:`payout_table`.
+
+    These are not the default scenario's plans, which are per segment with targets
+    calibrated to its world: those are :func:`complab.default_plans` (the plans of
+    :func:`complab.presets.default`).
 
     * **ae**: pay mix 50/50; 50% on new ARR with a commission curve (M = A to quota, 1.5x
       from 100% to 125%, 2x beyond, capped at 300%), 50% on expansion ARR (linear to 200%).

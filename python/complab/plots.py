@@ -116,7 +116,7 @@ def fan_chart(
     ax.plot(
         x, q[half], color=color, label=label or f"P{p[half]:g}", marker="o" if len(x) == 1 else None
     )
-    if step == "year":  # whole years, labelled from 1 as in the report
+    if step == "year":  # whole years, counted from 1 as in the tables
         ax.set_xticks(x, [str(int(k) + 1) for k in x])
     ax.set_xlabel(step)
     ax.set_ylabel(kpi)

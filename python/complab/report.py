@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from complab.display import count, money, pct, ratio
 from complab.result import Result
 from complab.scenario import ROLES
 
@@ -86,38 +87,8 @@ code { font-size: 12px; }
 """
 
 
-# -- number formats ----------------------------------------------------------------------------
-def _money(x: float) -> str:
-    if not np.isfinite(x):
-        return "–"
-    sign = "-" if x < 0 else ""
-    a = abs(float(x))
-    # Thresholds just under each unit, so 999,600 is $1.00M rather than $1000K.
-    if a >= 999_995_000:
-        return f"{sign}${a / 1e9:.2f}B"
-    if a >= 999_500:
-        return f"{sign}${a / 1e6:.2f}M"
-    if a >= 999.5:
-        return f"{sign}${a / 1e3:.0f}K"
-    if a < 0.5:
-        return "$0"
-    return f"{sign}${a:.0f}"
-
-
-def _pct(x: float) -> str:
-    return "–" if not np.isfinite(x) else f"{100 * float(x):.1f}%"
-
-
-def _count(x: float) -> str:
-    if not np.isfinite(x):
-        return "–"
-    if float(x).is_integer() or abs(x) >= 100:
-        return f"{float(x):,.0f}"
-    return f"{float(x):,.2f}".rstrip("0").rstrip(".")  # a target of 0.4 logos is not 0
-
-
-def _ratio(x: float) -> str:
-    return "–" if not np.isfinite(x) else f"{float(x):.2f}"
+# -- number formats (complab.display's, so notebooks and reports read alike) -----------------
+_money, _pct, _count, _ratio = money, pct, count, ratio
 
 
 _FORMATS: dict[str, Callable[[float], str]] = {
@@ -209,7 +180,7 @@ def _draw_nrr(result: Result) -> Callable[[Figure], None]:
             for box in parts["boxes"]:
                 box.set_facecolor(f"C{k}")
                 box.set_alpha(0.75)
-            handles.append((parts["boxes"][0], f"year {year + 1}"))
+            handles.append((parts["boxes"][0], f"year {year}"))
         ax.axhline(1.0, color="k", linestyle="--", linewidth=0.8)
         ax.set_xticks(range(len(segments)), ["company" if s == "all" else s for s in segments])
         ax.yaxis.set_major_formatter(_percent_formatter())
@@ -274,7 +245,7 @@ def _table(
 
 
 def _kpi_table(summary: pd.DataFrame) -> str:
-    years = sorted(int(y) for y in summary["year"].unique() if y >= 0)
+    years = sorted(int(y) for y in summary["year"].unique() if y >= 1)
     rows = []
     for kpi, label, kind in KPI_ROWS:
         fmt = _FORMATS[kind]
@@ -289,7 +260,7 @@ def _kpi_table(summary: pd.DataFrame) -> str:
                 f"{_e(fmt(r['mean']))}<small>{_e(fmt(r['p10']))} – {_e(fmt(r['p90']))}</small>"
             )
         rows.append(cells)
-    return _table(["KPI"] + [f"Year {y + 1}" for y in years], rows)
+    return _table(["KPI"] + [f"Year {y}" for y in years], rows)
 
 
 def _pay_rows(result: Result) -> list[list[str]]:
@@ -347,7 +318,8 @@ def _segments_table(result: Result) -> str:
         "Accounts at start",
         "Median ACV",
         "Churn chance at renewals 1, 2, … (the last for every later one)",
-        "Accounts per CSM",
+        "Accounts per CSM at start",
+        "CSM coverage at nominal load",
         "AEs",
         "CSMs",
         "Win rate",
@@ -361,6 +333,9 @@ def _segments_table(result: Result) -> str:
             _e(_count(s.initial_accounts)),
             _e(_money(s.acv_median)),
             _e(", ".join(_pct(h) for h in s.renewal_hazard)),
+            _e(
+                _count(round(s.initial_accounts / s.csm_headcount)) if s.csm_headcount else "no CSM"
+            ),
             _e(_count(s.csm_coverage)),
             str(s.ae_headcount),
             str(s.csm_headcount),
@@ -488,7 +463,7 @@ def _cards(summary: pd.DataFrame, last: int) -> str:
             f'<div class="range">median · P10 {_e(fmt(r["p10"]))} · P90 {_e(fmt(r["p90"]))}</div></div>'
         )
 
-    year = f"year {last + 1}"
+    year = f"year {last}"
     items = [
         card("arr_end", f"ARR, end of {year}", "money"),
         card("nrr", f"NRR, {year}", "pct"),
@@ -524,7 +499,17 @@ def _reproduce(result: Result) -> str:
 
 
 # -- the page ----------------------------------------------------------------------------------
-def render(result: Result, title: str | None = None) -> str:
+def default_title(result: Result) -> str:
+    """A page title that says what was simulated: ``"Comp plans and revenue: smb,
+    mid_market and enterprise over 3 years"``."""
+    names = result.scenario.world.segment_names()
+    segments = ", ".join(names[:-1]) + f" and {names[-1]}" if len(names) > 1 else "".join(names)
+    years = result.months / 12
+    span = f"{years:g} year{'s' if years != 1 else ''}" if years >= 1 else f"{result.months} months"
+    return f"Comp plans and revenue: {segments or 'no segments'} over {span}"
+
+
+def render(result: Result, title: str | None = None, source: str | None = None) -> str:
     """The report of `result` as HTML text (what :func:`report` writes).
 
     Parameters
@@ -532,7 +517,10 @@ def render(result: Result, title: str | None = None) -> str:
     result
         A :class:`~complab.Result` from :func:`complab.simulate` or :func:`complab.load`.
     title
-        The page title; default ``"complab report"``.
+        The page title; by default one that names the segments and horizon
+        (:func:`default_title`).
+    source
+        Where the scenario came from (a file name, a preset), shown under the title.
 
     Returns
     -------
@@ -541,9 +529,9 @@ def render(result: Result, title: str | None = None) -> str:
     """
     if not isinstance(result, Result):
         raise ValueError(f"result: expected a complab.Result, got {type(result).__name__}")
-    title = title or "complab report"
+    title = title or default_title(result)
     summary = result.summary()
-    years = sorted(int(y) for y in summary["year"].unique() if y >= 0)
+    years = sorted(int(y) for y in summary["year"].unique() if y >= 1)
     last = years[-1] if years else 0
     roles = [
         r
@@ -591,7 +579,7 @@ def render(result: Result, title: str | None = None) -> str:
 <body>
 <main>
 <h1>{_e(title)}</h1>
-<p class="meta">{result.trials:,} Monte Carlo trial{"s" if result.trials != 1 else ""} of {result.months} months · seed {_e(_seed_text(seed))}
+<p class="meta">{f"Scenario: {_e(source)} · " if source else ""}{result.trials:,} Monte Carlo trial{"s" if result.trials != 1 else ""} of {result.months} months · seed {_e(_seed_text(seed))}
  · complab {_e(result.version)} · generated {_e(generated)}</p>
 <p>Each trial is one possible future of the same business under the same plans. The report shows
 the typical outcome (median or mean) and the spread between trials: P10 is a figure that 10% of
@@ -617,6 +605,9 @@ years and trials.</p>
 {_world_text(result)}
 <h3>Segments</h3>
 {_segments_table(result)}
+<p class="note">Accounts per CSM is the segment's starting book shared among its CSMs. CSM
+coverage is a model parameter: the book at which a CSM's attention per account has its
+nominal effect (a bigger book spreads it thinner).</p>
 <h3>Plans</h3>
 {_plans_table(result)}
 <details><summary>Scenario file (YAML)</summary>
@@ -628,21 +619,46 @@ years and trials.</p>
 """
 
 
-def report(result: Result, path: str | os.PathLike[str], title: str | None = None) -> Path:
-    """Write a self-contained HTML report of a simulation.
+def report(
+    result: Result | Any,
+    path: str | os.PathLike[str],
+    title: str | None = None,
+    source: str | None = None,
+    *,
+    year: int | None = None,
+    scenario: Any = None,
+) -> Path:
+    """Write a self-contained HTML report of a simulation, a comparison or a sweep.
 
-    The file holds the scenario (world, segments, headcount, plans and its YAML), KPI and pay
-    tables and charts (ARR fan chart, NRR by segment, pay by role, attainment). Charts are
-    inline SVG and styles inline; the page has no script and loads nothing from the network.
+    - a :class:`~complab.Result`: the scenario (world, segments, headcount, plans and its
+      YAML), KPI and pay tables and charts (ARR fan chart, NRR by segment, pay by role,
+      attainment);
+    - a :class:`~complab.Comparison`: what each variant changes, paired differences with 95%
+      intervals, the budget of each run (total OTE, expected cost P10 / P50 / P90, cost at
+      risk, cost of sales) and per-rep keep-whole tables (:mod:`complab.decisions`);
+    - a :func:`complab.sweep` table: each point's outputs side by side and, when
+      ``comp_total`` is an output, each point's budget.
+
+    Charts are inline SVG and styles inline; the page has no script and loads nothing from
+    the network.
 
     Parameters
     ----------
     result
-        A :class:`~complab.Result` from :func:`complab.simulate` or :func:`complab.load`.
+        A :class:`~complab.Result`, :class:`~complab.Comparison` or sweep table.
     path
         The HTML file to write (its folder must exist).
     title
-        The page title; default ``"complab report"``.
+        The page title; by default one that says what was simulated or compared.
+    source
+        Where the scenario came from (a file name, a preset), shown under the title of a
+        Result's report.
+    year
+        Comparisons and sweeps: the year of the tables, counted from 1 (by default the last
+        year every run has).
+    scenario
+        Sweeps: the swept scenario, for the budget, when the table does not carry it (a
+        table read back from CSV).
 
     Returns
     -------
@@ -652,14 +668,28 @@ def report(result: Result, path: str | os.PathLike[str], title: str | None = Non
     Raises
     ------
     ValueError
-        When `result` is not a :class:`~complab.Result`.
+        For anything else, naming what was given.
 
     Examples
     --------
     >>> result = complab.simulate(complab.presets.default(), trials=200, seed=1)  # doctest: +SKIP
     >>> complab.report(result, "report.html")  # doctest: +SKIP
+    >>> complab.report(complab.compare(base, variants, seed=1), "decision.html")  # doctest: +SKIP
     """
-    text = render(result, title)
+    from complab.compare import Comparison
+    from complab.decisions import render_comparison, render_sweep
+
+    if isinstance(result, Result):
+        text = render(result, title, source)
+    elif isinstance(result, Comparison):
+        text = render_comparison(result, title, year)
+    elif isinstance(result, pd.DataFrame):
+        text = render_sweep(result, title, year, scenario)
+    else:
+        raise ValueError(
+            f"result: expected a complab.Result, Comparison or sweep table, got "
+            f"{type(result).__name__}"
+        )
     path = Path(path)
     path.write_text(text, encoding="utf-8")
     return path

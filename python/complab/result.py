@@ -8,6 +8,9 @@ pay in currency) and builds tables from them on demand:
 - :meth:`Result.kpis` — company KPIs and comp cost per trial and year;
 - :meth:`Result.reps` — each rep's KPI actuals, attainment and pay per trial and period;
 - :meth:`Result.summary` — mean, standard error and percentiles of the KPIs.
+
+Years count from 1 everywhere, as the command line does: year 1 is months 0–11, year 2
+months 12–23.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from complab import _core
+from complab.display import Table
 from complab.plans import Plan
 from complab.scenario import Scenario
 
@@ -100,18 +104,22 @@ class Result:
     # -- shape -------------------------------------------------------------------------------
     @property
     def trials(self) -> int:
+        """Number of trials held."""
         return int(self.arrays["monthly"].shape[0])
 
     @property
     def months(self) -> int:
+        """Months simulated (``world.months``)."""
         return int(self.arrays["monthly"].shape[1])
 
     @property
     def periods(self) -> int:
+        """Compensation periods paid (``months // period_months``)."""
         return int(self.arrays["rep_raw"].shape[2])
 
     @property
     def years(self) -> int:
+        """Whole years simulated; the tables' years run from 1 to this."""
         return int(self.arrays["cohorts"].shape[1])
 
     def completed_trials(self) -> Result:
@@ -221,7 +229,7 @@ class Result:
         return pd.DataFrame(data)
 
     def cohorts(self) -> pd.DataFrame:
-        """Annual cohort KPIs per trial, year and segment (and ``"all"``).
+        """Annual cohort KPIs per trial, year (from 1) and segment (and ``"all"``).
 
         NRR is the ARR a year later of the accounts active at the year's start over their
         ARR then; GRR counts each account at most at its starting ARR (docs/model.md §6).
@@ -232,10 +240,10 @@ class Result:
         seg_names = names + ["all"]
         t, y, s, _ = full.shape
         f = {name: full[..., i].reshape(-1) for i, name in enumerate(_core.COHORT_FIELDS)}
-        return pd.DataFrame(
+        return Table(
             {
                 "trial": np.repeat(np.arange(t), y * s),
-                "year": np.tile(np.repeat(np.arange(y), s), t),
+                "year": np.tile(np.repeat(np.arange(1, y + 1), s), t),
                 "segment": np.tile(seg_names, t * y),
                 "start_arr": f["start_arr"] / CENTS,
                 "end_arr": f["end_arr"] / CENTS,
@@ -247,7 +255,8 @@ class Result:
         )
 
     def kpis(self) -> pd.DataFrame:
-        """Company KPIs per trial and year: ARR, flows, retention, CSQLs, comp cost."""
+        """Company KPIs per trial and year (year 1 is months 0–11): ARR, flows, retention,
+        CSQLs, comp cost."""
         m = self.arrays["monthly"].astype(np.int64)
         t, months, _ = m.shape
         years = self.years
@@ -266,7 +275,7 @@ class Result:
         new = flow("new_arr")
         data: dict[str, Any] = {
             "trial": np.repeat(np.arange(t), years),
-            "year": np.tile(np.arange(years), t),
+            "year": np.tile(np.arange(1, years + 1), t),
             "arr_start": start.reshape(-1) / CENTS,
             "arr_end": end.reshape(-1) / CENTS,
             "new_arr": new.reshape(-1) / CENTS,
@@ -304,7 +313,7 @@ class Result:
         # docs/model.md §6: comp over new plus expansion ARR (usage and CSQL).
         data["cost_of_sales"] = _ratio(total * CENTS, new + expansion, np.nan).reshape(-1)
         assert tuple(data)[2:] == KPI_COLUMNS
-        return pd.DataFrame(data)
+        return Table(data)
 
     def _comp_by_year(self) -> dict[str, np.ndarray]:
         pay = self.arrays["pay"][..., list(_core.PAY_FIELDS).index("earnings")]  # [t, r, p]
@@ -351,12 +360,12 @@ class Result:
     def annual_earnings(self) -> pd.DataFrame:
         """Each rep's pay per trial and whole year (``base`` and ``earnings`` summed over the
         year's periods); a horizon's last, partial year is left out, so every row is a full
-        year's pay. Columns: trial, rep, role, segment, year, base, earnings."""
+        year's pay. Columns: trial, rep, role, segment, year (from 1), base, earnings."""
         reps = self.reps()
-        reps["year"] = reps["period"] // (12 // self.scenario.world.period_months)
-        reps = reps[reps["year"] < self.years]
+        reps["year"] = reps["period"] // (12 // self.scenario.world.period_months) + 1
+        reps = reps[reps["year"] <= self.years]
         keys = ["trial", "rep", "role", "segment", "year"]
-        return reps.groupby(keys, as_index=False)[["base", "earnings"]].sum()
+        return Table(reps.groupby(keys, as_index=False)[["base", "earnings"]].sum())
 
     def accounts(self) -> pd.DataFrame:
         """Every account that was a customer in each trial, as it ended the trial.
@@ -478,9 +487,21 @@ class Result:
                 )
         return pd.DataFrame(rows)
 
+    # -- display -------------------------------------------------------------------------------
+    def _repr_html_(self) -> str:
+        from complab.display import result_html
+
+        return result_html(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"<complab.Result: {self.trials:,} trials of {self.months} months, "
+            f"{len(self.roster)} reps, seed {self.seed}>"
+        )
+
     # -- statistics --------------------------------------------------------------------------
     def summary(self) -> pd.DataFrame:
-        """Mean, standard error of the mean and percentiles of each KPI, by year.
+        """Mean, standard error of the mean and percentiles of each KPI, by year (from 1).
 
         Also each role's annual earnings per rep (across reps and trials), and each plan
         measure's controllability (:meth:`controllability`, in ``mean``, ``year`` -1: the
@@ -507,7 +528,7 @@ class Result:
                     "mean": row.controllability,
                 }
             )
-        return pd.DataFrame(rows)
+        return Table(rows)
 
 
 def metric_actuals(raw: np.ndarray) -> dict[str, np.ndarray]:

@@ -27,6 +27,12 @@ Editing with dotted paths
   name and measures by name, metric or index: ``"plans.csm:smb.measures.nrr.weight"``,
   ``"plans.ae:smb.measures[0].target"``, ``"plans.csm:smb.measures.nrr.curve.payout"``.
 
+A ``*`` in a path stands for every plan key, segment, product or measure it matches:
+``"plans.csm:*.ote"`` edits every CSM plan, ``"world.segments.*.csql_rate"`` every segment.
+A value ``"×1.1"`` (also ``"x1.1"`` or ``"*1.1"``) scales the current value (each number of
+a list) instead of replacing it, so ``{"plans.csm:*.ote": "×1.1"}`` is a 10% raise for every
+CSM.
+
 The error paths above are valid edit paths too. All changes of one call are applied
 together and checked once, so weights that must sum to 1 can be moved in one call::
 
@@ -217,6 +223,7 @@ class World(_Record):
     behaviour: Behaviour = field(default_factory=Behaviour)
 
     def segment_names(self) -> list[str]:
+        """The segments' names, in order (``["smb", "mid_market", "enterprise"]``)."""
         return [s.name for s in self.segments]
 
 
@@ -344,7 +351,11 @@ class Scenario:
             ``"world.segments.smb.win_rate"``, ``"plans.csm:enterprise.measures.nrr.weight"``,
             ``"plans.ae:smb"`` (a whole :class:`~complab.Plan`, or None to remove it).
             Values may be plain (numbers, lists, dicts in the dict form) or objects
-            (``Segment``, ``Plan``, ``Measure``, ``PayoutCurve``...).
+            (``Segment``, ``Plan``, ``Measure``, ``PayoutCurve``...). A ``*`` in a path
+            edits every match (``"plans.csm:*.ote"``, ``"world.segments.*.csql_rate"``); a
+            value ``"×1.1"`` (or ``"x1.1"``, ``"*1.1"``) multiplies the current number, or
+            each number of a list, by 1.1. Edits apply in order, so a specific path after
+            a ``*`` path overrides it.
         **kwargs
             The same with ``__`` for ``.``: ``with_(world__months=24)``.
 
@@ -367,7 +378,9 @@ class Scenario:
         for path, value in updates.items():
             if not isinstance(path, str):
                 raise ValueError(f"with_: path {path!r} is not a string")
-            _set_path(data, _split_path(path), _plain(value), path)
+            parts = _split_path(path)
+            for concrete in _expand_path(data, parts, path):
+                _set_path(data, concrete, _plain(value), path)
         return Scenario.from_dict(data)
 
     # -- dict and YAML forms ---------------------------------------------------------------
@@ -496,11 +509,65 @@ def _yaml_loader() -> type:
     return Loader
 
 
+#: File types that are data, not scenarios, by suffix (what load_scenario says they are).
+_NOT_SCENARIO_FILES = {
+    ".csv": "a CSV table",
+    ".tsv": "a tab-separated table",
+    ".xlsx": "an Excel workbook",
+    ".xls": "an Excel workbook",
+    ".parquet": "a Parquet file (a saved result reads with complab.load)",
+}
+
+
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
-    """Read a scenario file (YAML, or JSON, which is YAML too). See :meth:`Scenario.from_yaml`."""
-    if not Path(path).exists():
+    """Read a scenario file (YAML, or JSON, which is YAML too). See :meth:`Scenario.from_yaml`.
+
+    Parameters
+    ----------
+    path
+        The file, e.g. one written by :meth:`Scenario.to_yaml` or ``complab presets --yaml``.
+
+    Raises
+    ------
+    FileNotFoundError
+        For a path that does not exist.
+    ValueError
+        Starting with the file's name: a folder, a data file (CSV, Excel, Parquet), text
+        that is not YAML (with its line), a file that is not a mapping of ``world`` and
+        ``plans``, or a field the scenario does not allow (its full path).
+
+    Returns
+    -------
+    Scenario
+        The validated scenario; fields the file leaves out take their defaults.
+    """
+    import yaml
+
+    p = Path(path)
+    if not p.exists():
         raise FileNotFoundError(f"scenario file {os.fspath(path)!r} does not exist")
-    return Scenario.from_yaml(Path(path))
+    if p.is_dir():
+        raise ValueError(f"{p}: a folder, not a scenario file")
+    expected = "a scenario is a YAML file with 'world' and 'plans' (Scenario.to_yaml writes one)"
+    kind = _NOT_SCENARIO_FILES.get(p.suffix.lower())
+    if kind is not None:
+        raise ValueError(f"{p}: {kind}, not a scenario; {expected}")
+    try:
+        data = load_yaml(p.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ValueError(f"{p}: not a text file; {expected}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ValueError(f"{p}{where}: not valid YAML ({problem})") from None
+    if not isinstance(data, Mapping):
+        got = "an empty file" if data is None else f"a {type(data).__name__}"
+        raise ValueError(f"{p}: not a scenario, the file holds {got}; {expected}")
+    try:
+        return Scenario.from_dict(data)
+    except ValueError as err:
+        raise ValueError(f"{p}: {err}") from None
 
 
 def _check_types(obj: Any, path: str) -> None:
@@ -644,6 +711,8 @@ def _split_path(path: str) -> list[str]:
 def _set_path(data: dict[str, Any], parts: list[str], value: Any, full: str) -> None:
     """Set `value` at `parts` in a scenario's dict form (plans may still be Plan objects)."""
     if parts[0] == "plans" and len(parts) <= 2:
+        if _relative(value) is not None:
+            raise ValueError(f"{full}: {value!r} scales a number; a plan is not one")
         if len(parts) == 1:
             data["plans"] = value
         elif value is None:
@@ -685,13 +754,92 @@ def _set_path(data: dict[str, Any], parts: list[str], value: Any, full: str) -> 
                 f"{full}: {parent} is {node!r}, which has no field '{head}'; set {parent} whole instead"
             )
         if last:
-            node[key] = value
+            factor = _relative(value)
+            node[key] = value if factor is None else _scaled(node[key], factor, full, where)
         else:
             child = node[key]
             if not isinstance(child, (dict, list)):
                 child = _plain(child)
                 node[key] = child
             node = child
+
+
+_RELATIVE = re.compile(r"^\s*[×xX*]\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*$")
+
+
+def _relative(value: Any) -> float | None:
+    """The factor of a relative edit (``"×1.1"``, ``"x1.1"``, ``"*1.1"``), else None."""
+    if not isinstance(value, str):
+        return None
+    match = _RELATIVE.match(value)
+    return float(match.group(1)) if match else None
+
+
+def _scaled(current: Any, factor: float, full: str, where: str) -> Any:
+    """`current` times `factor`: a number, or each number of a list; an int stays an int
+    when the product is whole (a headcount of 4 times 1.5 is 6)."""
+    if isinstance(current, list):
+        return [_scaled(v, factor, full, f"{where}[{i}]") for i, v in enumerate(current)]
+    if isinstance(current, bool) or not isinstance(current, (int, float)):
+        raise ValueError(
+            f"{full}: ×{factor:g} scales a number, and {where} is {current!r}; give a value"
+        )
+    product = float(f"{current * factor:.12g}")  # 90000 × 1.1 is 99000, not 99000.00000000001
+    if isinstance(current, int) and product.is_integer():
+        return int(product)
+    return product
+
+
+def _expand_path(data: dict[str, Any], parts: list[str], full: str) -> list[list[str]]:
+    """Every concrete path a path with ``*`` patterns matches (the path itself when it has
+    none). Plan keys, and items of lists by name, metric or index, are matched with
+    :func:`fnmatch.fnmatchcase`; a pattern that matches nothing is an error naming what is
+    there."""
+    if not any("*" in p for p in parts):
+        return [parts]
+    import fnmatch
+
+    out: list[list[str]] = []
+
+    def walk(node: Any, i: int, done: list[str]) -> None:
+        if i == len(parts):
+            out.append(done)
+            return
+        head = parts[i]
+        if hasattr(type(node), "to_dict") or dataclasses.is_dataclass(node):
+            node = _plain(node)
+        if "*" not in head:
+            if isinstance(node, list):
+                k = _find_item(node, head)
+                child = node[k] if k is not None else None
+            elif isinstance(node, dict):
+                child = node.get(head)
+            else:
+                child = None
+            walk(child, i + 1, [*done, head])
+            return
+        where = ".".join(done) or "the scenario"
+        if isinstance(node, dict):
+            names = [str(k) for k in node]
+            matched = [(k, node[k]) for k in names if fnmatch.fnmatchcase(k, head)]
+        elif isinstance(node, list):
+            names = [
+                str(x.get("name", j)) if isinstance(x, dict) else str(j) for j, x in enumerate(node)
+            ]
+            matched = [
+                (n, x) for n, x in zip(names, node, strict=True) if fnmatch.fnmatchcase(n, head)
+            ]
+        else:
+            raise ValueError(f"{full}: '{head}' has nothing to match in {where}")
+        if not matched:
+            raise ValueError(
+                f"{full}: '{head}' matches nothing in {where} (there: {', '.join(names) or 'nothing'})"
+            )
+        for name, child in matched:
+            walk(child, i + 1, [*done, name])
+
+    walk(data, 0, [])
+    return out
 
 
 def _find_item(items: list[Any], head: str) -> int | None:

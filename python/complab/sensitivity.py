@@ -53,7 +53,7 @@ def tornado(
     scenario: Scenario,
     params: Mapping[str, tuple[Any, Any]],
     output: str = "nrr",
-    year: int | None = 0,
+    year: int | None = 1,
     trials: int = 1000,
     seed: int | np.random.SeedSequence | None = None,
     threads: int | None = None,
@@ -75,9 +75,9 @@ def tornado(
         ``"<metric>:<segment>"``); the parameters are ranked by it, so a list is refused:
         call :func:`tornado` once per output.
     year
-        The year of the output, counted from 0; None averages each trial over its years.
-        Every point needs that year: a parameter that shortens the horizon
-        (``world.months``) must leave at least ``12 * (year + 1)`` months.
+        The year of the output, counted from 1 (year 1 is months 0–11); None averages
+        each trial over its years. Every point needs that year: a parameter that shortens
+        the horizon (``world.months``) must leave at least ``12 * year`` months.
     trials, seed, threads, executor, progress
         As for :func:`complab.sweep`; every run uses the same seed.
     confidence
@@ -208,7 +208,7 @@ def sobol(
     scenario: Scenario,
     params: Mapping[str, tuple[float, float]],
     outputs: str | Sequence[str] = "nrr",
-    year: int | None = 0,
+    year: int | None = 1,
     samples: int = 64,
     trials: int = 200,
     seed: int | np.random.SeedSequence | None = None,
@@ -289,7 +289,7 @@ def morris(
     scenario: Scenario,
     params: Mapping[str, tuple[float, float]],
     outputs: str | Sequence[str] = "nrr",
-    year: int | None = 0,
+    year: int | None = 1,
     trajectories: int = 10,
     levels: int = 4,
     trials: int = 200,
@@ -512,13 +512,13 @@ def _run(
         if (
             isinstance(year, bool)
             or not isinstance(year, (int, np.integer))
-            or not 0 <= year < years
+            or not 1 <= year <= years
         ):
             raise ValueError(
-                f"year: {year!r} is not a year of the simulation (0 to {years - 1}) or None"
+                f"year: {year!r} is not a year of the simulation (1 to {years}) or None"
             )
         year = int(year)
-    short = short_horizon(scenarios, 0 if year is None else year)
+    short = short_horizon(scenarios, 1 if year is None else year)
     if short is not None:
         months = scenarios[short].world.months
         if year is None:
@@ -528,7 +528,7 @@ def _run(
             )
         raise ValueError(
             f"{labels[short]} simulates {months} months, which has no year {year} (years "
-            f"count from 0); year={year} needs world.months >= {12 * (year + 1)} at every "
+            f"count from 1); year={year} needs world.months >= {12 * year} at every "
             "point, or choose an earlier year"
         )
     report, close = progress_reporter(progress, len(scenarios), "sensitivity")

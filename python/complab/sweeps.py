@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from complab import engine
+from complab.display import Table
 from complab.engine import resolve_seed
 from complab.result import COHORT_METRICS, PERCENTILES, Result
 from complab.scenario import Scenario
@@ -43,7 +44,7 @@ __all__ = ["COHORT_METRICS", "ROLES", "SweepInterrupted", "expand_grid", "sweep"
 
 #: Roles whose average earnings per rep are available as ``earnings_per_<role>``.
 ROLES = ("ae", "sdr", "csm")
-CHECKPOINT_FORMAT = "complab-sweep-checkpoint/1"
+CHECKPOINT_FORMAT = "complab-sweep-checkpoint/2"  # /2: years count from 1
 #: With an executor, plan-only sweeps split the trials into this many work units by default.
 DEFAULT_PLAN_ONLY_TASKS = 4
 # Simulated worlds a work unit keeps for re-paying (one per pattern of shared-NRR segments).
@@ -501,6 +502,11 @@ class _Checkpoint:
             stored = json.loads(data[: first if first >= 0 else len(data)].decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError):
             stored = None
+        if isinstance(stored, dict) and stored.get("format") == "complab-sweep-checkpoint/1":
+            raise ValueError(
+                f"checkpoint: {str(self.path)!r} was written by an older complab that counted "
+                "years from 0; start a new checkpoint file (its finished points run again)"
+            )
         if not isinstance(stored, dict) or stored.get("format") != CHECKPOINT_FORMAT:
             raise ValueError(
                 f"checkpoint: {str(self.path)!r} is not a complab sweep checkpoint; "
@@ -681,7 +687,7 @@ def sweep(
     points = expand_grid(grid)
     paths = list(points[0])
     scenarios = build_scenarios(scenario, points)
-    short = short_horizon(scenarios, 0)
+    short = short_horizon(scenarios, 1)
     if short is not None:
         raise ValueError(
             f"grid point {describe_point(points[short])} simulates "
@@ -751,7 +757,7 @@ def sweep(
     finally:
         close()
     table = _table(points, rows, paths)
-    table.attrs.update(seed=seed_record, trials=trials, paths=paths)
+    table.attrs.update(seed=seed_record, trials=trials, paths=paths, scenario=scenario.to_yaml())
     return table
 
 
@@ -760,12 +766,13 @@ def _table(
 ) -> pd.DataFrame:
     """The sweep's table of the points in ``rows``, in grid order."""
     records = [{**point, **row} for i, point in enumerate(points) if i in rows for row in rows[i]]
-    return pd.DataFrame.from_records(records, columns=[*paths, *ROW_COLUMNS])
+    return Table(pd.DataFrame.from_records(records, columns=[*paths, *ROW_COLUMNS]))
 
 
 def short_horizon(scenarios: Sequence[Scenario], year: int) -> int | None:
-    """The index of the first scenario whose horizon has no year ``year`` (0-based), or None."""
+    """The index of the first scenario whose horizon has no year ``year`` (counted from 1),
+    or None."""
     for i, scenario in enumerate(scenarios):
-        if scenario.world.months // 12 <= year:
+        if scenario.world.months // 12 < year:
             return i
     return None

@@ -109,3 +109,11 @@ def test_peak_memory_is_the_fresh_process_own():
     peak = bench.measure_peak_memory(10)
     assert peak["import_rss_gib"] <= peak["peak_rss_gib"] < 0.25, peak
     assert held[-1] == 2.0
+
+
+def test_explorer_benchmark_times_real_updates():
+    import explorer as explorer_bench
+
+    figures = explorer_bench.measure(trials=4, updates=3)
+    assert figures["trials"] == 4 and figures["updates"] == 3
+    assert 0 < figures["median_ms"] <= figures["max_ms"]

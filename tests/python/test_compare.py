@@ -69,7 +69,7 @@ def test_table_is_tidy_over_variants_kpis_and_years(comparison, base):
     }
     roles = {"earnings_per_ae", "earnings_per_sdr", "earnings_per_csm"}
     assert set(table["kpi"]) == kpis | roles | segments
-    assert set(table["year"]) == {0, 1, 2}
+    assert set(table["year"]) == {1, 2, 3}  # years count from 1
     assert not table.duplicated(["variant", "kpi", "year"]).any()
     one = comparison.table("grr", year=1)
     assert list(one["variant"]) == ["same", "richer csm", "more churn", "shared nrr"]
@@ -154,20 +154,22 @@ def test_a_shorter_variant_is_never_silently_left_out_of_a_year(base):
         seed=2,
         threads=1,
     )
-    assert set(c.table("nrr", year=0)["variant"]) == {"short", "richer csm"}
+    assert set(c.table("nrr", year=1)["variant"]) == {"short", "richer csm"}
     with pytest.raises(
         ValueError,
-        match=r"year: 2 is not a year of variant 'short' and the base \(years 0 to 0; the "
-        r"variant simulates 12 months, the base 36\); year=2 needs world\.months >= 36",
+        match=r"year: 3 is not a year of variant 'short' and the base \(years 1 to 1; the "
+        r"variant simulates 12 months, the base 36\); year=3 needs world\.months >= 36",
     ):
-        c.table("nrr", year=2)
+        c.table("nrr", year=3)
+    with pytest.raises(ValueError, match=r"year: 0 is not a year; years count from 1"):
+        c.table("nrr", year=0)
     with pytest.raises(ValueError, match="year: 1.5 is not a year"):
         c.table("nrr", year=1.5)
     import matplotlib
     import matplotlib.pyplot as plt
 
     matplotlib.use("Agg")
-    ax = c.plot("nrr")  # the last year both variants have: year 0
+    ax = c.plot("nrr")  # the last year both variants have: year 1
     assert len(ax.patches) == 2
     plt.close(ax.figure)
 

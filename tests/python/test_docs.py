@@ -93,3 +93,42 @@ def test_readme_picture_is_small_and_made_by_the_package():
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert 10_000 < picture.stat().st_size < 200_000
     assert "plots.fan_chart" in (DOCS / "images" / "overview.py").read_text(encoding="utf-8")
+
+
+def test_api_summary_is_current():
+    """docs/api.md's summary reads without building; it must match the docstrings
+    (python docs/api_summary.py rewrites it)."""
+    sys.path.insert(0, str(DOCS))
+    try:
+        import api_summary
+    finally:
+        sys.path.remove(str(DOCS))
+    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    assert api_summary.updated(text) == text, "run: python docs/api_summary.py"
+    for name in ("complab.simulate(", "complab.compare(", "complab.explore(", "complab.report("):
+        assert name in text
+
+
+def test_help_documents_every_public_function():
+    """help(complab.X) is complete: every public function documents each parameter, what
+    it returns and (where it checks input) what it raises."""
+    import inspect
+
+    assert "complab.simulate" in (complab.__doc__ or "") or "simulate" in (complab.__doc__ or "")
+    for name in complab.__all__:
+        obj = getattr(complab, name)
+        if inspect.isclass(obj):
+            assert inspect.getdoc(obj), name
+            for member, f in vars(obj).items():
+                if not member.startswith("_") and callable(f):
+                    assert inspect.getdoc(f), f"{name}.{member} has no docstring"
+            continue
+        if not inspect.isfunction(obj):
+            continue
+        doc = inspect.getdoc(obj) or ""
+        params = [p for p in inspect.signature(obj).parameters if p != "self"]
+        if params:
+            assert "Parameters" in doc, f"{name}: no Parameters section"
+            for p in params:
+                assert re.search(rf"\b{p}\b", doc), f"{name}: parameter {p} is not documented"
+        assert "Returns" in doc, f"{name}: no Returns section"

@@ -110,10 +110,10 @@ def test_horizons_that_are_not_whole_years_report_whole_years():
     odd = complab.simulate(
         presets.default().with_({"world.months": 18, "world.period_months": 6}), trials=3, seed=1
     )
-    assert list(odd.kpis()["year"].unique()) == [0]
+    assert list(odd.kpis()["year"].unique()) == [1]
     summary = odd.summary()
     earnings = summary[summary["kpi"].str.startswith("earnings_per_")]
-    assert set(earnings["year"]) == {0}  # not half a year's pay read as a year's
+    assert set(earnings["year"]) == {1}  # not half a year's pay read as a year's
     reps = odd.reps().query("period < 2")
     per_rep = reps.groupby(["trial", "rep", "role"])["earnings"].sum().groupby("role").mean()
     for role, mean in per_rep.items():
@@ -422,8 +422,8 @@ def test_ctrl_c_inside_the_progress_callback_keeps_finished_trials():
 def test_summary_reports_mean_se_and_percentiles():
     result = complab.simulate(presets.default(), trials=30, seed=4)
     summary = result.summary()
-    row = summary[(summary["kpi"] == "nrr") & (summary["year"] == 0)].iloc[0]
-    nrr = result.kpis().query("year == 0")["nrr"]
+    row = summary[(summary["kpi"] == "nrr") & (summary["year"] == 1)].iloc[0]
+    nrr = result.kpis().query("year == 1")["nrr"]
     assert row["mean"] == pytest.approx(nrr.mean())
     assert row["se"] == pytest.approx(nrr.std(ddof=1) / np.sqrt(30))
     for q in (5, 10, 50, 90, 95):  # numpy's default (linear) percentiles

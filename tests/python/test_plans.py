@@ -20,11 +20,11 @@ from complab import (
     Plan,
     Spif,
     _core,
-    default_plans,
     payout_table,
     presets,
 )
 import complab
+from complab.plans import example_plans
 
 NRR_POINTS = [(1.00, 0.0), (1.05, 0.5), (1.10, 1.0), (1.20, 2.0)]
 
@@ -388,7 +388,7 @@ def test_to_dict_round_trips_through_json_and_yaml() -> None:
         ).name
         == "ae"
     )
-    for plan in default_plans().values():
+    for plan in example_plans().values():
         assert Plan.from_dict(plan.to_dict()) == plan
 
 
@@ -598,8 +598,8 @@ def test_validation_names_the_field(make: object, message: str) -> None:
 # Defaults and the payout table
 
 
-def test_default_plans_follow_the_articles() -> None:
-    plans = default_plans()
+def test_example_plans_follow_the_articles() -> None:
+    plans = example_plans()
     ae, sdr, csm = plans["ae"], plans["sdr"], plans["csm"]
     assert (ae.base_share, sdr.base_share, csm.base_share) == (0.5, 0.65, 0.8)
     assert [(m.metric, m.weight) for m in ae.measures] == [("new_arr", 0.5), ("expansion_arr", 0.5)]
@@ -616,13 +616,13 @@ def test_default_plans_follow_the_articles() -> None:
     assert nrr.value(0.95 / 1.05) == pytest.approx(0.0, abs=1e-12)
     assert nrr.value(1.0) == pytest.approx(1.0) and nrr.value(1.15 / 1.05) == pytest.approx(2.0)
     # Keyword arguments reach the plans; a clawback can be switched on.
-    custom = default_plans(ae_ote=200_000, csm_nrr_target=1.10, ae_clawback=Clawback(1.0, 12))
+    custom = example_plans(ae_ote=200_000, csm_nrr_target=1.10, ae_clawback=Clawback(1.0, 12))
     assert custom["ae"].ote == 200_000 and custom["ae"].clawback == Clawback(1.0, 12)
     assert_points(custom["csm"].measures[1].curve, nrr_curve().points)
 
 
 def test_payout_table() -> None:
-    plans = default_plans()
+    plans = example_plans()
     t = payout_table(plans)
     assert list(t.index) == pytest.approx(list(np.linspace(0, 2, 21)))
     assert list(t.columns.get_level_values(0).unique()) == ["ae", "sdr", "csm"]
@@ -693,7 +693,7 @@ def test_payroll_clawback_carries_forward() -> None:
 
 
 def test_payroll_binding_checks_shapes_and_dtypes() -> None:
-    plan = default_plans()["csm"]._to_core()
+    plan = example_plans()["csm"]._to_core()
     raw = np.zeros((2, 3, 4, _core.NUM_RAW_SLOTS), dtype=np.int64)
     churn = np.zeros((2, 3, 4, 2), dtype=np.int64)
     with pytest.raises(ValueError, match=r"rep_raw: dtype float64 is not int64"):

@@ -112,7 +112,7 @@ def test_comparison_bars_have_one_bar_and_interval_per_variant():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["a", "b"]
     assert len(ax.patches) == 2
     widths = [p.get_width() for p in ax.patches]
-    np.testing.assert_allclose(widths, c.table("comp_total", year=2)["diff"])
+    np.testing.assert_allclose(widths, c.table("comp_total", year=3)["diff"])
     with pytest.raises(ValueError, match="table: no column 'ci_low'"):
         plots.comparison_bars(pd.DataFrame({"variant": ["a"], "diff": [1.0]}))
 

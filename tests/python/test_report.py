@@ -67,9 +67,9 @@ def test_report_holds_scenario_tables_and_charts(result, report_file):
     assert f"seed {result.seed}" in text and f"{result.trials:,} Monte Carlo trials" in text
     # the headline card and the KPI table show the simulated numbers
     s = result.summary()
-    arr = s[(s["kpi"] == "arr_end") & (s["year"] == 1)].iloc[0]
+    arr = s[(s["kpi"] == "arr_end") & (s["year"] == 2)].iloc[0]
     assert f'<div class="value">{_money(arr["p50"])}</div>' in text
-    nrr = s[(s["kpi"] == "nrr") & (s["year"] == 0)].iloc[0]
+    nrr = s[(s["kpi"] == "nrr") & (s["year"] == 1)].iloc[0]
     assert f"{_pct(nrr['mean'])}<small>{_pct(nrr['p10'])} – {_pct(nrr['p90'])}</small>" in text
     # the scenario's YAML is in the page, so the report can be run again
     assert "period_months: 12" in text and "complab run scenario.yaml --trials 40 --seed 3" in text
@@ -89,7 +89,9 @@ def test_report_of_a_loaded_result(result, tmp_path):
 
 
 def test_report_rejects_what_is_not_a_result(tmp_path):
-    with pytest.raises(ValueError, match="result: expected a complab.Result, got str"):
+    with pytest.raises(
+        ValueError, match="result: expected a complab.Result, Comparison or sweep table, got str"
+    ):
         complab.report("result.parquet", tmp_path / "r.html")  # type: ignore[arg-type]
 
 
@@ -189,15 +191,15 @@ def test_number_formats():
 
 
 def test_pay_table_counts_whole_years_only():
-    # 18 months: year 1 has half a year's pay, which is no rep-year.
+    # 18 months: year 2 has half a year's pay, which is no rep-year.
     scenario = presets.default().with_({"world.months": 18, "world.period_months": 6})
     result = complab.simulate(scenario, trials=5, seed=2)
     pay = result.arrays["pay"][..., list(complab._core.PAY_FIELDS).index("earnings")]
     sdr = int(np.flatnonzero(result.roster["role"].to_numpy() == "sdr")[0])
     sdrs = result.roster["role"].to_numpy() == "sdr"
-    whole_year = pay[:, sdrs, :2].sum(axis=2).reshape(-1)  # periods 0 and 1 are year 0
+    whole_year = pay[:, sdrs, :2].sum(axis=2).reshape(-1)  # periods 0 and 1 are year 1
     earned = result.annual_earnings()
-    assert set(earned["year"]) == {0}
+    assert set(earned["year"]) == {1}
     row = next(r for r in _pay_rows(result) if r[0] == "SDR")
     assert row[4] == _money(whole_year.mean())
     assert row[6] == _money(np.percentile(whole_year, 50))

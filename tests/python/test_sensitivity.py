@@ -14,8 +14,8 @@ from complab import Scenario, presets, sensitivity
 
 HAZARD = "world.segments.only.renewal_hazard.0"
 WIN_RATE = "world.segments.only.win_rate"
-# Health is pinned at 1/2, so the year-0 GRR is 1 - hazard: the hazard dominates it. The
-# win rate only adds new accounts; they reach the cohort from year 1 on and renew at the
+# Health is pinned at 1/2, so the year-1 GRR is 1 - hazard: the hazard dominates it. The
+# win rate only adds new accounts; they reach the cohort from year 2 on and renew at the
 # same hazard, so its effect on GRR is tiny (the mix of contract sizes only).
 PARAMS = {HAZARD: (0.1, 0.3), WIN_RATE: (0.1, 0.3)}
 
@@ -30,7 +30,7 @@ def test_tornado_swing_matches_the_closed_form_and_puts_the_hazard_first():
         small_scenario(),
         {WIN_RATE: (0.1, 0.3), HAZARD: (0.1, 0.3)},
         output="grr",
-        year=0,
+        year=1,
         trials=40,
         seed=0,
     )
@@ -55,7 +55,7 @@ def test_tornado_swing_matches_the_closed_form_and_puts_the_hazard_first():
     expected_ratio = np.sqrt((v1 + v2 - 2 * rho * np.sqrt(v1 * v2)) / (v1 + v2))
     unpaired = np.hypot(hazard["output_low_se"], hazard["output_high_se"])
     assert hazard["swing_se"] / unpaired == pytest.approx(expected_ratio, abs=0.12)
-    # The year-0 cohort is the initial book, which the win rate does not touch.
+    # The year-1 cohort is the initial book, which the win rate does not touch.
     assert table.iloc[1]["swing"] == 0.0
 
 
@@ -87,7 +87,7 @@ def test_tornado_on_plan_parameters_repays_one_world(monkeypatch):
 
 def test_sobol_ranks_the_dominant_parameter_first():
     table = sensitivity.sobol(
-        small_scenario(), PARAMS, outputs=["grr"], year=1, samples=32, trials=8, seed=3
+        small_scenario(), PARAMS, outputs=["grr"], year=2, samples=32, trials=8, seed=3
     )
     assert list(table.columns) == ["output", "parameter", "S1", "S1_conf", "ST", "ST_conf"]
     s = table.set_index("parameter")
@@ -104,7 +104,7 @@ def test_sobol_ranks_the_dominant_parameter_first():
 def test_seed_zero_is_a_seed_and_global_numpy_state_is_untouched():
     scenario = small_scenario()
     before = np.random.get_state()
-    args = dict(outputs="grr", year=1, samples=8, trials=4, num_resamples=20)
+    args = dict(outputs="grr", year=2, samples=8, trials=4, num_resamples=20)
     a = sensitivity.sobol(scenario, PARAMS, seed=0, **args)
     np.random.seed(12345)  # global state must not matter either
     b = sensitivity.sobol(scenario, PARAMS, seed=0, **args)
@@ -113,12 +113,12 @@ def test_seed_zero_is_a_seed_and_global_numpy_state_is_untouched():
     assert not np.array_equal(a["S1_conf"].to_numpy(), c["S1_conf"].to_numpy())
     np.random.set_state(before)
     m0 = sensitivity.morris(
-        scenario, PARAMS, outputs="grr", year=1, trajectories=4, trials=4, seed=0
+        scenario, PARAMS, outputs="grr", year=2, trajectories=4, trials=4, seed=0
     )
     after = np.random.get_state()
     assert after[0] == before[0] and np.array_equal(after[1], before[1]) and after[2] == before[2]
     m1 = sensitivity.morris(
-        scenario, PARAMS, outputs="grr", year=1, trajectories=4, trials=4, seed=0
+        scenario, PARAMS, outputs="grr", year=2, trajectories=4, trials=4, seed=0
     )
     pd.testing.assert_frame_equal(m0, m1, check_exact=True)
 
@@ -128,7 +128,7 @@ def test_morris_screens_the_hazard_as_dominant():
         small_scenario(),
         PARAMS,
         outputs=["grr", "logo_churn"],
-        year=1,
+        year=2,
         trajectories=8,
         levels=4,
         trials=8,
@@ -157,7 +157,7 @@ def test_integer_parameters_are_sampled_as_integers(monkeypatch):
         small_scenario(),
         {"world.sdr_headcount": (1, 3), WIN_RATE: (0.1, 0.3)},
         outputs="new_logos",
-        year=0,
+        year=1,
         trajectories=4,
         trials=2,
         seed=1,
@@ -197,7 +197,7 @@ def test_integer_parameters_are_sampled_as_integers(monkeypatch):
         (lambda s: sensitivity.tornado(s, {HAZARD: 0.2}), r"is not a \(low, high\) pair"),
         (
             lambda s: sensitivity.tornado(s, {HAZARD: (0.1, 0.3)}, year=7, trials=2),
-            r"year: 7 is not a year of the simulation \(0 to 1\)",
+            r"year: 7 is not a year of the simulation \(1 to 2\)",
         ),
         (
             lambda s: sensitivity.tornado(s, {HAZARD: (0.1, 0.3)}, confidence=95, trials=2),
@@ -208,17 +208,17 @@ def test_integer_parameters_are_sampled_as_integers(monkeypatch):
             lambda s: sensitivity.tornado(s, {HAZARD: (0.1, 0.3)}, output=["nrr", "grr"]),
             r"output: \['nrr', 'grr'\] is not one output name; .*call it once per output",
         ),
-        # the base has two years; the low point has one, so year 1 is not in it
+        # the base has two years; the low point has one, so year 2 is not in it
         (
-            lambda s: sensitivity.tornado(s, {"world.months": (12, 24)}, year=1, trials=2),
-            r"params\['world\.months'\]: low 12 simulates 12 months, which has no year 1 .*"
-            r"year=1 needs world\.months >= 24",
+            lambda s: sensitivity.tornado(s, {"world.months": (12, 24)}, year=2, trials=2),
+            r"params\['world\.months'\]: low 12 simulates 12 months, which has no year 2 .*"
+            r"year=2 needs world\.months >= 24",
         ),
         (
             lambda s: sensitivity.tornado(
-                s, {"world.months": (24, 48)}, year=2, trials=2
-            ),  # the base itself has no year 2
-            r"year: 2 is not a year of the simulation \(0 to 1\)",
+                s, {"world.months": (24, 48)}, year=3, trials=2
+            ),  # the base itself has no year 3
+            r"year: 3 is not a year of the simulation \(1 to 2\)",
         ),
         (
             lambda s: sensitivity.tornado(
@@ -242,10 +242,10 @@ def test_missing_salib_names_the_extra(monkeypatch):
 
 
 def test_tornado_points_with_a_longer_horizon_have_the_year():
-    # The base has two years; a point with three has year 1 too, so it is no error, and the
+    # The base has two years; a point with three has year 2 too, so it is no error, and the
     # first two years of the longer run are those of the base (common random numbers).
     table = sensitivity.tornado(
-        small_scenario(), {"world.months": (24, 36)}, output="grr", year=1, trials=6, seed=2
+        small_scenario(), {"world.months": (24, 36)}, output="grr", year=2, trials=6, seed=2
     )
     row = table.iloc[0]
     assert row["output_low"] == row["base"]

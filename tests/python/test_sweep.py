@@ -105,14 +105,14 @@ def test_sweep_is_tidy_and_each_point_equals_its_own_simulation():
         np.testing.assert_allclose(got["se"], want["se"], rtol=1e-9)
         np.testing.assert_allclose(got["p50"], want["p50"], rtol=1e-12)
     # more SDRs and a higher win rate: more new logos (a real effect, not noise)
-    logos = table[(table["output"] == "new_logos") & (table["year"] == 0)].set_index(
+    logos = table[(table["output"] == "new_logos") & (table["year"] == 1)].set_index(
         ["world.sdr_headcount", "world.segments.only.win_rate"]
     )["mean"]
     assert logos[(3, 0.4)] > logos[(1, 0.4)] > logos[(1, 0.1)]
 
 
 def test_points_share_random_numbers_so_differences_are_paired():
-    # The year-0 cohort is the initial book; the win rate only adds new accounts, and with
+    # The year-1 cohort is the initial book; the win rate only adds new accounts, and with
     # common random numbers the initial accounts see the same draws at every point.
     scenario = small_scenario()
     table = complab.sweep(
@@ -123,8 +123,8 @@ def test_points_share_random_numbers_so_differences_are_paired():
         seed=0,
         threads=1,
     )
-    year0 = table[table["year"] == 0]
-    assert year0["mean"].iloc[0] == year0["mean"].iloc[1]
+    year1 = table[table["year"] == 1]
+    assert year1["mean"].iloc[0] == year1["mean"].iloc[1]
     other_seed = complab.sweep(
         scenario,
         {"world.segments.only.win_rate": [0.1]},
@@ -133,7 +133,7 @@ def test_points_share_random_numbers_so_differences_are_paired():
         seed=1,
         threads=1,
     )
-    assert other_seed["mean"].iloc[0] != year0["mean"].iloc[0]
+    assert other_seed["mean"].iloc[0] != year1["mean"].iloc[0]
 
 
 # -- simulate once, pay many plans --------------------------------------------------------------
@@ -166,7 +166,7 @@ def test_plan_only_sweep_simulates_the_world_once_and_equals_full_simulation(mon
     full = pd.concat(full, ignore_index=True)
     np.testing.assert_array_equal(table["mean"].to_numpy(), full["mean"].to_numpy())
     np.testing.assert_array_equal(table["p50"].to_numpy(), full["p50"].to_numpy())
-    comp = table[(table["output"] == "comp_csm") & (table["year"] == 0)]["mean"].to_numpy()
+    comp = table[(table["output"] == "comp_csm") & (table["year"] == 1)]["mean"].to_numpy()
     assert len(np.unique(comp)) == len(points)  # the plans did change pay
 
 
@@ -493,10 +493,10 @@ def test_points_with_other_horizons_keep_all_their_years():
         small_scenario(), {"world.months": [12, 36]}, outputs=["nrr"], trials=4, seed=1, threads=1
     )
     assert list(zip(table["world.months"], table["year"], strict=True)) == [
-        (12, 0),
-        (36, 0),
+        (12, 1),
         (36, 1),
         (36, 2),
+        (36, 3),
     ]
 
 
