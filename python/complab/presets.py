@@ -248,7 +248,7 @@ def default_plans(world: World | None = None) -> dict[str, Plan]:
         ],
         name="SDR",
     )
-    return plans
+    return _stated_for(world, plans)
 
 
 _AE_OTE = {"smb": 120_000, "mid_market": 160_000, "enterprise": 240_000}
@@ -266,7 +266,7 @@ def default() -> Scenario:
     months with annual compensation periods, calibrated to annual NRR about 97% / 108% /
     118% and GRR about 87% / 91% / 94% (docs/model.md §9), paid by :func:`default_plans`."""
     world = default_world()
-    return Scenario(world=world, plans=_stated_for(world, default_plans(world)))
+    return Scenario(world=world, plans=default_plans(world))
 
 
 # -- expected activity, for targets ----------------------------------------------------------
