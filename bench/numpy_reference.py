@@ -1,19 +1,30 @@
-"""A NumPy implementation of the fixed-mode model (docs/model.md §5), as an analyst would write it.
+"""A NumPy implementation of the fixed-mode model (docs/model.md §3–§7), as an analyst would write it.
 
 This is the baseline the engine is benchmarked against and checked against statistically:
 the same equations on the same :class:`complab.Scenario` (every parameter is read from the
-scenario object), vectorised over trials × accounts with a Python loop over months, on
-NumPy's own ``Generator``. It draws different random numbers from the engine but from the
-same distributions, so KPI means agree within their standard errors.
+scenario object), vectorised over a batch of trials × accounts with a Python loop over
+months, on NumPy's own ``Generator(SFC64)``. It draws different random numbers from the
+engine but from the same distributions, so KPI means agree within their standard errors.
+Nothing here calls the engine: the steady state (§4) and the churn normaliser (§5 step 5)
+are computed below from the model's own equations.
 
-Covered: the initial book, new business (SDR opportunities, segment and AE choice, win at
-the close month), health, usage-priced ARR, CSQLs (upsell and cross-sell), hand-off and
-expansion win, renewals with the hazard by renewal number, CSM load and effort, annual
-cohorts, per-rep KPI accumulators and plan payouts (measures with their curves). Not
-covered: responsive behaviour (§8), plan gates, multipliers, SPIFs and clawbacks — a
-scenario that uses them raises ``NotImplementedError`` rather than giving different pay.
+Covered: the warm start (§4: the steady-state book — renewal-index mix from the hazards,
+month in the contract year, gap, health at its age under its CSM's effort, ARR grown by
+``G_s(a)`` — and the history of months ``-L … -1``: the pipeline and the hand-offs in flight
+at month 0); new business from every source (SDRs, inbound marketing, AEs' prospecting) with
+the AEs' capacity ``phi``; CSM attention ``f(lambda)`` and the push penalty on the expansion
+emphasis; health, usage-priced ARR, hand-offs closing, CSQLs (upsell and cross-sell, pending
+past the horizon), renewals with the hazard divided by ``Z_s[r]``; annual cohorts, per-rep
+KPI accumulators and plan payouts (measures with their curves, targets prorated to the
+period). Not covered: responsive behaviour (§8), plan gates, multipliers, SPIFs and
+clawbacks — a scenario that uses them raises ``NotImplementedError`` rather than giving
+different results.
 
-Money is int64 cents, as in the engine, so ARR rolls forward exactly.
+Written as PERF-NOTES recommends: trials in batches (64 by default), per-account state as
+``[batch, accounts]`` arrays, the dense draws (health and usage normals, the CSQL yes/no)
+over the active accounts and the rare events (hand-offs closing, CSQLs raised, renewals,
+deals) drawn only for the accounts they apply to. Money is int64 cents, as in the engine,
+so ARR rolls forward exactly.
 
 Usage::
 
@@ -32,7 +43,6 @@ import complab
 
 CONTRACT_MONTHS = 12
 MIN_EFFORT = 1e-3  # effort floor, so ln(effort) stays finite (as in the engine)
-MAX_OPPORTUNITIES = 256  # per SDR and month, as the engine (which stops with an error past it)
 
 # Raw per-rep accumulators and cohort fields: the engine's names and order (metrics.hpp), so
 # the reference's arrays line up with the engine's; the model code below addresses them by name.
@@ -70,6 +80,10 @@ def to_cents(amount: np.ndarray) -> np.ndarray:
     return np.floor(np.asarray(amount) * 100.0 + 0.5).astype(np.int64)
 
 
+def clip01(x):
+    return np.clip(x, 0.0, 1.0)
+
+
 def metric_actual(metric: str, raw: np.ndarray) -> np.ndarray:
     """A metric's actual from raw accumulators (last axis: RAW_SLOTS); money in currency."""
     r = {name: raw[..., i].astype(float) for name, i in S.items()}
@@ -103,6 +117,110 @@ def curve_value(curve: complab.PayoutCurve, a: np.ndarray) -> np.ndarray:
     """Piecewise-linear payout multiple: 0 below the first point, flat beyond the last."""
     x, y = np.asarray(curve.attainment), np.asarray(curve.payout)
     return np.where(a < x[0], 0.0, np.interp(a, x, y))
+
+
+def period_target(metric: str, target: float, stated_months: int | None, period: int) -> float:
+    """A target stated for `stated_months` as it applies to a period of `period` months:
+    sums, counts and rates scale with the period; NRR's and GRR's distance from 1 does."""
+    if stated_months is None or stated_months == period:
+        return target
+    f = period / stated_months
+    if metric == "nrr":
+        return 1.0 + (target - 1.0) * f
+    if metric == "grr":
+        return 1.0 - (1.0 - target) * f
+    return target * f
+
+
+# -- the steady state (docs/model.md §4 and §5 step 5), in closed form ------------------------
+
+
+def attention(ratio: np.ndarray, max_effort: float) -> np.ndarray:
+    """A CSM's attention per account at coverage ratio `ratio`: F ratio / (F - 1 + ratio)."""
+    return max_effort * ratio / (max_effort - 1.0 + ratio)
+
+
+def nominal_shift(w: complab.World) -> float:
+    """Health-target shift at nominal effort (f = 1, skill 1, l = 1, the fixed shares)."""
+    e = w.effort
+    emphasis = (1 - e.csm_adoption) / (1 - e.csm_adoption_ref)
+    adoption = max(MIN_EFFORT, e.csm_adoption / e.csm_adoption_ref)
+    return w.health_adoption_effect * np.log(adoption) - w.health_push_effect * max(
+        0.0, emphasis - 1.0
+    )
+
+
+def mean_health(w: complab.World, seg: complab.Segment, shift, sold_at, age) -> np.ndarray:
+    """Mean health at `age` months (arrays broadcast) of an account started at h0 whose
+    contract year y has target clip01(b + shift - theta_g sold_at gamma_g^y)."""
+    age = np.asarray(age)
+    keep = 1.0 - seg.health_reversion
+    h = np.full(np.broadcast(shift, sold_at, age).shape, float(seg.health_start))
+    for y in range(-(-int(age.max(initial=0)) // CONTRACT_MONTHS)):
+        months = np.clip(age - CONTRACT_MONTHS * y, 0, CONTRACT_MONTHS)
+        gap = sold_at * w.gap_decay**y
+        target = clip01(seg.health_base + shift - w.health_gap_effect * gap)
+        h = target + (h - target) * keep**months
+    return h
+
+
+def health_variance(seg: complab.Segment, age) -> np.ndarray:
+    """Variance of health at `age` months from the noise: sigma^2 (1 - (1-k)^2a) / (k (2-k))."""
+    k, s2 = seg.health_reversion, seg.health_noise**2
+    if k <= 0:
+        return s2 * np.asarray(age, float)
+    return s2 * (1 - (1 - k) ** (2.0 * np.asarray(age))) / (k * (2 - k))
+
+
+def renewal_index_cdf(w: complab.World, seg: complab.Segment) -> np.ndarray:
+    """Cumulative weights of renewal indices r < book_age_years, each prop. to prod_{j<r}(1-H_j)."""
+    hazard = hazard_by_index(seg, w.book_age_years)
+    weight = np.concatenate([[1.0], np.cumprod(1 - hazard[:-1])])
+    return np.cumsum(weight) / weight.sum()
+
+
+def hazard_by_index(seg: complab.Segment, n: int) -> np.ndarray:
+    """H_s[min(r, last)] for r = 0 .. n-1."""
+    h = np.asarray(seg.renewal_hazard, float)
+    return h[np.minimum(np.arange(n), len(h) - 1)]
+
+
+def growth_by_age(w: complab.World, seg: complab.Segment, acceptance: float, n: int) -> np.ndarray:
+    """G_s(a), a = 0 .. n-1 (docs/model.md §4, as its formula states): the product over the
+    months k < a of 1 + mu (h_k - 1/2) [usage-priced] + rho e h_k^gamma q
+    min(1, x z_bar n_e h_k) u, at the mean health path under nominal effort."""
+    e = w.effort
+    emphasis = (1 - e.csm_adoption) / (1 - e.csm_adoption_ref)
+    follow_up = (1 - e.ae_new_business) / (1 - e.ae_new_business_ref)
+    z_bar = np.exp(w.skill_log_sd**2 / 2)
+    k = np.arange(n)
+    # h_k: mean health in the account's month k (after that month's step), k = 0 .. n-1.
+    h = mean_health(w, seg, nominal_shift(w), e.ae_overpromise, k + 1)
+    drift = seg.usage_drift * (h - 0.5) if w.products[0].usage_priced else 0.0
+    upsell = (
+        seg.csql_rate
+        * emphasis
+        * h**w.csql_health_exponent
+        * acceptance
+        * np.minimum(1.0, seg.expansion_win_rate * z_bar * follow_up * h)
+        * seg.upsell_fraction
+    )
+    return np.concatenate([[1.0], np.cumprod(1 + drift + upsell)[:-1]])
+
+
+def churn_normaliser(w: complab.World, seg: complab.Segment, n: int) -> np.ndarray:
+    """Z_s[r], r = 0 .. n-1: the steady-state book's mean churn modifier at its r-th renewal
+    (age 12 (r+1)), health normal with mean mu_r and variance v_r + (theta_a c_r sigma_skill)^2."""
+    r = np.arange(n)
+    age = CONTRACT_MONTHS * (r + 1)
+    o = w.effort.ae_overpromise
+    mu = mean_health(w, seg, nominal_shift(w), o, age)
+    reached = 1 - (1 - seg.health_reversion) ** age
+    var = health_variance(seg, age) + (w.health_adoption_effect * reached * w.skill_log_sd) ** 2
+    lam = w.churn_health_effect
+    return np.exp(lam * (0.5 - mu) + 0.5 * lam**2 * var) * (
+        1 + w.churn_gap_effect * o * w.gap_decay**r
+    )
 
 
 @dataclass
@@ -143,7 +261,11 @@ class _Roster:
         self.csms = [
             np.flatnonzero((self.role == "csm") & (self.segment == s)) for s in range(nseg)
         ]
+        self.all_aes = np.flatnonzero(self.role == "ae")
+        self.all_csms = np.flatnonzero(self.role == "csm")
         self.sdrs = np.flatnonzero(self.role == "sdr")
+        self.n_aes = np.array([len(x) for x in self.aes])
+        self.first_ae = np.array([x[0] if len(x) else -1 for x in self.aes])
         # csm_of[s, r]: rep r is a CSM of segment s (for least-loaded assignment).
         self.csm_of = np.zeros((nseg, self.size + 1), dtype=bool)
         for s in range(nseg):
@@ -154,17 +276,17 @@ class _Roster:
 _STATE = {
     # name: (dtype, fill)
     "seg": (np.int64, 0),
-    "csm": (np.int64, -1),
+    "csm": (np.int64, -1),  # -1: none
     "ae": (np.int64, -1),
     "arr_fixed": (np.int64, 0),
     "arr_usage": (np.int64, 0),
     "health": (np.float64, 0.0),
     "gap": (np.float64, 0.0),
     "renewal_index": (np.int64, 0),
-    "to_renewal": (np.int64, -1),
+    "renewal_month": (np.int64, -1),  # the month of the next renewal
     "products": (np.int64, 0),
     "active": (bool, False),
-    "exp_close": (np.int64, -1),
+    "exp_close": (np.int64, -1),  # close month of the pending hand-off, -1: none
     "exp_value": (np.int64, 0),
     "exp_product": (np.int64, -1),
     "exp_csm": (np.int64, -1),
@@ -180,10 +302,6 @@ _STATE = {
     "drift": (np.float64, 0.0),
     "noise_u": (np.float64, 0.0),
     "rho": (np.float64, 0.0),
-    "upsell": (np.float64, 0.0),
-    "xwin": (np.float64, 0.0),
-    "accept": (np.float64, 0.0),
-    "acv_median": (np.float64, 0.0),
 }
 _SEGMENT_PARAMS = {
     "base": "health_base",
@@ -192,82 +310,125 @@ _SEGMENT_PARAMS = {
     "drift": "usage_drift",
     "noise_u": "usage_noise",
     "rho": "csql_rate",
-    "upsell": "upsell_fraction",
-    "xwin": "expansion_win_rate",
-    "acv_median": "acv_median",
 }
 
 
-class _Batch:
-    """One batch of trials: account state, rep skills and accumulators."""
+class _Model:
+    """What a scenario fixes: per-segment parameters as arrays and the steady state."""
 
-    def __init__(
-        self, scenario: complab.Scenario, roster: _Roster, trials: int, rng: np.random.Generator
-    ):
-        self.sc, self.w, self.roster, self.rng, self.B = (
-            scenario,
-            scenario.world,
-            roster,
-            rng,
-            trials,
-        )
-        w = self.w
-        self.T, self.P = w.months, w.period_months
-        self.periods, self.years = w.months // w.period_months, w.months // 12
-        self.nseg, self.R1 = len(w.segments), roster.size + 1
-        self.rows = np.arange(trials)[:, None]
-        self.nprod = len(w.products)
+    def __init__(self, scenario: complab.Scenario, roster: _Roster):
+        w = scenario.world
+        self.w, self.roster = w, roster
+        self.nseg = len(w.segments)
+
+        def seg_array(attr: str, dtype=float) -> np.ndarray:
+            return np.array([getattr(s, attr) for s in w.segments], dtype=dtype)
+
+        self.seg_array = seg_array
+        self.params = {k: seg_array(attr) for k, attr in _SEGMENT_PARAMS.items()}
+        for name in (
+            "acv_median",
+            "acv_log_sd",
+            "upsell_fraction",
+            "expansion_win_rate",
+            "win_rate",
+            "health_start",
+            "inbound_opportunities",
+            "ae_prospecting",
+            "ae_capacity",
+            "csm_coverage",
+        ):
+            setattr(self, name, seg_array(name))
+        self.sales_cycle = seg_array("sales_cycle_months", np.int64)
+        self.log_median = np.log(self.acv_median)
         self.usage_priced = np.array([p.usage_priced for p in w.products])
         self.acv_scale = np.array([p.acv_scale for p in w.products])
+        self.nprod = len(w.products)
+
+        e = w.effort
+        self.adoption_ratio = e.csm_adoption / e.csm_adoption_ref
+        self.emphasis = (1 - e.csm_adoption) / (1 - e.csm_adoption_ref)
+        self.new_business_ratio = e.ae_new_business / e.ae_new_business_ref
+        self.follow_up_ratio = (1 - e.ae_new_business) / (1 - e.ae_new_business_ref)
+        self.push = w.health_push_effect * max(0.0, self.emphasis - 1.0)
+
+        def shared_nrr(seg: complab.Segment) -> bool:
+            ae = scenario.plan_for("ae", seg.name)
+            csm = scenario.plan_for("csm", seg.name)
+            return ae is not None and csm is not None and ae.carries_nrr and csm.carries_nrr
+
+        self.acceptance = np.minimum(
+            1.0,
+            [
+                w.handoff_acceptance + (w.shared_nrr_acceptance_uplift if shared_nrr(s) else 0.0)
+                for s in w.segments
+            ],
+        )
+        shares = seg_array("opportunity_share")
+        self.share_cdf = np.cumsum(shares / shares.sum()) if shares.sum() > 0 else None
+
+        # The steady state per segment. Renewal indices reach at most book_age_years - 1 at
+        # month 0, plus one a year; the hazard table covers them (the last entry repeats).
+        self.max_index = w.book_age_years + w.months // CONTRACT_MONTHS + 1
+        self.tenure_cdf = [renewal_index_cdf(w, s) for s in w.segments]
+        self.growth = [
+            growth_by_age(w, s, q, CONTRACT_MONTHS * w.book_age_years)
+            for s, q in zip(w.segments, self.acceptance, strict=True)
+        ]
+        self.churn_base = np.array(
+            [
+                hazard_by_index(s, self.max_index + 1) / churn_normaliser(w, s, self.max_index + 1)
+                for s in w.segments
+            ]
+        )
+        self.longest_cycle = int(self.sales_cycle.max())
+        # AEs' prospecting mean at skill 1 (fixed effort), per AE in roster order.
+        self.ae_segment = roster.segment[roster.all_aes]
+        self.prospect_rate = self.ae_prospecting[self.ae_segment] * self.new_business_ratio
+        # Inbound leads of a segment without AEs are not created.
+        self.inbound = np.where(roster.n_aes > 0, self.inbound_opportunities, 0.0)
+        self.coverage = np.zeros(roster.size + 1)
+        self.coverage[roster.all_csms] = self.csm_coverage[roster.segment[roster.all_csms]]
+
+
+class _Batch:
+    """One batch of trials: account state, rep skills, the pipeline and accumulators."""
+
+    def __init__(self, model: _Model, trials: int, rng: np.random.Generator):
+        self.m, self.w, self.roster, self.rng, self.B = model, model.w, model.roster, rng, trials
+        w, roster = self.w, self.roster
+        self.T, self.P = w.months, w.period_months
+        self.periods, self.years = w.months // w.period_months, w.months // 12
+        self.nseg, self.R1 = model.nseg, roster.size + 1
+        self.rows = np.arange(trials)[:, None]
 
         self.skill = np.ones((trials, self.R1))
         if w.skill_log_sd > 0:
             self.skill[:, : roster.size] = rng.lognormal(0.0, w.skill_log_sd, (trials, roster.size))
-        e = w.effort
-        self.adoption_ratio = e.csm_adoption / e.csm_adoption_ref
-        self.expansion_ratio = (1 - e.csm_adoption) / (1 - e.csm_adoption_ref)
-        self.new_business_ratio = e.ae_new_business / e.ae_new_business_ref
-        self.follow_up_ratio = (1 - e.ae_new_business) / (1 - e.ae_new_business_ref)
-        q = np.array(
-            [
-                w.handoff_acceptance
-                + (w.shared_nrr_acceptance_uplift if self._shared_nrr(s) else 0.0)
-                for s in w.segments
-            ]
-        )
-        self.acceptance = np.minimum(1.0, q)
-        hmax = max(len(s.renewal_hazard) for s in w.segments)
-        self.hazard = np.array(
-            [
-                list(s.renewal_hazard) + [s.renewal_hazard[-1]] * (hmax - len(s.renewal_hazard))
-                for s in w.segments
-            ]
-        )
-        shares = np.array([s.opportunity_share for s in w.segments], dtype=float)
-        self.share_cdf = (
-            np.cumsum(shares / shares.sum()) if shares.sum() > 0 else np.zeros(self.nseg)
-        )
 
         self.series = {name: np.zeros((trials, self.T), dtype=np.int64) for name in SERIES}
         self.cohorts = np.zeros((trials, self.years, self.nseg, len(COHORT_FIELDS)), dtype=np.int64)
         self.raw = np.zeros((trials, self.R1, self.periods, len(RAW_SLOTS)), dtype=np.int64)
+        # Deals by close month (those closing past the horizon are only counted in `open`).
         self.pipeline: list[list[dict[str, np.ndarray]]] = [[] for _ in range(self.T)]
+        self.open = np.zeros((trials, self.R1), dtype=np.int64)  # per AE: undecided deals
         self.n_accounts = np.zeros(trials, dtype=np.int64)
         self.cap = 0
         self.a: dict[str, np.ndarray] = {}
-        self._grow(sum(s.initial_accounts for s in w.segments) * 5 // 4 + 64)
 
-    def _shared_nrr(self, segment: complab.Segment) -> bool:
-        ae = self.sc.plan_for("ae", segment.name)
-        csm = self.sc.plan_for("csm", segment.name)
-        return ae is not None and csm is not None and ae.carries_nrr and csm.carries_nrr
-
-    # -- helpers --------------------------------------------------------------------------
-    def _grow(self, capacity: int) -> None:
-        extra = capacity - self.cap
+    # -- helpers ----------------------------------------------------------------------------
+    def _resize(self, capacity: int, keep: np.ndarray | None = None) -> None:
+        """Grow the account arrays to `capacity`, or (with `keep`, [B, capacity] column
+        indices per trial) keep only those accounts."""
         for name, (dtype, fill) in _STATE.items():
-            pad = np.full((self.B, extra), fill, dtype=dtype)
-            self.a[name] = pad if self.cap == 0 else np.concatenate([self.a[name], pad], axis=1)
+            old = self.a.get(name)
+            if keep is not None:
+                self.a[name] = np.take_along_axis(old, keep, axis=1)
+                continue
+            new = np.full((self.B, capacity), fill, dtype=dtype)
+            if old is not None:
+                new[:, : old.shape[1]] = old
+            self.a[name] = new
         self.cap = capacity
 
     def per_rep(
@@ -285,274 +446,341 @@ class _Batch:
             .reshape(self.B, self.R1)
         )
 
-    def add_accounts(self, b: np.ndarray, values: dict[str, np.ndarray]) -> np.ndarray:
-        """Append accounts to trials `b` (in order); returns their slot positions."""
-        order = np.argsort(b, kind="stable")
-        b_sorted = b[order]
-        first = np.searchsorted(b_sorted, b_sorted, side="left")
-        rank = np.empty_like(b)
-        rank[order] = np.arange(len(b)) - first
-        pos = self.n_accounts[b] + rank
-        need = int(pos.max()) + 1 if len(b) else 0
-        if need > self.cap:
-            self._grow(max(need, self.cap * 5 // 4))
-        for name, v in values.items():
-            self.a[name][b, pos] = v
-        np.add.at(self.n_accounts, b, 1)
-        return pos
-
-    def segment_defaults(self, seg: np.ndarray) -> dict[str, np.ndarray]:
-        out = {
-            k: np.array([getattr(s, attr) for s in self.w.segments])[seg]
-            for k, attr in _SEGMENT_PARAMS.items()
-        }
-        out["accept"] = self.acceptance[seg]
-        out["seg"] = seg
-        return out
-
-    # -- the model --------------------------------------------------------------------------
-    def initial_book(self) -> None:
-        rng, w, roster = self.rng, self.w, self.roster
-        blocks = []
-        for s, seg in enumerate(w.segments):
-            n = seg.initial_accounts
-            if n == 0:
-                continue
-            i = np.arange(n)
-            k = seg.health_reversion
-            sd = seg.health_noise / np.sqrt(k * (2 - k)) if k > 0 else seg.health_noise
-            health = np.full((self.B, n), seg.health_base)
-            if sd > 0:
-                health = np.clip(seg.health_base + sd * rng.standard_normal((self.B, n)), 0, 1)
-            tenure = np.minimum(35, (rng.random((self.B, n)) * 36).astype(np.int64))
-            arr = to_cents(
-                rng.lognormal(np.log(seg.acv_median), seg.acv_log_sd, (self.B, n))
-                * w.products[0].acv_scale
-            )
-            csms, aes = roster.csms[s], roster.aes[s]
-            blocks.append(
-                dict(
-                    seg=np.full((self.B, n), s),
-                    health=health,
-                    arr=arr,
-                    renewal_index=tenure // CONTRACT_MONTHS,
-                    to_renewal=CONTRACT_MONTHS - tenure % CONTRACT_MONTHS,
-                    csm=np.broadcast_to(
-                        csms[i % len(csms)] if len(csms) else np.full(n, -1), (self.B, n)
-                    ),
-                    ae=np.broadcast_to(
-                        aes[i % len(aes)] if len(aes) else np.full(n, -1), (self.B, n)
-                    ),
-                )
-            )
-        book = {k: np.concatenate([blk[k] for blk in blocks], axis=1) for k in blocks[0]}
-        n = book["seg"].shape[1]
-        a = self.a
-        for k in ("seg", "health", "renewal_index", "to_renewal", "csm", "ae"):
-            a[k][:, :n] = book[k]
-        usage = bool(self.usage_priced[0])
-        a["arr_usage" if usage else "arr_fixed"][:, :n] = book["arr"]
-        a["products"][:, :n] = 1
-        a["active"][:, :n] = True
-        for k, v in self.segment_defaults(book["seg"][0]).items():
-            a[k][:, :n] = v
-        self.n_accounts[:] = n
-
-    def new_business(self, t: int, p: int) -> dict[str, np.ndarray]:
-        """§5, new business: opportunities created this month; deals closing this month decided."""
-        rng, w, roster = self.rng, self.w, self.roster
-        sdrs = roster.sdrs
-        if len(sdrs) and w.opportunities_per_sdr > 0:
-            mean = w.opportunities_per_sdr * self.skill[:, sdrs]
-            counts = np.minimum(MAX_OPPORTUNITIES, rng.poisson(mean))  # [B, nsdr]
-            flat = counts.ravel()
-            b = np.repeat(np.repeat(np.arange(self.B), len(sdrs)), flat)
-            sdr = np.repeat(np.tile(sdrs, self.B), flat)
-            n = len(b)
-            seg = np.minimum(
-                np.searchsorted(self.share_cdf, rng.random(n), side="right"), self.nseg - 1
-            )
-            n_aes = np.array([len(x) for x in roster.aes])[seg]
-            if np.any(n_aes == 0):
-                raise NotImplementedError("an opportunity in a segment without AEs")
-            first_ae = np.array([x[0] if len(x) else -1 for x in roster.aes])[seg]
-            ae = first_ae + np.minimum((rng.random(n) * n_aes).astype(np.int64), n_aes - 1)
-            log_median = np.log([s.acv_median for s in w.segments])[seg]
-            log_sd = np.array([s.acv_log_sd for s in w.segments])[seg]
-            value = to_cents(rng.lognormal(log_median, log_sd) * w.products[0].acv_scale)
-            self.raw[:, :, p, S["opportunities"]] += self._bincount2(b, sdr, None)
-            self.raw[:, :, p, S["pipeline"]] += self._bincount2(b, sdr, value)
-            self.series["opportunities"][:, t] += np.bincount(b, minlength=self.B)
-            close = t + np.array([s.sales_cycle_months for s in w.segments])[seg]
-            for c in np.unique(close[close < self.T]):
-                k = close == c
-                self.pipeline[c].append(
-                    dict(b=b[k], sdr=sdr[k], seg=seg[k], ae=ae[k], value=value[k])
-                )
-
-        deals = self.pipeline[t]
-        if not deals:
-            return {}
-        d = {k: np.concatenate([x[k] for x in deals]) for k in deals[0]}
-        self.series["deals_closed"][:, t] += np.bincount(d["b"], minlength=self.B)
-        win_rate = np.array([s.win_rate for s in w.segments])[d["seg"]]
-        p_win = np.minimum(
-            1.0,
-            win_rate
-            * self.skill[d["b"], d["ae"]]
-            * self.new_business_ratio
-            * (1 + w.overpromise_win_uplift * w.effort.ae_overpromise),
-        )
-        won = rng.random(len(d["b"])) < p_win
-        d = {k: v[won] for k, v in d.items()}
-        self.raw[:, :, p, S["new_arr"]] += self._bincount2(d["b"], d["ae"], d["value"])
-        self.raw[:, :, p, S["new_logos"]] += self._bincount2(d["b"], d["ae"], None)
-        self.raw[:, :, p, S["sourced_wins"]] += self._bincount2(d["b"], d["sdr"], None)
-        self.series["new_arr"][:, t] += np.rint(np.bincount(d["b"], d["value"], self.B)).astype(
-            np.int64
-        )
-        self.series["new_logos"][:, t] += np.bincount(d["b"], minlength=self.B)
-        return d
-
-    def _bincount2(self, b: np.ndarray, rep: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    def by_rep(self, b: np.ndarray, rep: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+        """Sum of `weights` (or counts) over listed items, per trial and rep (-1: no rep)."""
+        rep = np.where(rep >= 0, rep, self.roster.none)
         w = None if weights is None else weights.astype(float)
         out = np.bincount(b * self.R1 + rep, w, minlength=self.B * self.R1)
         return np.rint(out).astype(np.int64).reshape(self.B, self.R1)
 
+    def by_trial(self, b: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+        w = None if weights is None else weights.astype(float)
+        return np.rint(np.bincount(b, w, minlength=self.B)).astype(np.int64)
+
+    def add_accounts(self, b: np.ndarray, values: dict[str, np.ndarray]) -> None:
+        """Append accounts to trials `b` (in order)."""
+        order = np.argsort(b, kind="stable")
+        b_sorted = b[order]
+        rank = np.empty_like(b)
+        rank[order] = np.arange(len(b)) - np.searchsorted(b_sorted, b_sorted, side="left")
+        pos = self.n_accounts[b] + rank
+        need = int(pos.max()) + 1 if len(b) else 0
+        if need > self.cap:
+            self._resize(max(need, self.cap * 5 // 4 + 16))
+        for name, v in values.items():
+            self.a[name][b, pos] = v
+        self.n_accounts += np.bincount(b, minlength=self.B)
+
+    def compact(self) -> None:
+        """Drop churned accounts (between cohorts, when no cohort needs them)."""
+        active = self.a["active"]
+        n = active.sum(axis=1)
+        keep = np.argsort(~active, axis=1, kind="stable")[:, : int(n.max())]
+        self._resize(keep.shape[1], keep)
+        self.n_accounts = n
+
+    def segment_values(self, seg: np.ndarray) -> dict[str, np.ndarray]:
+        out = {k: v[seg] for k, v in self.m.params.items()}
+        out["seg"] = seg
+        return out
+
     def csm_effort(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per-CSM health shift and expansion effort from the load at the month's start (§3)."""
-        w, roster = self.w, self.roster
-        a = self.a
-        load = self.per_rep(a["active"], a["csm"])
-        coverage = np.zeros(self.R1)
-        for s, seg in enumerate(w.segments):
-            coverage[roster.csms[s]] = seg.csm_coverage
-        lam = coverage / np.maximum(1, load)
-        e_adopt = np.maximum(MIN_EFFORT, self.adoption_ratio * self.skill * lam)
-        e_expand = self.expansion_ratio * self.skill * lam
-        shift = w.health_adoption_effect * np.log(e_adopt) - w.health_push_effect * np.maximum(
-            0, e_expand - 1
-        )
-        shift[:, roster.none] = w.health_adoption_effect * np.log(
-            MIN_EFFORT
-        )  # accounts with no CSM
-        e_expand[:, roster.none] = 0.0
+        """Per CSM ([B, R1]) from its book at the month's start (§3): the health-target shift
+        theta_a ln E_a - push, and the expansion effort E_e; the "no rep" column is for
+        accounts without a CSM (E_a = 10^-3, no CSQLs)."""
+        m, w = self.m, self.w
+        load = self.per_rep(self.a["active"], self.a["csm"])
+        lam = m.coverage / np.maximum(1, load)
+        att = self.skill * attention(lam, w.csm_max_effort)  # z l f(lambda), l = 1
+        shift = w.health_adoption_effect * np.log(
+            np.maximum(MIN_EFFORT, m.adoption_ratio * att)
+        ) - m.push
+        e_expand = m.emphasis * att
+        shift[:, self.roster.none] = w.health_adoption_effect * np.log(MIN_EFFORT)
+        e_expand[:, self.roster.none] = 0.0
         return shift, e_expand
 
+    # -- the warm start (§4) ------------------------------------------------------------------
+    def initial_book(self) -> None:
+        rng, w, m, roster, B = self.rng, self.w, self.m, self.roster, self.B
+        n_total = sum(s.initial_accounts for s in w.segments)
+        self._resize(n_total * 5 // 4 + 64)
+        a, start, aged = self.a, 0, []
+        for s, seg in enumerate(w.segments):
+            n = seg.initial_accounts
+            if n == 0:
+                continue
+            cols = slice(start, start + n)
+            start += n
+            i = np.arange(n)
+            csms, aes = roster.csms[s], roster.aes[s]
+            a["csm"][:, cols] = csms[i % len(csms)] if len(csms) else -1
+            a["ae"][:, cols] = aes[i % len(aes)] if len(aes) else -1
+            cdf = m.tenure_cdf[s]
+            r = np.searchsorted(cdf[:-1], rng.random((B, n)), side="right")
+            month_in_year = np.minimum(CONTRACT_MONTHS - 1, (rng.random((B, n)) * 12).astype(int))
+            age = CONTRACT_MONTHS * r + month_in_year
+            acv = rng.lognormal(m.log_median[s], seg.acv_log_sd, (B, n)) * m.acv_scale[0]
+            arr = to_cents(acv * m.growth[s][age])
+            a["arr_usage" if m.usage_priced[0] else "arr_fixed"][:, cols] = arr
+            sold_at = w.effort.ae_overpromise if len(aes) else 0.0
+            a["gap"][:, cols] = sold_at * w.gap_decay**r
+            a["renewal_index"][:, cols] = r
+            a["renewal_month"][:, cols] = CONTRACT_MONTHS - 1 - month_in_year
+            a["seg"][:, cols] = s
+            aged.append((seg, cols, age, sold_at))  # health needs the CSMs' effort first
+        a["products"][:, :n_total] = 1
+        a["active"][:, :n_total] = True
+        for k, v in m.params.items():
+            a[k][:, :n_total] = v[a["seg"][0, :n_total]]
+        self.n_accounts[:] = n_total
+
+        # Health at each account's age under its CSM's effort with the book at month 0.
+        shift, self._e_expand0 = self.csm_effort()
+        for seg, cols, age, sold_at in aged:
+            csm = a["csm"][:, cols]
+            own_shift = np.take_along_axis(shift, np.where(csm < 0, roster.none, csm), 1)
+            mean = mean_health(w, seg, own_shift, sold_at, age)
+            sd = np.sqrt(health_variance(seg, age))
+            a["health"][:, cols] = clip01(mean + sd * rng.standard_normal(mean.shape))
+
+    def history(self) -> None:
+        """Months -L .. -1: the pipeline in flight and the pending hand-offs at month 0."""
+        for t in range(-self.m.longest_cycle, 0):
+            self.create_opportunities(t)
+        a, w = self.a, self.w
+        h_gamma = a["health"] ** w.csql_health_exponent
+        e_expand = np.take_along_axis(
+            self._e_expand0, np.where(a["csm"] < 0, self.roster.none, a["csm"]), 1
+        )
+        p_csql = a["rho"] * e_expand * h_gamma
+        for t in range(-max(1, w.expansion_cycle_months), 0):
+            may = a["active"] & (a["csm"] >= 0) & (a["exp_close"] < 0) & (p_csql > 0)
+            bi, i = np.nonzero(may)
+            raised = self.rng.random(len(bi)) < p_csql[bi, i]
+            if raised.any():
+                self.raise_csqls(t, bi[raised], i[raised])
+
+    # -- one month (§5) -------------------------------------------------------------------------
+    def create_opportunities(self, t: int) -> None:
+        """Every source's opportunities of month t; before month 0 nothing is credited."""
+        rng, w, m, roster, B = self.rng, self.w, self.m, self.roster, self.B
+        parts = []  # (trial, sdr, segment or -1, ae or -1)
+        sdrs = roster.sdrs
+        if len(sdrs) and w.opportunities_per_sdr > 0:
+            counts = rng.poisson(w.opportunities_per_sdr * self.skill[:, sdrs]).ravel()
+            n = int(counts.sum())
+            parts.append(
+                (
+                    np.repeat(np.repeat(np.arange(B), len(sdrs)), counts),
+                    np.repeat(np.tile(sdrs, B), counts),
+                    np.full(n, -1),
+                    np.full(n, -1),
+                )
+            )
+        if m.inbound.any():
+            counts = rng.poisson(m.inbound, (B, self.nseg)).ravel()
+            n = int(counts.sum())
+            parts.append(
+                (
+                    np.repeat(np.repeat(np.arange(B), self.nseg), counts),
+                    np.full(n, -1),
+                    np.repeat(np.tile(np.arange(self.nseg), B), counts),
+                    np.full(n, -1),
+                )
+            )
+        if m.prospect_rate.any():
+            aes = roster.all_aes
+            counts = rng.poisson(m.prospect_rate * self.skill[:, aes]).ravel()
+            ae = np.repeat(np.tile(aes, B), counts)
+            parts.append(
+                (
+                    np.repeat(np.repeat(np.arange(B), len(aes)), counts),
+                    np.full(len(ae), -1),
+                    roster.segment[ae],
+                    ae,
+                )
+            )
+        if not parts:
+            return
+        b, sdr, seg, ae = (np.concatenate(x) for x in zip(*parts, strict=True))
+        pick = seg < 0  # SDR-sourced: the segment by opportunity_share
+        if pick.any():
+            seg[pick] = np.minimum(
+                np.searchsorted(m.share_cdf, rng.random(int(pick.sum())), side="right"),
+                self.nseg - 1,
+            )
+        pick = ae < 0  # an AE of the segment, uniformly
+        n_aes = roster.n_aes[seg[pick]]
+        if np.any(n_aes == 0):
+            raise NotImplementedError("an SDR opportunity in a segment without AEs")
+        ae[pick] = roster.first_ae[seg[pick]] + np.minimum(
+            (rng.random(int(pick.sum())) * n_aes).astype(np.int64), n_aes - 1
+        )
+        value = to_cents(rng.lognormal(m.log_median[seg], m.acv_log_sd[seg]) * m.acv_scale[0])
+        if t >= 0:
+            p = t // self.P
+            self.raw[:, :, p, S["opportunities"]] += self.by_rep(b, sdr, None)
+            self.raw[:, :, p, S["pipeline"]] += self.by_rep(b, sdr, value)
+            self.series["opportunities"][:, t] += self.by_trial(b)
+        close = t + m.sales_cycle[seg]
+        live = close >= 0  # in flight at month 0 (history) or later
+        self.open += self.by_rep(b[live], ae[live], None)
+        for c in np.unique(close[live & (close < self.T)]):
+            k = close == c
+            self.pipeline[c].append(dict(b=b[k], sdr=sdr[k], seg=seg[k], ae=ae[k], value=value[k]))
+
+    def new_business(self, t: int, p: int) -> dict[str, np.ndarray]:
+        """§5, new business: capacity at the month's start, this month's opportunities, then
+        the deals reaching their close month are decided."""
+        m, w = self.m, self.w
+        k_seg = np.zeros(self.R1)
+        k_seg[self.roster.all_aes] = m.ae_capacity[m.ae_segment]
+        phi = np.where(self.open > k_seg, k_seg / np.maximum(self.open, 1), 1.0)
+        self.create_opportunities(t)
+        deals = self.pipeline[t]
+        if not deals:
+            return {}
+        d = {k: np.concatenate([x[k] for x in deals]) for k in deals[0]}
+        self.pipeline[t] = []
+        self.series["deals_closed"][:, t] += self.by_trial(d["b"])
+        self.open -= self.by_rep(d["b"], d["ae"], None)
+        p_win = np.minimum(
+            1.0,
+            m.win_rate[d["seg"]]
+            * self.skill[d["b"], d["ae"]]
+            * m.new_business_ratio
+            * (1 + w.overpromise_win_uplift * w.effort.ae_overpromise)
+            * phi[d["b"], d["ae"]],
+        )
+        won = self.rng.random(len(d["b"])) < p_win
+        d = {k: v[won] for k, v in d.items()}
+        self.raw[:, :, p, S["new_arr"]] += self.by_rep(d["b"], d["ae"], d["value"])
+        self.raw[:, :, p, S["new_logos"]] += self.by_rep(d["b"], d["ae"], None)
+        self.raw[:, :, p, S["sourced_wins"]] += self.by_rep(d["b"], d["sdr"], None)
+        self.series["new_arr"][:, t] += self.by_trial(d["b"], d["value"])
+        self.series["new_logos"][:, t] += self.by_trial(d["b"])
+        return d
+
     def step(self, t: int) -> None:
-        rng, w, a, ser = self.rng, self.w, self.a, self.series
+        rng, w, m, a, ser = self.rng, self.w, self.m, self.a, self.series
         p = t // self.P
+        if t > 0 and t % CONTRACT_MONTHS == 0 and t % self.P == 0:
+            self.compact()
+            a = self.a
         self.open_cohorts(t)
         active = a["active"]
         ser["arr_start"][:, t] = (a["arr_fixed"] + a["arr_usage"]).sum(axis=1, where=active)
+        ser["account_months"][:, t] = active.sum(axis=1)
         won = self.new_business(t, p)
         shift, e_expand = self.csm_effort()
-        ser["account_months"][:, t] = active.sum(axis=1)
         csm = np.where(a["csm"] < 0, self.roster.none, a["csm"])
-        ae = np.where(a["ae"] < 0, self.roster.none, a["ae"])
 
-        # 2.1 Health.
-        target = np.clip(
-            a["base"] + np.take_along_axis(shift, csm, 1) - w.health_gap_effect * a["gap"], 0, 1
-        )
-        h = (
-            a["health"]
-            + a["kappa"] * (target - a["health"])
-            + a["noise_h"] * rng.standard_normal(active.shape)
-        )
-        h = np.clip(h, 0, 1)
-        a["health"] = np.where(active, h, a["health"])
+        # 1. Health.
+        target = clip01(a["base"] + np.take_along_axis(shift, csm, 1) - w.health_gap_effect * a["gap"])
+        h = a["health"] + a["kappa"] * (target - a["health"])
+        h += a["noise_h"] * rng.standard_normal(h.shape)
+        h = np.where(active, clip01(h), a["health"])
+        a["health"] = h
 
-        # 2.2 Usage-priced ARR follows health.
-        usage = active & (a["arr_usage"] > 0) & ((a["drift"] != 0) | (a["noise_u"] > 0))
-        factor = 1 + a["drift"] * (h - 0.5) + a["noise_u"] * rng.standard_normal(active.shape)
+        # 2. Usage-priced ARR follows health.
         before = a["arr_usage"]
-        after = np.where(usage, to_cents(before * np.maximum(0, factor) / 100), before)
+        usage = active & (before > 0)
+        factor = 1 + a["drift"] * (h - 0.5) + a["noise_u"] * rng.standard_normal(h.shape)
+        after = np.where(usage, np.floor(before * np.maximum(0, factor) + 0.5).astype(np.int64), before)
         delta = after - before
         a["arr_usage"] = after
-        ser["expansion_usage"][:, t] += np.where(delta > 0, delta, 0).sum(axis=1)
-        ser["contraction"][:, t] += np.where(delta < 0, -delta, 0).sum(axis=1)
+        ser["expansion_usage"][:, t] += np.maximum(delta, 0).sum(axis=1)
+        ser["contraction"][:, t] += np.maximum(-delta, 0).sum(axis=1)
 
-        # 2.3a Accepted hand-offs reaching their close month.
+        # 3. Accepted hand-offs reaching their close month.
         closing = active & (a["exp_close"] == t)
         if closing.any():
-            bi, i = np.nonzero(closing)
-            ser["expansions_closed"][:, t] += np.bincount(bi, minlength=self.B)
-            ae_i = ae[bi, i]
-            p_win = np.minimum(
-                1.0, a["xwin"][bi, i] * self.skill[bi, ae_i] * self.follow_up_ratio * h[bi, i]
-            )
-            win = rng.random(len(bi)) < p_win
-            bi, i, ae_i = bi[win], i[win], ae_i[win]
-            value, product = a["exp_value"][bi, i], a["exp_product"][bi, i]
-            to_usage = self.usage_priced[np.maximum(product, 0)]
-            a["arr_usage"][bi[to_usage], i[to_usage]] += value[to_usage]
-            a["arr_fixed"][bi[~to_usage], i[~to_usage]] += value[~to_usage]
-            cross = product >= 0
-            a["products"][bi[cross], i[cross]] |= 1 << product[cross]
-            ser["expansion_csql"][:, t] += np.rint(
-                np.bincount(bi, value.astype(float), self.B)
-            ).astype(np.int64)
-            ser["expansions_won"][:, t] += np.bincount(bi, minlength=self.B)
-            csm_credit = a["exp_csm"][bi, i]
-            for rep in (ae_i, np.where(csm_credit < 0, self.roster.none, csm_credit)):
-                self.raw[:, :, p, S["expansion_arr"]] += self._bincount2(bi, rep, value)
-                self.raw[:, :, p, S["expansion_wins"]] += self._bincount2(bi, rep, None)
-            a["expanded"][bi, i] = True
-            a["exp_close"][closing] = -1
+            self.close_handoffs(t, p, *np.nonzero(closing))
 
-        # 2.3b CSQLs: raised by the CSM, accepted or not by the account's AE.
+        # 4. CSQLs: raised by the CSM when no hand-off is pending.
         gamma = w.csql_health_exponent
         p_csql = a["rho"] * np.take_along_axis(e_expand, csm, 1) * (h if gamma == 1.0 else h**gamma)
-        raised = active & (a["exp_close"] < 0) & (rng.random(active.shape) < p_csql)
+        may = active & (a["exp_close"] < 0) & (p_csql > 0)
+        bi, i = np.nonzero(may)
+        raised = rng.random(len(bi)) < p_csql[bi, i]
         if raised.any():
-            self.raise_csqls(t, p, *np.nonzero(raised), ae)
+            self.raise_csqls(t, bi[raised], i[raised])
 
-        # 2.4 Renewals.
-        a["to_renewal"] -= active.astype(np.int64)
-        due = active & (a["to_renewal"] == 0)
+        # 5. Renewals.
+        due = active & (a["renewal_month"] == t)
         if due.any():
             self.renew(t, *np.nonzero(due))
 
         # New accounts join after the month's account updates.
         if won and len(won["b"]):
-            self.join(won, p)
+            self.join(won, t, p)
         total = a["arr_fixed"] + a["arr_usage"]
         ser["arr_end"][:, t] = total.sum(axis=1, where=a["active"])
         ser["active_logos"][:, t] = a["active"].sum(axis=1)
         self.close_cohorts(t)
 
-    def raise_csqls(self, t: int, p: int, bi: np.ndarray, i: np.ndarray, ae: np.ndarray) -> None:
-        rng, w, a, ser = self.rng, self.w, self.a, self.series
+    def close_handoffs(self, t: int, p: int, bi: np.ndarray, i: np.ndarray) -> None:
+        a, m, ser = self.a, self.m, self.series
+        ser["expansions_closed"][:, t] += self.by_trial(bi)
+        ae = a["ae"][bi, i]
+        p_win = np.minimum(
+            1.0,
+            m.expansion_win_rate[a["seg"][bi, i]]
+            * self.skill[bi, ae]
+            * m.follow_up_ratio
+            * a["health"][bi, i],
+        )
+        a["exp_close"][bi, i] = -1
+        win = self.rng.random(len(bi)) < p_win
+        bi, i, ae = bi[win], i[win], ae[win]
+        value, product = a["exp_value"][bi, i], a["exp_product"][bi, i]
+        to_usage = m.usage_priced[np.maximum(product, 0)]  # an upsell follows product 0
+        a["arr_usage"][bi[to_usage], i[to_usage]] += value[to_usage]
+        a["arr_fixed"][bi[~to_usage], i[~to_usage]] += value[~to_usage]
+        cross = product >= 0
+        a["products"][bi[cross], i[cross]] |= 1 << product[cross]
+        ser["expansion_csql"][:, t] += self.by_trial(bi, value)
+        ser["expansions_won"][:, t] += self.by_trial(bi)
+        for rep in (ae, a["exp_csm"][bi, i]):
+            self.raw[:, :, p, S["expansion_arr"]] += self.by_rep(bi, rep, value)
+            self.raw[:, :, p, S["expansion_wins"]] += self.by_rep(bi, rep, None)
+        a["expanded"][bi, i] = True
+
+    def raise_csqls(self, t: int, bi: np.ndarray, i: np.ndarray) -> None:
+        """CSQLs raised in month t (before month 0: the history, nothing credited)."""
+        rng, w, m, a, ser = self.rng, self.w, self.m, self.a, self.series
         n = len(bi)
         u_kind, u_product, u_accept = rng.random(n), rng.random(n), rng.random(n)
         held = a["products"][bi, i]
-        held_bits = (held[:, None] >> np.arange(self.nprod)) & 1
-        missing = self.nprod - held_bits.sum(axis=1)
+        held_bits = (held[:, None] >> np.arange(m.nprod)) & 1
+        missing = m.nprod - held_bits.sum(axis=1)
         cross = (missing > 0) & (u_kind < w.cross_sell_probability)
         # Cross-sell the k-th product the account does not hold.
         k = np.minimum(missing - 1, (u_product * missing).astype(np.int64))
         rank_missing = np.cumsum(1 - held_bits, axis=1) - 1
         chosen = np.argmax((held_bits == 0) & (rank_missing == k[:, None]), axis=1)
         product = np.where(cross, chosen, -1)
+        seg = a["seg"][bi, i]
         arr = a["arr_fixed"][bi, i] + a["arr_usage"][bi, i]
         value = np.where(
             cross,
-            to_cents(a["acv_median"][bi, i] * self.acv_scale[np.maximum(product, 0)]),
-            to_cents(a["upsell"][bi, i] * arr / 100),
+            to_cents(m.acv_median[seg] * m.acv_scale[np.maximum(product, 0)]),
+            to_cents(m.upsell_fraction[seg] * arr / 100),
         )
         csm = a["csm"][bi, i]
-        self.raw[:, :, p, S["csql_count"]] += self._bincount2(bi, csm, None)
-        self.raw[:, :, p, S["csql_pipeline"]] += self._bincount2(bi, csm, value)
-        ser["csql_raised"][:, t] += np.bincount(bi, minlength=self.B)
-        ser["csql_value"][:, t] += np.rint(np.bincount(bi, value.astype(float), self.B)).astype(
-            np.int64
-        )
-        accepted = (a["ae"][bi, i] >= 0) & (u_accept < a["accept"][bi, i])
-        ser["handoffs_accepted"][:, t] += np.bincount(bi[accepted], minlength=self.B)
-        when = max(t + w.expansion_cycle_months, t + 1)  # closing this month is handled next month
-        if when >= self.T:
-            return
+        accepted = (a["ae"][bi, i] >= 0) & (u_accept < m.acceptance[seg])
+        if t >= 0:
+            p = t // self.P
+            self.raw[:, :, p, S["csql_count"]] += self.by_rep(bi, csm, None)
+            self.raw[:, :, p, S["csql_pipeline"]] += self.by_rep(bi, csm, value)
+            ser["csql_raised"][:, t] += self.by_trial(bi)
+            ser["csql_value"][:, t] += self.by_trial(bi, value)
+            ser["handoffs_accepted"][:, t] += self.by_trial(bi[accepted])
+        # Closing this month is handled next month; past the horizon it stays pending.
+        when = max(t + w.expansion_cycle_months, t + 1)
+        if when < 0:
+            return  # decided before month 0
         bi, i = bi[accepted], i[accepted]
         a["exp_close"][bi, i] = when
         a["exp_value"][bi, i] = value[accepted]
@@ -562,24 +790,20 @@ class _Batch:
     def renew(self, t: int, bi: np.ndarray, i: np.ndarray) -> None:
         w, a, ser = self.w, self.a, self.series
         r = a["renewal_index"][bi, i]
-        base = self.hazard[a["seg"][bi, i], np.minimum(r, self.hazard.shape[1] - 1)]
-        p_churn = np.clip(
+        base = self.m.churn_base[a["seg"][bi, i], np.minimum(r, self.m.max_index)]
+        p_churn = clip01(
             base
             * np.exp(w.churn_health_effect * (0.5 - a["health"][bi, i]))
-            * (1 + w.churn_gap_effect * a["gap"][bi, i]),
-            0,
-            1,
+            * (1 + w.churn_gap_effect * a["gap"][bi, i])
         )
-        ser["renewals_due"][:, t] += np.bincount(bi, minlength=self.B)
-        ser["first_renewals_due"][:, t] += np.bincount(bi[r == 0], minlength=self.B)
+        ser["renewals_due"][:, t] += self.by_trial(bi)
+        ser["first_renewals_due"][:, t] += self.by_trial(bi[r == 0])
         churn = self.rng.random(len(bi)) < p_churn
         cb, ci = bi[churn], i[churn]
         lost = a["arr_fixed"][cb, ci] + a["arr_usage"][cb, ci]
-        ser["churned_arr"][:, t] += np.rint(np.bincount(cb, lost.astype(float), self.B)).astype(
-            np.int64
-        )
-        ser["churned_logos"][:, t] += np.bincount(cb, minlength=self.B)
-        ser["first_renewal_churns"][:, t] += np.bincount(cb[r[churn] == 0], minlength=self.B)
+        ser["churned_arr"][:, t] += self.by_trial(cb, lost)
+        ser["churned_logos"][:, t] += self.by_trial(cb)
+        ser["first_renewal_churns"][:, t] += self.by_trial(cb[r[churn] == 0])
         a["arr_fixed"][cb, ci] = 0
         a["arr_usage"][cb, ci] = 0
         a["active"][cb, ci] = False
@@ -587,11 +811,11 @@ class _Batch:
         kb, ki = bi[~churn], i[~churn]
         a["renewal_index"][kb, ki] += 1
         a["gap"][kb, ki] *= w.gap_decay
-        a["to_renewal"][kb, ki] = CONTRACT_MONTHS
+        a["renewal_month"][kb, ki] = t + CONTRACT_MONTHS
 
-    def join(self, won: dict[str, np.ndarray], p: int) -> None:
+    def join(self, won: dict[str, np.ndarray], t: int, p: int) -> None:
         """Won deals become accounts; each goes to its segment's least-loaded CSM."""
-        a, w = self.a, self.w
+        a, w, m = self.a, self.w, self.m
         b, seg = won["b"], won["seg"]
         load = self.per_rep(a["active"], a["csm"]).astype(float)
         order = np.argsort(b, kind="stable")
@@ -606,19 +830,18 @@ class _Batch:
             ok = np.isfinite(cand[np.arange(len(sel)), best])
             csm[sel] = np.where(ok, best, -1)
             load[bs[ok], best[ok]] += 1
-        usage = bool(self.usage_priced[0])
-        values = self.segment_defaults(seg)
+        values = self.segment_values(seg)
         values.update(
             csm=csm,
             ae=won["ae"],
-            health=np.array([s.health_start for s in w.segments])[seg],
+            health=m.health_start[seg],
             gap=np.full(len(b), w.effort.ae_overpromise),
             renewal_index=0,
-            to_renewal=CONTRACT_MONTHS,
+            renewal_month=t + CONTRACT_MONTHS,
             products=1,
             active=True,
             exp_close=-1,
-            **{"arr_usage" if usage else "arr_fixed": won["value"]},
+            **{"arr_usage" if m.usage_priced[0] else "arr_fixed": won["value"]},
         )
         self.add_accounts(b, values)
 
@@ -671,6 +894,7 @@ class _Batch:
 
     def run(self) -> None:
         self.initial_book()
+        self.history()
         for t in range(self.T):
             self.step(t)
 
@@ -698,16 +922,17 @@ def pay(scenario: complab.Scenario, roster: _Roster, raw: np.ndarray) -> np.ndar
         v = plan.ote * (1 - plan.base_share) * w.period_months / 12
         for m in plan.measures:
             actual = metric_actual(m.metric, raw[:, r])
+            target = period_target(m.metric, m.target, plan.target_months, w.period_months)
             if m.lower_is_better:
-                att = np.maximum(0.0, 1 + (m.target - actual) / m.target)
+                att = np.maximum(0.0, 1 + (target - actual) / target)
             else:
-                att = actual / m.target
+                att = actual / target
             out[:, r] += v * m.weight * curve_value(m.curve, att)
     return out
 
 
 def simulate_reference(
-    scenario: complab.Scenario, trials: int, seed: int | None = None, batch_size: int = 100
+    scenario: complab.Scenario, trials: int, seed: int | None = None, batch_size: int = 64
 ) -> ReferenceResult:
     """Run the NumPy reference of the fixed-mode model.
 
@@ -718,20 +943,21 @@ def simulate_reference(
     trials
         Number of Monte Carlo trials.
     seed
-        Seed of NumPy's default Generator.
+        Seed of the ``Generator(SFC64)`` all draws come from.
     batch_size
-        Trials simulated together; 100–250 keeps arrays in cache-friendly sizes.
+        Trials simulated together; about 64 keeps the arrays in cache-friendly sizes.
     """
     behaviour = getattr(scenario.world, "behaviour", None)
     if behaviour is not None and getattr(behaviour, "incentive_sensitivity", 0.0) != 0.0:
         raise NotImplementedError(
             "responsive behaviour (docs/model.md §8) is not in the NumPy reference"
         )
-    rng = np.random.default_rng(seed)
+    rng = np.random.Generator(np.random.SFC64(seed))
     roster = _Roster(scenario.world)
+    model = _Model(scenario, roster)
     parts = []
     for start in range(0, trials, batch_size):
-        batch = _Batch(scenario, roster, min(batch_size, trials - start), rng)
+        batch = _Batch(model, min(batch_size, trials - start), rng)
         batch.run()
         parts.append(batch)
     raw = np.concatenate([b.raw[:, : roster.size] for b in parts])
