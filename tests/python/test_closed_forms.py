@@ -35,29 +35,51 @@ def assert_mean_near(per_trial, expected: float, what: str) -> None:
     assert abs(z) < 4, f"{what}: {x.mean():.6g} ± {se:.2g} against {expected:.6g} (z = {z:+.1f})"
 
 
+def attention(coverage: float, book: float, max_effort: float = 2.0) -> float:
+    """A CSM's attention per account, f = F λ / (F − 1 + λ) with λ = coverage / book (§3)."""
+    ratio = coverage / book
+    return max_effort * ratio / (max_effort - 1 + ratio)
+
+
 def test_health_follows_its_recursion_and_settles_at_its_stationary_variance():
-    # No noise: h* = b + θa ln E_a − θp max(0, E_e − 1), and h closes κ of the gap a month.
-    b, kappa, theta_a, theta_p = 0.5, 0.2, 0.1, 0.01
-    accounts, coverage, share, ref = 100, 200.0, 0.6, 0.8
+    # No noise: h* = b + θa ln E_a − θp max(0, (1 − a)/(1 − a_ref) − 1) with
+    # E_a = (a / a_ref) f(λ), and h closes κ of the gap a month. The warm start puts each
+    # account at its age's mean: a one-year-old company (book_age_years = 1) has every
+    # account in its first contract year, m months old (m uniform on 0…11), at health
+    # h* + (h0 − h*)(1 − κ)^m; month t's mean is then h* + (h0 − h*)(1 − κ)^(t+1) M with
+    # M the trial's mean of (1 − κ)^m.
+    b, h0, kappa, theta_a, theta_p = 0.5, 0.2, 0.2, 0.1, 0.05
+    accounts, coverage, share, ref = 100, 300.0, 0.6, 0.8
     w = world(
         dict(
             initial_accounts=accounts,
             csm_headcount=1,
             csm_coverage=coverage,
             health_reversion=kappa,
+            health_start=h0,
         ),
         health_adoption_effect=theta_a,
         health_push_effect=theta_p,
+        book_age_years=1,
         effort=Effort(csm_adoption=share, csm_adoption_ref=ref),
     )
-    load = coverage / accounts
-    e_a, e_e = share / ref * load, (1 - share) / (1 - ref) * load
-    target = b + theta_a * np.log(e_a) - theta_p * max(0.0, e_e - 1)
-    t = np.arange(24)
-    expected = target + (b - target) * (1 - kappa) ** (t + 1)
-    health = run(w, 1, 31).monthly()["mean_health"].to_numpy()
-    np.testing.assert_allclose(health, expected, atol=1e-6)  # mean_health is in micro-units
-    # With noise, far from the clips: the AR(1) variance σ² / (κ (2 − κ)).
+    e_a = share / ref * attention(coverage, accounts)  # 0.75 x 1.5
+    emphasis = (1 - share) / (1 - ref)  # 2: the push penalty reads the emphasis, not E_e = 3
+    target = b + theta_a * np.log(e_a) - theta_p * max(0.0, emphasis - 1)
+    result = run(w, 40, 31)
+    health = result.monthly().pivot(index="trial", columns="month", values="mean_health")
+    health = health.to_numpy()  # [trials, months], in micro-units
+    # The recursion, exactly: month t's distance to h* is month 0's times (1 − κ)^t.
+    t = np.arange(w.months)
+    expected = target + np.outer(health[:, 0] - target, (1 - kappa) ** t)
+    np.testing.assert_allclose(health, expected, atol=2e-6)
+    # The warm start's ages: (mean_0 − h*) / ((h0 − h*)(1 − κ)) is M, whose mean over
+    # trials is the mean of (1 − κ)^m over m = 0…11.
+    m = (health[:, 0] - target) / ((h0 - target) * (1 - kappa))
+    assert ((1 - kappa) ** 11 <= m + 1e-5).all() and (m <= 1 + 1e-5).all()
+    assert_mean_near(m, np.mean((1 - kappa) ** np.arange(12)), "warm-start age factor")
+    # With noise, far from the clips: the AR(1) variance σ² / (κ (2 − κ)) (the warm start
+    # draws each account at its age's variance; by month 36 all are within 0.8^72 of it).
     kappa, sigma = 0.2, 0.05
     noisy = world(dict(health_reversion=kappa, health_noise=sigma), months=36)
     accounts = run(noisy, 60, 33, keep=True).accounts()
@@ -92,21 +114,30 @@ def test_csqls_are_raised_at_rate_times_expansion_effort_times_health_power():
         effort=Effort(csm_adoption=share, csm_adoption_ref=ref),
     )
     result = run(w, 100, 51)
-    expansion_effort = (1 - share) / (1 - ref) * coverage / 100
+    # E_e = emphasis x attention: two CSMs of 100 accounts each at coverage 150 give
+    # f(1.5) = 1.2, not the book ratio 1.5 (attention saturates, docs/model.md §3).
+    expansion_effort = (1 - share) / (1 - ref) * attention(coverage, 100)
     rate = series(result, "csql_raised").sum(1) / series(result, "account_months").sum(1)
     assert_mean_near(rate, rho * expansion_effort * h**gamma, "CSQL rate")
 
 
 def test_hand_offs_are_accepted_at_q0_and_close_after_the_expansion_cycle():
-    q0 = 0.6
-    w = world(dict(csql_rate=0.08, csm_coverage=150), handoff_acceptance=q0)
+    q0, rho, accounts = 0.6, 0.08, 300
+    w = world(dict(csql_rate=rho, csm_coverage=150), handoff_acceptance=q0)
     result = run(w, 100, 53)
     accepted, raised = series(result, "handoffs_accepted"), series(result, "csql_raised")
     assert_mean_near(accepted.sum(1) / raised.sum(1), q0, "hand-off acceptance")
     cycle = w.expansion_cycle_months
     closed = series(result, "expansions_closed")
     np.testing.assert_array_equal(closed[:, cycle:], accepted[:, :-cycle])
-    assert (closed[:, :cycle] == 0).all()
+    # The first `cycle` months close the warm start's hand-offs (docs/model.md §4): in
+    # months −2 and −1 each account raises a CSQL with p = ρ E_e h (4 CSMs of 75 accounts
+    # at coverage 150: E_e = f(2) = 4/3; h = 1/2) and the owner accepts it with q0; an
+    # account with a hand-off pending from month −2 raises none in month −1.
+    pq = rho * attention(150, accounts / 4) * 0.5 * q0
+    assert cycle == 2
+    assert_mean_near(closed[:, 0], accounts * pq, "hand-offs accepted in month -2")
+    assert_mean_near(closed[:, 1], accounts * (1 - pq) * pq, "hand-offs accepted in month -1")
 
 
 def test_win_probabilities_follow_effort_health_and_over_promising():
@@ -134,20 +165,37 @@ def test_win_probabilities_follow_effort_health_and_over_promising():
 
 
 def test_churn_follows_the_hazard_of_the_renewal_number_and_health():
-    hazard, h, effect = (0.1, 0.2), 0.3, 2.0
+    # Churn at the r-th renewal is (H[r] / Z[r]) exp(λh (1/2 − h)) (docs/model.md §5 step 5),
+    # Z[r] the mean of exp(λh (1/2 − h)) over the steady-state book at nominal attention.
+    # A segment without CSMs gives every account E_a = 10⁻³, so health sits at
+    # h = b + θa ln 10⁻³ from its start (h0 = h) on, while Z reads the nominal path from h0
+    # towards b: μ_r = b + (h0 − b)(1 − κ)^(12 (r + 1)) (no noise, no skill spread, no gap).
+    hazard, b, kappa, theta_a, effect = (0.1, 0.2), 0.6, 0.05, 0.03, 2.0
+    h = b + theta_a * np.log(1e-3)
     w = world(
-        dict(initial_accounts=600, renewal_hazard=hazard, health_base=h, health_start=h),
+        dict(
+            initial_accounts=600,
+            renewal_hazard=hazard,
+            health_base=b,
+            health_start=h,
+            health_reversion=kappa,
+            csm_headcount=0,
+        ),
         months=12,
         churn_health_effect=effect,
+        health_adoption_effect=theta_a,
     )
     accounts = run(w, 100, 61, keep=True).accounts()
     initial = accounts[accounts["opened"] < 0]
     churned = initial["churned"] >= 0
-    # Renewals passed before the one this year (a churned account did not pass it).
+    # Renewal index at this year's renewal (a churned account did not pass it).
     number = np.where(churned, initial["renewals"], initial["renewals"] - 1)
-    health_factor = np.exp(effect * (0.5 - h))
     for r, base in ((0, hazard[0]), (1, hazard[1]), (2, hazard[1])):
+        mu = b + (h - b) * (1 - kappa) ** (12 * (r + 1))
+        z = np.exp(effect * (0.5 - mu))
         rows = initial.assign(c=churned.astype(float))[number == r]
         assert_mean_near(
-            rows.groupby("trial")["c"].mean(), base * health_factor, f"churn at renewal {r + 1}"
+            rows.groupby("trial")["c"].mean(),
+            base / z * np.exp(effect * (0.5 - h)),
+            f"churn at renewal {r + 1}",
         )
