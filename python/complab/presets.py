@@ -198,7 +198,9 @@ def default_plans(world: World | None = None) -> dict[str, Plan]:
                 Measure(
                     "expansion_arr",
                     weight=0.3,
-                    target=max(1_000.0, round(expected_expansion_arr_per_ae(world, seg) * years, -3)),
+                    target=max(
+                        1_000.0, round(expected_expansion_arr_per_ae(world, seg) * years, -3)
+                    ),
                     curve=PayoutCurve.linear(threshold=0.0, cap=2.0),
                 ),
             ],
@@ -274,71 +276,62 @@ def _mean_acv(world: World, segment: Segment) -> float:
     return segment.acv_median * math.exp(segment.acv_log_sd**2 / 2) * world.products[0].acv_scale
 
 
-def _csql_probability(world: World, segment: Segment) -> float:
-    """Monthly chance that an account of the segment raises a CSQL at nominal effort: rate x
-    CSM load x skill x health ** gamma (docs/model.md §5), health at its base level."""
-    book = segment.initial_accounts / max(1, segment.csm_headcount)
-    load = segment.csm_coverage / book if book > 0 else 1.0
-    return (
-        segment.csql_rate
-        * load
-        * _mean_skill(world)
-        * segment.health_base**world.csql_health_exponent
-    )
-
-
-def _mean_usage_growth(world: World, segment: Segment) -> float:
-    """ARR's mean multiple of its start over the horizon from usage drift at base health,
-    for usage-priced products (mid-year of each year)."""
-    if not world.products[0].usage_priced:
-        return 1.0
-    yearly = (1 + segment.usage_drift * (segment.health_base - 0.5)) ** 12
-    years = max(1, world.months // 12)
-    return sum(yearly ** (y + 0.5) for y in range(years)) / years
+#: What the pilot measures per segment: (role, metric) of the reps' per-period results.
+_PILOT_METRICS = (("ae", "expansion_arr"), ("csm", "csql_pipeline"), ("csm", "expand_rate"))
 
 
 @functools.lru_cache(maxsize=64)
-def _pilot_expansion_per_ae(world: World) -> dict[str, float]:
-    """Annual CSQL expansion ARR an AE of each segment closes on average, from a short
-    fixed-mode pilot of the world itself (40 trials, seed 0, unpaid reps): the steady-state
-    book's ARR mix (docs/model.md §4) has no simple closed form, so the expected value is
-    measured rather than approximated."""
+def _pilot(world: World) -> dict[tuple[str, str], dict[str, float]]:
+    """Per-period mean per rep of each of :data:`_PILOT_METRICS`, per segment, from a short
+    fixed-mode pilot of the world itself (40 trials, seed 0, unpaid reps).
+
+    The expansion side has no simple closed form: the steady-state book (docs/model.md §4)
+    holds accounts of every age, their ARR grown by usage and upsells, their health at its
+    age; a CSM's attention saturates with its book (§3) and hand-offs pending block new
+    CSQLs (§5). So the expected values are measured rather than approximated, once per
+    world, for both the AE's expansion ARR and the CSM's pipeline and expand rate."""
     from complab.engine import simulate  # the engine imports scenarios, not presets
 
     pilot_world = replace(world, behaviour=replace(world.behaviour, incentive_sensitivity=0.0))
     result = simulate(Scenario(world=pilot_world), trials=40, seed=0, threads=1)
     reps = result.reps()
-    ae = reps[reps["role"] == "ae"]
-    per_period = ae.groupby("segment")["expansion_arr"].mean()
-    return {name: float(per_period.get(name, 0.0)) * 12 / world.period_months for name in world.segment_names()}
+    measured: dict[tuple[str, str], dict[str, float]] = {}
+    for role, metric in _PILOT_METRICS:
+        mean = reps[reps["role"] == role].groupby("segment")[metric].mean()
+        measured[(role, metric)] = {
+            name: float(mean.get(name, 0.0)) for name in world.segment_names()
+        }
+    return measured
+
+
+def _annual(world: World, per_period: float) -> float:
+    return per_period * 12 / world.period_months
 
 
 def expected_csql_pipeline_per_csm(world: World, segment: Segment) -> float:
-    """Annual value of the CSQLs a CSM of the segment raises on average over the horizon
-    (upsell value on the initial book as usage grows it; cross-sell needs a second
-    product)."""
-    book = segment.initial_accounts / max(1, segment.csm_headcount)
-    value = segment.upsell_fraction * _mean_acv(world, segment) * _mean_usage_growth(world, segment)
-    return book * 12 * _csql_probability(world, segment) * value
+    """Annual value of the CSQLs a CSM of the segment raises on average (measured by a
+    pilot run of the world, :func:`_pilot`): upsells on the steady-state book's ARR, which
+    grows with each account's age, and cross-sells where the account lacks a product."""
+    return _annual(world, _pilot(world)[("csm", "csql_pipeline")][segment.name])
 
 
 def expected_expansion_arr_per_ae(
     world: World, segment: Segment, acceptance: float | None = None
 ) -> float:
     """Annual CSQL expansion ARR an AE of the segment closes on average (measured by a
-    pilot run of the world, :func:`_pilot_expansion_per_ae`), scaled to ``acceptance`` when
-    given (hand-offs accepted more often, e.g. under shared NRR)."""
-    measured = _pilot_expansion_per_ae(world)[segment.name]
+    pilot run of the world, :func:`_pilot`), scaled to ``acceptance`` when given
+    (hand-offs accepted more often, e.g. under shared NRR)."""
+    measured = _annual(world, _pilot(world)[("ae", "expansion_arr")][segment.name])
     if acceptance is None:
         return measured
     return measured * min(1.0, acceptance) / max(world.handoff_acceptance, 1e-9)
 
 
 def expected_expand_rate(world: World, segment: Segment) -> float:
-    """Share of a CSM's book that wins an expansion in a year (Land-and-Expand success)."""
-    win = min(1.0, segment.expansion_win_rate * _mean_skill(world) * segment.health_base)
-    monthly = _csql_probability(world, segment) * world.handoff_acceptance * win
-    return 1 - (1 - monthly) ** 12
+    """Share of a CSM's book that wins an expansion in a year (Land-and-Expand success),
+    from the pilot's per-period share (:func:`_pilot`) compounded to a year."""
+    per_period = _pilot(world)[("csm", "expand_rate")][segment.name]
+    return 1 - (1 - per_period) ** (12 / world.period_months)
 
 
 def _per_period(world: World, annual: float) -> float:
@@ -542,19 +535,23 @@ def expansion_pipeline(enterprise_segment: str = "enterprise") -> Scenario:
     return _with_plans(base, plans)
 
 
-#: Shift of every segment's health (start and base) for Gainsight's stages (article 004),
-#: calibrated so that company NRR is about 92% (reactive) and 25 points higher (proactive).
-GAINSIGHT_HEALTH_SHIFT = {"reactive": -0.15, "proactive": 0.03}
+#: Gainsight's stages (article 004) as changes to the default world: (shift of every
+#: segment's health, start and base; percentage points added to every renewal hazard).
+#: Renewal hazards are the book's mean churn at each renewal (docs/model.md §5), so health
+#: alone no longer moves churn: a stage states both. Calibrated (48 trials, seed 0) so
+#: company NRR is about 92% (reactive) and 25 points higher (proactive).
+GAINSIGHT_STAGES = {"reactive": (-0.15, 2.5), "proactive": (0.0, -1.0)}
 
 
 def _gainsight_stage(stage: str) -> Scenario:
     base = default()
-    shift = GAINSIGHT_HEALTH_SHIFT[stage]
+    shift, points = GAINSIGHT_STAGES[stage]
     segments = tuple(
         replace(
             s,
             health_base=min(1.0, max(0.0, s.health_base + shift)),
             health_start=min(1.0, max(0.0, s.health_start + shift)),
+            renewal_hazard=tuple(min(1.0, max(0.0, h + points / 100)) for h in s.renewal_hazard),
         )
         for s in base.world.segments
     )
@@ -565,9 +562,10 @@ def gainsight_reactive() -> Scenario:
     """A reactive customer-success organisation (article ``004``, Gainsight's stages).
 
     CS answers problems when customers raise them: customers adopt less, so their health
-    sits lower (every segment's health 0.15 below the default), usage shrinks and renewals
-    churn more; company NRR is about 92% ("new customers keep coming in, but the bucket
-    has a hole in it"). Plans are the default's, so :func:`complab.compare` against
+    sits lower (every segment's health 0.15 below the default), usage shrinks, fewer CSQLs
+    are raised, and renewals churn more (every renewal hazard 2.5 points above the
+    default); company NRR is about 92% ("new customers keep coming in, but the bucket has
+    a hole in it"). Plans are the default's, so :func:`complab.compare` against
     :func:`gainsight_proactive` shows what the stage is worth and what it does to comp cost.
     """
     return _gainsight_stage("reactive")
@@ -575,8 +573,8 @@ def gainsight_reactive() -> Scenario:
 
 def gainsight_proactive() -> Scenario:
     """A proactive customer-success organisation (article ``004``): about 25 points more
-    NRR than :func:`gainsight_reactive` from existing customers alone (health 0.03 above
-    the default). Plans are the default's."""
+    NRR than :func:`gainsight_reactive` from existing customers alone (the default's
+    health, every renewal hazard a point below the default's). Plans are the default's."""
     return _gainsight_stage("proactive")
 
 
@@ -585,8 +583,9 @@ def lower_churn(scenario: Scenario, points: float = 1.0) -> Scenario:
 
     Article ``004``: "what does one point of churn do to revenue?" —
     ``complab.compare(s, {"1 point less churn": presets.lower_churn(s)})``. The hazard is the
-    churn chance of an account of neutral health (docs/model.md §5), so churn falls by about
-    `points` at neutral health and somewhat less or more as health is above or below it.
+    book's mean churn at each renewal when CSMs carry their nominal books (docs/model.md
+    §5), so logo churn falls by about `points`; the book at month 0 is the steady state of
+    the new hazards (§4), a little older.
     """
     segments = tuple(
         replace(s, renewal_hazard=tuple(max(0.0, h - points / 100) for h in s.renewal_hazard))
