@@ -150,18 +150,30 @@ def nominal_shift(w: complab.World) -> float:
     )
 
 
-def mean_health(w: complab.World, seg: complab.Segment, shift, sold_at, age) -> np.ndarray:
-    """Mean health at `age` months (arrays broadcast) of an account started at h0 whose
-    contract year y has target clip01(b + shift - theta_g sold_at gamma_g^y)."""
+def health_path(w: complab.World, seg: complab.Segment, shift, sold_at: float, years: int):
+    """Mean health of an account started at h0 at the start of each contract year y < `years`
+    (age 12 y), and the year's target clip01(b + shift - theta_g sold_at gamma_g^y); within
+    year y the mean moves to the target as mu <- target + (mu - target)(1 - kappa)^months.
+    `shift` is a scalar or an array (one path per entry: a trailing axis of years)."""
+    shift = np.asarray(shift, float)[..., None]
+    gap = sold_at * w.gap_decay ** np.arange(years)
+    target = clip01(seg.health_base + shift - w.health_gap_effect * gap)
+    start = np.empty_like(target)
+    h = np.full(shift.shape[:-1], float(seg.health_start))
+    keep_year = (1.0 - seg.health_reversion) ** CONTRACT_MONTHS
+    for y in range(years):
+        start[..., y] = h
+        h = target[..., y] + (h - target[..., y]) * keep_year
+    return start, target
+
+
+def mean_health(w: complab.World, seg: complab.Segment, shift: float, sold_at: float, age):
+    """Mean health at `age` months (an array) on one path (`shift` a scalar)."""
     age = np.asarray(age)
-    keep = 1.0 - seg.health_reversion
-    h = np.full(np.broadcast(shift, sold_at, age).shape, float(seg.health_start))
-    for y in range(-(-int(age.max(initial=0)) // CONTRACT_MONTHS)):
-        months = np.clip(age - CONTRACT_MONTHS * y, 0, CONTRACT_MONTHS)
-        gap = sold_at * w.gap_decay**y
-        target = clip01(seg.health_base + shift - w.health_gap_effect * gap)
-        h = target + (h - target) * keep**months
-    return h
+    y = age // CONTRACT_MONTHS
+    start, target = health_path(w, seg, shift, sold_at, int(y.max(initial=0)) + 1)
+    months = age - CONTRACT_MONTHS * y
+    return target[y] + (start[y] - target[y]) * (1.0 - seg.health_reversion) ** months
 
 
 def health_variance(seg: complab.Segment, age) -> np.ndarray:
@@ -278,8 +290,9 @@ _STATE = {
     "seg": (np.int64, 0),
     "csm": (np.int64, -1),  # -1: none
     "ae": (np.int64, -1),
-    "arr_fixed": (np.int64, 0),
-    "arr_usage": (np.int64, 0),
+    "csm_flat": (np.int64, 0),  # trial * (reps + 1) + CSM (the "no rep" column for none)
+    "arr_fixed": (np.float64, 0.0),  # ARR in cents: whole numbers, exact in float64
+    "arr_usage": (np.float64, 0.0),
     "health": (np.float64, 0.0),
     "gap": (np.float64, 0.0),
     "renewal_index": (np.int64, 0),
@@ -290,18 +303,18 @@ _STATE = {
     "exp_value": (np.int64, 0),
     "exp_product": (np.int64, -1),
     "exp_csm": (np.int64, -1),
-    "period_start": (np.int64, -1),
+    "period_start": (np.float64, -1.0),
     "period_csm": (np.int64, -1),
     "period_ae": (np.int64, -1),
     "expanded": (bool, False),
-    "year_start": (np.int64, -1),
+    "year_start": (np.float64, -1.0),
     # segment parameters copied at birth, so the month loop does no per-segment gathers
     "base": (np.float64, 0.0),
     "kappa": (np.float64, 0.0),
     "noise_h": (np.float64, 0.0),
     "drift": (np.float64, 0.0),
     "noise_u": (np.float64, 0.0),
-    "rho": (np.float64, 0.0),
+    "rho": (np.float64, 0.0),  # 0 once churned: no CSQLs
 }
 _SEGMENT_PARAMS = {
     "base": "health_base",
@@ -467,8 +480,8 @@ class _Batch:
         need = int(pos.max()) + 1 if len(b) else 0
         if need > self.cap:
             self._resize(max(need, self.cap * 5 // 4 + 16))
-        for name, v in values.items():
-            self.a[name][b, pos] = v
+        for name, (_, fill) in _STATE.items():  # a slot may hold a churned account
+            self.a[name][b, pos] = values.get(name, fill)
         self.n_accounts += np.bincount(b, minlength=self.B)
 
     def compact(self) -> None:
@@ -489,12 +502,12 @@ class _Batch:
         theta_a ln E_a - push, and the expansion effort E_e; the "no rep" column is for
         accounts without a CSM (E_a = 10^-3, no CSQLs)."""
         m, w = self.m, self.w
-        load = self.per_rep(self.a["active"], self.a["csm"])
-        lam = m.coverage / np.maximum(1, load)
+        lam = m.coverage / np.maximum(1, self.load)
         att = self.skill * attention(lam, w.csm_max_effort)  # z l f(lambda), l = 1
-        shift = w.health_adoption_effect * np.log(
-            np.maximum(MIN_EFFORT, m.adoption_ratio * att)
-        ) - m.push
+        shift = (
+            w.health_adoption_effect * np.log(np.maximum(MIN_EFFORT, m.adoption_ratio * att))
+            - m.push
+        )
         e_expand = m.emphasis * att
         shift[:, self.roster.none] = w.health_adoption_effect * np.log(MIN_EFFORT)
         e_expand[:, self.roster.none] = 0.0
@@ -534,13 +547,19 @@ class _Batch:
         for k, v in m.params.items():
             a[k][:, :n_total] = v[a["seg"][0, :n_total]]
         self.n_accounts[:] = n_total
+        a["csm_flat"] = self.rows * self.R1 + np.where(a["csm"] < 0, roster.none, a["csm"])
+        self.load = self.per_rep(a["active"], a["csm"])  # per CSM: its active accounts
 
         # Health at each account's age under its CSM's effort with the book at month 0.
         shift, self._e_expand0 = self.csm_effort()
         for seg, cols, age, sold_at in aged:
-            csm = a["csm"][:, cols]
-            own_shift = np.take_along_axis(shift, np.where(csm < 0, roster.none, csm), 1)
-            mean = mean_health(w, seg, own_shift, sold_at, age)
+            # One mean-health path per trial and CSM, read at each account's age.
+            start, target = health_path(w, seg, shift, sold_at, w.book_age_years)
+            y = age // CONTRACT_MONTHS
+            at = a["csm_flat"][:, cols] * w.book_age_years + y
+            st, tg = start.reshape(-1)[at], target.reshape(-1)[at]
+            months = age - CONTRACT_MONTHS * y
+            mean = tg + (st - tg) * (1.0 - seg.health_reversion) ** months
             sd = np.sqrt(health_variance(seg, age))
             a["health"][:, cols] = clip01(mean + sd * rng.standard_normal(mean.shape))
 
@@ -550,16 +569,12 @@ class _Batch:
             self.create_opportunities(t)
         a, w = self.a, self.w
         h_gamma = a["health"] ** w.csql_health_exponent
-        e_expand = np.take_along_axis(
-            self._e_expand0, np.where(a["csm"] < 0, self.roster.none, a["csm"]), 1
-        )
-        p_csql = a["rho"] * e_expand * h_gamma
+        p_csql = a["rho"] * self._e_expand0.ravel()[a["csm_flat"]] * h_gamma
         for t in range(-max(1, w.expansion_cycle_months), 0):
-            may = a["active"] & (a["csm"] >= 0) & (a["exp_close"] < 0) & (p_csql > 0)
-            bi, i = np.nonzero(may)
-            raised = self.rng.random(len(bi)) < p_csql[bi, i]
-            if raised.any():
-                self.raise_csqls(t, bi[raised], i[raised])
+            f = np.flatnonzero((a["exp_close"] < 0) & (p_csql > 0))
+            f = f[self.rng.random(len(f)) < p_csql.ravel()[f]]
+            if len(f):
+                self.raise_csqls(t, f)
 
     # -- one month (§5) -------------------------------------------------------------------------
     def create_opportunities(self, t: int) -> None:
@@ -663,97 +678,127 @@ class _Batch:
         return d
 
     def step(self, t: int) -> None:
-        rng, w, m, a, ser = self.rng, self.w, self.m, self.a, self.series
+        rng, w, ser = self.rng, self.w, self.series
         p = t // self.P
         if t > 0 and t % CONTRACT_MONTHS == 0 and t % self.P == 0:
-            self.compact()
-            a = self.a
+            self.compact()  # no cohort spans this month's start: drop the churned accounts
+        a = self.a
         self.open_cohorts(t)
-        active = a["active"]
-        ser["arr_start"][:, t] = (a["arr_fixed"] + a["arr_usage"]).sum(axis=1, where=active)
-        ser["account_months"][:, t] = active.sum(axis=1)
+        # The dense steps run over the slots in use, views of the first `hi` columns, without
+        # a mask: churned accounts and unused slots hold no ARR, no renewal, no hand-off and
+        # no CSQL rate.
+        hi = int(self.n_accounts.max())
+        v = {name: a[name][:, :hi] for name in _STATE}
+        ser["arr_start"][:, t] = v["arr_fixed"].sum(axis=1) + v["arr_usage"].sum(axis=1)
+        ser["account_months"][:, t] = v["active"].sum(axis=1)
         won = self.new_business(t, p)
         shift, e_expand = self.csm_effort()
-        csm = np.where(a["csm"] < 0, self.roster.none, a["csm"])
+        csm_flat = v["csm_flat"]
+        z_health, z_usage = rng.standard_normal((2, self.B, hi))
+
+        def slots(mask: np.ndarray) -> np.ndarray:
+            """Flat slot indices (trial * capacity + slot) where `mask` ([B, hi]) holds."""
+            f = np.flatnonzero(mask)
+            return f // hi * self.cap + f % hi
 
         # 1. Health.
-        target = clip01(a["base"] + np.take_along_axis(shift, csm, 1) - w.health_gap_effect * a["gap"])
-        h = a["health"] + a["kappa"] * (target - a["health"])
-        h += a["noise_h"] * rng.standard_normal(h.shape)
-        h = np.where(active, clip01(h), a["health"])
-        a["health"] = h
+        h = v["health"]
+        target = shift.ravel()[csm_flat]
+        target += v["base"]
+        target -= w.health_gap_effect * v["gap"]
+        np.clip(target, 0.0, 1.0, out=target)
+        target -= h
+        target *= v["kappa"]
+        h += target
+        z_health *= v["noise_h"]
+        h += z_health
+        np.clip(h, 0.0, 1.0, out=h)
 
-        # 2. Usage-priced ARR follows health.
-        before = a["arr_usage"]
-        usage = active & (before > 0)
-        factor = 1 + a["drift"] * (h - 0.5) + a["noise_u"] * rng.standard_normal(h.shape)
-        after = np.where(usage, np.floor(before * np.maximum(0, factor) + 0.5).astype(np.int64), before)
+        # 2. Usage-priced ARR follows health (whole cents, rounded half up).
+        factor = h - 0.5
+        factor *= v["drift"]
+        factor += 1.0
+        z_usage *= v["noise_u"]
+        factor += z_usage
+        np.maximum(factor, 0.0, out=factor)
+        before = v["arr_usage"]
+        after = before * factor
+        after += 0.5
+        np.floor(after, out=after)
         delta = after - before
-        a["arr_usage"] = after
-        ser["expansion_usage"][:, t] += np.maximum(delta, 0).sum(axis=1)
-        ser["contraction"][:, t] += np.maximum(-delta, 0).sum(axis=1)
+        before[...] = after
+        ser["expansion_usage"][:, t] += np.maximum(delta, 0.0).sum(axis=1).astype(np.int64)
+        ser["contraction"][:, t] -= np.minimum(delta, 0.0).sum(axis=1).astype(np.int64)
 
         # 3. Accepted hand-offs reaching their close month.
-        closing = active & (a["exp_close"] == t)
-        if closing.any():
-            self.close_handoffs(t, p, *np.nonzero(closing))
+        f = slots(v["exp_close"] == t)
+        if len(f):
+            self.close_handoffs(t, p, f)
 
         # 4. CSQLs: raised by the CSM when no hand-off is pending.
         gamma = w.csql_health_exponent
-        p_csql = a["rho"] * np.take_along_axis(e_expand, csm, 1) * (h if gamma == 1.0 else h**gamma)
-        may = active & (a["exp_close"] < 0) & (p_csql > 0)
-        bi, i = np.nonzero(may)
-        raised = rng.random(len(bi)) < p_csql[bi, i]
-        if raised.any():
-            self.raise_csqls(t, bi[raised], i[raised])
+        p_csql = e_expand.ravel()[csm_flat]
+        p_csql *= v["rho"]
+        p_csql *= h if gamma == 1.0 else h**gamma
+        f = slots(rng.random((self.B, hi)) < p_csql)
+        f = f[self.at("exp_close")[f] < 0]
+        if len(f):
+            self.raise_csqls(t, f)
 
         # 5. Renewals.
-        due = active & (a["renewal_month"] == t)
-        if due.any():
-            self.renew(t, *np.nonzero(due))
+        f = slots(v["renewal_month"] == t)
+        if len(f):
+            self.renew(t, f)
 
         # New accounts join after the month's account updates.
         if won and len(won["b"]):
             self.join(won, t, p)
-        total = a["arr_fixed"] + a["arr_usage"]
-        ser["arr_end"][:, t] = total.sum(axis=1, where=a["active"])
-        ser["active_logos"][:, t] = a["active"].sum(axis=1)
+        hi = int(self.n_accounts.max())
+        arr = a["arr_fixed"][:, :hi].sum(axis=1) + a["arr_usage"][:, :hi].sum(axis=1)
+        ser["arr_end"][:, t] = arr
+        ser["active_logos"][:, t] = a["active"][:, :hi].sum(axis=1)
         self.close_cohorts(t)
 
-    def close_handoffs(self, t: int, p: int, bi: np.ndarray, i: np.ndarray) -> None:
-        a, m, ser = self.a, self.m, self.series
-        ser["expansions_closed"][:, t] += self.by_trial(bi)
-        ae = a["ae"][bi, i]
+    def at(self, name: str) -> np.ndarray:
+        """Account field `name` as a flat view, for flat slot indices (trial * capacity + slot)."""
+        return self.a[name].reshape(-1)
+
+    def close_handoffs(self, t: int, p: int, f: np.ndarray) -> None:
+        """Step 3 for the accounts at flat slots `f`, whose hand-off closes this month."""
+        m, ser, at = self.m, self.series, self.at
+        b = f // self.cap
+        ser["expansions_closed"][:, t] += self.by_trial(b)
+        ae = at("ae")[f]
         p_win = np.minimum(
             1.0,
-            m.expansion_win_rate[a["seg"][bi, i]]
-            * self.skill[bi, ae]
+            m.expansion_win_rate[at("seg")[f]]
+            * self.skill[b, ae]
             * m.follow_up_ratio
-            * a["health"][bi, i],
+            * at("health")[f],
         )
-        a["exp_close"][bi, i] = -1
-        win = self.rng.random(len(bi)) < p_win
-        bi, i, ae = bi[win], i[win], ae[win]
-        value, product = a["exp_value"][bi, i], a["exp_product"][bi, i]
+        at("exp_close")[f] = -1
+        win = self.rng.random(len(f)) < p_win
+        f, b, ae = f[win], b[win], ae[win]
+        value, product = at("exp_value")[f], at("exp_product")[f]
         to_usage = m.usage_priced[np.maximum(product, 0)]  # an upsell follows product 0
-        a["arr_usage"][bi[to_usage], i[to_usage]] += value[to_usage]
-        a["arr_fixed"][bi[~to_usage], i[~to_usage]] += value[~to_usage]
+        at("arr_usage")[f[to_usage]] += value[to_usage]
+        at("arr_fixed")[f[~to_usage]] += value[~to_usage]
         cross = product >= 0
-        a["products"][bi[cross], i[cross]] |= 1 << product[cross]
-        ser["expansion_csql"][:, t] += self.by_trial(bi, value)
-        ser["expansions_won"][:, t] += self.by_trial(bi)
-        for rep in (ae, a["exp_csm"][bi, i]):
-            self.raw[:, :, p, S["expansion_arr"]] += self.by_rep(bi, rep, value)
-            self.raw[:, :, p, S["expansion_wins"]] += self.by_rep(bi, rep, None)
-        a["expanded"][bi, i] = True
+        at("products")[f[cross]] |= 1 << product[cross]
+        ser["expansion_csql"][:, t] += self.by_trial(b, value)
+        ser["expansions_won"][:, t] += self.by_trial(b)
+        for rep in (ae, at("exp_csm")[f]):
+            self.raw[:, :, p, S["expansion_arr"]] += self.by_rep(b, rep, value)
+            self.raw[:, :, p, S["expansion_wins"]] += self.by_rep(b, rep, None)
+        at("expanded")[f] = True
 
-    def raise_csqls(self, t: int, bi: np.ndarray, i: np.ndarray) -> None:
-        """CSQLs raised in month t (before month 0: the history, nothing credited)."""
-        rng, w, m, a, ser = self.rng, self.w, self.m, self.a, self.series
-        n = len(bi)
+    def raise_csqls(self, t: int, f: np.ndarray) -> None:
+        """Step 4 for the accounts at flat slots `f`, whose CSM raises a CSQL in month t
+        (before month 0: the history, nothing credited)."""
+        rng, w, m, ser, at = self.rng, self.w, self.m, self.series, self.at
+        n, b = len(f), f // self.cap
         u_kind, u_product, u_accept = rng.random(n), rng.random(n), rng.random(n)
-        held = a["products"][bi, i]
-        held_bits = (held[:, None] >> np.arange(m.nprod)) & 1
+        held_bits = (at("products")[f][:, None] >> np.arange(m.nprod)) & 1
         missing = m.nprod - held_bits.sum(axis=1)
         cross = (missing > 0) & (u_kind < w.cross_sell_probability)
         # Cross-sell the k-th product the account does not hold.
@@ -761,78 +806,92 @@ class _Batch:
         rank_missing = np.cumsum(1 - held_bits, axis=1) - 1
         chosen = np.argmax((held_bits == 0) & (rank_missing == k[:, None]), axis=1)
         product = np.where(cross, chosen, -1)
-        seg = a["seg"][bi, i]
-        arr = a["arr_fixed"][bi, i] + a["arr_usage"][bi, i]
+        seg = at("seg")[f]
+        arr = at("arr_fixed")[f] + at("arr_usage")[f]
         value = np.where(
             cross,
             to_cents(m.acv_median[seg] * m.acv_scale[np.maximum(product, 0)]),
             to_cents(m.upsell_fraction[seg] * arr / 100),
         )
-        csm = a["csm"][bi, i]
-        accepted = (a["ae"][bi, i] >= 0) & (u_accept < m.acceptance[seg])
+        csm = at("csm")[f]
+        accepted = (at("ae")[f] >= 0) & (u_accept < m.acceptance[seg])
         if t >= 0:
             p = t // self.P
-            self.raw[:, :, p, S["csql_count"]] += self.by_rep(bi, csm, None)
-            self.raw[:, :, p, S["csql_pipeline"]] += self.by_rep(bi, csm, value)
-            ser["csql_raised"][:, t] += self.by_trial(bi)
-            ser["csql_value"][:, t] += self.by_trial(bi, value)
-            ser["handoffs_accepted"][:, t] += self.by_trial(bi[accepted])
+            self.raw[:, :, p, S["csql_count"]] += self.by_rep(b, csm, None)
+            self.raw[:, :, p, S["csql_pipeline"]] += self.by_rep(b, csm, value)
+            ser["csql_raised"][:, t] += self.by_trial(b)
+            ser["csql_value"][:, t] += self.by_trial(b, value)
+            ser["handoffs_accepted"][:, t] += self.by_trial(b[accepted])
         # Closing this month is handled next month; past the horizon it stays pending.
         when = max(t + w.expansion_cycle_months, t + 1)
         if when < 0:
             return  # decided before month 0
-        bi, i = bi[accepted], i[accepted]
-        a["exp_close"][bi, i] = when
-        a["exp_value"][bi, i] = value[accepted]
-        a["exp_product"][bi, i] = product[accepted]
-        a["exp_csm"][bi, i] = csm[accepted]
+        f = f[accepted]
+        at("exp_close")[f] = when
+        at("exp_value")[f] = value[accepted]
+        at("exp_product")[f] = product[accepted]
+        at("exp_csm")[f] = csm[accepted]
 
-    def renew(self, t: int, bi: np.ndarray, i: np.ndarray) -> None:
-        w, a, ser = self.w, self.a, self.series
-        r = a["renewal_index"][bi, i]
-        base = self.m.churn_base[a["seg"][bi, i], np.minimum(r, self.m.max_index)]
+    def renew(self, t: int, f: np.ndarray) -> None:
+        """Step 5 for the accounts at flat slots `f`, whose renewal is due this month."""
+        w, ser, at = self.w, self.series, self.at
+        b = f // self.cap
+        r = at("renewal_index")[f]
+        base = self.m.churn_base[at("seg")[f], np.minimum(r, self.m.max_index)]
         p_churn = clip01(
             base
-            * np.exp(w.churn_health_effect * (0.5 - a["health"][bi, i]))
-            * (1 + w.churn_gap_effect * a["gap"][bi, i])
+            * np.exp(w.churn_health_effect * (0.5 - at("health")[f]))
+            * (1 + w.churn_gap_effect * at("gap")[f])
         )
-        ser["renewals_due"][:, t] += self.by_trial(bi)
-        ser["first_renewals_due"][:, t] += self.by_trial(bi[r == 0])
-        churn = self.rng.random(len(bi)) < p_churn
-        cb, ci = bi[churn], i[churn]
-        lost = a["arr_fixed"][cb, ci] + a["arr_usage"][cb, ci]
-        ser["churned_arr"][:, t] += self.by_trial(cb, lost)
-        ser["churned_logos"][:, t] += self.by_trial(cb)
-        ser["first_renewal_churns"][:, t] += self.by_trial(cb[r[churn] == 0])
-        a["arr_fixed"][cb, ci] = 0
-        a["arr_usage"][cb, ci] = 0
-        a["active"][cb, ci] = False
-        a["exp_close"][cb, ci] = -1
-        kb, ki = bi[~churn], i[~churn]
-        a["renewal_index"][kb, ki] += 1
-        a["gap"][kb, ki] *= w.gap_decay
-        a["renewal_month"][kb, ki] = t + CONTRACT_MONTHS
+        ser["renewals_due"][:, t] += self.by_trial(b)
+        ser["first_renewals_due"][:, t] += self.by_trial(b[r == 0])
+        churn = self.rng.random(len(f)) < p_churn
+        fc, bc = f[churn], b[churn]
+        lost = at("arr_fixed")[fc] + at("arr_usage")[fc]
+        ser["churned_arr"][:, t] += self.by_trial(bc, lost)
+        ser["churned_logos"][:, t] += self.by_trial(bc)
+        ser["first_renewal_churns"][:, t] += self.by_trial(bc[r[churn] == 0])
+        for name, gone in (
+            ("arr_fixed", 0.0),
+            ("arr_usage", 0.0),
+            ("active", False),
+            ("exp_close", -1),
+            ("renewal_month", -1),
+            ("rho", 0.0),
+        ):
+            at(name)[fc] = gone
+        np.subtract.at(self.load, (bc, at("csm")[fc]), 1)  # -1 lands in "no rep"
+        fk = f[~churn]
+        at("renewal_index")[fk] += 1
+        at("gap")[fk] *= w.gap_decay
+        at("renewal_month")[fk] = t + CONTRACT_MONTHS
 
     def join(self, won: dict[str, np.ndarray], t: int, p: int) -> None:
         """Won deals become accounts; each goes to its segment's least-loaded CSM."""
-        a, w, m = self.a, self.w, self.m
+        w, m = self.w, self.m
+        order = np.argsort(won["b"], kind="stable")
+        won = {k: v[order] for k, v in won.items()}
         b, seg = won["b"], won["seg"]
-        load = self.per_rep(a["active"], a["csm"]).astype(float)
-        order = np.argsort(b, kind="stable")
-        rank = np.empty_like(b)
-        rank[order] = np.arange(len(b)) - np.searchsorted(b[order], b[order])
         csm = np.full(len(b), -1)
-        for k in range(int(rank.max()) + 1):  # one deal per trial at a time: loads change
-            sel = np.flatnonzero(rank == k)
-            bs, ss = b[sel], seg[sel]
-            cand = np.where(self.roster.csm_of[ss], load[bs], np.inf)
-            best = np.argmin(cand, axis=1)
-            ok = np.isfinite(cand[np.arange(len(sel)), best])
-            csm[sel] = np.where(ok, best, -1)
-            load[bs[ok], best[ok]] += 1
+        for s, csms in enumerate(self.roster.csms):
+            sel = np.flatnonzero(seg == s)
+            if len(csms) == 0 or len(sel) == 0:
+                continue
+            # One account at a time to the least-loaded CSM (lowest index on ties): the q-th
+            # new account of a trial takes the q-th smallest of the free places (load + c, j),
+            # c = 0, 1, ... on each CSM j.
+            bs = b[sel]
+            rank = np.arange(len(sel)) - np.searchsorted(bs, bs)  # b is in trial order
+            depth = int(rank.max()) + 1
+            level = self.load[:, csms][:, :, None] + np.arange(depth)  # [B, CSMs, depth]
+            key = level * len(csms) + np.arange(len(csms))[:, None]
+            order = np.argsort(key.reshape(self.B, -1), axis=1)[:, :depth] // depth
+            csm[sel] = csms[order[bs, rank]]
+            np.add.at(self.load, (bs, csm[sel]), 1)
         values = self.segment_values(seg)
         values.update(
             csm=csm,
+            csm_flat=b * self.R1 + np.where(csm < 0, self.roster.none, csm),
             ae=won["ae"],
             health=m.health_start[seg],
             gap=np.full(len(b), w.effort.ae_overpromise),
