@@ -733,7 +733,9 @@ class Plan:
         if self.target_months is not None:
             months = _integer(self.target_months, "target_months")
             if months not in PERIOD_LENGTHS:
-                _fail("target_months", f"{months} is not one of {', '.join(map(str, PERIOD_LENGTHS))}")
+                _fail(
+                    "target_months", f"{months} is not one of {', '.join(map(str, PERIOD_LENGTHS))}"
+                )
             object.__setattr__(self, "target_months", months)
         self._to_core().validate()
 
@@ -1062,7 +1064,9 @@ class Plan:
         period of ``period_months`` (None: as stated)."""
 
         def target(metric: str, value: float) -> float:
-            return value if period_months is None else self.period_target(metric, value, period_months)
+            return (
+                value if period_months is None else self.period_target(metric, value, period_months)
+            )
 
         core = _core.Plan()
         core.name = str(self.name)

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 import yaml
 
+import complab
 from complab import (
     Clawback,
     Gate,
@@ -23,7 +24,6 @@ from complab import (
     payout_table,
     presets,
 )
-import complab
 from complab.plans import example_plans
 
 NRR_POINTS = [(1.00, 0.0), (1.05, 0.5), (1.10, 1.0), (1.20, 2.0)]

@@ -151,7 +151,9 @@ def test_an_smb_edit_leaves_enterprise_draws_alone(edit):
     def enterprise_book(r: complab.Result):
         acc = r.accounts()
         acc = acc[acc["segment"] == "enterprise"]
-        return acc.drop(columns=["csm", "ae"]).sort_values(["trial", "entity"]).reset_index(drop=True)
+        return (
+            acc.drop(columns=["csm", "ae"]).sort_values(["trial", "entity"]).reset_index(drop=True)
+        )
 
     ea, eb = enterprise_book(a), enterprise_book(b)
     # Enterprise accounts sold by SDRs depend on the SDR pipeline's segment draws only, so the
@@ -188,7 +190,9 @@ def test_a_flat_salary_buys_nominal_effort_and_richer_csm_pay_more():
     richer = replace(
         base,
         plans={
-            k: (replace(p, ote=2 * p.ote, base_share=p.base_share / 2) if k.startswith("csm") else p)
+            k: (
+                replace(p, ote=2 * p.ote, base_share=p.base_share / 2) if k.startswith("csm") else p
+            )
             for k, p in base.plans.items()
         },
     )
