@@ -18,49 +18,19 @@
 #include "complab/identity.hpp"
 #include "complab/random.hpp"
 #include "complab/random_batch.hpp"
+#include "complab/kpi_ledger.hpp"
+#include "complab/money.hpp"
+#include "complab/pipeline.hpp"
+#include "complab/processes.hpp"
 #include "complab/steady_state.hpp"
+#include "complab/streams.hpp"
+#include "complab/workforce.hpp"
 
 namespace complab {
 namespace {
 
 using identity::kNewAccountBit;
 using identity::Source;
-// Effort below this is treated as this: ln(0) would make health targets -inf.
-constexpr double kMinEffort = 1e-3;
-
-/// Stops the run: an account's ARR would reach kMaxArrCents (account_pass.hpp).
-[[noreturn]] void arr_limit_exceeded(const SegmentConfig& seg) {
-  throw std::invalid_argument("world.segments." + seg.name +
-                              ": an account's ARR passed the engine's limit of 2**52 cents (about $45 "
-                              "trillion); lower acv_median, acv_log_sd, usage_drift, usage_noise or "
-                              "upsell_fraction, or world.months");
-}
-
-/// The company's total ARR stays below 2^56 cents (about $720 trillion), so every sum of
-/// ARR or of a year's flows fits in 64 bits.
-constexpr std::int64_t kMaxTotalArrCents = std::int64_t{1} << 56;
-
-[[noreturn]] void total_arr_limit_exceeded() {
-  throw std::invalid_argument(
-      "world: the company's total ARR passed the engine's limit of 2**56 cents (about $720 "
-      "trillion); lower the segments' acv_median, initial_accounts or usage growth");
-}
-
-/// A non-negative amount of an account of segment `seg` in cents, rounded half up.
-std::int64_t to_cents(double amount, const SegmentConfig& seg) {
-  const double cents = amount * 100.0 + 0.5;
-  if (!(cents < kMaxArrCents)) arr_limit_exceeded(seg);
-  return static_cast<std::int64_t>(cents);
-}
-
-struct Opportunity {
-  std::uint32_t id;
-  int sdr;      // rep index of the SDR who sourced it, -1: inbound or the AE's own
-  int segment;
-  int ae;       // rep index
-  std::int64_t value;  // first-year ARR if won (cents)
-  double u_win;  // its OpportunityWin uniform (stream: id, month created), drawn with the others
-};
 
 /// What a rep sees at a month's start in responsive mode: its book so far this period and
 /// how its metrics respond to its activities (docs/model.md §8).
@@ -106,70 +76,20 @@ class TrialSimulator {
  public:
   TrialSimulator(const Scenario& scenario, const RepRoster& roster, std::uint64_t key,
                  SimulationOutput& out, std::uint32_t first_trial, const std::atomic<bool>& cancel)
-      : sc_(scenario), w_(scenario.world), roster_(roster), key_(key), out_(out),
-        first_trial_(first_trial), cancel_(cancel) {
+      : sc_(scenario), w_(scenario.world), first_trial_(first_trial), cancel_(cancel), streams_(key),
+        ledger_(out), reps_(scenario, roster), pipeline_(scenario, reps_), churn_(scenario.world) {
     const int nseg = static_cast<int>(w_.segments.size());
-    seg_aes_.resize(static_cast<std::size_t>(nseg));
     live_.resize(static_cast<std::size_t>(nseg));
-    seg_csms_.resize(static_cast<std::size_t>(nseg));
-    for (int r = 0; r < roster_.size(); ++r) {
-      const auto ri = static_cast<std::size_t>(r);
-      const Role role = roster_.role[ri];
-      const int segment = roster_.segment[ri];
-      // A rep's ordinal among its role and segment: its identity in the streams (identity.hpp).
-      int ordinal = 0;
-      if (role == Role::AE) ordinal = static_cast<int>(seg_aes_[static_cast<std::size_t>(segment)].size());
-      if (role == Role::CSM) ordinal = static_cast<int>(seg_csms_[static_cast<std::size_t>(segment)].size());
-      if (role == Role::SDR) ordinal = static_cast<int>(sdrs_.size());
-      rep_id_.push_back(identity::rep_id(role, segment, ordinal));
-      rep_ordinal_.push_back(ordinal);
-      if (role == Role::AE) seg_aes_[static_cast<std::size_t>(segment)].push_back(r);
-      if (role == Role::CSM) seg_csms_[static_cast<std::size_t>(segment)].push_back(r);
-      if (role == Role::SDR) sdrs_.push_back(r);
-    }
-    double total_share = 0.0;
-    for (const auto& s : w_.segments) total_share += s.opportunity_share;
-    double cum = 0.0;
-    for (const auto& s : w_.segments) {
-      cum += total_share > 0 ? s.opportunity_share / total_share : 0.0;
-      share_cdf_.push_back(cum);
-    }
-    // From the last segment with a share on, exactly 1: a rounded sum just under 1 must
-    // not let a uniform pick a segment with no share (and perhaps no AEs).
-    for (int s = nseg - 1; s >= 0; --s) {
-      share_cdf_[static_cast<std::size_t>(s)] = 1.0;
-      if (w_.segments[static_cast<std::size_t>(s)].opportunity_share > 0) break;
-    }
     for (int s = 0; s < nseg; ++s) {
       const auto& seg = w_.segments[static_cast<std::size_t>(s)];
       const double q = w_.handoff_acceptance + (sc_.shared_nrr(s) ? w_.shared_nrr_acceptance_uplift : 0.0);
       acceptance_.push_back(std::min(1.0, q));
       log_median_.push_back(std::log(seg.acv_median));
-      longest_cycle_ = std::max(longest_cycle_, seg.sales_cycle_months);
-      // Enough renewal indices that the normaliser has settled (the gap and the start health
-      // fade geometrically); past the last, the last applies.
-      hazard_scale_.push_back(churn_normaliser(w_, seg, seg.renewal_hazard.size() + 24));
-      for (std::size_t r = 0; r < hazard_scale_.back().size(); ++r) {
-        hazard_scale_.back()[r] = seg.renewal_hazard[std::min(r, seg.renewal_hazard.size() - 1)] / hazard_scale_.back()[r];
-      }
       tenure_cdf_.push_back(renewal_index_cdf(w_, seg));
       growth_by_age_.push_back(expected_growth_by_age(w_, seg, acceptance_.back(),
                                                       tenure_cdf_.back().size() * kContractMonths));
     }
-    const auto nrep = static_cast<std::size_t>(roster_.size());
-    skill_.resize(nrep);
-    share_.resize(nrep);
-    overpromise_.resize(nrep);
-    load_.resize(nrep);
-    level_.assign(nrep, 1.0);
-    open_.assign(nrep, 0);
-    capacity_.assign(nrep, 1.0);
-    if (w_.behaviour.responsive()) book_.resize(nrep);
-    // Indexed by CSM + 1 (PassReps): entry 0 is for accounts without a CSM.
-    health_shift_.assign(nrep + 1, w_.health_adoption_effect * std::log(kMinEffort));
-    expansion_effort_.assign(nrep + 1, 0.0);
-    // Deals close up to the longest cycle past the horizon: they stay open (an AE's pipeline).
-    pipeline_.resize(static_cast<std::size_t>(w_.months + longest_cycle_ + 1));
+    if (w_.behaviour.responsive()) book_.resize(static_cast<std::size_t>(reps_.size()));
     for (const auto& p : w_.products) usage_priced_.push_back(p.usage_priced);
     std::size_t inputs = 1, spifs = 1, measures = 1;
     for (const auto& plan : sc_.plans) {
@@ -186,32 +106,19 @@ class TrialSimulator {
   /// Simulates trial `trial`; false when a cancel stopped it first (its outputs are then
   /// partial and it must not be marked completed).
   bool run(int trial) {
-    trial_ = trial;
-    trial_key_ = first_trial_ + static_cast<std::uint32_t>(trial);
-    const auto t_off = static_cast<std::size_t>(trial);
-    // Pointer arithmetic, not &v[i]: a slice may be empty (no whole year, no reps).
-    monthly_ = out_.monthly.data() + t_off * static_cast<std::size_t>(out_.months) * kNumSeries;
-    cohorts_ = out_.cohorts.data() + t_off * static_cast<std::size_t>(out_.years * out_.segments) * kNumCohortFields;
-    rep_raw_ = out_.rep_raw.data() + t_off * static_cast<std::size_t>(out_.reps * out_.periods) * kNumRawSlots;
-    churn_ = out_.first_renewal_churn.data() + t_off * static_cast<std::size_t>(out_.reps * out_.periods) * 2;
-    std::fill_n(monthly_, static_cast<std::size_t>(out_.months) * kNumSeries, 0);
-    std::fill_n(cohorts_, static_cast<std::size_t>(out_.years * out_.segments) * kNumCohortFields, 0);
-    std::fill_n(rep_raw_, static_cast<std::size_t>(out_.reps * out_.periods) * kNumRawSlots, 0);
-    std::fill_n(churn_, static_cast<std::size_t>(out_.reps * out_.periods) * 2, 0);
-
-    draw_skills();
-    reset_behaviour();
-    for (auto& month : pipeline_) month.clear();
-    std::fill(open_.begin(), open_.end(), 0);
+    streams_.set_trial(first_trial_ + static_cast<std::uint32_t>(trial));
+    ledger_.start_trial(trial);
+    reps_.start_trial(streams_, ledger_);
+    pipeline_.start_trial();
     build_initial_book();
-    csm_efforts();
+    reps_.csm_efforts();
     warm_start();
     for (int t = 0; t < w_.months; ++t) {
       // Ctrl-C waits at most a year of one trial, however long the horizon.
       if (t % kContractMonths == kContractMonths - 1 && cancel_.load(std::memory_order_relaxed)) return false;
       step(t);
     }
-    if (!out_.accounts.empty()) {
+    if (ledger_.keeps_accounts()) {
       store_live_state();
       record_accounts();
     }
@@ -219,109 +126,9 @@ class TrialSimulator {
   }
 
  private:
-  /// The stream of entity (group, id) in `month` (identity.hpp; months before 0 are the warm start's).
-  KeyedStream stream(std::uint32_t group, std::uint32_t entity, int month, Purpose purpose) const {
-    return KeyedStream(key_, trial_key_, entity, identity::month_word(group, month), purpose);
-  }
-
-  /// One block of one purpose's streams for a list of entities (block 0 unless `block`
-  /// says), as its two 64-bit words, computed together (block_words); and the stream that
-  /// goes on from a first block.
-  struct StreamBlocks {
-    std::vector<std::uint64_t> first, second;
-  };
-  void stream_blocks(std::uint32_t group, const std::uint32_t* entity, std::size_t n, int month, Purpose purpose,
-                     StreamBlocks& out, std::uint32_t block = 0) const {
-    if (out.first.size() < n) {
-      out.first.resize(n);
-      out.second.resize(n);
-    }
-    block_words(key_, trial_key_, entity, n, identity::month_word(group, month), purpose, block, out.first.data(),
-                out.second.data());
-  }
-  KeyedStream stream(const StreamBlocks& blocks, std::size_t k, std::uint32_t group, std::uint32_t entity, int month,
-                     Purpose purpose) const {
-    return KeyedStream(block_of(blocks.first[k], blocks.second[k]), key_, trial_key_, entity,
-                       identity::month_word(group, month), purpose);
-  }
-
-  /// `purpose`'s unit normals for the accounts with entities `entity[0..n)`, whose first
-  /// words are `word[k]`: Boost's normal, with its common case taken inline from the word.
-  /// The rare draws that need more words are finished together afterwards, their streams'
-  /// first blocks computed in one batch.
-  void unit_normals(const std::uint64_t* word, std::uint32_t group, const std::uint32_t* entity, std::size_t n, int t,
-                    Purpose purpose, double* z) {
-    if (declined_.size() < n) declined_.resize(n);
-    const std::size_t m = unit_normals_first_words(word, n, z, declined_.data());
-    if (m == 0) return;
-    if (declined_entity_.size() < m) declined_entity_.resize(m);
-    for (std::size_t j = 0; j < m; ++j) declined_entity_[j] = entity[declined_[j]];
-    stream_blocks(group, declined_entity_.data(), m, t, purpose, declined_blocks_);
-    for (std::size_t j = 0; j < m; ++j) {
-      const std::size_t k = declined_[j];
-      WordThenStream words(word[k], stream(declined_blocks_, j, group, declined_entity_[j], t, purpose));
-      z[k] = normal_(words);  // N(0, 1): the unit normal, as the common case above
-    }
-  }
-
-  std::int64_t& raw(int rep, int period, int slot) {
-    return rep_raw_[(static_cast<std::size_t>(rep) * static_cast<std::size_t>(out_.periods) +
-                     static_cast<std::size_t>(period)) * kNumRawSlots + static_cast<std::size_t>(slot)];
-  }
-  std::int64_t& series(int month, int field) {
-    return monthly_[static_cast<std::size_t>(month) * kNumSeries + static_cast<std::size_t>(field)];
-  }
-
-  void draw_skills() {
-    for (int r = 0; r < roster_.size(); ++r) {
-      double z = 1.0;
-      if (w_.skill_log_sd > 0) {
-        auto s = stream(identity::kRepGroup, rep_id_[static_cast<std::size_t>(r)], 0, Purpose::RepSkill);
-        z = boost::random::lognormal_distribution<double>(0.0, w_.skill_log_sd)(s);
-      }
-      skill_[static_cast<std::size_t>(r)] = z;
-      out_.rep_skill[static_cast<std::size_t>(trial_) * static_cast<std::size_t>(out_.reps) + static_cast<std::size_t>(r)] = z;
-    }
-  }
-
-  double follow_up_ratio(std::size_t ae) const {
-    return (1.0 - share_[ae]) / (1.0 - w_.effort.ae_new_business_ref);
-  }
-
-  /// Churn probability at renewal number r of segment s at health h and gap g: the hazard
-  /// scaled so that its steady-state book average is H_s[r] (docs/model.md §5 step 5).
-  double churn_probability(int s, int r, double h, double g) const {
-    const auto& scale = hazard_scale_[static_cast<std::size_t>(s)];
-    const double base = scale[std::min(static_cast<std::size_t>(r), scale.size() - 1)];
-    return clip01(base * std::exp(w_.churn_health_effect * (0.5 - h)) * (1.0 + w_.churn_gap_effect * g));
-  }
   double churn_probability(const LiveAccounts& live, std::size_t k) const {
     const std::uint32_t i = live.account[k];
-    return churn_probability(seg_[i], renewal_index_[i], live.health[k], live.gap[k]);
-  }
-
-  void reset_behaviour() {
-    for (int r = 0; r < roster_.size(); ++r) {
-      const auto ri = static_cast<std::size_t>(r);
-      const Role role = roster_.role[ri];
-      share_[ri] = role == Role::CSM ? w_.effort.csm_adoption
-                   : role == Role::AE ? w_.effort.ae_new_business : 1.0;
-      overpromise_[ri] = role == Role::AE ? w_.effort.ae_overpromise : 0.0;
-      level_[ri] = 1.0;
-    }
-  }
-
-  void record_effort(int t) {
-    if (out_.effort.empty()) return;
-    const auto months = static_cast<std::size_t>(out_.months), reps = static_cast<std::size_t>(out_.reps);
-    float* e = &out_.effort[static_cast<std::size_t>(trial_) * reps * months * kNumEffortFields];
-    for (std::size_t r = 0; r < reps; ++r) {
-      float* f = e + (r * months + static_cast<std::size_t>(t)) * kNumEffortFields;
-      f[kEffortPrimary] = static_cast<float>(share_[r]);
-      f[kEffortSecondary] = static_cast<float>(1.0 - share_[r]);
-      f[kEffortOverpromise] = static_cast<float>(overpromise_[r]);
-      f[kEffortLevel] = static_cast<float>(level_[r]);
-    }
+    return churn_.p(seg_[i], renewal_index_[i], live.health[k], live.gap[k]);
   }
 
   /// Responsive mode (docs/model.md §8): each rep projects its period-end attainment at its run-rate,
@@ -334,14 +141,14 @@ class TrialSimulator {
     store_live_state();
     gather_book(t, left, last);
     gather_deals(t, last);
-    for (int r = 0; r < roster_.size(); ++r) {
+    for (int r = 0; r < reps_.size(); ++r) {
       const auto ri = static_cast<std::size_t>(r);
-      const Role role = roster_.role[ri];
-      const int plan_index = roster_.plan[ri];
+      const Role role = reps_.role(r);
+      const int plan_index = reps_.plan(r);
       if (role == Role::SDR || plan_index < 0) continue;
       const Plan& plan = sc_.plans[static_cast<std::size_t>(plan_index)];
       std::array<std::int64_t, kNumRawSlots> raw_now{};
-      std::copy_n(&raw(r, p, 0), kNumRawSlots, raw_now.begin());
+      std::copy_n(&ledger_.raw(r, p, 0), kNumRawSlots, raw_now.begin());
       for (int slot = kBookStartArr; slot <= kBookExpandedLogos; ++slot) {
         raw_now[static_cast<std::size_t>(slot)] = book_[ri].raw[static_cast<std::size_t>(slot)];
       }
@@ -367,22 +174,22 @@ class TrialSimulator {
       Eigen::Matrix<double, kNumActivities, 1> base;
       base << (role == Role::CSM ? w_.effort.csm_adoption : w_.effort.ae_new_business),
           1.0 - (role == Role::CSM ? w_.effort.csm_adoption : w_.effort.ae_new_business);
-      share_[ri] = effort_shares(base, value, w_.behaviour.incentive_sensitivity, v)(0);
+      reps_.share[ri] = effort_shares(base, value, w_.behaviour.incentive_sensitivity, v)(0);
       // Effort level (docs/model.md §8): every activity's effect scales with l, so the
       // marginal pay of working harder at this split is M = sum_k s_k v_k / l, in currency;
       // l = clamp((M / c)^eta, 1, l_max) against the role's cost of effort c.
       const Eigen::Matrix<double, kNumActivities, 1> level_value =
           role == Role::CSM && w_.behaviour.csm_productivity.empty() ? csm_productivity(ri, false) * pay : value;
-      const double marginal = (share_[ri] * level_value(0) + (1.0 - share_[ri]) * level_value(1)) / level_[ri];
+      const double marginal = (reps_.share[ri] * level_value(0) + (1.0 - reps_.share[ri]) * level_value(1)) / reps_.level[ri];
       const double cost = role == Role::CSM ? w_.behaviour.effort_cost_csm : w_.behaviour.effort_cost_ae;
-      level_[ri] = marginal > cost ? std::min(w_.behaviour.max_effort_level,
+      reps_.level[ri] = marginal > cost ? std::min(w_.behaviour.max_effort_level,
                                               std::pow(marginal / cost, w_.behaviour.effort_elasticity))
                                    : 1.0;
       if (role == Role::AE) {
         const BookState& b = book_[ri];
         const double win = b.promise_value * (pay[static_cast<int>(Metric::NewArr)] + pay[static_cast<int>(Metric::Bookings)]) +
                            b.promise_count * pay[static_cast<int>(Metric::NewLogos)];
-        overpromise_[ri] = overpromise_level(w_.effort.ae_overpromise, win - clawback_cost(plan, b, P),
+        reps_.overpromise[ri] = overpromise_level(w_.effort.ae_overpromise, win - clawback_cost(plan, b, P),
                                              w_.behaviour.incentive_sensitivity, v);
       }
     }
@@ -436,7 +243,7 @@ class TrialSimulator {
         const double arr = static_cast<double>(arr_fixed_[i] + live.arr_usage[k]) / 100.0, h = live.health[k];
         const int ae = ae_[i];
         if (ae >= 0 && live.exp_close[k] == t) {
-          const double d_win = follow_up_rate(seg, static_cast<std::size_t>(ae), h) / (1.0 - w_.effort.ae_new_business_ref);
+          const double d_win = process::follow_up_rate(seg, reps_.skill[static_cast<std::size_t>(ae)], reps_.level[static_cast<std::size_t>(ae)], h) / (1.0 - w_.effort.ae_new_business_ref);
           book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(exp_value_[i]) / 100.0 * d_win;
           book_[static_cast<std::size_t>(ae)].expansions += d_win;
         }
@@ -461,7 +268,7 @@ class TrialSimulator {
           b.csql_value += rate * value;
           if (ae >= 0 && csql_window) {
             const auto a = static_cast<std::size_t>(ae);
-            const double win = acceptance * std::min(1.0, follow_up_rate(seg, a, h) * follow_up_ratio(a));
+            const double win = acceptance * std::min(1.0, process::follow_up_rate(seg, reps_.skill[a], reps_.level[a], h) * reps_.follow_up_ratio(a));
             b.csql_wins += rate * win;
             b.csql_win_value += rate * win * value;
           }
@@ -473,13 +280,13 @@ class TrialSimulator {
   /// Deals closing this month, per AE: what one more unit of new-business share or of
   /// over-promising adds to wins, and the first-renewal churn it exposes the AE to.
   void gather_deals(int t, int last) {
-    for (const Opportunity& opp : pipeline_[static_cast<std::size_t>(t)]) {
+    for (const Opportunity& opp : pipeline_.closing(t)) {
       const auto ae = static_cast<std::size_t>(opp.ae);
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
-      const double n_ratio = share_[ae] / w_.effort.ae_new_business_ref;
-      const double o = overpromise_[ae], alpha = w_.overpromise_win_uplift;
+      const double n_ratio = reps_.share[ae] / w_.effort.ae_new_business_ref;
+      const double o = reps_.overpromise[ae], alpha = w_.overpromise_win_uplift;
       // deal_rate without over-promising's factor: w z l phi.
-      const double wz = deal_rate(seg, ae) / (1.0 + alpha * o);
+      const double wz = pipeline_.deal_rate(opp.segment, ae, reps_) / (1.0 + alpha * o);
       const double p_win = wz * n_ratio * (1.0 + alpha * o);
       const double value = static_cast<double>(opp.value) / 100.0;
       BookState& b = book_[ae];
@@ -491,8 +298,8 @@ class TrialSimulator {
         b.promise_count += wz * n_ratio * alpha;
       }
       // d/do [p_win * q1(o)], q1 the first-renewal churn probability at starting health.
-      const double h0 = churn_probability(opp.segment, 0, seg.health_start, 0.0);
-      const double q1 = churn_probability(opp.segment, 0, seg.health_start, o);
+      const double h0 = churn_.p(opp.segment, 0, seg.health_start, 0.0);
+      const double q1 = churn_.p(opp.segment, 0, seg.health_start, o);
       const double dq1 = q1 < 1.0 ? h0 * w_.churn_gap_effect : 0.0;
       const double dp = p_win < 1.0 ? wz * n_ratio * alpha : 0.0;
       const double exposure = dp * q1 + std::min(1.0, p_win) * dq1;
@@ -501,14 +308,14 @@ class TrialSimulator {
     }
     // Prospecting: one more unit of share creates prospecting_rate / n_ref opportunities this
     // month, won at the AE's chance, which count if they close within the period.
-    for (std::size_t s = 0; s < seg_aes_.size(); ++s) {
+    for (std::size_t s = 0; s < reps_.segment_aes.size(); ++s) {
       const auto& seg = w_.segments[s];
       if (!(seg.ae_prospecting > 0) || t + seg.sales_cycle_months > last) continue;
       const double mean_acv = seg.acv_median * std::exp(0.5 * seg.acv_log_sd * seg.acv_log_sd) * w_.products[0].acv_scale;
-      for (int ae : seg_aes_[s]) {
+      for (int ae : reps_.segment_aes[s]) {
         const auto a = static_cast<std::size_t>(ae);
-        const double p_win = std::min(1.0, deal_rate(seg, a) * share_[a] / w_.effort.ae_new_business_ref);
-        const double wins = prospecting_rate(seg, a) / w_.effort.ae_new_business_ref * p_win;
+        const double p_win = std::min(1.0, pipeline_.deal_rate(static_cast<int>(s), a, reps_) * reps_.share[a] / w_.effort.ae_new_business_ref);
+        const double wins = process::prospecting_rate(seg, reps_.skill[a], reps_.level[a]) / w_.effort.ae_new_business_ref * p_win;
         book_[a].deals_value += wins * mean_acv;
         book_[a].deals += wins;
       }
@@ -523,13 +330,13 @@ class TrialSimulator {
     if (!over.empty()) return Eigen::Map<const Eigen::Matrix<double, kNumActivities, kNumMetrics, Eigen::RowMajor>>(over.data());
     const BookState& b = book_[r];
     Productivity g = Productivity::Zero();
-    const double a = std::max(kMinEffort, share_[r]);
+    const double a = std::max(process::kMinEffort, reps_.share[r]);
     const double start = static_cast<double>(b.raw[kBookStartArr]) / 100.0;
     const double logos = static_cast<double>(b.raw[kBookStartLogos]);
     // The book's ratios need a period-start book; CSQL counts and values do not (a CSM may
     // be given its first accounts during the period).
     const bool has_book = start > 0 && logos > 0;
-    const double de = expansion_effort_per_share(r);
+    const double de = reps_.expansion_effort_per_share(r);
     g(1, static_cast<int>(Metric::CsqlCount)) = b.csql * de;
     g(1, static_cast<int>(Metric::CsqlPipeline)) = b.csql_value * de;
     g(1, static_cast<int>(Metric::ExpansionArr)) = b.csql_win_value * de;
@@ -540,7 +347,7 @@ class TrialSimulator {
     // From this month's share and load, not last month's effort (which belongs to the
     // previous trial at month 0).
     // Pushing expansion past the reference emphasis lowers it by theta_p / (1 - a_ref) per unit share.
-    const double emphasis = (1.0 - share_[r]) / (1.0 - w_.effort.csm_adoption_ref);
+    const double emphasis = (1.0 - reps_.share[r]) / (1.0 - w_.effort.csm_adoption_ref);
     const double health_a = w_.health_adoption_effect / a;
     const double health_e = emphasis > 1.0 && with_push ? -w_.health_push_effect / (1.0 - w_.effort.csm_adoption_ref) : 0.0;
     for (int k = 0; k < kNumActivities; ++k) {
@@ -577,7 +384,7 @@ class TrialSimulator {
 
   void record_accounts() {
     assert(live_state_stored_);
-    auto& records = out_.accounts[static_cast<std::size_t>(trial_)];
+    auto& records = ledger_.account_records();
     records.clear();
     records.reserve(seg_.size());
     for (std::size_t i = 0; i < seg_.size(); ++i) {
@@ -596,7 +403,7 @@ class TrialSimulator {
     exp_value_.clear(); exp_product_.clear(); exp_csm_.clear();
     period_start_.clear(); expanded_.clear();
     year_start_.clear(); opened_.clear(); churned_.clear();
-    std::fill(load_.begin(), load_.end(), 0);
+    std::fill(reps_.load.begin(), reps_.load.end(), 0);
     for (auto& v : live_) v.clear();
     cohort_offset_.clear();
     cohort_account_.clear();
@@ -628,7 +435,7 @@ class TrialSimulator {
     year_start_.push_back(0);
     opened_.push_back(opened_month_);
     churned_.push_back(-1);
-    if (csm >= 0) ++load_[static_cast<std::size_t>(csm)];
+    if (csm >= 0) ++reps_.load[static_cast<std::size_t>(csm)];
     total_arr_ += arr;  // arr < 2^52 and the total below 2^56 before it: no overflow
     if (total_arr_ >= kMaxTotalArrCents) total_arr_limit_exceeded();
     LiveAccounts& live = live_[static_cast<std::size_t>(segment)];
@@ -665,20 +472,20 @@ class TrialSimulator {
     const double o = w_.effort.ae_overpromise;
     for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
       const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-      const auto& aes = seg_aes_[static_cast<std::size_t>(s)];
-      const auto& csms = seg_csms_[static_cast<std::size_t>(s)];
+      const auto& aes = reps_.segment_aes[static_cast<std::size_t>(s)];
+      const auto& csms = reps_.segment_csms[static_cast<std::size_t>(s)];
       const auto& cdf = tenure_cdf_[static_cast<std::size_t>(s)];
       const std::uint32_t group = identity::account_group(s);
       // Each account's three streams start from first blocks computed together.
       const auto n = static_cast<std::size_t>(seg.initial_accounts);
       if (book_entity_.size() < n) book_entity_.resize(n);
       for (std::size_t i = 0; i < n; ++i) book_entity_[i] = static_cast<std::uint32_t>(i);
-      stream_blocks(group, book_entity_.data(), n, 0, Purpose::InitialTenure, tenure_blocks_);
-      stream_blocks(group, book_entity_.data(), n, 0, Purpose::InitialArr, arr_blocks_);
-      stream_blocks(group, book_entity_.data(), n, 0, Purpose::InitialHealth, health_blocks_);
+      streams_.blocks(group, book_entity_.data(), n, 0, Purpose::InitialTenure, tenure_blocks_);
+      streams_.blocks(group, book_entity_.data(), n, 0, Purpose::InitialArr, arr_blocks_);
+      streams_.blocks(group, book_entity_.data(), n, 0, Purpose::InitialHealth, health_blocks_);
       // The CSMs' effort with the books they start with (account i goes to CSM i mod n).
       for (std::size_t j = 0; j < csms.size(); ++j) {
-        csm_effort(static_cast<std::size_t>(csms[j]), static_cast<int>(n / csms.size() + (j < n % csms.size() ? 1 : 0)));
+        reps_.csm_effort(static_cast<std::size_t>(csms[j]), static_cast<int>(n / csms.size() + (j < n % csms.size() ? 1 : 0)));
       }
       boost::random::lognormal_distribution<double> acv(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd);
       for (std::size_t i = 0; i < n; ++i) {
@@ -688,18 +495,18 @@ class TrialSimulator {
         const int month_in_year = std::min(kContractMonths - 1, static_cast<int>(to_unit(tenure_blocks_.second[i]) * kContractMonths));
         const int age = kContractMonths * r + month_in_year;
         // Sold at a new deal's value, grown as an account of its age grows on average.
-        auto arr_stream = stream(arr_blocks_, i, group, entity, 0, Purpose::InitialArr);
+        auto arr_stream = streams_.stream(arr_blocks_, i, group, entity, 0, Purpose::InitialArr);
         const double arr = acv(arr_stream) * w_.products[0].acv_scale *
                            growth_by_age_[static_cast<std::size_t>(s)][static_cast<std::size_t>(age)];
         const int csm = csms.empty() ? -1 : csms[i % csms.size()];
         const int ae = aes.empty() ? -1 : aes[i % aes.size()];
         const double sold_at = aes.empty() ? 0.0 : o;
-        const double mean = mean_health_at_age(w_, seg, health_shift_[static_cast<std::size_t>(csm + 1)], sold_at, age);
+        const double mean = mean_health_at_age(w_, seg, reps_.health_shift[static_cast<std::size_t>(csm + 1)], sold_at, age);
         const double sd = std::sqrt(health_variance_at_age(seg, age));
         double health = clip01(mean);
         if (sd > 0) {
-          auto h_stream = stream(health_blocks_, i, group, entity, 0, Purpose::InitialHealth);
-          health = clip01(mean + sd * normal_(h_stream));
+          auto h_stream = streams_.stream(health_blocks_, i, group, entity, 0, Purpose::InitialHealth);
+          health = clip01(mean + sd * streams_.unit_normal(h_stream));
         }
         add_account(s, csm, ae, -1, entity, to_cents(arr, seg), health, gap_after(w_, sold_at, r), r,
                     kContractMonths - month_in_year);
@@ -712,7 +519,7 @@ class TrialSimulator {
   /// CSMs' effort; deals and accepted hand-offs still open at month 0 are in flight then.
   void warm_start() {
     const int hand_off_months = std::max(1, w_.expansion_cycle_months);
-    for (int m = -longest_cycle_; m < 0; ++m) create_opportunities(m);
+    for (int m = -pipeline_.longest_cycle(); m < 0; ++m) pipeline_.create(m, streams_, reps_, ledger_);
     for (int s = 0; s < static_cast<int>(live_.size()); ++s) {
       const auto& seg = w_.segments[static_cast<std::size_t>(s)];
       if (!(seg.csql_rate > 0)) continue;
@@ -722,11 +529,11 @@ class TrialSimulator {
         for (std::size_t k = 0; k < live.size(); ++k) {
           if (live.csm[k] < 0 || live.exp_close[k] >= 0) continue;
           // The Csql stream's words in the month pass's order: yes/no, kind, product, acceptance.
-          auto words = stream(group, live.entity[k], m, Purpose::Csql);
+          auto words = streams_.stream(group, live.entity[k], m, Purpose::Csql);
           const double u = to_unit(words()), u_kind = to_unit(words());
           const double u_product = to_unit(words()), u_accept = to_unit(words());
           const double h = live.health[k];
-          const double p = seg.csql_rate * expansion_effort_[static_cast<std::size_t>(live.csm[k] + 1)] *
+          const double p = seg.csql_rate * reps_.expansion_effort[static_cast<std::size_t>(live.csm[k] + 1)] *
                            (w_.csql_health_exponent == 1.0 ? h : std::pow(h, w_.csql_health_exponent));
           if (u < p) raise_csql(live, k, m, 0, seg, u_kind, u_product, u_accept);
         }
@@ -736,8 +543,8 @@ class TrialSimulator {
 
   int least_loaded_csm(int segment) const {
     int best = -1;
-    for (int r : seg_csms_[static_cast<std::size_t>(segment)]) {
-      if (best < 0 || load_[static_cast<std::size_t>(r)] < load_[static_cast<std::size_t>(best)]) best = r;
+    for (int r : reps_.segment_csms[static_cast<std::size_t>(segment)]) {
+      if (best < 0 || reps_.load[static_cast<std::size_t>(r)] < reps_.load[static_cast<std::size_t>(best)]) best = r;
     }
     return best;
   }
@@ -756,7 +563,7 @@ class TrialSimulator {
       }
       list_period_cohorts();
     }
-    if (t % kContractMonths == 0 && t / kContractMonths < out_.years) {
+    if (t % kContractMonths == 0 && t / kContractMonths < ledger_.years()) {
       year_account_.clear();
       for (const LiveAccounts& live : live_) {
         for (std::size_t k = 0; k < live.size(); ++k) {
@@ -800,7 +607,7 @@ class TrialSimulator {
   /// and AEs' books), grouped by rep: rep r's are
   /// cohort_account_[cohort_offset_[r] .. cohort_offset_[r + 1]).
   void list_period_cohorts() {
-    const auto nrep = static_cast<std::size_t>(roster_.size());
+    const auto nrep = static_cast<std::size_t>(reps_.size());
     cohort_offset_.assign(nrep + 1, 0);
     for (const LiveAccounts& live : live_) {
       for (std::size_t k = 0; k < live.size(); ++k) {
@@ -822,216 +629,45 @@ class TrialSimulator {
   }
 
   void close_cohorts(int t) {
-    const bool year_closes = (t + 1) % kContractMonths == 0 && t / kContractMonths < out_.years;
+    const bool year_closes = (t + 1) % kContractMonths == 0 && t / kContractMonths < ledger_.years();
     if ((t + 1) % w_.period_months == 0 || year_closes) store_live_state();
     if ((t + 1) % w_.period_months == 0) {
       const int p = t / w_.period_months;
-      sum_period_cohorts([this, p](int rep) { return &raw(rep, p, 0); });
+      sum_period_cohorts([this, p](int rep) { return &ledger_.raw(rep, p, 0); });
     }
     if (year_closes) {
       const int y = t / kContractMonths;
       for (const std::uint32_t i : year_account_) {
-        std::int64_t* c = &cohorts_[(static_cast<std::size_t>(y) * static_cast<std::size_t>(out_.segments) +
-                                     static_cast<std::size_t>(seg_[i])) * kNumCohortFields];
-        const std::int64_t start = year_start_[i], end = arr_fixed_[i] + arr_usage_[i];
-        c[kCohortStartArr] += start;
-        c[kCohortEndArr] += end;
-        c[kCohortKeptArr] += std::min(start, end);
-        c[kCohortStartLogos] += 1;
-        c[kCohortChurnedLogos] += active_[i] ? 0 : 1;
+        ledger_.cohort_member(y, seg_[i], year_start_[i], arr_fixed_[i] + arr_usage_[i], !active_[i]);
       }
-    }
-  }
-
-  /// New-business win chance of AE `ae` on a deal of `seg` per unit of its share ratio
-  /// n / n_ref, before the cap at 1: w z (1 + alpha o) l phi (docs/model.md §5). One function
-  /// for the draw and for behaviour's slope.
-  double deal_rate(const SegmentConfig& seg, std::size_t ae) const {
-    return seg.win_rate * skill_[ae] * (1.0 + w_.overpromise_win_uplift * overpromise_[ae]) * level_[ae] *
-           capacity_[ae];
-  }
-  /// Expansion win chance of AE `ae` at account health h per unit of its follow-up share
-  /// ratio, before the cap at 1: x z l h.
-  double follow_up_rate(const SegmentConfig& seg, std::size_t ae, double h) const {
-    return seg.expansion_win_rate * skill_[ae] * level_[ae] * h;
-  }
-  /// Opportunities AE `ae` prospects in a month per unit of its share ratio: lambda_p z l.
-  double prospecting_rate(const SegmentConfig& seg, std::size_t ae) const {
-    return seg.ae_prospecting * skill_[ae] * level_[ae];
-  }
-
-  /// phi per AE at the month's start: min(1, K_s / open pipeline), the share of its open
-  /// opportunities an AE can work (docs/model.md §5).
-  void ae_capacities() {
-    for (std::size_t s = 0; s < seg_aes_.size(); ++s) {
-      const double k = w_.segments[s].ae_capacity;
-      for (int ae : seg_aes_[s]) {
-        const auto a = static_cast<std::size_t>(ae);
-        capacity_[a] = open_[a] > k ? k / open_[a] : 1.0;
-      }
-    }
-  }
-
-  /// A source's opportunity count for the month, Poisson(mean) on its own stream.
-  int opportunity_count(double mean, std::uint32_t group, std::uint32_t id, int t, int limit, const char* field) {
-    if (!(mean > 0)) return 0;
-    auto count_stream = stream(group, id, t, Purpose::OpportunityCount);
-    const int n = boost::random::poisson_distribution<int, double>(mean)(count_stream);
-    if (n > limit) {  // their ids would collide: stop, do not truncate
-      throw std::invalid_argument(std::string(field) + ": a source drew " + std::to_string(n) +
-                                  " opportunities in month " + std::to_string(t) + ", more than the " +
-                                  std::to_string(limit) + " a month the engine can key; lower it, or "
-                                  "skill_log_sd (strong reps draw in proportion to their skill)");
-    }
-    return n;
-  }
-
-  /// The opportunities created in month t from every source: SDRs, each segment's inbound
-  /// marketing and AEs' own prospecting (docs/model.md §5). Months before 0 are the warm
-  /// start's history: their deals still open at month 0 join the pipeline, nothing is credited.
-  void create_opportunities(int t) {
-    const bool record = t >= 0;
-    const int p = record ? t / w_.period_months : 0;
-    month_opps_.clear();
-    for (std::size_t j = 0; j < sdrs_.size(); ++j) {
-      const auto sdr = static_cast<std::size_t>(sdrs_[j]);
-      const int n = opportunity_count(w_.opportunities_per_sdr * skill_[sdr], identity::kRepGroup, rep_id_[sdr], t,
-                                      identity::kMaxOpportunitiesPerSourceMonth, "world.opportunities_per_sdr");
-      for (int k = 0; k < n; ++k) {
-        month_opps_.push_back({identity::opportunity_id(Source::Sdr, t, static_cast<int>(j), k), Source::Sdr,
-                               static_cast<int>(sdr), -1, -1});
-      }
-    }
-    for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
-      const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-      // Without AEs nobody works the segment's inbound leads: none are created.
-      const double inbound = seg_aes_[static_cast<std::size_t>(s)].empty() ? 0.0 : seg.inbound_opportunities;
-      const int n = opportunity_count(inbound, identity::inbound_group(s), 0, t,
-                                      identity::kMaxInboundPerSegmentMonth - 1,
-                                      ("world.segments." + seg.name + ".inbound_opportunities").c_str());
-      for (int k = 0; k < n; ++k) {
-        month_opps_.push_back({identity::opportunity_id(Source::Inbound, t, 0, k), Source::Inbound, -1, s, -1});
-      }
-      for (int ae : seg_aes_[static_cast<std::size_t>(s)]) {
-        const auto a = static_cast<std::size_t>(ae);
-        const double mean = prospecting_rate(seg, a) * share_[a] / w_.effort.ae_new_business_ref;
-        const int m = opportunity_count(mean, identity::kRepGroup, rep_id_[a], t,
-                                        identity::kMaxOpportunitiesPerSourceMonth,
-                                        ("world.segments." + seg.name + ".ae_prospecting").c_str());
-        for (int k = 0; k < m; ++k) {
-          month_opps_.push_back({identity::opportunity_id(Source::Prospecting, t, rep_ordinal_[a], k),
-                                 Source::Prospecting, -1, s, ae});
-        }
-      }
-    }
-    for (const NewOpportunity& o : month_opps_) {
-      // The opportunity's stream: the segment's word (SDR-sourced), the AE's word (unless
-      // prospected), then the value's log-normal; its OpportunityWin stream's first word.
-      auto draws = stream(identity::opportunity_group(o.source, o.segment), o.id, t, Purpose::Opportunity);
-      const double u_segment = to_unit(draws()), u_ae = to_unit(draws());
-      int s = o.segment;
-      if (s < 0) {
-        s = 0;
-        while (s + 1 < static_cast<int>(share_cdf_.size()) && u_segment >= share_cdf_[static_cast<std::size_t>(s)]) ++s;
-      }
-      int ae = o.ae;
-      if (ae < 0) {
-        const auto& aes = seg_aes_[static_cast<std::size_t>(s)];
-        const auto pick = static_cast<std::size_t>(u_ae * static_cast<double>(aes.size()));
-        ae = aes[std::min(pick, aes.size() - 1)];
-      }
-      const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-      const double acv = boost::random::lognormal_distribution<double>(log_median_[static_cast<std::size_t>(s)],
-                                                                       seg.acv_log_sd)(draws);
-      const double u_win = to_unit(stream(identity::opportunity_group(o.source, o.segment), o.id, t,
-                                          Purpose::OpportunityWin)());
-      const Opportunity opp{o.id, o.sdr, s, ae,
-                            to_cents(acv * w_.products[0].acv_scale, seg), u_win};
-      if (record) {
-        if (o.sdr >= 0) {
-          raw(o.sdr, p, kOpportunities) += 1;
-          raw(o.sdr, p, kPipeline) += opp.value;
-        }
-        series(t, kOpportunitiesFlow) += 1;
-      }
-      const int close = t + seg.sales_cycle_months;
-      if (close < 0) continue;  // decided before the start
-      pipeline_[static_cast<std::size_t>(close)].push_back(opp);
-      ++open_[static_cast<std::size_t>(ae)];
-    }
-  }
-
-  /// docs/model.md §5, new business: this month's opportunities, then the deals reaching
-  /// their close month are decided.
-  void new_business(int t) {
-    const int p = t / w_.period_months;
-    create_opportunities(t);
-    for (const Opportunity& opp : pipeline_[static_cast<std::size_t>(t)]) {
-      series(t, kDealsClosed) += 1;
-      const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
-      const auto ae = static_cast<std::size_t>(opp.ae);
-      --open_[ae];
-      const double p_win = std::min(1.0, deal_rate(seg, ae) * share_[ae] / w_.effort.ae_new_business_ref);
-      if (!(opp.u_win < p_win)) continue;
-      raw(opp.ae, p, kNewArr) += opp.value;
-      raw(opp.ae, p, kNewLogos) += 1;
-      if (opp.sdr >= 0) raw(opp.sdr, p, kSourcedWins) += 1;
-      series(t, kNewArrFlow) += opp.value;
-      series(t, kNewLogosFlow) += 1;
-      won_.push_back(opp);
-    }
-  }
-
-  /// CSM r's attention per account, skill and effort level included, for a book of `book`
-  /// accounts: z l F c/B / (F - 1 + c/B) (docs/model.md §3).
-  double csm_attention_of(std::size_t r, int book) const {
-    const auto& seg = w_.segments[static_cast<std::size_t>(roster_.segment[r])];
-    return skill_[r] * level_[r] * csm_attention(seg.csm_coverage / std::max(1, book), w_.csm_max_effort);
-  }
-
-  /// dE_e/de for CSM r: its attention over the reference expansion share (docs/model.md §3).
-  double expansion_effort_per_share(std::size_t r) const {
-    return csm_attention_of(r, load_[r]) / (1.0 - w_.effort.csm_adoption_ref);
-  }
-
-  /// Health-target shift and expansion effort E_e of CSM r's accounts with a book of `book`:
-  /// theta_a ln E_a less the push penalty of an expansion emphasis past the reference.
-  void csm_effort(std::size_t r, int book) {
-    const double attention = csm_attention_of(r, book);
-    const double a = share_[r];
-    const double e_adopt = std::max(kMinEffort, a / w_.effort.csm_adoption_ref * attention);
-    const double emphasis = (1.0 - a) / (1.0 - w_.effort.csm_adoption_ref);
-    health_shift_[r + 1] = w_.health_adoption_effect * std::log(e_adopt) -
-                           w_.health_push_effect * std::max(0.0, emphasis - 1.0);
-    expansion_effort_[r + 1] = emphasis * attention;
-  }
-
-  /// Per-CSM effort for the month from its load at the month's start (docs/model.md §3).
-  void csm_efforts() {
-    for (const auto& csms : seg_csms_) {
-      for (int r : csms) csm_effort(static_cast<std::size_t>(r), load_[static_cast<std::size_t>(r)]);
     }
   }
 
   void step(int t) {
     const int p = t / w_.period_months;
     open_cohorts(t);
-    series(t, kArrStart) = total_arr_;
+    ledger_.series(t, kArrStart) = total_arr_;
     won_.clear();
-    ae_capacities();
+    pipeline_.update_capacity(reps_);
     if (w_.behaviour.responsive()) respond(t);
-    record_effort(t);
-    new_business(t);
-    csm_efforts();
+    if (ledger_.records_effort()) {
+      for (int r = 0; r < reps_.size(); ++r) {
+        const auto ri = static_cast<std::size_t>(r);
+        ledger_.effort(r, t, reps_.share[ri], reps_.overpromise[ri], reps_.level[ri]);
+      }
+    }
+    pipeline_.create(t, streams_, reps_, ledger_);
+    pipeline_.decide(t, reps_, ledger_, won_);
+    reps_.csm_efforts();
 
     // The segments' sums gathered here and added to the series once a month.
     MonthSums sums;
     for (std::size_t s = 0; s < live_.size(); ++s) segment_month(static_cast<int>(s), t, p, sums);
     total_arr_ += sums.usage_up - sums.usage_down;
-    series(t, kAccountMonths) += sums.account_months;
-    series(t, kHealthMicros) += sums.health_micros;
-    series(t, kExpansionUsage) += sums.usage_up;
-    series(t, kContraction) += sums.usage_down;
+    ledger_.series(t, kAccountMonths) += sums.account_months;
+    ledger_.series(t, kHealthMicros) += sums.health_micros;
+    ledger_.series(t, kExpansionUsage) += sums.usage_up;
+    ledger_.series(t, kContraction) += sums.usage_down;
 
     // The month's new accounts join the lists (segment_month dropped the churned ones).
     std::int64_t active = 0;
@@ -1039,15 +675,15 @@ class TrialSimulator {
     for (const Opportunity& opp : won_) {
       const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
       add_account(opp.segment, least_loaded_csm(opp.segment), opp.ae, p, kNewAccountBit | opp.id,
-                  opp.value, seg.health_start, overpromise_[static_cast<std::size_t>(opp.ae)], 0,
+                  opp.value, seg.health_start, reps_.overpromise[static_cast<std::size_t>(opp.ae)], 0,
                   kContractMonths);
     }
     for (const auto& accounts : live_) active += static_cast<std::int64_t>(accounts.size());
     // A month's growth is at most a few times the total, so checking once a month keeps
     // every intermediate sum far inside 64 bits.
     if (total_arr_ >= kMaxTotalArrCents) total_arr_limit_exceeded();
-    series(t, kArrEnd) = total_arr_;
-    series(t, kActiveLogos) = active;
+    ledger_.series(t, kArrEnd) = total_arr_;
+    ledger_.series(t, kActiveLogos) = active;
     close_cohorts(t);
   }
 
@@ -1077,22 +713,22 @@ class TrialSimulator {
     // rare extra words come from their own streams). z = 0 where a segment has no noise.
     const bool health_noise = seg.health_noise > 0, usage_noise = seg.usage_noise > 0;
     if (health_noise || usage_noise) {
-      stream_blocks(group, entity, n, t, Purpose::AccountMonth, dynamics_blocks_);
+      streams_.blocks(group, entity, n, t, Purpose::AccountMonth, dynamics_blocks_);
     }
     if (health_noise) {
-      unit_normals(dynamics_blocks_.first.data(), group, entity, n, t, Purpose::Health, z_health_.data());
+      streams_.unit_normals(dynamics_blocks_.first.data(), group, entity, n, t, Purpose::Health, z_health_.data());
     } else {
       std::fill_n(z_health_.begin(), n, 0.0);
     }
     if (usage_noise) {
       // Drawn for every account; used only where it holds usage-priced ARR.
-      unit_normals(dynamics_blocks_.second.data(), group, entity, n, t, Purpose::Usage, z_usage_.data());
+      streams_.unit_normals(dynamics_blocks_.second.data(), group, entity, n, t, Purpose::Usage, z_usage_.data());
     } else {
       std::fill_n(z_usage_.begin(), n, 0.0);
     }
 
     const bool csql_possible = seg.csql_rate > 0;
-    if (csql_possible) stream_blocks(group, entity, n, t, Purpose::Csql, csql_blocks_);
+    if (csql_possible) streams_.blocks(group, entity, n, t, Purpose::Csql, csql_blocks_);
 
     // One pass over the list (account_pass.hpp): the continuous dynamics (steps 1, 2),
     // whether a renewal is due and step 4's yes/no, listing the few accounts with an event this
@@ -1108,7 +744,7 @@ class TrialSimulator {
     const PassAccounts accounts{live.csm.data(), live.renewal_month.data(), live.exp_close.data(), live.gap.data(),
                                 live.health.data(), live.arr_usage.data(), z_health_.data(), z_usage_.data(),
                                 csql_possible ? csql_blocks_.first.data() : nullptr};
-    const PassSums pass = account_pass(c, accounts, PassReps{health_shift_.data(), expansion_effort_.data()}, n,
+    const PassSums pass = account_pass(c, accounts, PassReps{reps_.health_shift.data(), reps_.expansion_effort.data()}, n,
                                        events_.data());
     const std::size_t num_events = pass.events, num_due = pass.due;
     sums.account_months += static_cast<std::int64_t>(n);
@@ -1133,9 +769,9 @@ class TrialSimulator {
       if (events_[e].csql) csql_entity_[num_csqls++] = entity[k];
       if (events_[e].due) renewal_entity_[d++] = entity[k];
     }
-    stream_blocks(group, closing_entity_.data(), num_closing, t, Purpose::ExpansionWin, expansion_win_blocks_);
-    stream_blocks(group, csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_more_blocks_, 1);
-    stream_blocks(group, renewal_entity_.data(), num_due, t, Purpose::Renewal, renewal_blocks_);
+    streams_.blocks(group, closing_entity_.data(), num_closing, t, Purpose::ExpansionWin, expansion_win_blocks_);
+    streams_.blocks(group, csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_more_blocks_, 1);
+    streams_.blocks(group, renewal_entity_.data(), num_due, t, Purpose::Renewal, renewal_blocks_);
 
     if (churned_positions_.size() < num_due) churned_positions_.resize(num_due);
     std::size_t num_churned = 0;
@@ -1153,7 +789,7 @@ class TrialSimulator {
       }
       // Step 5, renewal.
       if (ev.due) {
-        const bool churned = renew(live, k, t, seg, to_unit(renewal_blocks_.first[d]));
+        const bool churned = renew(live, k, t, to_unit(renewal_blocks_.first[d]));
         ++d;
         if (churned) churned_positions_[num_churned++] = static_cast<std::uint32_t>(k);
       }
@@ -1164,10 +800,10 @@ class TrialSimulator {
   /// u_win: the ExpansionWin stream's first uniform.
   void close_handoff(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u_win) {
     const std::size_t i = live.account[k];
-    series(t, kExpansionsClosed) += 1;
+    ledger_.series(t, kExpansionsClosed) += 1;
     const int ae = ae_[i];
     const auto a = static_cast<std::size_t>(ae);
-    const double p_win = std::min(1.0, follow_up_rate(seg, a, live.health[k]) * follow_up_ratio(a));
+    const double p_win = std::min(1.0, process::follow_up_rate(seg, reps_.skill[a], reps_.level[a], live.health[k]) * reps_.follow_up_ratio(a));
     if (u_win < p_win) {
       const std::int64_t value = exp_value_[i];
       const int product = exp_product_[i];
@@ -1177,13 +813,13 @@ class TrialSimulator {
       arr += value;
       if (product >= 0) products_[i] |= 1u << product;
       total_arr_ += value;
-      series(t, kExpansionCsql) += value;
-      series(t, kExpansionsWon) += 1;
-      raw(ae, p, kExpansionArr) += value;
-      raw(ae, p, kExpansionWins) += 1;
+      ledger_.series(t, kExpansionCsql) += value;
+      ledger_.series(t, kExpansionsWon) += 1;
+      ledger_.raw(ae, p, kExpansionArr) += value;
+      ledger_.raw(ae, p, kExpansionWins) += 1;
       if (exp_csm_[i] >= 0) {
-        raw(exp_csm_[i], p, kExpansionArr) += value;
-        raw(exp_csm_[i], p, kExpansionWins) += 1;
+        ledger_.raw(exp_csm_[i], p, kExpansionArr) += value;
+        ledger_.raw(exp_csm_[i], p, kExpansionWins) += 1;
       }
       expanded_[i] = 1;
     }
@@ -1231,13 +867,13 @@ class TrialSimulator {
     const int csm = csm_[i];
     const bool record = t >= 0;  // before month 0: the warm start's history
     if (record) {
-      raw(csm, p, kCsqlCount) += 1;
-      raw(csm, p, kCsqlPipeline) += value;
-      series(t, kCsqlRaised) += 1;
-      series(t, kCsqlValue) += value;
+      ledger_.raw(csm, p, kCsqlCount) += 1;
+      ledger_.raw(csm, p, kCsqlPipeline) += value;
+      ledger_.series(t, kCsqlRaised) += 1;
+      ledger_.series(t, kCsqlValue) += value;
     }
     if (ae_[i] < 0 || !(u_accept < acceptance_[static_cast<std::size_t>(seg_[i])])) return;
-    if (record) series(t, kHandoffsAccepted) += 1;
+    if (record) ledger_.series(t, kHandoffsAccepted) += 1;
     const int close = t + w_.expansion_cycle_months;
     // Closing this month is handled next month (the account has been processed already).
     const int when = std::max(close, t + 1);
@@ -1252,31 +888,28 @@ class TrialSimulator {
   /// Step 5 for position k of `live`, u being its Renewal stream's first uniform; returns
   /// whether the account churned (its final health and zero usage ARR are then stored in
   /// the account arrays, for it leaves the list).
-  bool renew(LiveAccounts& live, std::size_t k, int t, const SegmentConfig& seg, double u) {
+  bool renew(LiveAccounts& live, std::size_t k, int t, double u) {
     const std::size_t i = live.account[k];
     const int r = renewal_index_[i];
     const double p_churn = churn_probability(live, k);
-    series(t, kRenewalsDue) += 1;
-    if (r == 0) series(t, kFirstRenewalsDue) += 1;
+    ledger_.series(t, kRenewalsDue) += 1;
+    if (r == 0) ledger_.series(t, kFirstRenewalsDue) += 1;
     if (u < p_churn) {
       const std::int64_t lost = arr_fixed_[i] + live.arr_usage[k];
-      series(t, kChurnedArr) += lost;
-      series(t, kChurnedLogos) += 1;
+      ledger_.series(t, kChurnedArr) += lost;
+      ledger_.series(t, kChurnedLogos) += 1;
       total_arr_ -= lost;
       arr_fixed_[i] = arr_usage_[i] = live.arr_usage[k] = 0;
       health_[i] = live.health[k];
       active_[i] = 0;
       churned_[i] = t;
       live.exp_close[k] = -1;
-      if (csm_[i] >= 0) --load_[static_cast<std::size_t>(csm_[i])];
+      if (csm_[i] >= 0) --reps_.load[static_cast<std::size_t>(csm_[i])];
       if (r == 0) {
-        series(t, kFirstRenewalChurns) += 1;
+        ledger_.series(t, kFirstRenewalChurns) += 1;
         if (sold_period_[i] >= 0) {
           // The first renewal is 12 months after the sale, so the sale period fixes the churn's.
-          std::int64_t* c = &churn_[(static_cast<std::size_t>(ae_[i]) * static_cast<std::size_t>(out_.periods) +
-                                     static_cast<std::size_t>(sold_period_[i])) * 2];
-          c[0] += booked_[i];
-          c[1] += 1;
+          ledger_.first_renewal_churn(ae_[i], sold_period_[i], booked_[i]);
         }
       }
       return true;
@@ -1289,64 +922,37 @@ class TrialSimulator {
 
   const Scenario& sc_;
   const WorldConfig& w_;
-  const RepRoster& roster_;
-  const std::uint64_t key_;
-  SimulationOutput& out_;
   const std::uint32_t first_trial_;
-  boost::random::normal_distribution<double> normal_{0.0, 1.0};
+  const std::atomic<bool>& cancel_;
+
+  // The trial's parts (docs/model.md §5's order in step()).
+  TrialStreams streams_;
+  KpiLedger ledger_;
+  Workforce reps_;
+  Pipeline pipeline_;
+  process::ChurnModel churn_;
 
   // Fixed per scenario.
-  std::vector<std::vector<int>> seg_aes_, seg_csms_;
-  std::vector<int> sdrs_;
-  std::vector<std::uint32_t> rep_id_;  // per rep: its identity in the streams (identity.hpp)
-  std::vector<int> rep_ordinal_;       // per rep: its ordinal among its role and segment
-  int longest_cycle_ = 0;              // the longest sales cycle, months
-  std::vector<std::vector<double>> hazard_scale_;  // per segment and renewal index: H_r / Z_r
   std::vector<std::vector<double>> tenure_cdf_;    // per segment: the steady-state renewal-index mix
   std::vector<std::vector<double>> growth_by_age_;  // per segment and age in months: expected ARR multiple
-  std::vector<double> share_cdf_, acceptance_, log_median_;
+  std::vector<double> acceptance_, log_median_;
   std::vector<bool> usage_priced_;
 
   // Per trial.
-  int trial_ = 0;
-  std::uint32_t trial_key_ = 0;
-  std::int64_t* monthly_ = nullptr;
-  std::int64_t* cohorts_ = nullptr;
-  std::int64_t* rep_raw_ = nullptr;
-  std::int64_t* churn_ = nullptr;
   std::int64_t total_arr_ = 0;
-  const std::atomic<bool>& cancel_;
-  std::vector<double> skill_;
-  std::vector<double> health_shift_, expansion_effort_;  // per CSM + 1, for account_pass
-  std::vector<double> share_;        // CSM adoption or AE new-business share, per rep
-  std::vector<double> overpromise_;  // AE over-promising level, per rep
   std::vector<BookState> book_;      // responsive mode: what each rep sees at the month's start
   std::vector<double> actuals_, projected_, spif_counts_, measure_payout_;  // per-plan scratch
-  std::vector<int> load_;
-  std::vector<std::vector<Opportunity>> pipeline_;
-  // create_opportunities's scratch: the month's opportunities before their draws.
-  struct NewOpportunity {
-    std::uint32_t id;
-    Source source;
-    int sdr, segment, ae;  // -1: none (SDR), drawn (segment, AE)
-  };
-  std::vector<NewOpportunity> month_opps_;
-  std::vector<int> open_;          // per AE: opportunities assigned and not yet decided
-  std::vector<double> capacity_;   // per AE: phi at the month's start
-  std::vector<double> level_;      // per rep: effort level l (1 in fixed mode)
   std::vector<Opportunity> won_;
   std::vector<LiveAccounts> live_;
   bool live_state_stored_ = true;  // whether the account arrays hold live_'s health and usage ARR
   // segment_month's scratch, per position in a segment's list (renewals: per account due).
-  StreamBlocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
-  StreamBlocks csql_more_blocks_, expansion_win_blocks_;  // the CSQLs' second blocks; hand-offs' wins
+  TrialStreams::Blocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
+  TrialStreams::Blocks csql_more_blocks_, expansion_win_blocks_;  // the CSQLs' second blocks; hand-offs' wins
   std::vector<double> z_health_, z_usage_;
   std::vector<PassEvent> events_;  // the accounts with an event this month
   std::vector<std::uint32_t> renewal_entity_, csql_entity_, closing_entity_, churned_positions_;
   std::vector<std::uint32_t> book_entity_;  // build_initial_book
-  StreamBlocks tenure_blocks_, arr_blocks_, health_blocks_;
-  std::vector<std::uint32_t> declined_, declined_entity_;  // unit_normals: the draws past their first word
-  StreamBlocks declined_blocks_;
+  TrialStreams::Blocks tenure_blocks_, arr_blocks_, health_blocks_;
 
   // Accounts, structure of arrays.
   // An active account's health and usage ARR are current in live_ (see LiveAccounts), and
