@@ -18,6 +18,7 @@
 #include "complab/identity.hpp"
 #include "complab/random.hpp"
 #include "complab/random_batch.hpp"
+#include "complab/account_store.hpp"
 #include "complab/kpi_ledger.hpp"
 #include "complab/money.hpp"
 #include "complab/pipeline.hpp"
@@ -49,27 +50,6 @@ struct BookState {
   double expansion_value = 0, expansions = 0;
 };
 
-/// A segment's active accounts in account order: add_account appends, segment_month
-/// drops the churned ones after its events, so between months they are the accounts
-/// active at the next start. The state the monthly pass reads and writes sits here, in
-/// list order, so the pass loads it contiguously. Health and usage ARR are kept here while
-/// an account is active (TrialSimulator::store_live_state copies them to the account
-/// arrays); the gap, the next renewal's month and a pending hand-off's close month matter
-/// only while it is.
-struct LiveAccounts {
-  std::vector<std::uint32_t> account, entity;  // index in the account arrays; stream entity
-  std::vector<int> csm, renewal_month, exp_close;  // exp_close: -1 if no hand-off is pending
-  std::vector<double> health, gap;
-  std::vector<std::int64_t> arr_usage;
-  std::size_t size() const { return account.size(); }
-  void clear() {
-    for (auto* v : {&account, &entity}) v->clear();
-    for (auto* v : {&csm, &renewal_month, &exp_close}) v->clear();
-    for (auto* v : {&health, &gap}) v->clear();
-    arr_usage.clear();
-  }
-};
-
 /// Simulates one trial at a time; owns every buffer so the month loop never allocates
 /// (the account arrays grow only when a trial has more accounts than any before it).
 class TrialSimulator {
@@ -77,9 +57,9 @@ class TrialSimulator {
   TrialSimulator(const Scenario& scenario, const RepRoster& roster, std::uint64_t key,
                  SimulationOutput& out, std::uint32_t first_trial, const std::atomic<bool>& cancel)
       : sc_(scenario), w_(scenario.world), first_trial_(first_trial), cancel_(cancel), streams_(key),
-        ledger_(out), reps_(scenario, roster), pipeline_(scenario, reps_), churn_(scenario.world) {
+        ledger_(out), reps_(scenario, roster), pipeline_(scenario, reps_), churn_(scenario.world),
+        accounts_(static_cast<int>(scenario.world.segments.size()), scenario.world.products[0].usage_priced) {
     const int nseg = static_cast<int>(w_.segments.size());
-    live_.resize(static_cast<std::size_t>(nseg));
     for (int s = 0; s < nseg; ++s) {
       const auto& seg = w_.segments[static_cast<std::size_t>(s)];
       const double q = w_.handoff_acceptance + (sc_.shared_nrr(s) ? w_.shared_nrr_acceptance_uplift : 0.0);
@@ -119,8 +99,8 @@ class TrialSimulator {
       step(t);
     }
     if (ledger_.keeps_accounts()) {
-      store_live_state();
-      record_accounts();
+      accounts_.store_live_state();
+      accounts_.record(ledger_.account_records());
     }
     return true;
   }
@@ -128,7 +108,7 @@ class TrialSimulator {
  private:
   double churn_probability(const LiveAccounts& live, std::size_t k) const {
     const std::uint32_t i = live.account[k];
-    return churn_.p(seg_[i], renewal_index_[i], live.health[k], live.gap[k]);
+    return churn_.p(accounts_.segment[i], accounts_.renewal_index[i], live.health[k], live.gap[k]);
   }
 
   /// Responsive mode (docs/model.md §8): each rep projects its period-end attainment at its run-rate,
@@ -138,7 +118,7 @@ class TrialSimulator {
     const int last = p * P + P - 1;
     const double sd = w_.behaviour.projection_uncertainty * std::sqrt(static_cast<double>(left) / P);
     for (auto& b : book_) b = BookState{};
-    store_live_state();
+    accounts_.store_live_state();
     gather_book(t, left, last);
     gather_deals(t, last);
     for (int r = 0; r < reps_.size(); ++r) {
@@ -220,13 +200,13 @@ class TrialSimulator {
   /// CSQLs to their effort and the AEs' of hand-offs closing this month.
   void gather_book(int t, int left, int last) {
     // The reps' period-start cohorts so far.
-    sum_period_cohorts([this](int rep) { return book_[static_cast<std::size_t>(rep)].raw.data(); });
+    accounts_.sum_period_cohorts([this](int rep) { return book_[static_cast<std::size_t>(rep)].raw.data(); });
     // The sensitivities, over the active accounts a segment at a time. A rep's accounts
     // are all in its segment and the lists keep account order, so each rep's sums add up
     // in account order.
     const double lambda_h = w_.churn_health_effect, gamma = w_.csql_health_exponent;
     const bool csql_window = t + std::max(1, w_.expansion_cycle_months) <= last;
-    for (std::size_t s = 0; s < live_.size(); ++s) {
+    for (std::size_t s = 0; s < accounts_.live.size(); ++s) {
       const auto& seg = w_.segments[s];
       const double kappa = seg.health_reversion, acceptance = acceptance_[s];
       // A health-target change this month moves health by kappa now, decaying by (1 - kappa)
@@ -237,14 +217,14 @@ class TrialSimulator {
         renewal_reach[static_cast<std::size_t>(d)] = kappa * std::pow(1.0 - kappa, d - 1);
       }
       const double usage_reach = 1.0 - std::pow(1.0 - kappa, left);
-      const LiveAccounts& live = live_[s];
+      const LiveAccounts& live = accounts_.live[s];
       for (std::size_t k = 0; k < live.size(); ++k) {
         const std::uint32_t i = live.account[k];
-        const double arr = static_cast<double>(arr_fixed_[i] + live.arr_usage[k]) / 100.0, h = live.health[k];
-        const int ae = ae_[i];
+        const double arr = static_cast<double>(accounts_.arr_fixed[i] + live.arr_usage[k]) / 100.0, h = live.health[k];
+        const int ae = accounts_.ae[i];
         if (ae >= 0 && live.exp_close[k] == t) {
           const double d_win = process::follow_up_rate(seg, reps_.skill[static_cast<std::size_t>(ae)], reps_.level[static_cast<std::size_t>(ae)], h) / (1.0 - w_.effort.ae_new_business_ref);
-          book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(exp_value_[i]) / 100.0 * d_win;
+          book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(accounts_.exp_value[i]) / 100.0 * d_win;
           book_[static_cast<std::size_t>(ae)].expansions += d_win;
         }
         if (live.csm[k] < 0) continue;
@@ -382,92 +362,20 @@ class TrialSimulator {
     return g;
   }
 
-  void record_accounts() {
-    assert(live_state_stored_);
-    auto& records = ledger_.account_records();
-    records.clear();
-    records.reserve(seg_.size());
-    for (std::size_t i = 0; i < seg_.size(); ++i) {
-      records.push_back(AccountRecord{entity_[i], static_cast<std::int16_t>(seg_[i]),
-                                      static_cast<std::int16_t>(opened_[i]),
-                                      static_cast<std::int16_t>(churned_[i]),
-                                      static_cast<std::int16_t>(renewal_index_[i]), csm_[i], ae_[i],
-                                      arr_fixed_[i] + arr_usage_[i], booked_[i], health_[i], products_[i]});
-    }
-  }
-
-  void clear_accounts() {
-    seg_.clear(); csm_.clear(); ae_.clear(); sold_period_.clear(); entity_.clear();
-    arr_fixed_.clear(); arr_usage_.clear(); booked_.clear(); health_.clear();
-    renewal_index_.clear(); products_.clear(); active_.clear();
-    exp_value_.clear(); exp_product_.clear(); exp_csm_.clear();
-    period_start_.clear(); expanded_.clear();
-    year_start_.clear(); opened_.clear(); churned_.clear();
-    std::fill(reps_.load.begin(), reps_.load.end(), 0);
-    for (auto& v : live_) v.clear();
-    cohort_offset_.clear();
-    cohort_account_.clear();
-    year_account_.clear();
-    total_arr_ = 0;
-    live_state_stored_ = true;  // no account yet; add_account writes both copies
-  }
-
-  void add_account(int segment, int csm, int ae, int sold_period, std::uint32_t entity,
-                   std::int64_t arr, double health, double gap, int renewal_index, int to_renewal) {
-    seg_.push_back(segment);
-    csm_.push_back(csm);
-    ae_.push_back(ae);
-    sold_period_.push_back(sold_period);
-    entity_.push_back(entity);
-    const bool usage = usage_priced_[0];
-    arr_fixed_.push_back(usage ? 0 : arr);
-    arr_usage_.push_back(usage ? arr : 0);
-    booked_.push_back(arr);
-    health_.push_back(health);
-    renewal_index_.push_back(renewal_index);
-    products_.push_back(1u);
-    active_.push_back(1);
-    exp_value_.push_back(0);
-    exp_product_.push_back(-1);
-    exp_csm_.push_back(-1);
-    period_start_.push_back(0);
-    expanded_.push_back(0);
-    year_start_.push_back(0);
-    opened_.push_back(opened_month_);
-    churned_.push_back(-1);
+  /// A new account (AccountStore::add), opened this month, counted in its CSM's book.
+  void add_account(int segment, int csm, int ae, int sold_period, std::uint32_t entity, std::int64_t arr, double health,
+                   double gap, int renewal_index, int to_renewal) {
+    accounts_.add(segment, csm, ae, sold_period, entity, arr, health, gap, renewal_index, to_renewal, opened_month_);
     if (csm >= 0) ++reps_.load[static_cast<std::size_t>(csm)];
-    total_arr_ += arr;  // arr < 2^52 and the total below 2^56 before it: no overflow
-    if (total_arr_ >= kMaxTotalArrCents) total_arr_limit_exceeded();
-    LiveAccounts& live = live_[static_cast<std::size_t>(segment)];
-    live.account.push_back(static_cast<std::uint32_t>(seg_.size() - 1));
-    live.entity.push_back(entity);
-    live.csm.push_back(csm);
-    live.renewal_month.push_back(opened_month_ + to_renewal);  // counting from the next month
-    live.exp_close.push_back(-1);
-    live.health.push_back(health);
-    live.gap.push_back(gap);
-    live.arr_usage.push_back(arr_usage_.back());
   }
 
-  /// Copies the active accounts' health and usage ARR from live_ to the account arrays, for
-  /// the code that reads them by account index (cohorts, account records).
-  void store_live_state() {
-    if (live_state_stored_) return;
-    live_state_stored_ = true;
-    for (const LiveAccounts& live : live_) {
-      for (std::size_t k = 0; k < live.size(); ++k) {
-        health_[live.account[k]] = live.health[k];
-        arr_usage_[live.account[k]] = live.arr_usage[k];
-      }
-    }
-  }
 
   /// The book at month 0 in its steady state (docs/model.md §4): each account's renewal index
   /// from the mix its segment's hazards give, its month in the contract year uniform, its gap
   /// what over-promising leaves after r renewals, and its health drawn from the health
   /// process at its age under its CSM's effort.
   void build_initial_book() {
-    clear_accounts();
+    accounts_.clear();
     opened_month_ = -1;
     const double o = w_.effort.ae_overpromise;
     for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
@@ -520,10 +428,10 @@ class TrialSimulator {
   void warm_start() {
     const int hand_off_months = std::max(1, w_.expansion_cycle_months);
     for (int m = -pipeline_.longest_cycle(); m < 0; ++m) pipeline_.create(m, streams_, reps_, ledger_);
-    for (int s = 0; s < static_cast<int>(live_.size()); ++s) {
+    for (int s = 0; s < static_cast<int>(accounts_.live.size()); ++s) {
       const auto& seg = w_.segments[static_cast<std::size_t>(s)];
       if (!(seg.csql_rate > 0)) continue;
-      LiveAccounts& live = live_[static_cast<std::size_t>(s)];
+      LiveAccounts& live = accounts_.live[static_cast<std::size_t>(s)];
       const std::uint32_t group = identity::account_group(s);
       for (int m = -hand_off_months; m < 0; ++m) {
         for (std::size_t k = 0; k < live.size(); ++k) {
@@ -549,104 +457,10 @@ class TrialSimulator {
     return best;
   }
 
-  /// A period's and a year's cohorts are the accounts active at their start: the live lists.
-  /// Their members' start ARR is recorded; other accounts' entries are left as they are, for
-  /// only members are read.
-  void open_cohorts(int t) {
-    if (t % w_.period_months == 0) {
-      for (const LiveAccounts& live : live_) {
-        for (std::size_t k = 0; k < live.size(); ++k) {
-          const std::uint32_t i = live.account[k];
-          period_start_[i] = arr_fixed_[i] + live.arr_usage[k];
-          expanded_[i] = 0;
-        }
-      }
-      list_period_cohorts();
-    }
-    if (t % kContractMonths == 0 && t / kContractMonths < ledger_.years()) {
-      year_account_.clear();
-      for (const LiveAccounts& live : live_) {
-        for (std::size_t k = 0; k < live.size(); ++k) {
-          const std::uint32_t i = live.account[k];
-          year_start_[i] = arr_fixed_[i] + live.arr_usage[k];
-          year_account_.push_back(i);
-        }
-      }
-    }
-  }
-
-  /// Adds each rep's period-start cohort as it stands (the book slots: ARR at the start and
-  /// now, kept, logos, churned, expanded) to the slots `slots(rep)` points at. A rep's sums
-  /// run over its own list in registers; they are integers, so the order changes nothing.
-  template <class Slots>
-  void sum_period_cohorts(Slots slots) {
-    assert(live_state_stored_);
-    for (std::size_t r = 0; r + 1 < cohort_offset_.size(); ++r) {
-      if (cohort_offset_[r] == cohort_offset_[r + 1]) continue;
-      std::int64_t start_arr = 0, end_arr = 0, kept_arr = 0, churned = 0, expanded = 0;
-      for (std::size_t j = cohort_offset_[r]; j < cohort_offset_[r + 1]; ++j) {
-        const std::uint32_t i = cohort_account_[j];
-        const std::int64_t start = period_start_[i], end = arr_fixed_[i] + arr_usage_[i];
-        start_arr += start;
-        end_arr += end;
-        kept_arr += std::min(start, end);
-        churned += active_[i] ? 0 : 1;
-        expanded += expanded_[i];
-      }
-      std::int64_t* const raw_book = slots(static_cast<int>(r));
-      raw_book[kBookStartArr] += start_arr;
-      raw_book[kBookEndArr] += end_arr;
-      raw_book[kBookKeptArr] += kept_arr;
-      raw_book[kBookStartLogos] += static_cast<std::int64_t>(cohort_offset_[r + 1] - cohort_offset_[r]);
-      raw_book[kBookChurnedLogos] += churned;
-      raw_book[kBookExpandedLogos] += expanded;
-    }
-  }
-
-  /// Each rep's period-start cohort (the accounts active now) as a list of accounts (CSMs'
-  /// and AEs' books), grouped by rep: rep r's are
-  /// cohort_account_[cohort_offset_[r] .. cohort_offset_[r + 1]).
-  void list_period_cohorts() {
-    const auto nrep = static_cast<std::size_t>(reps_.size());
-    cohort_offset_.assign(nrep + 1, 0);
-    for (const LiveAccounts& live : live_) {
-      for (std::size_t k = 0; k < live.size(); ++k) {
-        for (int rep : {live.csm[k], ae_[live.account[k]]}) {
-          if (rep >= 0) ++cohort_offset_[static_cast<std::size_t>(rep) + 1];
-        }
-      }
-    }
-    for (std::size_t r = 0; r < nrep; ++r) cohort_offset_[r + 1] += cohort_offset_[r];
-    cohort_account_.resize(cohort_offset_[nrep]);
-    cohort_fill_.assign(cohort_offset_.begin(), cohort_offset_.end() - 1);
-    for (const LiveAccounts& live : live_) {
-      for (std::size_t k = 0; k < live.size(); ++k) {
-        for (int rep : {live.csm[k], ae_[live.account[k]]}) {
-          if (rep >= 0) cohort_account_[cohort_fill_[static_cast<std::size_t>(rep)]++] = live.account[k];
-        }
-      }
-    }
-  }
-
-  void close_cohorts(int t) {
-    const bool year_closes = (t + 1) % kContractMonths == 0 && t / kContractMonths < ledger_.years();
-    if ((t + 1) % w_.period_months == 0 || year_closes) store_live_state();
-    if ((t + 1) % w_.period_months == 0) {
-      const int p = t / w_.period_months;
-      sum_period_cohorts([this, p](int rep) { return &ledger_.raw(rep, p, 0); });
-    }
-    if (year_closes) {
-      const int y = t / kContractMonths;
-      for (const std::uint32_t i : year_account_) {
-        ledger_.cohort_member(y, seg_[i], year_start_[i], arr_fixed_[i] + arr_usage_[i], !active_[i]);
-      }
-    }
-  }
-
   void step(int t) {
     const int p = t / w_.period_months;
-    open_cohorts(t);
-    ledger_.series(t, kArrStart) = total_arr_;
+    accounts_.open_cohorts(t, w_.period_months, ledger_.years(), reps_.size());
+    ledger_.series(t, kArrStart) = accounts_.total_arr;
     won_.clear();
     pipeline_.update_capacity(reps_);
     if (w_.behaviour.responsive()) respond(t);
@@ -662,8 +476,8 @@ class TrialSimulator {
 
     // The segments' sums gathered here and added to the series once a month.
     MonthSums sums;
-    for (std::size_t s = 0; s < live_.size(); ++s) segment_month(static_cast<int>(s), t, p, sums);
-    total_arr_ += sums.usage_up - sums.usage_down;
+    for (std::size_t s = 0; s < accounts_.live.size(); ++s) segment_month(static_cast<int>(s), t, p, sums);
+    accounts_.total_arr += sums.usage_up - sums.usage_down;
     ledger_.series(t, kAccountMonths) += sums.account_months;
     ledger_.series(t, kHealthMicros) += sums.health_micros;
     ledger_.series(t, kExpansionUsage) += sums.usage_up;
@@ -678,13 +492,13 @@ class TrialSimulator {
                   opp.value, seg.health_start, reps_.overpromise[static_cast<std::size_t>(opp.ae)], 0,
                   kContractMonths);
     }
-    for (const auto& accounts : live_) active += static_cast<std::int64_t>(accounts.size());
+    for (const auto& accounts : accounts_.live) active += static_cast<std::int64_t>(accounts.size());
     // A month's growth is at most a few times the total, so checking once a month keeps
     // every intermediate sum far inside 64 bits.
-    if (total_arr_ >= kMaxTotalArrCents) total_arr_limit_exceeded();
-    ledger_.series(t, kArrEnd) = total_arr_;
+    if (accounts_.total_arr >= kMaxTotalArrCents) total_arr_limit_exceeded();
+    ledger_.series(t, kArrEnd) = accounts_.total_arr;
     ledger_.series(t, kActiveLogos) = active;
-    close_cohorts(t);
+    accounts_.close_cohorts(t, w_.period_months, ledger_);
   }
 
   struct MonthSums {
@@ -696,9 +510,9 @@ class TrialSimulator {
   /// is an integer, so taking the segments one after another, and each in passes, changes
   /// no result. Each pass reads its inputs in list order.
   void segment_month(int s, int t, int p, MonthSums& sums) {
-    live_state_stored_ = false;
+    accounts_.live_state_stored = false;
     const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-    LiveAccounts& live = live_[static_cast<std::size_t>(s)];
+    LiveAccounts& live = accounts_.live[static_cast<std::size_t>(s)];
     const std::uint32_t* const entity = live.entity.data();
     const std::uint32_t group = identity::account_group(s);
     const std::size_t n = live.size();
@@ -794,55 +608,36 @@ class TrialSimulator {
         if (churned) churned_positions_[num_churned++] = static_cast<std::uint32_t>(k);
       }
     }
-    if (num_churned > 0) drop_churned(live, num_churned);
+    if (num_churned > 0) AccountStore::drop_churned(live, churned_positions_.data(), num_churned);
   }
 
   /// u_win: the ExpansionWin stream's first uniform.
   void close_handoff(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u_win) {
     const std::size_t i = live.account[k];
     ledger_.series(t, kExpansionsClosed) += 1;
-    const int ae = ae_[i];
+    const int ae = accounts_.ae[i];
     const auto a = static_cast<std::size_t>(ae);
     const double p_win = std::min(1.0, process::follow_up_rate(seg, reps_.skill[a], reps_.level[a], live.health[k]) * reps_.follow_up_ratio(a));
     if (u_win < p_win) {
-      const std::int64_t value = exp_value_[i];
-      const int product = exp_product_[i];
+      const std::int64_t value = accounts_.exp_value[i];
+      const int product = accounts_.exp_product[i];
       const bool usage = usage_priced_[static_cast<std::size_t>(product >= 0 ? product : 0)];
-      std::int64_t& arr = usage ? live.arr_usage[k] : arr_fixed_[i];
+      std::int64_t& arr = usage ? live.arr_usage[k] : accounts_.arr_fixed[i];
       if (!(static_cast<double>(arr) + static_cast<double>(value) < kMaxArrCents)) arr_limit_exceeded(seg);
       arr += value;
-      if (product >= 0) products_[i] |= 1u << product;
-      total_arr_ += value;
+      if (product >= 0) accounts_.products[i] |= 1u << product;
+      accounts_.total_arr += value;
       ledger_.series(t, kExpansionCsql) += value;
       ledger_.series(t, kExpansionsWon) += 1;
       ledger_.raw(ae, p, kExpansionArr) += value;
       ledger_.raw(ae, p, kExpansionWins) += 1;
-      if (exp_csm_[i] >= 0) {
-        ledger_.raw(exp_csm_[i], p, kExpansionArr) += value;
-        ledger_.raw(exp_csm_[i], p, kExpansionWins) += 1;
+      if (accounts_.exp_csm[i] >= 0) {
+        ledger_.raw(accounts_.exp_csm[i], p, kExpansionArr) += value;
+        ledger_.raw(accounts_.exp_csm[i], p, kExpansionWins) += 1;
       }
-      expanded_[i] = 1;
+      accounts_.expanded[i] = 1;
     }
     live.exp_close[k] = -1;
-  }
-
-  /// Removes the accounts churned this month, at churned_positions_[0..count) in increasing
-  /// order, from list `live`, keeping the order: the runs between them move down.
-  void drop_churned(LiveAccounts& live, std::size_t count) {
-    const std::size_t n = live.size();
-    auto drop = [&](auto& v) {
-      std::size_t kept = churned_positions_[0];
-      for (std::size_t c = 0; c < count; ++c) {
-        const std::size_t from = churned_positions_[c] + 1;
-        const std::size_t to = c + 1 < count ? churned_positions_[c + 1] : n;
-        std::copy(v.begin() + static_cast<std::ptrdiff_t>(from), v.begin() + static_cast<std::ptrdiff_t>(to),
-                  v.begin() + static_cast<std::ptrdiff_t>(kept));
-        kept += to - from;
-      }
-      v.resize(kept);
-    };
-    drop(live.account), drop(live.entity), drop(live.csm), drop(live.renewal_month), drop(live.exp_close);
-    drop(live.health), drop(live.gap), drop(live.arr_usage);
   }
 
   /// u_kind, u_product, u_accept: the Csql stream's uniforms after the yes/no.
@@ -850,21 +645,21 @@ class TrialSimulator {
                   double u_product, double u_accept) {
     const std::size_t i = live.account[k];
     const int nprod = static_cast<int>(w_.products.size());
-    const int missing = nprod - std::popcount(products_[i]);
+    const int missing = nprod - std::popcount(accounts_.products[i]);
     int product = -1;
     std::int64_t value;
     if (missing > 0 && u_kind < w_.cross_sell_probability) {
       // Cross-sell the nth product the account does not hold (counting from 0).
       int nth = std::min(missing - 1, static_cast<int>(u_product * missing));
       for (int q = 0; q < nprod; ++q) {
-        if (products_[i] & (1u << q)) continue;
+        if (accounts_.products[i] & (1u << q)) continue;
         if (nth-- == 0) { product = q; break; }
       }
       value = to_cents(seg.acv_median * w_.products[static_cast<std::size_t>(product)].acv_scale, seg);
     } else {
-      value = to_cents(seg.upsell_fraction * static_cast<double>(arr_fixed_[i] + live.arr_usage[k]) / 100.0, seg);
+      value = to_cents(seg.upsell_fraction * static_cast<double>(accounts_.arr_fixed[i] + live.arr_usage[k]) / 100.0, seg);
     }
-    const int csm = csm_[i];
+    const int csm = accounts_.csm[i];
     const bool record = t >= 0;  // before month 0: the warm start's history
     if (record) {
       ledger_.raw(csm, p, kCsqlCount) += 1;
@@ -872,7 +667,7 @@ class TrialSimulator {
       ledger_.series(t, kCsqlRaised) += 1;
       ledger_.series(t, kCsqlValue) += value;
     }
-    if (ae_[i] < 0 || !(u_accept < acceptance_[static_cast<std::size_t>(seg_[i])])) return;
+    if (accounts_.ae[i] < 0 || !(u_accept < acceptance_[static_cast<std::size_t>(accounts_.segment[i])])) return;
     if (record) ledger_.series(t, kHandoffsAccepted) += 1;
     const int close = t + w_.expansion_cycle_months;
     // Closing this month is handled next month (the account has been processed already).
@@ -880,9 +675,9 @@ class TrialSimulator {
     if (when < 0) return;  // closed before the start
     // Past the horizon it stays pending, as in a longer run: results do not depend on T.
     live.exp_close[k] = when;
-    exp_value_[i] = value;
-    exp_product_[i] = product;
-    exp_csm_[i] = csm;
+    accounts_.exp_value[i] = value;
+    accounts_.exp_product[i] = product;
+    accounts_.exp_csm[i] = csm;
   }
 
   /// Step 5 for position k of `live`, u being its Renewal stream's first uniform; returns
@@ -890,31 +685,31 @@ class TrialSimulator {
   /// the account arrays, for it leaves the list).
   bool renew(LiveAccounts& live, std::size_t k, int t, double u) {
     const std::size_t i = live.account[k];
-    const int r = renewal_index_[i];
+    const int r = accounts_.renewal_index[i];
     const double p_churn = churn_probability(live, k);
     ledger_.series(t, kRenewalsDue) += 1;
     if (r == 0) ledger_.series(t, kFirstRenewalsDue) += 1;
     if (u < p_churn) {
-      const std::int64_t lost = arr_fixed_[i] + live.arr_usage[k];
+      const std::int64_t lost = accounts_.arr_fixed[i] + live.arr_usage[k];
       ledger_.series(t, kChurnedArr) += lost;
       ledger_.series(t, kChurnedLogos) += 1;
-      total_arr_ -= lost;
-      arr_fixed_[i] = arr_usage_[i] = live.arr_usage[k] = 0;
-      health_[i] = live.health[k];
-      active_[i] = 0;
-      churned_[i] = t;
+      accounts_.total_arr -= lost;
+      accounts_.arr_fixed[i] = accounts_.arr_usage[i] = live.arr_usage[k] = 0;
+      accounts_.health[i] = live.health[k];
+      accounts_.active[i] = 0;
+      accounts_.churned[i] = t;
       live.exp_close[k] = -1;
-      if (csm_[i] >= 0) --reps_.load[static_cast<std::size_t>(csm_[i])];
+      if (accounts_.csm[i] >= 0) --reps_.load[static_cast<std::size_t>(accounts_.csm[i])];
       if (r == 0) {
         ledger_.series(t, kFirstRenewalChurns) += 1;
-        if (sold_period_[i] >= 0) {
+        if (accounts_.sold_period[i] >= 0) {
           // The first renewal is 12 months after the sale, so the sale period fixes the churn's.
-          ledger_.first_renewal_churn(ae_[i], sold_period_[i], booked_[i]);
+          ledger_.first_renewal_churn(accounts_.ae[i], accounts_.sold_period[i], accounts_.booked[i]);
         }
       }
       return true;
     }
-    renewal_index_[i] = r + 1;
+    accounts_.renewal_index[i] = r + 1;
     live.gap[k] *= w_.gap_decay;
     live.renewal_month[k] = t + kContractMonths;
     return false;
@@ -939,12 +734,9 @@ class TrialSimulator {
   std::vector<bool> usage_priced_;
 
   // Per trial.
-  std::int64_t total_arr_ = 0;
   std::vector<BookState> book_;      // responsive mode: what each rep sees at the month's start
   std::vector<double> actuals_, projected_, spif_counts_, measure_payout_;  // per-plan scratch
   std::vector<Opportunity> won_;
-  std::vector<LiveAccounts> live_;
-  bool live_state_stored_ = true;  // whether the account arrays hold live_'s health and usage ARR
   // segment_month's scratch, per position in a segment's list (renewals: per account due).
   TrialStreams::Blocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
   TrialStreams::Blocks csql_more_blocks_, expansion_win_blocks_;  // the CSQLs' second blocks; hand-offs' wins
@@ -954,21 +746,8 @@ class TrialSimulator {
   std::vector<std::uint32_t> book_entity_;  // build_initial_book
   TrialStreams::Blocks tenure_blocks_, arr_blocks_, health_blocks_;
 
-  // Accounts, structure of arrays.
-  // An active account's health and usage ARR are current in live_ (see LiveAccounts), and
-  // here only after store_live_state, until the next segment_month.
-  std::vector<int> seg_, csm_, ae_, sold_period_, renewal_index_, exp_product_, exp_csm_;
-  std::vector<int> opened_, churned_;  // month won (-1: initial book) and month churned (-1: none)
-  int opened_month_ = -1;              // what add_account records as the opening month
-  std::vector<std::uint32_t> entity_, products_;
-  std::vector<std::int64_t> arr_fixed_, arr_usage_, booked_, exp_value_;
-  std::vector<std::int64_t> period_start_, year_start_;  // ARR at the start, for the current cohorts' members
-  // The reps' period-start cohorts (list_period_cohorts).
-  std::vector<std::size_t> cohort_offset_, cohort_fill_;
-  std::vector<std::uint32_t> cohort_account_;
-  std::vector<std::uint32_t> year_account_;  // the year's cohort: the accounts active at its start
-  std::vector<double> health_;
-  std::vector<std::uint8_t> active_, expanded_;
+  AccountStore accounts_;
+  int opened_month_ = -1;  // what add_account records as the opening month
 };
 
 }  // namespace
