@@ -9,6 +9,7 @@
 #include <cmath>
 #include <exception>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -19,6 +20,8 @@
 #include "complab/random.hpp"
 #include "complab/random_batch.hpp"
 #include "complab/account_store.hpp"
+#include "complab/book_source.hpp"
+#include "complab/effort_policy.hpp"
 #include "complab/kpi_ledger.hpp"
 #include "complab/money.hpp"
 #include "complab/pipeline.hpp"
@@ -33,23 +36,6 @@ namespace {
 using identity::kNewAccountBit;
 using identity::Source;
 
-/// What a rep sees at a month's start in responsive mode: its book so far this period and
-/// how its metrics respond to its activities (docs/model.md §8).
-struct BookState {
-  std::array<std::int64_t, kNumRawSlots> raw{};  // book slots of the period-start cohort so far
-  // CSM, per unit change of the health target: ARR and logos kept at renewals this period,
-  // usage ARR gained over the rest of the period.
-  double churn_arr = 0, churn_logos = 0, usage = 0;
-  // CSM, per unit of expansion effort E_e: CSQLs, their value, and expansions won this period.
-  double csql = 0, csql_value = 0, csql_wins = 0, csql_win_value = 0;
-  // AE, per unit of new-business share: deals closing this month (value, count).
-  double deals_value = 0, deals = 0;
-  // AE, per unit of over-promising: wins gained (value, count) and first-renewal churn exposure.
-  double promise_value = 0, promise_count = 0, churn_exposure_value = 0, churn_exposure_count = 0;
-  // AE, per unit of follow-up share: expansions closing this month (value, count).
-  double expansion_value = 0, expansions = 0;
-};
-
 /// Simulates one trial at a time; owns every buffer so the month loop never allocates
 /// (the account arrays grow only when a trial has more accounts than any before it).
 class TrialSimulator {
@@ -58,29 +44,13 @@ class TrialSimulator {
                  SimulationOutput& out, std::uint32_t first_trial, const std::atomic<bool>& cancel)
       : sc_(scenario), w_(scenario.world), first_trial_(first_trial), cancel_(cancel), streams_(key),
         ledger_(out), reps_(scenario, roster), pipeline_(scenario, reps_), churn_(scenario.world),
-        accounts_(static_cast<int>(scenario.world.segments.size()), scenario.world.products[0].usage_priced) {
-    const int nseg = static_cast<int>(w_.segments.size());
-    for (int s = 0; s < nseg; ++s) {
-      const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-      const double q = w_.handoff_acceptance + (sc_.shared_nrr(s) ? w_.shared_nrr_acceptance_uplift : 0.0);
-      acceptance_.push_back(std::min(1.0, q));
-      log_median_.push_back(std::log(seg.acv_median));
-      tenure_cdf_.push_back(renewal_index_cdf(w_, seg));
-      growth_by_age_.push_back(expected_growth_by_age(w_, seg, acceptance_.back(),
-                                                      tenure_cdf_.back().size() * kContractMonths));
+        accounts_(static_cast<int>(scenario.world.segments.size()), scenario.world.products[0].usage_priced),
+        book_(scenario) {
+    for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
+      acceptance_.push_back(process::handoff_acceptance(sc_, s));
     }
-    if (w_.behaviour.responsive()) book_.resize(static_cast<std::size_t>(reps_.size()));
     for (const auto& p : w_.products) usage_priced_.push_back(p.usage_priced);
-    std::size_t inputs = 1, spifs = 1, measures = 1;
-    for (const auto& plan : sc_.plans) {
-      inputs = std::max(inputs, static_cast<std::size_t>(plan.num_inputs()));
-      spifs = std::max(spifs, plan.spifs.size());
-      measures = std::max(measures, plan.measures.size());
-    }
-    actuals_.resize(inputs);
-    projected_.resize(inputs);
-    spif_counts_.resize(spifs);
-    measure_payout_.resize(measures);
+    if (w_.behaviour.responsive()) effort_.emplace(sc_, acceptance_, accounts_, reps_, pipeline_, churn_, ledger_);
   }
 
   /// Simulates trial `trial`; false when a cancel stopped it first (its outputs are then
@@ -90,7 +60,8 @@ class TrialSimulator {
     ledger_.start_trial(trial);
     reps_.start_trial(streams_, ledger_);
     pipeline_.start_trial();
-    build_initial_book();
+    accounts_.clear();
+    book_.build(streams_, reps_, accounts_);
     reps_.csm_efforts();
     warm_start();
     for (int t = 0; t < w_.months; ++t) {
@@ -111,257 +82,6 @@ class TrialSimulator {
     return churn_.p(accounts_.segment[i], accounts_.renewal_index[i], live.health[k], live.gap[k]);
   }
 
-  /// Responsive mode (docs/model.md §8): each rep projects its period-end attainment at its run-rate,
-  /// values one more month of each activity under its plan, and re-splits its effort.
-  void respond(int t) {
-    const int P = w_.period_months, p = t / P, elapsed = t - p * P, left = P - elapsed;
-    const int last = p * P + P - 1;
-    const double sd = w_.behaviour.projection_uncertainty * std::sqrt(static_cast<double>(left) / P);
-    for (auto& b : book_) b = BookState{};
-    accounts_.store_live_state();
-    gather_book(t, left, last);
-    gather_deals(t, last);
-    for (int r = 0; r < reps_.size(); ++r) {
-      const auto ri = static_cast<std::size_t>(r);
-      const Role role = reps_.role(r);
-      const int plan_index = reps_.plan(r);
-      if (role == Role::SDR || plan_index < 0) continue;
-      const Plan& plan = sc_.plans[static_cast<std::size_t>(plan_index)];
-      std::array<std::int64_t, kNumRawSlots> raw_now{};
-      std::copy_n(&ledger_.raw(r, p, 0), kNumRawSlots, raw_now.begin());
-      for (int slot = kBookStartArr; slot <= kBookExpandedLogos; ++slot) {
-        raw_now[static_cast<std::size_t>(slot)] = book_[ri].raw[static_cast<std::size_t>(slot)];
-      }
-      plan_inputs(plan, raw_now.data(), actuals_.data(), spif_counts_.data());
-      const std::size_t n = plan.measures.size();
-      for (std::size_t k = 0; k < static_cast<std::size_t>(plan.num_inputs()); ++k) {
-        const bool is_measure = k < n;
-        const Metric metric = is_measure ? plan.measures[k].metric : plan.multiplier->metric;
-        const double target = is_measure ? plan.measures[k].target : plan.multiplier->target;
-        projected_[k] = elapsed == 0 ? target : project(metric, actuals_[k], elapsed, P);
-      }
-      const auto pay = marginal_pay(plan, projected_.data(), P, sd);
-      const double v = plan.ote * (1.0 - plan.base_share) * P / 12.0;
-      const Productivity g = role == Role::CSM ? csm_productivity(ri) : ae_productivity(ri);
-      const Eigen::Matrix<double, kNumActivities, 1> value = g * pay;
-      // Validation bounds plans and productivities so this holds; stop rather than let a
-      // NaN share through if some corner still escapes them.
-      if (!value.allFinite()) {
-        throw std::invalid_argument("plans." + plan.name + ": a rep's value of one more month of effort is not "
-                                    "finite in month " + std::to_string(t) +
-                                    "; check the plan's targets and curves and behaviour.*_productivity");
-      }
-      Eigen::Matrix<double, kNumActivities, 1> base;
-      base << (role == Role::CSM ? w_.effort.csm_adoption : w_.effort.ae_new_business),
-          1.0 - (role == Role::CSM ? w_.effort.csm_adoption : w_.effort.ae_new_business);
-      reps_.share[ri] = effort_shares(base, value, w_.behaviour.incentive_sensitivity, v)(0);
-      // Effort level (docs/model.md §8): every activity's effect scales with l, so the
-      // marginal pay of working harder at this split is M = sum_k s_k v_k / l, in currency;
-      // l = clamp((M / c)^eta, 1, l_max) against the role's cost of effort c.
-      const Eigen::Matrix<double, kNumActivities, 1> level_value =
-          role == Role::CSM && w_.behaviour.csm_productivity.empty() ? csm_productivity(ri, false) * pay : value;
-      const double marginal = (reps_.share[ri] * level_value(0) + (1.0 - reps_.share[ri]) * level_value(1)) / reps_.level[ri];
-      const double cost = role == Role::CSM ? w_.behaviour.effort_cost_csm : w_.behaviour.effort_cost_ae;
-      reps_.level[ri] = marginal > cost ? std::min(w_.behaviour.max_effort_level,
-                                              std::pow(marginal / cost, w_.behaviour.effort_elasticity))
-                                   : 1.0;
-      if (role == Role::AE) {
-        const BookState& b = book_[ri];
-        const double win = b.promise_value * (pay[static_cast<int>(Metric::NewArr)] + pay[static_cast<int>(Metric::Bookings)]) +
-                           b.promise_count * pay[static_cast<int>(Metric::NewLogos)];
-        reps_.overpromise[ri] = overpromise_level(w_.effort.ae_overpromise, win - clawback_cost(plan, b, P),
-                                             w_.behaviour.incentive_sensitivity, v);
-      }
-    }
-  }
-
-  /// Period-end value of a metric at its run-rate after `elapsed` of `months` months.
-  static double project(Metric metric, double so_far, int elapsed, int months) {
-    const double scale = static_cast<double>(months) / elapsed;
-    switch (metric) {
-      case Metric::Nrr: return 1.0 + (so_far - 1.0) * scale;
-      case Metric::Grr: return 1.0 - (1.0 - so_far) * scale;
-      default: return so_far * scale;  // sums, churn and expand rates grow with time
-    }
-  }
-
-  /// Expected clawback per unit of over-promising: the commission payroll would claw back
-  /// per dollar and per logo at the projected actuals, times the first-renewal churn
-  /// exposure of this month's deals.
-  double clawback_cost(const Plan& plan, const BookState& b, int period_months) {
-    if (!plan.clawback) return 0.0;  // validated: its window reaches the first renewal
-    evaluate_period(plan, projected_.data(), period_months, spif_counts_.data(), measure_payout_.data());
-    const UnitCommission u = unit_commission(plan, projected_.data(), measure_payout_.data());
-    return plan.clawback->share * (u.per_arr * b.churn_exposure_value + u.per_logo * b.churn_exposure_count);
-  }
-
-  /// What each rep sees at the month's start: its period-start cohort so far (every account
-  /// in one), and, over the active accounts, the CSMs' sensitivities of churn, usage and
-  /// CSQLs to their effort and the AEs' of hand-offs closing this month.
-  void gather_book(int t, int left, int last) {
-    // The reps' period-start cohorts so far.
-    accounts_.sum_period_cohorts([this](int rep) { return book_[static_cast<std::size_t>(rep)].raw.data(); });
-    // The sensitivities, over the active accounts a segment at a time. A rep's accounts
-    // are all in its segment and the lists keep account order, so each rep's sums add up
-    // in account order.
-    const double lambda_h = w_.churn_health_effect, gamma = w_.csql_health_exponent;
-    const bool csql_window = t + std::max(1, w_.expansion_cycle_months) <= last;
-    for (std::size_t s = 0; s < accounts_.live.size(); ++s) {
-      const auto& seg = w_.segments[s];
-      const double kappa = seg.health_reversion, acceptance = acceptance_[s];
-      // A health-target change this month moves health by kappa now, decaying by (1 - kappa)
-      // a month: it reaches a renewal d months ahead as kappa (1 - kappa)^(d-1), and usage
-      // by the period's end as 1 - (1 - kappa)^left. Computed once, not per account.
-      std::array<double, kContractMonths + 1> renewal_reach{};
-      for (int d = 1; d <= kContractMonths; ++d) {
-        renewal_reach[static_cast<std::size_t>(d)] = kappa * std::pow(1.0 - kappa, d - 1);
-      }
-      const double usage_reach = 1.0 - std::pow(1.0 - kappa, left);
-      const LiveAccounts& live = accounts_.live[s];
-      for (std::size_t k = 0; k < live.size(); ++k) {
-        const std::uint32_t i = live.account[k];
-        const double arr = static_cast<double>(accounts_.arr_fixed[i] + live.arr_usage[k]) / 100.0, h = live.health[k];
-        const int ae = accounts_.ae[i];
-        if (ae >= 0 && live.exp_close[k] == t) {
-          const double d_win = process::follow_up_rate(seg, reps_.skill[static_cast<std::size_t>(ae)], reps_.level[static_cast<std::size_t>(ae)], h) / (1.0 - w_.effort.ae_new_business_ref);
-          book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(accounts_.exp_value[i]) / 100.0 * d_win;
-          book_[static_cast<std::size_t>(ae)].expansions += d_win;
-        }
-        if (live.csm[k] < 0) continue;
-        BookState& b = book_[static_cast<std::size_t>(live.csm[k])];
-        const int d = live.renewal_month[k] - t + 1;  // months to the renewal, this one included
-        if (t + d - 1 <= last) {
-          const double pc = churn_probability(live, k);
-          if (pc > 0.0 && pc < 1.0) {
-            // 1 <= d <= 12: an active account renews within the coming 12 months.
-            const double reach = renewal_reach[static_cast<std::size_t>(d)];
-            b.churn_arr += arr * lambda_h * pc * reach;
-            b.churn_logos += lambda_h * pc * reach;
-          }
-        }
-        b.usage += static_cast<double>(live.arr_usage[k]) / 100.0 * seg.usage_drift * usage_reach;
-        // As the month's pass: a hand-off closing this month no longer blocks a CSQL.
-        if ((live.exp_close[k] < 0 || live.exp_close[k] == t) && seg.csql_rate > 0) {
-          const double rate = seg.csql_rate * (gamma == 1.0 ? h : std::pow(h, gamma));
-          const double value = seg.upsell_fraction * arr;
-          b.csql += rate;
-          b.csql_value += rate * value;
-          if (ae >= 0 && csql_window) {
-            const auto a = static_cast<std::size_t>(ae);
-            const double win = acceptance * std::min(1.0, process::follow_up_rate(seg, reps_.skill[a], reps_.level[a], h) * reps_.follow_up_ratio(a));
-            b.csql_wins += rate * win;
-            b.csql_win_value += rate * win * value;
-          }
-        }
-      }
-    }
-  }
-
-  /// Deals closing this month, per AE: what one more unit of new-business share or of
-  /// over-promising adds to wins, and the first-renewal churn it exposes the AE to.
-  void gather_deals(int t, int last) {
-    for (const Opportunity& opp : pipeline_.closing(t)) {
-      const auto ae = static_cast<std::size_t>(opp.ae);
-      const auto& seg = w_.segments[static_cast<std::size_t>(opp.segment)];
-      const double n_ratio = reps_.share[ae] / w_.effort.ae_new_business_ref;
-      const double o = reps_.overpromise[ae], alpha = w_.overpromise_win_uplift;
-      // deal_rate without over-promising's factor: w z l phi.
-      const double wz = pipeline_.deal_rate(opp.segment, ae, reps_) / (1.0 + alpha * o);
-      const double p_win = wz * n_ratio * (1.0 + alpha * o);
-      const double value = static_cast<double>(opp.value) / 100.0;
-      BookState& b = book_[ae];
-      if (p_win < 1.0) {
-        const double d_share = wz * (1.0 + alpha * o) / w_.effort.ae_new_business_ref;
-        b.deals_value += value * d_share;
-        b.deals += d_share;
-        b.promise_value += value * wz * n_ratio * alpha;
-        b.promise_count += wz * n_ratio * alpha;
-      }
-      // d/do [p_win * q1(o)], q1 the first-renewal churn probability at starting health.
-      const double h0 = churn_.p(opp.segment, 0, seg.health_start, 0.0);
-      const double q1 = churn_.p(opp.segment, 0, seg.health_start, o);
-      const double dq1 = q1 < 1.0 ? h0 * w_.churn_gap_effect : 0.0;
-      const double dp = p_win < 1.0 ? wz * n_ratio * alpha : 0.0;
-      const double exposure = dp * q1 + std::min(1.0, p_win) * dq1;
-      b.churn_exposure_value += value * exposure;
-      b.churn_exposure_count += exposure;
-    }
-    // Prospecting: one more unit of share creates prospecting_rate / n_ref opportunities this
-    // month, won at the AE's chance, which count if they close within the period.
-    for (std::size_t s = 0; s < reps_.segment_aes.size(); ++s) {
-      const auto& seg = w_.segments[s];
-      if (!(seg.ae_prospecting > 0) || t + seg.sales_cycle_months > last) continue;
-      const double mean_acv = seg.acv_median * std::exp(0.5 * seg.acv_log_sd * seg.acv_log_sd) * w_.products[0].acv_scale;
-      for (int ae : reps_.segment_aes[s]) {
-        const auto a = static_cast<std::size_t>(ae);
-        const double p_win = std::min(1.0, pipeline_.deal_rate(static_cast<int>(s), a, reps_) * reps_.share[a] / w_.effort.ae_new_business_ref);
-        const double wins = process::prospecting_rate(seg, reps_.skill[a], reps_.level[a]) / w_.effort.ae_new_business_ref * p_win;
-        book_[a].deals_value += wins * mean_acv;
-        book_[a].deals += wins;
-      }
-    }
-  }
-
-  /// G for a CSM (metric units per month of each activity), derived or overridden; without
-  /// `with_push`, the push penalty's terms are left out (an effort level raises attention,
-  /// not the expansion emphasis the penalty follows).
-  Productivity csm_productivity(std::size_t r, bool with_push = true) const {
-    const auto& over = w_.behaviour.csm_productivity;
-    if (!over.empty()) return Eigen::Map<const Eigen::Matrix<double, kNumActivities, kNumMetrics, Eigen::RowMajor>>(over.data());
-    const BookState& b = book_[r];
-    Productivity g = Productivity::Zero();
-    const double a = std::max(process::kMinEffort, reps_.share[r]);
-    const double start = static_cast<double>(b.raw[kBookStartArr]) / 100.0;
-    const double logos = static_cast<double>(b.raw[kBookStartLogos]);
-    // The book's ratios need a period-start book; CSQL counts and values do not (a CSM may
-    // be given its first accounts during the period).
-    const bool has_book = start > 0 && logos > 0;
-    const double de = reps_.expansion_effort_per_share(r);
-    g(1, static_cast<int>(Metric::CsqlCount)) = b.csql * de;
-    g(1, static_cast<int>(Metric::CsqlPipeline)) = b.csql_value * de;
-    g(1, static_cast<int>(Metric::ExpansionArr)) = b.csql_win_value * de;
-    g(1, static_cast<int>(Metric::ExpansionWins)) = b.csql_wins * de;
-    if (!has_book) return g;
-    // Health: adoption raises the health target by theta_a / a per unit share; pushing
-    // expansion past nominal effort lowers it by theta_p dE_e/de.
-    // From this month's share and load, not last month's effort (which belongs to the
-    // previous trial at month 0).
-    // Pushing expansion past the reference emphasis lowers it by theta_p / (1 - a_ref) per unit share.
-    const double emphasis = (1.0 - reps_.share[r]) / (1.0 - w_.effort.csm_adoption_ref);
-    const double health_a = w_.health_adoption_effect / a;
-    const double health_e = emphasis > 1.0 && with_push ? -w_.health_push_effect / (1.0 - w_.effort.csm_adoption_ref) : 0.0;
-    for (int k = 0; k < kNumActivities; ++k) {
-      const double dh = k == 0 ? health_a : health_e;
-      g(k, static_cast<int>(Metric::GrossChurn)) = -dh * b.churn_arr / start;
-      g(k, static_cast<int>(Metric::Grr)) = dh * b.churn_arr / start;
-      g(k, static_cast<int>(Metric::Nrr)) = dh * (b.churn_arr + b.usage) / start;
-      g(k, static_cast<int>(Metric::LogoChurn)) = -dh * b.churn_logos / logos;
-    }
-    g(1, static_cast<int>(Metric::Nrr)) += b.csql_win_value * de / start;
-    g(1, static_cast<int>(Metric::ExpandRate)) += b.csql_wins * de / logos;
-    return g;
-  }
-
-  /// G for an AE: new-business share wins this month's deals, follow-up share its
-  /// expansions closing this month.
-  Productivity ae_productivity(std::size_t r) const {
-    const auto& over = w_.behaviour.ae_productivity;
-    if (!over.empty()) return Eigen::Map<const Eigen::Matrix<double, kNumActivities, kNumMetrics, Eigen::RowMajor>>(over.data());
-    const BookState& b = book_[r];
-    Productivity g = Productivity::Zero();
-    g(0, static_cast<int>(Metric::NewArr)) = b.deals_value;
-    g(0, static_cast<int>(Metric::NewLogos)) = b.deals;
-    g(0, static_cast<int>(Metric::Bookings)) = b.deals_value;
-    g(1, static_cast<int>(Metric::ExpansionArr)) = b.expansion_value;
-    g(1, static_cast<int>(Metric::ExpansionWins)) = b.expansions;
-    g(1, static_cast<int>(Metric::Bookings)) = b.expansion_value;
-    const double start = static_cast<double>(b.raw[kBookStartArr]) / 100.0;
-    const double logos = static_cast<double>(b.raw[kBookStartLogos]);
-    if (start > 0) g(1, static_cast<int>(Metric::Nrr)) = b.expansion_value / start;
-    if (logos > 0) g(1, static_cast<int>(Metric::ExpandRate)) = b.expansions / logos;
-    return g;
-  }
-
   /// A new account (AccountStore::add), opened this month, counted in its CSM's book.
   void add_account(int segment, int csm, int ae, int sold_period, std::uint32_t entity, std::int64_t arr, double health,
                    double gap, int renewal_index, int to_renewal) {
@@ -369,58 +89,6 @@ class TrialSimulator {
     if (csm >= 0) ++reps_.load[static_cast<std::size_t>(csm)];
   }
 
-
-  /// The book at month 0 in its steady state (docs/model.md §4): each account's renewal index
-  /// from the mix its segment's hazards give, its month in the contract year uniform, its gap
-  /// what over-promising leaves after r renewals, and its health drawn from the health
-  /// process at its age under its CSM's effort.
-  void build_initial_book() {
-    accounts_.clear();
-    opened_month_ = -1;
-    const double o = w_.effort.ae_overpromise;
-    for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
-      const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-      const auto& aes = reps_.segment_aes[static_cast<std::size_t>(s)];
-      const auto& csms = reps_.segment_csms[static_cast<std::size_t>(s)];
-      const auto& cdf = tenure_cdf_[static_cast<std::size_t>(s)];
-      const std::uint32_t group = identity::account_group(s);
-      // Each account's three streams start from first blocks computed together.
-      const auto n = static_cast<std::size_t>(seg.initial_accounts);
-      if (book_entity_.size() < n) book_entity_.resize(n);
-      for (std::size_t i = 0; i < n; ++i) book_entity_[i] = static_cast<std::uint32_t>(i);
-      streams_.blocks(group, book_entity_.data(), n, 0, Purpose::InitialTenure, tenure_blocks_);
-      streams_.blocks(group, book_entity_.data(), n, 0, Purpose::InitialArr, arr_blocks_);
-      streams_.blocks(group, book_entity_.data(), n, 0, Purpose::InitialHealth, health_blocks_);
-      // The CSMs' effort with the books they start with (account i goes to CSM i mod n).
-      for (std::size_t j = 0; j < csms.size(); ++j) {
-        reps_.csm_effort(static_cast<std::size_t>(csms[j]), static_cast<int>(n / csms.size() + (j < n % csms.size() ? 1 : 0)));
-      }
-      boost::random::lognormal_distribution<double> acv(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd);
-      for (std::size_t i = 0; i < n; ++i) {
-        const std::uint32_t entity = book_entity_[i];
-        const double u_index = to_unit(tenure_blocks_.first[i]);
-        const int r = static_cast<int>(std::upper_bound(cdf.begin(), cdf.end() - 1, u_index) - cdf.begin());
-        const int month_in_year = std::min(kContractMonths - 1, static_cast<int>(to_unit(tenure_blocks_.second[i]) * kContractMonths));
-        const int age = kContractMonths * r + month_in_year;
-        // Sold at a new deal's value, grown as an account of its age grows on average.
-        auto arr_stream = streams_.stream(arr_blocks_, i, group, entity, 0, Purpose::InitialArr);
-        const double arr = acv(arr_stream) * w_.products[0].acv_scale *
-                           growth_by_age_[static_cast<std::size_t>(s)][static_cast<std::size_t>(age)];
-        const int csm = csms.empty() ? -1 : csms[i % csms.size()];
-        const int ae = aes.empty() ? -1 : aes[i % aes.size()];
-        const double sold_at = aes.empty() ? 0.0 : o;
-        const double mean = mean_health_at_age(w_, seg, reps_.health_shift[static_cast<std::size_t>(csm + 1)], sold_at, age);
-        const double sd = std::sqrt(health_variance_at_age(seg, age));
-        double health = clip01(mean);
-        if (sd > 0) {
-          auto h_stream = streams_.stream(health_blocks_, i, group, entity, 0, Purpose::InitialHealth);
-          health = clip01(mean + sd * streams_.unit_normal(h_stream));
-        }
-        add_account(s, csm, ae, -1, entity, to_cents(arr, seg), health, gap_after(w_, sold_at, r), r,
-                    kContractMonths - month_in_year);
-      }
-    }
-  }
 
   /// The warm start's history (docs/model.md §4): the months before 0 create opportunities
   /// as every source would, and the initial book raises CSQLs at its starting health and its
@@ -463,7 +131,7 @@ class TrialSimulator {
     ledger_.series(t, kArrStart) = accounts_.total_arr;
     won_.clear();
     pipeline_.update_capacity(reps_);
-    if (w_.behaviour.responsive()) respond(t);
+    if (effort_) effort_->respond(t);
     if (ledger_.records_effort()) {
       for (int r = 0; r < reps_.size(); ++r) {
         const auto ri = static_cast<std::size_t>(r);
@@ -728,14 +396,10 @@ class TrialSimulator {
   process::ChurnModel churn_;
 
   // Fixed per scenario.
-  std::vector<std::vector<double>> tenure_cdf_;    // per segment: the steady-state renewal-index mix
-  std::vector<std::vector<double>> growth_by_age_;  // per segment and age in months: expected ARR multiple
-  std::vector<double> acceptance_, log_median_;
+  std::vector<double> acceptance_;  // per segment: hand-off acceptance
   std::vector<bool> usage_priced_;
 
   // Per trial.
-  std::vector<BookState> book_;      // responsive mode: what each rep sees at the month's start
-  std::vector<double> actuals_, projected_, spif_counts_, measure_payout_;  // per-plan scratch
   std::vector<Opportunity> won_;
   // segment_month's scratch, per position in a segment's list (renewals: per account due).
   TrialStreams::Blocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
@@ -743,11 +407,11 @@ class TrialSimulator {
   std::vector<double> z_health_, z_usage_;
   std::vector<PassEvent> events_;  // the accounts with an event this month
   std::vector<std::uint32_t> renewal_entity_, csql_entity_, closing_entity_, churned_positions_;
-  std::vector<std::uint32_t> book_entity_;  // build_initial_book
-  TrialStreams::Blocks tenure_blocks_, arr_blocks_, health_blocks_;
 
   AccountStore accounts_;
+  SteadyStateBook book_;
   int opened_month_ = -1;  // what add_account records as the opening month
+  std::optional<ResponsiveEffort> effort_;  // responsive mode only
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 /// The world's chance processes (docs/model.md §3, §5), one function each, giving what the
 /// simulation draws against and the slope responsive behaviour values (§8), so the two can
 /// never drift apart.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <vector>
@@ -57,6 +58,13 @@ CsmEffort csm_effort(const WorldConfig& w, double adoption_share, double attenti
 /// reference: csm_push_slope).
 double csm_adoption_slope(const WorldConfig& w, double adoption_share);
 double csm_push_slope(const WorldConfig& w, double adoption_share);
+
+/// Chance that the account's AE accepts a CSQL (§5 step 4): min(1, q0 + Delta q) when the
+/// segment's AE and CSM plans both carry NRR, else min(1, q0).
+inline double handoff_acceptance(const Scenario& scenario, int segment) {
+  const WorldConfig& w = scenario.world;
+  return std::min(1.0, w.handoff_acceptance + (scenario.shared_nrr(segment) ? w.shared_nrr_acceptance_uplift : 0.0));
+}
 
 /// Churn at a renewal (§5 step 5): clip01((H_s[r] / Z_s[r]) exp(lambda_h (1/2 - h)) (1 + lambda_g g)).
 class ChurnModel {
