@@ -9,11 +9,13 @@
 
 namespace complab {
 
-ResponsiveEffort::ResponsiveEffort(const Scenario& scenario, const std::vector<double>& acceptance,
-                                   AccountStore& accounts, Workforce& reps, const Pipeline& pipeline,
+ResponsiveEffort::ResponsiveEffort(const Scenario& scenario, AccountStore& accounts, Workforce& reps, const Pipeline& pipeline,
                                    const process::ChurnModel& churn, KpiLedger& ledger)
-    : sc_(scenario), w_(scenario.world), acceptance_(acceptance), accounts_(accounts), reps_(reps),
+    : sc_(scenario), w_(scenario.world), accounts_(accounts), reps_(reps),
       pipeline_(pipeline), churn_(churn), ledger_(ledger), book_(static_cast<std::size_t>(reps.size())) {
+  for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
+    acceptance_.push_back(process::handoff_acceptance(scenario, s));
+  }
   std::size_t inputs = 1, spifs = 1, measures = 1;
   for (const auto& plan : sc_.plans) {
     inputs = std::max(inputs, static_cast<std::size_t>(plan.num_inputs()));
@@ -119,7 +121,7 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
   // The sensitivities, over the active accounts a segment at a time. A rep's accounts
   // are all in its segment and the lists keep account order, so each rep's sums add up
   // in account order.
-  const double lambda_h = w_.churn_health_effect, gamma = w_.csql_health_exponent;
+  const double lambda_h = w_.churn_health_effect;
   const bool csql_window = t + std::max(1, w_.expansion_cycle_months) <= last;
   for (std::size_t s = 0; s < accounts_.live.size(); ++s) {
     const auto& seg = w_.segments[s];
@@ -157,7 +159,7 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
       b.usage += static_cast<double>(live.arr_usage[k]) / 100.0 * seg.usage_drift * usage_reach;
       // As the month's pass: a hand-off closing this month no longer blocks a CSQL.
       if ((live.exp_close[k] < 0 || live.exp_close[k] == t) && seg.csql_rate > 0) {
-        const double rate = seg.csql_rate * (gamma == 1.0 ? h : std::pow(h, gamma));
+        const double rate = process::csql_rate(w_, seg, h);
         const double value = seg.upsell_fraction * arr;
         b.csql += rate;
         b.csql_value += rate * value;

@@ -21,7 +21,7 @@ class ResponsiveEffort {
  public:
   /// Reads the trial's book, pipeline and ledger and sets the workforce's efforts; the
   /// references must outlive it (the trial simulator owns them all).
-  ResponsiveEffort(const Scenario& scenario, const std::vector<double>& acceptance, AccountStore& accounts,
+  ResponsiveEffort(const Scenario& scenario, AccountStore& accounts,
                    Workforce& reps, const Pipeline& pipeline, const process::ChurnModel& churn, KpiLedger& ledger);
 
   /// Month t's response: every paid AE's and CSM's shares, level and over-promising.
@@ -54,7 +54,7 @@ class ResponsiveEffort {
 
   const Scenario& sc_;
   const WorldConfig& w_;
-  const std::vector<double>& acceptance_;
+  std::vector<double> acceptance_;  // per segment (process::handoff_acceptance)
   AccountStore& accounts_;
   Workforce& reps_;
   const Pipeline& pipeline_;

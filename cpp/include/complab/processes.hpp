@@ -40,8 +40,12 @@ inline double prospecting_rate(const SegmentConfig& seg, double skill, double le
   return seg.ae_prospecting * skill * level;
 }
 
-/// CSQL chance per unit of the CSM's expansion effort E_e: rho h^gamma (the chance is
-/// this times E_e).
+/// CSQL chance of an account at health h whose CSM gives expansion effort E_e:
+/// rho E_e h^gamma (account_pass.hpp computes the same, four accounts at a time).
+inline double csql_chance(const WorldConfig& w, const SegmentConfig& seg, double effort, double health) {
+  return seg.csql_rate * effort * (w.csql_health_exponent == 1.0 ? health : std::pow(health, w.csql_health_exponent));
+}
+/// Its slope in E_e: rho h^gamma.
 inline double csql_rate(const WorldConfig& w, const SegmentConfig& seg, double health) {
   return seg.csql_rate * (w.csql_health_exponent == 1.0 ? health : std::pow(health, w.csql_health_exponent));
 }
