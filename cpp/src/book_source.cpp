@@ -1,0 +1,73 @@
+#include "complab/book_source.hpp"
+
+#include <algorithm>
+#include <boost/random/lognormal_distribution.hpp>
+#include <cmath>
+
+#include "complab/money.hpp"
+#include "complab/plan.hpp"
+#include "complab/processes.hpp"
+#include "complab/steady_state.hpp"
+
+namespace complab {
+
+SteadyStateBook::SteadyStateBook(const Scenario& scenario) : w_(scenario.world) {
+  for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
+    const auto& seg = w_.segments[static_cast<std::size_t>(s)];
+    tenure_cdf_.push_back(renewal_index_cdf(w_, seg));
+    growth_by_age_.push_back(expected_growth_by_age(w_, seg, process::handoff_acceptance(scenario, s),
+                                                    tenure_cdf_.back().size() * kContractMonths));
+    log_median_.push_back(std::log(seg.acv_median));
+  }
+}
+
+void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, AccountStore& accounts) {
+  const double o = w_.effort.ae_overpromise;
+  for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
+    const auto& seg = w_.segments[static_cast<std::size_t>(s)];
+    const auto& aes = reps.segment_aes[static_cast<std::size_t>(s)];
+    const auto& csms = reps.segment_csms[static_cast<std::size_t>(s)];
+    const auto& cdf = tenure_cdf_[static_cast<std::size_t>(s)];
+    const std::uint32_t group = identity::account_group(s);
+    // Each account's three streams start from first blocks computed together.
+    const auto n = static_cast<std::size_t>(seg.initial_accounts);
+    if (ids_.size() < n) ids_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) ids_[i] = static_cast<std::uint32_t>(i);
+    streams.blocks(group, ids_.data(), n, 0, Purpose::InitialTenure, tenure_blocks_);
+    streams.blocks(group, ids_.data(), n, 0, Purpose::InitialArr, arr_blocks_);
+    streams.blocks(group, ids_.data(), n, 0, Purpose::InitialHealth, health_blocks_);
+    // The CSMs' effort with the books they start with (account i goes to CSM i mod n).
+    for (std::size_t j = 0; j < csms.size(); ++j) {
+      reps.csm_effort(static_cast<std::size_t>(csms[j]), static_cast<int>(n / csms.size() + (j < n % csms.size() ? 1 : 0)));
+    }
+    boost::random::lognormal_distribution<double> acv(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd);
+    boost::random::normal_distribution<double> normal(0.0, 1.0);
+    for (std::size_t i = 0; i < n; ++i) {
+      const std::uint32_t id = ids_[i];
+      const double u_index = to_unit(tenure_blocks_.first[i]);
+      const int r = static_cast<int>(std::upper_bound(cdf.begin(), cdf.end() - 1, u_index) - cdf.begin());
+      const int month_in_year =
+          std::min(kContractMonths - 1, static_cast<int>(to_unit(tenure_blocks_.second[i]) * kContractMonths));
+      const int age = kContractMonths * r + month_in_year;
+      // Sold at a new deal's value, grown as an account of its age grows on average.
+      auto arr_stream = streams.stream(arr_blocks_, i, group, id, 0, Purpose::InitialArr);
+      const double arr = acv(arr_stream) * w_.products[0].acv_scale *
+                         growth_by_age_[static_cast<std::size_t>(s)][static_cast<std::size_t>(age)];
+      const int csm = csms.empty() ? -1 : csms[i % csms.size()];
+      const int ae = aes.empty() ? -1 : aes[i % aes.size()];
+      const double sold_at = aes.empty() ? 0.0 : o;
+      const double mean = mean_health_at_age(w_, seg, reps.health_shift[static_cast<std::size_t>(csm + 1)], sold_at, age);
+      const double sd = std::sqrt(health_variance_at_age(seg, age));
+      double health = clip01(mean);
+      if (sd > 0) {
+        auto h_stream = streams.stream(health_blocks_, i, group, id, 0, Purpose::InitialHealth);
+        health = clip01(mean + sd * normal(h_stream));
+      }
+      accounts.add(s, csm, ae, -1, id, to_cents(arr, seg), health, gap_after(w_, sold_at, r), r,
+                   kContractMonths - month_in_year, -1);
+      if (csm >= 0) ++reps.load[static_cast<std::size_t>(csm)];
+    }
+  }
+}
+
+}  // namespace complab

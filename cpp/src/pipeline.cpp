@@ -1,0 +1,162 @@
+#include "complab/pipeline.hpp"
+
+#include <algorithm>
+#include <boost/random/lognormal_distribution.hpp>
+#include <boost/random/poisson_distribution.hpp>
+#include <cmath>
+#include <stdexcept>
+
+#include "complab/money.hpp"
+#include "complab/processes.hpp"
+
+namespace complab {
+
+using identity::Source;
+
+Pipeline::Pipeline(const Scenario& scenario, const Workforce& reps) : w_(scenario.world) {
+  const int nseg = static_cast<int>(w_.segments.size());
+  double total_share = 0.0;
+  for (const auto& s : w_.segments) total_share += s.opportunity_share;
+  double cum = 0.0;
+  for (const auto& s : w_.segments) {
+    cum += total_share > 0 ? s.opportunity_share / total_share : 0.0;
+    share_cdf_.push_back(cum);
+    log_median_.push_back(std::log(s.acv_median));
+    longest_cycle_ = std::max(longest_cycle_, s.sales_cycle_months);
+  }
+  // From the last segment with a share on, exactly 1: a rounded sum just under 1 must
+  // not let a uniform pick a segment with no share (and perhaps no AEs).
+  for (int s = nseg - 1; s >= 0; --s) {
+    share_cdf_[static_cast<std::size_t>(s)] = 1.0;
+    if (w_.segments[static_cast<std::size_t>(s)].opportunity_share > 0) break;
+  }
+  // Deals close up to the longest cycle past the horizon: they stay open (an AE's pipeline).
+  by_close_.resize(static_cast<std::size_t>(w_.months + longest_cycle_ + 1));
+  open_.assign(static_cast<std::size_t>(reps.size()), 0);
+  capacity_.assign(static_cast<std::size_t>(reps.size()), 1.0);
+}
+
+void Pipeline::start_trial() {
+  for (auto& month : by_close_) month.clear();
+  std::fill(open_.begin(), open_.end(), 0);
+}
+
+void Pipeline::update_capacity(const Workforce& reps) {
+  for (std::size_t s = 0; s < reps.segment_aes.size(); ++s) {
+    const double k = w_.segments[s].ae_capacity;
+    for (int ae : reps.segment_aes[s]) {
+      const auto a = static_cast<std::size_t>(ae);
+      capacity_[a] = open_[a] > k ? k / open_[a] : 1.0;
+    }
+  }
+}
+
+double Pipeline::deal_rate(int s, std::size_t ae, const Workforce& reps) const {
+  return process::deal_rate(w_, w_.segments[static_cast<std::size_t>(s)], reps.skill[ae], reps.overpromise[ae],
+                            reps.level[ae], capacity_[ae]);
+}
+
+int Pipeline::count(double mean, std::uint32_t group, std::uint32_t id, int t, int limit, const std::string& field,
+                    const TrialStreams& streams) const {
+  if (!(mean > 0)) return 0;
+  auto count_stream = streams.stream(group, id, t, Purpose::OpportunityCount);
+  const int n = boost::random::poisson_distribution<int, double>(mean)(count_stream);
+  if (n > limit) {  // their ids would collide: stop, do not truncate
+    throw std::invalid_argument(field + ": a source drew " + std::to_string(n) + " opportunities in month " +
+                                std::to_string(t) + ", more than the " + std::to_string(limit) +
+                                " a month the engine can key; lower it, or skill_log_sd (strong reps draw in "
+                                "proportion to their skill)");
+  }
+  return n;
+}
+
+void Pipeline::create(int t, const TrialStreams& streams, const Workforce& reps, KpiLedger& ledger) {
+  const bool record = t >= 0;
+  const int p = record ? t / w_.period_months : 0;
+  month_.clear();
+  for (std::size_t j = 0; j < reps.sdrs.size(); ++j) {
+    const auto sdr = static_cast<std::size_t>(reps.sdrs[j]);
+    const int n = count(w_.opportunities_per_sdr * reps.skill[sdr], identity::kRepGroup, reps.stream_id[sdr], t,
+                        identity::kMaxOpportunitiesPerSourceMonth, "world.opportunities_per_sdr", streams);
+    for (int k = 0; k < n; ++k) {
+      month_.push_back({identity::opportunity_id(Source::Sdr, t, static_cast<int>(j), k), Source::Sdr,
+                        static_cast<int>(sdr), -1, -1});
+    }
+  }
+  for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
+    const auto& seg = w_.segments[static_cast<std::size_t>(s)];
+    const auto& aes = reps.segment_aes[static_cast<std::size_t>(s)];
+    // Without AEs nobody works the segment's inbound leads: none are created.
+    const double inbound = aes.empty() ? 0.0 : seg.inbound_opportunities;
+    const int n = count(inbound, identity::inbound_group(s), 0, t, identity::kMaxInboundPerSegmentMonth - 1,
+                        "world.segments." + seg.name + ".inbound_opportunities", streams);
+    for (int k = 0; k < n; ++k) {
+      month_.push_back({identity::opportunity_id(Source::Inbound, t, 0, k), Source::Inbound, -1, s, -1});
+    }
+    for (int ae : aes) {
+      const auto a = static_cast<std::size_t>(ae);
+      const double mean =
+          process::prospecting_rate(seg, reps.skill[a], reps.level[a]) * reps.share[a] / w_.effort.ae_new_business_ref;
+      const int m = count(mean, identity::kRepGroup, reps.stream_id[a], t, identity::kMaxOpportunitiesPerSourceMonth,
+                          "world.segments." + seg.name + ".ae_prospecting", streams);
+      for (int k = 0; k < m; ++k) {
+        month_.push_back({identity::opportunity_id(Source::Prospecting, t, reps.ordinal[a], k), Source::Prospecting,
+                          -1, s, ae});
+      }
+    }
+  }
+  for (const NewOpportunity& o : month_) {
+    // The opportunity's stream: the segment's word (SDR-sourced), the AE's word (unless
+    // prospected), then the value's log-normal; its OpportunityWin stream's first word.
+    const std::uint32_t group = identity::opportunity_group(o.source, o.segment);
+    auto draws = streams.stream(group, o.id, t, Purpose::Opportunity);
+    const double u_segment = to_unit(draws()), u_ae = to_unit(draws());
+    int s = o.segment;
+    if (s < 0) {
+      s = 0;
+      while (s + 1 < static_cast<int>(share_cdf_.size()) && u_segment >= share_cdf_[static_cast<std::size_t>(s)]) ++s;
+    }
+    int ae = o.ae;
+    if (ae < 0) {
+      const auto& aes = reps.segment_aes[static_cast<std::size_t>(s)];
+      const auto pick = static_cast<std::size_t>(u_ae * static_cast<double>(aes.size()));
+      ae = aes[std::min(pick, aes.size() - 1)];
+    }
+    const auto& seg = w_.segments[static_cast<std::size_t>(s)];
+    const double acv =
+        boost::random::lognormal_distribution<double>(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd)(draws);
+    const double u_win = to_unit(streams.stream(group, o.id, t, Purpose::OpportunityWin)());
+    const Opportunity opp{o.id, o.sdr, s, ae, to_cents(acv * w_.products[0].acv_scale, seg), u_win};
+    if (record) {
+      if (o.sdr >= 0) {
+        ledger.raw(o.sdr, p, kOpportunities) += 1;
+        ledger.raw(o.sdr, p, kPipeline) += opp.value;
+      }
+      ledger.series(t, kOpportunitiesFlow) += 1;
+    }
+    const int close = t + seg.sales_cycle_months;
+    if (close < 0) continue;  // decided before the start
+    by_close_[static_cast<std::size_t>(close)].push_back(opp);
+    ++open_[static_cast<std::size_t>(ae)];
+  }
+}
+
+void Pipeline::decide(int t, const Workforce& reps, KpiLedger& ledger, std::vector<Opportunity>& won) {
+  const int p = t / w_.period_months;
+  for (const Opportunity& opp : by_close_[static_cast<std::size_t>(t)]) {
+    ledger.series(t, kDealsClosed) += 1;
+    const auto ae = static_cast<std::size_t>(opp.ae);
+    --open_[ae];
+    const double p_win =
+        process::cap_at_one(deal_rate(opp.segment, ae, reps) * reps.share[ae] / w_.effort.ae_new_business_ref).p;
+    if (!(opp.u_win < p_win)) continue;
+    ledger.raw(opp.ae, p, kNewArr) += opp.value;
+    ledger.raw(opp.ae, p, kNewLogos) += 1;
+    if (opp.sdr >= 0) ledger.raw(opp.sdr, p, kSourcedWins) += 1;
+    ledger.series(t, kNewArrFlow) += opp.value;
+    ledger.series(t, kNewLogosFlow) += 1;
+    won.push_back(opp);
+  }
+}
+
+}  // namespace complab
