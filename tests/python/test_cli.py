@@ -158,7 +158,7 @@ def test_yaml_syntax_error_gives_line_and_column(capsys, tmp_path):
     code, _, err = run_cli(capsys, "run", bad, *TRIALS)
     assert code == 2
     line = one_line_error(err)
-    assert "broken.yaml, line" in line and "not valid YAML" in line
+    assert "broken.yaml: not valid YAML (line" in line
 
 
 def test_a_key_given_twice_in_a_scenario_file_is_an_error(capsys, tmp_path, scenario_file):
