@@ -697,12 +697,12 @@ def _overflow_odds(rate: float, skill_log_sd: float, months: int) -> float:
     skill, at the best z."""
     if rate <= 0:
         return 0.0
+    if skill_log_sd == 0:  # every SDR has skill 1
+        return min(1.0, months * _poisson_tail(rate))
     best = 1.0
     for z in np.linspace(0.0, 12.0, 241):
         lam = rate * math.exp(skill_log_sd * z)
         best = min(best, 0.5 * math.erfc(z / math.sqrt(2)) + months * _poisson_tail(lam))
-        if skill_log_sd == 0:
-            break
     return best
 
 

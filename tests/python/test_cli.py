@@ -169,7 +169,7 @@ def test_a_key_given_twice_in_a_scenario_file_is_an_error(capsys, tmp_path, scen
     code, _, err = run_cli(capsys, "run", twice, *TRIALS)
     assert code == 2
     line = one_line_error(err)
-    assert "twice.yaml, line 3" in line and "key 'months' is given twice" in line
+    assert "twice.yaml: not valid YAML (line 3, column 3: key 'months' is given twice)" in line
 
 
 @pytest.mark.parametrize(

@@ -505,7 +505,8 @@ def test_a_run_interrupted_at_a_random_moment_keeps_a_reproducible_result(tmp_pa
             proc.kill()
             proc.wait()
     assert "Traceback" not in err, err
-    assert proc.returncode in (0, 130), (proc.returncode, err)
+    # -SIGINT: the signal came before Python set up its handler, so nothing had started
+    assert proc.returncode in (0, 130, -signal.SIGINT), (proc.returncode, err)
     if proc.returncode == 0:
         assert complab.load(out).trials == 60
     if not out.exists():

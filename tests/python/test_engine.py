@@ -325,10 +325,15 @@ def test_run_options_out_of_range(kwargs, message):
 
 
 def test_a_run_whose_accounts_cannot_fit_is_refused_before_it_starts():
-    # 6,000 SDRs for 100 years: hundreds of millions of accounts a trial, over 100 GiB of
+    # 6,000 SDRs for 50 years: hundreds of millions of accounts a trial, about 100 GiB of
     # working state per thread.
     huge = presets.default().with_(
-        {"world.months": 1200, "world.sdr_headcount": 6000, "world.opportunities_per_sdr": 100.0}
+        {
+            "world.months": 600,
+            "world.sdr_headcount": 6000,
+            "world.opportunities_per_sdr": 100.0,
+            "world.skill_log_sd": 0.0,
+        }
     )
     with pytest.raises(
         ValueError, match=r"trials: 2 trials of this scenario need about [\d,.]+ GiB"
