@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "complab/engine.hpp"
+#include "complab/identity.hpp"
 #include "complab/random_batch.hpp"
 
 namespace complab::bindings {
@@ -251,6 +252,8 @@ void register_engine(py::module_& m) {
   // The vector paths the engine's kernels take on this CPU (same results either way): the
   // benchmarks record it.
   m.attr("SIMD") = detail::uses_avx2() ? "avx2" : "none";
+  // The streams' identity limits (identity.hpp), for validation before a run.
+  m.attr("MAX_OPPORTUNITIES_PER_SOURCE_MONTH") = identity::kMaxOpportunitiesPerSourceMonth;
   m.attr("EFFORT_FIELDS") = py::make_tuple("primary", "secondary", "overpromise", "level");
   m.attr("COHORT_FIELDS") = py::make_tuple("start_arr", "end_arr", "kept_arr", "start_logos", "churned_logos");
   m.attr("RAW_SLOTS") = py::make_tuple("new_arr", "new_logos", "expansion_arr", "expansion_wins",

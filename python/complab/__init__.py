@@ -21,33 +21,44 @@ Run: :func:`simulate`, :func:`compare`, :func:`sweep`, :func:`explore`,
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+import os
+import sys
 
 try:
-    __version__ = version("complab")
-except PackageNotFoundError:  # running from a source tree without installed metadata
-    from complab._core import __version__
+    from importlib.metadata import PackageNotFoundError, version
 
-from complab import decisions, display, plots, presets, sensitivity
-from complab.compare import Comparison, compare
-from complab.engine import SimulationInterrupted, simulate
-from complab.explorer import explore
-from complab.io import VersionMismatchWarning, load
-from complab.plans import (
-    Clawback,
-    Gate,
-    Measure,
-    Multiplier,
-    PayoutCurve,
-    Plan,
-    Spif,
-    payout_table,
-)
-from complab.presets import default_plans
-from complab.report import report
-from complab.result import Result
-from complab.scenario import Behaviour, Effort, Product, Scenario, Segment, World, load_scenario
-from complab.sweeps import SweepInterrupted, sweep
+    try:
+        __version__ = version("complab")
+    except PackageNotFoundError:  # running from a source tree without installed metadata
+        from complab._core import __version__
+
+    from complab import decisions, display, plots, presets, sensitivity
+    from complab.compare import Comparison, compare
+    from complab.engine import SimulationInterrupted, simulate
+    from complab.explorer import explore
+    from complab.io import VersionMismatchWarning, load
+    from complab.plans import (
+        Clawback,
+        Gate,
+        Measure,
+        Multiplier,
+        PayoutCurve,
+        Plan,
+        Spif,
+        payout_table,
+    )
+    from complab.presets import default_plans
+    from complab.report import report
+    from complab.result import Result
+    from complab.scenario import Behaviour, Effort, Product, Scenario, Segment, World, load_scenario
+    from complab.sweeps import SweepInterrupted, sweep
+except KeyboardInterrupt:
+    # Ctrl-C while the `complab` command starts: one line and exit status 130, as after
+    # start-up, not a traceback of the imports.
+    if os.path.basename(sys.argv[0]) in ("complab", "__main__.py", "-m"):
+        print("\ncomplab: interrupted", file=sys.stderr)
+        raise SystemExit(130) from None
+    raise
 
 __all__ = [
     "Behaviour",

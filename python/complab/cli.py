@@ -28,10 +28,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:  # numpy and pandas load inside main, where Ctrl-C exits cleanly
+    import pandas as pd
 
-if TYPE_CHECKING:
     from complab.result import Result
     from complab.scenario import Scenario
 
@@ -92,28 +91,25 @@ def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
     """
     import yaml
 
-    from complab.scenario import Scenario, load_yaml
+    from complab.scenario import Scenario, load_yaml, read_scenario_file, yaml_problem
 
     p = Path(path)
-    if not p.exists():
-        raise UsageError(f"scenario file '{p}' does not exist")
-    if p.is_dir():
-        raise UsageError(f"scenario file '{p}' is a folder, not a file")
     if p.suffix.lower() == ".parquet":
         raise UsageError(
             f"'{p}' is a result file (Parquet); a scenario is YAML, e.g. from Scenario.to_yaml"
         )
     try:
-        text = p.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise UsageError(f"{p}: cannot read the file ({_one_line(str(err))})") from None
+        text = read_scenario_file(p)  # a regular file of bounded size: no pipe or device
+    except FileNotFoundError:
+        raise UsageError(f"scenario file '{p}' does not exist") from None
+    except ValueError as err:
+        raise UsageError(_one_line(str(err))) from None
     try:
         data = load_yaml(text)  # as Scenario.from_yaml reads it: 1e5 a number, no repeated keys
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise UsageError(f"{p}{where}: not valid YAML ({_one_line(problem)})") from None
+        raise UsageError(f"{p}: not valid YAML ({yaml_problem(err)})") from None
+    except RecursionError:
+        raise UsageError(f"{p}: not valid YAML (values nested too deeply)") from None
     if data is None:
         raise UsageError(f"{p}: the file is empty; a scenario has 'world' and 'plans'")
     try:
@@ -312,6 +308,12 @@ def _fmt(x: float) -> str:
 
 def print_summary(result: Result) -> None:
     """The KPI and retention tables the demo and ``run`` print."""
+    if result.years == 0:  # the tables are yearly
+        print(
+            f"\nNo yearly tables: {result.months} months simulated, under a year "
+            "(world.months >= 12 gives them)."
+        )
+        return
     summary = result.summary()
     rows = summary[summary["kpi"].isin(SUMMARY_KPIS)].copy()
     print("\nCompany KPIs by year 1, 2, ... (mean, standard error, P10 / P50 / P90):")
@@ -327,11 +329,22 @@ def print_summary(result: Result) -> None:
 
 
 def _simulate(scenario: Scenario, args: argparse.Namespace) -> Result:
+    """Run the simulation; a limit met at run time names the scenario file and the field."""
     import complab
 
-    return complab.simulate(
-        scenario, trials=args.trials, seed=args.seed, threads=args.threads, progress=not args.quiet
-    )
+    try:
+        return complab.simulate(
+            scenario,
+            trials=args.trials,
+            seed=args.seed,
+            threads=args.threads,
+            progress=not args.quiet,
+        )
+    except ValueError as err:
+        preset = getattr(args, "preset", None) or "default"  # the demo runs the default
+        source = getattr(args, "scenario", None) or getattr(args, "source", None)
+        source = source or f"preset {preset}"
+        raise UsageError(f"{source}: {_one_line(str(err))}") from None
 
 
 def _write_report(
@@ -345,6 +358,9 @@ def _write_report(
 
 # -- commands ----------------------------------------------------------------------------------
 def _demo(args: argparse.Namespace) -> int:
+    import numpy as np
+    import pandas as pd
+
     import complab
     from complab import presets
     from complab.plans import payout_table
@@ -377,6 +393,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     scenario = _scenario_from_args(args)
     _check_writable(args.out, "--out")
     _check_writable(args.report, "--report")
@@ -391,13 +409,23 @@ def _run(args: argparse.Namespace) -> int:
         result = _simulate(scenario, args)
     except SimulationInterrupted as err:
         raise Interrupted(_save_interrupted_run(err.partial, args, name)) from err
-    pd.set_option("display.width", 140)
-    print_summary(result)
+    try:
+        pd.set_option("display.width", 140)
+        print_summary(result)
+    except KeyboardInterrupt as err:  # the run finished: Ctrl-C while printing keeps it
+        raise Interrupted(_save_interrupted_run(result, args, name)) from err
     if args.out is not None:
         result.save(args.out)
         print(f"\nResult: {Path(args.out).resolve()}")
     if args.report is not None:
-        _write_report(result, args.report, title=args.title, source=name)
+        try:
+            _write_report(result, args.report, title=args.title, source=name)
+        except KeyboardInterrupt as err:
+            raise Interrupted(
+                f"interrupted while writing the report; the result is saved to {args.out}"
+                if args.out is not None
+                else "interrupted while writing the report"
+            ) from err
     return EXIT_OK
 
 
@@ -406,7 +434,11 @@ def _save_interrupted_run(partial: Result, args: argparse.Namespace, name: str) 
     message that says what was saved."""
     from complab.report import report
 
-    message = f"interrupted after {partial.trials} completed trials"
+    message = (
+        f"interrupted after {partial.trials} completed trials"
+        if partial.trials < args.trials
+        else f"interrupted after all {partial.trials} trials finished"
+    )
     targets = [(path, kind) for path, kind in ((args.out, "out"), (args.report, "report")) if path]
     if not targets:
         return message
@@ -509,6 +541,8 @@ def _compare(args: argparse.Namespace) -> int:
     _check_writable(args.report, "--report")
     runs = [scenario] + [scenario.with_(v) if isinstance(v, dict) else v for v in variants.values()]
     labels = ["the scenario"] + [f"--variant {name}" for name in variants]
+    import pandas as pd
+
     year = _last_common_year(runs, labels, args.year, "run (the scenario and each variant)")
     print(
         f"Comparing {len(variants)} variant(s) with the base on {args.trials} paired trials (seed {args.seed})..."
@@ -530,7 +564,7 @@ def _compare(args: argparse.Namespace) -> int:
     print(f"\nDifferences variant − base in year {year} (mean of paired trials, 95% interval):")
     print(shown.to_string(index=False, float_format=_fmt))
     if args.out is not None:
-        comparison.table().to_csv(args.out, index=False)
+        _write_csv(comparison.table(), args.out)
         print(f"\nAll KPIs and years: {Path(args.out).resolve()}")
     if args.report is not None:
         from complab.report import report
@@ -606,6 +640,8 @@ def _sweep(args: argparse.Namespace) -> int:
                 "the same command resumes from it"
             )
         raise Interrupted(message) from err
+    import pandas as pd
+
     shown_outputs = args.output or [o for o in SWEEP_OUTPUTS if o in set(table["output"])]
     paths = list(grid)
     rows = table[(table["year"] == year) & table["output"].isin(shown_outputs)].copy()
@@ -928,6 +964,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``complab`` command with `argv` (default ``sys.argv[1:]``); returns the exit status."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C while starting up (the imports), before any work
+        print("\ncomplab: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
+import signal
+import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +28,24 @@ class SimulationInterrupted(KeyboardInterrupt):
             "the finished trials are in this exception's .partial"
         )
         self.partial = partial
+
+
+@contextlib.contextmanager
+def sigint_deferred() -> Iterator[None]:
+    """Hold Ctrl-C until the block ends, then raise it: for short steps that must not stop
+    half-way (turning finished arrays into a result). Only the main thread receives
+    signals, so elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if received and callable(previous):
+        previous(signal.SIGINT, None)
 
 
 def resolve_seed(seed: int | np.random.SeedSequence | None) -> tuple[int, Any]:
@@ -109,11 +131,73 @@ def _result_bytes(scenario: Scenario, reps: int, trials: int) -> int:
     return per_trial * trials
 
 
-def _memory_bytes() -> int | None:
+def _memory_bytes() -> tuple[int, str] | None:
+    """The memory this process may still take, and where that limit comes from: the least
+    of physical RAM, the address-space and data rlimits (less what the process holds) and
+    its cgroup's limit (less what the cgroup uses). None when nothing can be read."""
+    limits: list[tuple[int, str]] = []
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        limits.append(
+            (os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"), "this machine has")
+        )
     except (ValueError, OSError, AttributeError):
+        pass
+    try:
+        import resource
+
+        used = _status_bytes("VmSize")
+        for name in ("RLIMIT_AS", "RLIMIT_DATA"):
+            soft = resource.getrlimit(getattr(resource, name))[0]
+            if soft != resource.RLIM_INFINITY and soft > 0:
+                limits.append((max(soft - used, 0), f"the process limit {name} leaves"))
+    except (ImportError, ValueError, OSError):
+        pass
+    cgroup = _cgroup_bytes()
+    if cgroup is not None:
+        limits.append((cgroup, "this process's cgroup (container) leaves"))
+    return min(limits) if limits else None
+
+
+def _status_bytes(field: str) -> int:
+    """A ``kB`` field of /proc/self/status in bytes (0 where there is none)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _cgroup_bytes() -> int | None:
+    """What the process's cgroup may still use: cgroup v2's memory.max less memory.current,
+    or v1's limit_in_bytes less usage_in_bytes; None when unlimited or unreadable."""
+    try:
+        with open("/proc/self/cgroup", encoding="utf-8") as f:
+            entries = [line.rstrip("\n").split(":", 2) for line in f]
+    except OSError:
         return None
+    for _, controllers, group in entries:
+        if controllers == "":  # v2
+            mount = Path("/sys/fs/cgroup")
+            files = ("memory.max", "memory.current")
+        elif "memory" in controllers.split(","):
+            mount = Path("/sys/fs/cgroup/memory")
+            files = ("memory.limit_in_bytes", "memory.usage_in_bytes")
+        else:
+            continue
+        # In a container the group's path is often not visible: its root is the mount.
+        for base in (mount / group.lstrip("/"), mount):
+            try:
+                limit_text = (base / files[0]).read_text().strip()
+                used = int((base / files[1]).read_text().strip())
+            except (OSError, ValueError):
+                continue
+            if limit_text.isdigit() and int(limit_text) < 2**60:
+                return max(int(limit_text) - used, 0)
+            break
+    return None
 
 
 def warn_idle_clawbacks(scenario: Scenario) -> None:
@@ -204,11 +288,12 @@ def simulate(
     warn_idle_clawbacks(scenario)
     reps = len(_core.roster(core)[0])
     need = _run_bytes(scenario, reps, trials, threads, options.keep_accounts)
-    have = _memory_bytes()
-    if have is not None and need > 0.8 * have:
+    memory = _memory_bytes()
+    if memory is not None and need > 0.8 * memory[0]:
+        have, source = memory
         raise ValueError(
             f"trials: {trials:,} trials of this scenario need about {need / 2**30:,.1f} GiB "
-            f"(results and each thread's accounts) and this machine has {have / 2**30:,.1f} "
+            f"(results and each thread's accounts) and {source} {have / 2**30:,.1f} "
             "GiB; run fewer trials or threads, or split the run into parts with first_trial "
             "(complab.sweep does this across processes)"
         )
@@ -231,10 +316,16 @@ def simulate(
         if bar is not None:
             bar.close()
     interrupt = arrays.pop("interrupt")
-    accounts = arrays.pop("accounts", None)
-    result = Result(scenario=scenario, seed=seed_record, first_trial=first_trial, arrays=arrays)
-    if accounts is not None:
-        result.account_records = accounts
+    try:
+        with sigint_deferred():
+            accounts = arrays.pop("accounts", None)
+            result = Result(
+                scenario=scenario, seed=seed_record, first_trial=first_trial, arrays=arrays
+            )
+            if accounts is not None:
+                result.account_records = accounts
+    except KeyboardInterrupt as late:  # Ctrl-C as the run finished: every trial is kept
+        interrupt = interrupt or late
     if interrupt is not None:
         if isinstance(interrupt, KeyboardInterrupt):
             raise SimulationInterrupted(result.completed_trials()) from interrupt

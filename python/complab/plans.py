@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -82,11 +83,11 @@ def _fail(where: str, what: str) -> NoReturn:
 
 def _real(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        _fail(where, f"{value!r} is not a number")
+        _fail(where, f"{shown(value)} is not a number")
     try:
         return float(value)
     except OverflowError:
-        raise ValueError(f"{where}: {value!r} is too large for a float") from None
+        raise ValueError(f"{where}: {shown(value)} is too large for a float") from None
 
 
 def _integer(value: Any, where: str) -> int:
@@ -96,27 +97,27 @@ def _integer(value: Any, where: str) -> int:
         if math.isfinite(as_float) and as_float.is_integer():
             value = int(as_float)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        _fail(where, f"{value!r} is not an integer")
+        _fail(where, f"{shown(value)} is not an integer")
     if not -_INT_LIMIT <= int(value) < _INT_LIMIT:
-        raise ValueError(f"{where}: {value!r} is out of range")
+        raise ValueError(f"{where}: {shown(value)} is out of range")
     return int(value)
 
 
 def _boolean(value: Any, where: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        _fail(where, f"{value!r} is not true or false")
+        _fail(where, f"{shown(value)} is not true or false")
     return bool(value)
 
 
 def _text(value: Any, where: str) -> str:
     if not isinstance(value, str):
-        _fail(where, f"{value!r} is not a string")
+        _fail(where, f"{shown(value)} is not a string")
     return value
 
 
 def _metric(value: Any, where: str) -> str:
     if not isinstance(value, str) or value not in METRICS:
-        _fail(where, f"{value!r} is not one of {', '.join(METRICS)}")
+        _fail(where, f"{shown(value)} is not one of {', '.join(METRICS)}")
     return value
 
 
@@ -128,7 +129,7 @@ def _instance(value: Any, cls: type, where: str) -> Any:
 
 def _sequence(value: Any, where: str) -> tuple[Any, ...]:
     if isinstance(value, (str, bytes, Mapping)) or not isinstance(value, Iterable):
-        _fail(where, f"{value!r} is not a list")
+        _fail(where, f"{shown(value)} is not a list")
     return tuple(value)
 
 
@@ -139,8 +140,20 @@ def _pair(value: Any, where: str, what: str) -> tuple[Any, Any]:
         or not isinstance(value, Iterable)
         or len(items := tuple(value)) != 2
     ):
-        _fail(where, f"{value!r} is not an {what} pair")
+        _fail(where, f"{shown(value)} is not an {what} pair")
     return items[0], items[1]
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother, _SHOWN.maxlong = 3, 60, 60, 100
+for _attr in ("maxlist", "maxtuple", "maxdict", "maxset"):
+    setattr(_SHOWN, _attr, 8)
+
+
+def shown(value: Any) -> str:
+    """`value` as a message shows it: its repr, cut short (a list of a million items, a
+    deeply nested value or a long text is shown in a few dozen characters)."""
+    return _SHOWN.repr(value)
 
 
 def _reraise_under(prefix: str, error: ValueError, own: str | None = None) -> ValueError:
@@ -167,10 +180,10 @@ def _record(value: Any, where: str, required: Sequence[str], optional: Sequence[
     allowed = (*required, *optional)
     for key in value:
         if key not in allowed:
-            raise ValueError(f"{where}: unknown key {key!r} (allowed: {', '.join(allowed)})")
+            raise ValueError(f"{where}: unknown key {shown(key)} (allowed: {', '.join(allowed)})")
     for key in required:
         if key not in value:
-            raise ValueError(f"{where}: missing key {key!r}")
+            raise ValueError(f"{where}: missing key {shown(key)}")
     return dict(value)
 
 
@@ -378,7 +391,7 @@ class PayoutCurve:
         try:
             arr = np.asarray(a, dtype=np.float64)
         except (TypeError, ValueError) as e:
-            raise ValueError(f"attainment: {a!r} is not numeric") from e
+            raise ValueError(f"attainment: {shown(a)} is not numeric") from e
         out = fn(self._to_core(), np.ravel(arr)).reshape(arr.shape)
         return float(out) if out.ndim == 0 else out
 
@@ -470,7 +483,7 @@ class Gate:
 
     def __post_init__(self) -> None:
         if isinstance(self.measure, bool) or not isinstance(self.measure, (str, numbers.Integral)):
-            _fail("gate.measure", f"{self.measure!r} is not a measure name or index")
+            _fail("gate.measure", f"{shown(self.measure)} is not a measure name or index")
         if not isinstance(self.measure, str):
             object.__setattr__(self, "measure", int(self.measure))
         object.__setattr__(
@@ -708,7 +721,7 @@ class Plan:
 
     def __post_init__(self) -> None:
         if not isinstance(self.role, str) or self.role not in ROLES:
-            _fail("role", f"{self.role!r} is not one of {', '.join(ROLES)}")
+            _fail("role", f"{shown(self.role)} is not one of {', '.join(ROLES)}")
         object.__setattr__(self, "ote", _real(self.ote, "ote"))
         object.__setattr__(self, "base_share", _real(self.base_share, "base_share"))
         measures = _sequence(self.measures, "measures")
@@ -716,7 +729,7 @@ class Plan:
             _instance(m, Measure, f"measures[{k}]")
             if m.name in RESERVED_NAMES:
                 raise ValueError(
-                    f"measures[{k}].name: {m.name!r} is reserved (not allowed: {', '.join(sorted(RESERVED_NAMES))})"
+                    f"measures[{k}].name: {shown(m.name)} is reserved (not allowed: {', '.join(sorted(RESERVED_NAMES))})"
                 )
         object.__setattr__(self, "measures", measures)
         spifs = _sequence(self.spifs, "spifs")
@@ -898,17 +911,17 @@ class Plan:
         try:
             return np.asarray(value, dtype=np.float64)
         except (TypeError, ValueError) as e:
-            raise ValueError(f"{where}: {value!r} is not numeric") from e
+            raise ValueError(f"{where}: {shown(value)} is not numeric") from e
 
     def _actuals_from_mapping(
         self, actuals: Mapping[str, Any]
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         by_key: dict[str, NDArray[np.float64]] = {}
         for key, value in actuals.items():
-            arr = self._float_array(value, f"actuals[{key!r}]")
+            arr = self._float_array(value, f"actuals[{shown(key)}]")
             if arr.ndim > 1:
                 raise ValueError(
-                    f"actuals[{key!r}]: expected a number or a 1-D array, got shape {arr.shape}"
+                    f"actuals[{shown(key)}]: expected a number or a 1-D array, got shape {arr.shape}"
                 )
             by_key[key] = arr
         known = {
@@ -921,7 +934,7 @@ class Plan:
         for key in by_key:
             if key not in known:
                 raise ValueError(
-                    f"actuals: {key!r} is not a measure, metric, multiplier or SPIF of plan {self.name!r} "
+                    f"actuals: {shown(key)} is not a measure, metric, multiplier or SPIF of plan {shown(self.name)} "
                     f"(known: {', '.join(sorted(known))})"
                 )
 
@@ -933,7 +946,9 @@ class Plan:
                 f"actuals: no value for {what} (give it under {' or '.join(repr(k) for k in keys)})"
             )
 
-        columns = [lookup((str(m.name), m.metric), f"measure {m.name!r}") for m in self.measures]
+        columns = [
+            lookup((str(m.name), m.metric), f"measure {shown(m.name)}") for m in self.measures
+        ]
         if self.multiplier is not None:
             columns.append(lookup(("multiplier", self.multiplier.metric), "the multiplier"))
         counts = [by_key.get(s.metric, np.zeros(())) for s in self.spifs]
@@ -1104,12 +1119,12 @@ class Plan:
         names = self.measure_names
         if gate.measure not in names:
             raise ValueError(
-                f"measures[{k}].gate.measure: {gate.measure!r} is not the name of a measure "
+                f"measures[{k}].gate.measure: {shown(gate.measure)} is not the name of a measure "
                 f"(names: {', '.join(names)})"
             )
         if names.index(gate.measure) == k:
             raise ValueError(
-                f"measures[{k}].gate.measure: {gate.measure!r} is this measure; a measure cannot "
+                f"measures[{k}].gate.measure: {shown(gate.measure)} is this measure; a measure cannot "
                 "gate itself (name another measure)"
             )
         return names.index(gate.measure)
@@ -1239,7 +1254,7 @@ def payout_table(
     if attainments is None:
         attainments = np.round(np.linspace(0.0, 2.0, 21), 10)  # 1.2, not 1.2000000000000002
     if isinstance(plans, Mapping):
-        items = [(str(k), _instance(p, Plan, f"plans[{k!r}]")) for k, p in plans.items()]
+        items = [(str(k), _instance(p, Plan, f"plans[{shown(k)}]")) for k, p in plans.items()]
     else:
         items = [
             (str(_instance(p, Plan, f"plans[{k}]").name), p)

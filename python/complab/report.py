@@ -123,9 +123,15 @@ def _chart(name: str, draw: Callable[[Figure], None], size: tuple[float, float])
     from matplotlib.figure import Figure
 
     # Text stays text (smaller files, crisp in the browser); a salt per chart keeps the
-    # element ids of different charts in one page apart.
+    # element ids of different charts in one page apart; names are drawn as written, never
+    # as math ("$x$" in a segment's name).
     with matplotlib.rc_context(
-        {"svg.fonttype": "none", "svg.hashsalt": f"complab-{name}", "font.size": 9}
+        {
+            "svg.fonttype": "none",
+            "svg.hashsalt": f"complab-{name}",
+            "font.size": 9,
+            "text.parse_math": False,
+        }
     ):
         fig = Figure(figsize=size, layout="constrained")
         draw(fig)

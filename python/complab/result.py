@@ -123,20 +123,20 @@ class Result:
         return int(self.arrays["cohorts"].shape[1])
 
     def completed_trials(self) -> Result:
-        """Only the trials that finished (all of them unless the run was interrupted)."""
+        """The trials up to the first one that did not finish (all of them unless the run
+        was interrupted): a contiguous prefix, so the result says exactly what it holds —
+        ``first_trial`` and ``trials`` — and :func:`complab.simulate` with those settings
+        repeats it. Trials that finished after a gap are dropped."""
         done = self.arrays["completed"].astype(bool)
         if done.all():
             return self
-        arrays = {k: v[done] for k, v in self.arrays.items()}
+        kept = int(np.argmin(done))  # the first unfinished trial
         out = Result.__new__(Result)
         out.__dict__.update(self.__dict__)
-        out.arrays = arrays
+        out.arrays = {k: v[:kept] for k, v in self.arrays.items()}
         if self.account_records is not None:
-            # Keep the finished trials' accounts, numbered like the trials that remain.
-            renumber = np.cumsum(done) - 1
-            rows = done[self.account_records["trial"]]
+            rows = self.account_records["trial"] < kept
             out.account_records = {k: v[rows] for k, v in self.account_records.items()}
-            out.account_records["trial"] = renumber[out.account_records["trial"]].astype(np.int32)
         return out
 
     def save(self, path: Any) -> Any:

@@ -49,6 +49,7 @@ import math
 import numbers
 import os
 import re
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -57,7 +58,7 @@ from typing import Any
 import numpy as np
 
 from complab import _core
-from complab.plans import Plan, _record, _reraise_under
+from complab.plans import Plan, _record, _reraise_under, shown
 
 ROLES = ("ae", "sdr", "csm")
 _C_INT = 2**31  # the core stores counts and months as C ints
@@ -262,13 +263,24 @@ class Scenario:
         if not isinstance(self.world, World):
             raise ValueError(f"world: expected a complab.World, got {type(self.world).__name__}")
         _check_types(self.world, "world")
+        if self.world.months > MAX_MONTHS:
+            raise ValueError(
+                f"world.months: {self.world.months} is more than {MAX_MONTHS} ({MAX_MONTHS // 12} "
+                "years), the longest horizon allowed: ARR compounding over longer horizons "
+                "passes the engine's limits part-way through a run"
+            )
         names = self.world.segment_names()
         if len(set(names)) != len(names):
             raise ValueError(f"world.segments: names {names} are not unique")
         for k, name in enumerate(names):
+            if name == "all":  # the company's row in cohort tables and comparisons
+                raise ValueError(
+                    f"world.segments[{k}].name: 'all' names the whole company in the tables; "
+                    "give the segment another name"
+                )
             if name.isdigit():  # `with_` reads segments.0 as an index
                 raise ValueError(
-                    f"world.segments[{k}].name: {name!r} is a number; a segment's name needs a letter"
+                    f"world.segments[{k}].name: {shown(name)} is a number; a segment's name needs a letter"
                 )
         products = [p.name for p in self.world.products]
         if len(set(products)) != len(products):
@@ -287,6 +299,7 @@ class Scenario:
                     f"plans.{key}.role: the plan is for role '{plan.role}', not '{role}'"
                 )
         self._to_core()
+        _check_opportunities(self.world)
 
     def _world_core(self) -> Any:
         """The engine's world struct, validated; errors carry the ``world.`` prefix."""
@@ -377,7 +390,7 @@ class Scenario:
         data = {"world": _plain(self.world), "plans": dict(self.plans)}
         for path, value in updates.items():
             if not isinstance(path, str):
-                raise ValueError(f"with_: path {path!r} is not a string")
+                raise ValueError(f"with_: path {shown(path)} is not a string")
             parts = _split_path(path)
             for concrete in _expand_path(data, parts, path):
                 _set_path(data, concrete, _plain(value), path)
@@ -418,7 +431,7 @@ class Scenario:
         for key, p in plans_data.items():
             if not isinstance(key, str):
                 raise ValueError(
-                    f"plans: key {key!r} is not a string (plan keys: {', '.join(_plan_keys(world))})"
+                    f"plans: key {shown(key)} is not a string (plan keys: {', '.join(_plan_keys(world))})"
                 )
             if isinstance(p, Plan):
                 plans[key] = p
@@ -464,19 +477,50 @@ class Scenario:
         import yaml
 
         text = _read_text(source)
+        where = os.fspath(source) if text is not source else "scenario YAML"
         try:
             data = load_yaml(text)
         except yaml.YAMLError as err:
-            raise ValueError(f"scenario YAML: {err}") from None
-        return cls.from_dict(data)
+            raise ValueError(f"{where}: not valid YAML ({yaml_problem(err)})") from None
+        except RecursionError:  # a bound above should stop this first
+            raise ValueError(f"{where}: values nested too deeply") from None
+        if text is source:
+            return cls.from_dict(data)
+        try:
+            return cls.from_dict(data)
+        except ValueError as err:  # a file's errors name the file, then the field
+            raise ValueError(f"{where}: {err}") from None
+
+
+def yaml_problem(err: Exception) -> str:
+    """A YAML error in one line: what is wrong and where (line and column)."""
+    mark = getattr(err, "problem_mark", None)
+    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+    problem = getattr(err, "problem", None) or str(err)
+    return where + " ".join(str(problem).split())
+
+
+#: Bounds on a scenario file: a real one is a few kilobytes, tens of levels deep and a few
+#: thousand values; these leave wide room and keep a hostile file from taking minutes or
+#: all memory (aliases can make a small file expand to billions of values).
+MAX_YAML_BYTES = 1 << 20
+MAX_YAML_DEPTH = 64
+MAX_YAML_VALUES = 100_000
 
 
 def load_yaml(text: str) -> Any:
     """``yaml.safe_load`` as a planner expects it: ``1e5`` is a number (YAML 1.1 reads it as
     a string without a dot), and a key given twice in one mapping is an error (YAML keeps
-    the last one silently). Raises ``yaml.YAMLError``, with the line, for both."""
+    the last one silently). Merge keys (``<<: *defaults``) are read as YAML defines them.
+    Text over :data:`MAX_YAML_BYTES`, nesting deeper than :data:`MAX_YAML_DEPTH` and more
+    than :data:`MAX_YAML_VALUES` values once aliases are expanded are refused. Raises
+    ``yaml.YAMLError``, with the line where there is one."""
     import yaml
 
+    if len(text) > MAX_YAML_BYTES:
+        raise yaml.YAMLError(
+            f"{len(text):,} characters, more than the {MAX_YAML_BYTES:,} a scenario may have"
+        )
     return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a SafeLoader
 
 
@@ -485,20 +529,87 @@ def _yaml_loader() -> type:
     """load_yaml's SafeLoader, built once (yaml is imported only when a file is read)."""
     import yaml
 
+    merge_tag = "tag:yaml.org,2002:merge"
+
     class Loader(yaml.SafeLoader):
+        depth = 0
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.depth += 1
+            try:
+                if self.depth > MAX_YAML_DEPTH:
+                    raise yaml.composer.ComposerError(
+                        None,
+                        None,
+                        f"values nested more than {MAX_YAML_DEPTH} levels deep",
+                        self.peek_event().start_mark,
+                    )
+                return super().compose_node(parent, index)
+            finally:
+                self.depth -= 1
+
+        def get_single_node(self) -> Any:
+            node = super().get_single_node()
+            if node is not None:
+                _count_values(node, {}, set())
+            return node
+
         def construct_mapping(self, node: Any, deep: bool = False) -> Any:
             seen: set[Any] = set()
             for key_node, _ in node.value:
+                if key_node.tag == merge_tag:
+                    continue
                 key = self.construct_object(key_node, deep=deep)
-                if key in seen:
+                try:
+                    repeated = key in seen
+                except TypeError:
                     raise yaml.constructor.ConstructorError(
                         "while reading a mapping",
                         node.start_mark,
-                        f"key {key!r} is given twice",
+                        f"a key is a {type(key).__name__}; keys are names or numbers",
+                        key_node.start_mark,
+                    ) from None
+                if repeated:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping",
+                        node.start_mark,
+                        f"key {shown(key)} is given twice",
                         key_node.start_mark,
                     )
                 seen.add(key)
             return super().construct_mapping(node, deep=deep)
+
+    def _count_values(
+        node: Any, sizes: dict[int, tuple[int, int]], open_: set[int]
+    ) -> tuple[int, int]:
+        """The number of values in `node` and its depth, with every alias expanded;
+        refused past MAX_YAML_VALUES or MAX_YAML_DEPTH (aliases can nest too)."""
+        if id(node) in sizes:
+            return sizes[id(node)]
+        if id(node) in open_:
+            raise yaml.composer.ComposerError(
+                None, None, "a value that contains itself (a recursive alias)", node.start_mark
+            )
+        open_.add(id(node))
+        children: list[Any] = []
+        if isinstance(node, yaml.SequenceNode):
+            children = node.value
+        elif isinstance(node, yaml.MappingNode):
+            children = [part for pair in node.value for part in pair]
+        counted = [_count_values(child, sizes, open_) for child in children]
+        size = 1 + sum(n for n, _ in counted)
+        depth = 1 + max((d for _, d in counted), default=0)
+        if size > MAX_YAML_VALUES or depth > MAX_YAML_DEPTH:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"more than {MAX_YAML_VALUES:,} values or {MAX_YAML_DEPTH} levels once aliases "
+                "are expanded; a scenario has a few thousand values",
+                node.start_mark,
+            )
+        open_.discard(id(node))
+        sizes[id(node)] = (size, depth)
+        return size, depth
 
     # YAML 1.2's floats: digits with an exponent need no dot (1e5, 2.5E-3, -1e+06).
     Loader.add_implicit_resolver(
@@ -519,6 +630,45 @@ _NOT_SCENARIO_FILES = {
 }
 
 
+def read_scenario_file(path: str | os.PathLike[str]) -> str:
+    """The text of a scenario file: a regular file (not a folder, a pipe or a device, which
+    could block or never end) of at most :data:`MAX_YAML_BYTES`, in UTF-8.
+
+    Raises
+    ------
+    FileNotFoundError
+        For a path that does not exist.
+    ValueError
+        Naming the file and what is wrong with it.
+    """
+    p = Path(path)
+    try:
+        mode = p.stat()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"scenario file {os.fspath(path)!r} does not exist") from None
+    except OSError as err:
+        raise ValueError(f"{p}: cannot read the file ({err.strerror or err})") from None
+    if stat.S_ISDIR(mode.st_mode):
+        raise ValueError(f"scenario file '{p}' is a folder, not a file")
+    if not stat.S_ISREG(mode.st_mode):
+        raise ValueError(
+            f"{p}: not a regular file (a pipe, a device or a socket); a scenario is a YAML file"
+        )
+    try:
+        with p.open("rb") as f:
+            data = f.read(MAX_YAML_BYTES + 1)
+    except OSError as err:
+        raise ValueError(f"{p}: cannot read the file ({err.strerror or err})") from None
+    if len(data) > MAX_YAML_BYTES:
+        raise ValueError(
+            f"{p}: more than {MAX_YAML_BYTES:,} bytes; a scenario file has a few thousand"
+        )
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{p}: not UTF-8 text (byte {err.start} cannot be read)") from None
+
+
 def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     """Read a scenario file (YAML, or JSON, which is YAML too). See :meth:`Scenario.from_yaml`.
 
@@ -532,35 +682,34 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
     FileNotFoundError
         For a path that does not exist.
     ValueError
-        Starting with the file's name: a folder, a data file (CSV, Excel, Parquet), text
-        that is not YAML (with its line), a file that is not a mapping of ``world`` and
-        ``plans``, or a field the scenario does not allow (its full path).
+        Starting with the file's name: not a file path, a folder, a pipe or device, a data
+        file (CSV, Excel, Parquet), a file too large, text that is not YAML (with its line),
+        a file that is not a mapping of ``world`` and ``plans``, or a field the scenario does
+        not allow (its full path).
 
     Returns
     -------
     Scenario
         The validated scenario; fields the file leaves out take their defaults.
     """
-    import yaml
-
+    if not isinstance(path, (str, os.PathLike)):
+        raise ValueError(
+            f"path: {type(path).__name__} {shown(path)} is not a file path (a str or os.PathLike)"
+        )
     p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"scenario file {os.fspath(path)!r} does not exist")
-    if p.is_dir():
-        raise ValueError(f"{p}: a folder, not a scenario file")
     expected = "a scenario is a YAML file with 'world' and 'plans' (Scenario.to_yaml writes one)"
     kind = _NOT_SCENARIO_FILES.get(p.suffix.lower())
-    if kind is not None:
+    if kind is not None and p.exists():
         raise ValueError(f"{p}: {kind}, not a scenario; {expected}")
+    text = read_scenario_file(p)
+    import yaml
+
     try:
-        data = load_yaml(p.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{p}: not a text file; {expected}") from None
+        data = load_yaml(text)
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f", line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise ValueError(f"{p}{where}: not valid YAML ({problem})") from None
+        raise ValueError(f"{p}: not valid YAML ({yaml_problem(err)})") from None
+    except RecursionError:  # a bound in load_yaml should stop this first
+        raise ValueError(f"{p}: values nested too deeply") from None
     if not isinstance(data, Mapping):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ValueError(f"{p}: not a scenario, the file holds {got}; {expected}")
@@ -568,6 +717,79 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         return Scenario.from_dict(data)
     except ValueError as err:
         raise ValueError(f"{p}: {err}") from None
+
+
+#: The longest horizon, in months: every preset runs to it within the engine's ARR limits.
+MAX_MONTHS = 600
+
+#: The engine keys at most this many opportunities per SDR and month (docs/model.md §2); a
+#: larger draw stops a run. Scenarios that make one likelier than this per SDR and trial are
+#: refused up front rather than failing part-way through a run.
+MAX_OPPORTUNITIES_PER_SDR_MONTH = _core.MAX_OPPORTUNITIES_PER_SOURCE_MONTH
+_OPPORTUNITY_OVERFLOW_ODDS = 1e-12
+
+
+def _check_opportunities(w: World) -> None:
+    """Refuse opportunities_per_sdr and skill_log_sd that could draw more than the engine's
+    monthly limit, naming the most each may be given the other."""
+    if (
+        _overflow_odds(w.opportunities_per_sdr, w.skill_log_sd, w.months)
+        <= _OPPORTUNITY_OVERFLOW_ODDS
+    ):
+        return
+
+    def most(fits: Any, high: float) -> float:
+        low = 0.0
+        for _ in range(40):
+            mid = (low + high) / 2
+            low, high = (mid, high) if fits(mid) else (low, mid)
+        return low
+
+    rate = most(
+        lambda r: _overflow_odds(r, w.skill_log_sd, w.months) <= _OPPORTUNITY_OVERFLOW_ODDS, 100.0
+    )
+    spread = most(
+        lambda sd: (
+            _overflow_odds(w.opportunities_per_sdr, sd, w.months) <= _OPPORTUNITY_OVERFLOW_ODDS
+        ),
+        2.0,
+    )
+    instead = f" or world.skill_log_sd at most {spread:.3g}" if spread > 0 else ""
+    raise ValueError(
+        f"world.opportunities_per_sdr: {w.opportunities_per_sdr:g} with world.skill_log_sd "
+        f"{w.skill_log_sd:g} over {w.months} months lets a strong SDR draw more than "
+        f"{MAX_OPPORTUNITIES_PER_SDR_MONTH} opportunities in a month, the engine's limit; give "
+        f"opportunities_per_sdr at most {rate:.3g}{instead}"
+    )
+
+
+def _overflow_odds(rate: float, skill_log_sd: float, months: int) -> float:
+    """An upper bound on the chance that an SDR (skill ~ LogNormal(0, skill_log_sd)) draws
+    more than the limit in some month of a trial (counts ~ Poisson(rate x skill)): the
+    chance of a skill above exp(skill_log_sd z), plus months times the Poisson tail at that
+    skill, at the best z."""
+    if rate <= 0:
+        return 0.0
+    if skill_log_sd == 0:  # every SDR has skill 1
+        return min(1.0, months * _poisson_tail(rate))
+    best = 1.0
+    for z in np.linspace(0.0, 12.0, 241):
+        lam = rate * math.exp(skill_log_sd * z)
+        best = min(best, 0.5 * math.erfc(z / math.sqrt(2)) + months * _poisson_tail(lam))
+    return best
+
+
+def _poisson_tail(lam: float, k: int = MAX_OPPORTUNITIES_PER_SDR_MONTH) -> float:
+    """P(K > k) for K ~ Poisson(lam), summed in logs (the terms are far below float range)."""
+    if lam >= k:
+        return 1.0
+    total, j = 0.0, k + 1
+    log_term = -lam + j * math.log(lam) - math.lgamma(j + 1)
+    while log_term > -745 and j < k + 5000:  # terms fall from here on, since j > lam
+        total += math.exp(log_term)
+        j += 1
+        log_term += math.log(lam) - math.log(j)
+    return min(total, 1.0)
 
 
 def _check_types(obj: Any, path: str) -> None:
@@ -587,7 +809,7 @@ def _check_types(obj: Any, path: str) -> None:
         elif kind.startswith("records:"):
             cls = _RECORDS[kind.split(":")[1]]
             if not isinstance(value, tuple) or not value:
-                raise ValueError(f"{p}: {value!r} is not a non-empty list")
+                raise ValueError(f"{p}: {shown(value)} is not a non-empty list")
             for i, v in enumerate(value):
                 if not isinstance(v, cls):
                     raise ValueError(
@@ -596,23 +818,23 @@ def _check_types(obj: Any, path: str) -> None:
                 _check_types(v, f"{p}[{i}]")
         elif kind == "int":
             if isinstance(value, bool) or not isinstance(value, int):
-                raise ValueError(f"{p}: {value!r} is not an integer")
+                raise ValueError(f"{p}: {shown(value)} is not an integer")
             if not -_C_INT <= value < _C_INT:
-                raise ValueError(f"{p}: {value!r} is out of range")
+                raise ValueError(f"{p}: {shown(value)} is out of range")
         elif kind == "str":
             if not isinstance(value, str) or not value:
-                raise ValueError(f"{p}: {value!r} is not a non-empty string")
+                raise ValueError(f"{p}: {shown(value)} is not a non-empty string")
             bad = [c for c in _NAME_FORBIDDEN if c in value]
             if f.name == "name" and bad:
                 raise ValueError(
-                    f"{p}: {value!r} contains {bad[0]!r}; names may not contain any of {_NAME_FORBIDDEN!r}"
+                    f"{p}: {shown(value)} contains {shown(bad[0])}; names may not contain any of {shown(_NAME_FORBIDDEN)}"
                 )
         elif kind == "bool":
             if not isinstance(value, bool):
-                raise ValueError(f"{p}: {value!r} is not true or false")
+                raise ValueError(f"{p}: {shown(value)} is not true or false")
         elif kind == "floats":
             if not isinstance(value, tuple) or not value:
-                raise ValueError(f"{p}: {value!r} is not a non-empty list of numbers")
+                raise ValueError(f"{p}: {shown(value)} is not a non-empty list of numbers")
             for i, h in enumerate(value):
                 _check_number(h, f"{p}[{i}]")
         elif kind == "float":
@@ -622,13 +844,13 @@ def _check_types(obj: Any, path: str) -> None:
 
 def _check_number(value: Any, path: str) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{path}: {value!r} is not a number")
+        raise ValueError(f"{path}: {shown(value)} is not a number")
     try:
         finite = math.isfinite(value)
     except OverflowError:  # an int beyond any float
         finite = False
     if not finite:
-        raise ValueError(f"{path}: {value!r} is not a finite number")
+        raise ValueError(f"{path}: {shown(value)} is not a finite number")
 
 
 def _build(cls: type, data: Any, path: str) -> Any:
@@ -680,11 +902,11 @@ def _plain(obj: Any) -> Any:
 
 def _read_text(source: str | os.PathLike[str]) -> str:
     if isinstance(source, os.PathLike):
-        return Path(source).read_text(encoding="utf-8")
+        return read_scenario_file(source)
     if not isinstance(source, str):
         raise ValueError(f"source: expected YAML text or a path, got {type(source).__name__}")
-    if "\n" not in source and os.path.isfile(source):
-        return Path(source).read_text(encoding="utf-8")
+    if "\n" not in source and os.path.exists(source):
+        return read_scenario_file(source)
     if "\n" not in source and ":" not in source:
         raise FileNotFoundError(f"scenario file {source!r} does not exist")
     return source
@@ -751,7 +973,7 @@ def _set_path(data: dict[str, Any], parts: list[str], value: Any, full: str) -> 
         else:
             parent = where.rsplit(".", 1)[0]
             raise ValueError(
-                f"{full}: {parent} is {node!r}, which has no field '{head}'; set {parent} whole instead"
+                f"{full}: {parent} is {shown(node)}, which has no field '{head}'; set {parent} whole instead"
             )
         if last:
             factor = _relative(value)
@@ -866,7 +1088,9 @@ def _behaviour_to_core(b: Behaviour) -> Any:
             continue
         path = f"world.behaviour.{role}_productivity"
         if not isinstance(table, Mapping):
-            raise ValueError(f"{path}: expected {{activity: {{metric: value}}}}, got {table!r}")
+            raise ValueError(
+                f"{path}: expected {{activity: {{metric: value}}}}, got {shown(table)}"
+            )
         flat = [0.0] * (len(ACTIVITIES[role]) * len(metrics))
         for activity, row in table.items():
             if activity not in ACTIVITIES[role]:
@@ -874,7 +1098,7 @@ def _behaviour_to_core(b: Behaviour) -> Any:
                     f"{path}.{activity}: not an activity; allowed: {', '.join(ACTIVITIES[role])}"
                 )
             if not isinstance(row, Mapping):
-                raise ValueError(f"{path}.{activity}: expected {{metric: value}}, got {row!r}")
+                raise ValueError(f"{path}.{activity}: expected {{metric: value}}, got {shown(row)}")
             for metric, value in row.items():
                 if metric not in metrics:
                     raise ValueError(

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
+import fcntl
 import itertools
 import json
 import math
@@ -37,7 +38,7 @@ import pandas as pd
 from complab import engine
 from complab.display import Table
 from complab.engine import resolve_seed
-from complab.result import COHORT_METRICS, PERCENTILES, Result
+from complab.result import COHORT_METRICS, KPI_COLUMNS, PERCENTILES, Result
 from complab.scenario import Scenario
 
 __all__ = ["COHORT_METRICS", "ROLES", "SweepInterrupted", "expand_grid", "sweep"]
@@ -471,29 +472,59 @@ def evaluate(
 
 # -- checkpoints -------------------------------------------------------------------------------
 class _Checkpoint:
-    """Append-only JSON lines: a header naming the sweep, then one line per finished point."""
+    """Append-only JSON lines: a header naming the sweep, then one line per finished point.
+
+    The file is locked (``flock``) while the sweep runs, so two sweeps never write to it at
+    once; each entry is checked against the sweep when it is used (:meth:`rows_for`).
+    """
 
     def __init__(self, path: str | os.PathLike[str], header: dict[str, Any]) -> None:
         self.path = Path(path)
         self.header = json.loads(json.dumps(header))
         self.done: dict[str, list[dict[str, Any]]] = {}
+        self.lines: dict[str, int] = {}  # each point's line, for messages
+        self._lock: Any = None
         if self.path.is_dir():
             raise ValueError(
                 f"checkpoint: {str(self.path)!r} is a directory; give a file path, "
                 f"e.g. {str(self.path / 'sweep.jsonl')!r}"
             )
+        if self.path.exists() and not self.path.is_file():
+            raise ValueError(
+                f"checkpoint: {str(self.path)!r} is not a regular file (a device or a pipe); "
+                "give a file path"
+            )
         try:
-            if self.path.exists() and self.path.stat().st_size > 0:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock = self.path.open("ab")
+            try:
+                fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.close()
+                raise ValueError(
+                    f"checkpoint: {str(self.path)!r} is in use by another sweep; wait for it "
+                    "to finish, or give this sweep another path"
+                ) from None
+            if self.path.stat().st_size > 0:
                 self._load()
             else:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
                 with self.path.open("w", encoding="utf-8") as f:
                     f.write(json.dumps(self.header) + "\n")
         except OSError as err:
+            self.close()
             raise ValueError(
                 f"checkpoint: cannot use {str(self.path)!r} ({err.strerror or err}); "
                 "give a file path that can be read and written"
             ) from None
+        except ValueError:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Release the lock."""
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def _load(self) -> None:
         data = self.path.read_bytes()
@@ -534,13 +565,34 @@ class _Checkpoint:
                 continue
             try:
                 key, rows = _read_entry(line)
+                if key in self.done and self.done[key] != rows:
+                    raise ValueError(
+                        f"the point of line {self.lines[key]} again, with different values"
+                    )
             except ValueError as err:
-                raise ValueError(
-                    f"checkpoint: {str(self.path)!r}, line {number}: not a finished point "
-                    f"({err}); the file is damaged: delete that line to recompute its point, "
-                    "or delete the file"
-                ) from None
+                raise self.damaged(number, f"not a finished point ({err})") from None
             self.done[key] = rows
+            self.lines.setdefault(key, number)
+
+    def damaged(self, line: int, what: str) -> ValueError:
+        return ValueError(
+            f"checkpoint: {str(self.path)!r}, line {line}: {what}; the file is damaged: "
+            "delete that line to recompute its point, or delete the file"
+        )
+
+    def rows_for(
+        self, key: str, outputs: Sequence[str], years: int, trials: int
+    ) -> list[dict[str, Any]] | None:
+        """The stored rows of a point, checked against what the sweep computes for it
+        (each output and year once, counts within the trials, statistics that are numbers
+        and consistent); None when the point is not stored."""
+        rows = self.done.get(key)
+        if rows is None:
+            return None
+        problem = _rows_problem(rows, outputs, years, trials)
+        if problem is not None:
+            raise self.damaged(self.lines[key], f"its statistics do not fit this sweep: {problem}")
+        return rows
 
     def write(self, key: str, rows: list[dict[str, Any]]) -> None:
         with self.path.open("a", encoding="utf-8") as f:
@@ -572,6 +624,41 @@ def _read_entry(line: bytes) -> tuple[str, list[dict[str, Any]]]:
     ):
         raise ValueError(f"rows are not a list of statistics with {', '.join(ROW_COLUMNS)}")
     return point_key(point), rows
+
+
+def _rows_problem(
+    rows: list[dict[str, Any]], outputs: Sequence[str], years: int, trials: int
+) -> str | None:
+    """What is wrong with a point's stored rows, or None."""
+    expected = {(o, y) for o in outputs for y in range(years)}
+    seen: set[tuple[Any, Any]] = set()
+    for row in rows:
+        place = (row.get("output"), row.get("year"))
+        if place not in expected:
+            return f"output {_short(place[0])}, year {_short(place[1])} is not one it computes"
+        if place in seen:
+            return f"output {place[0]!r}, year {place[1]} appears twice"
+        seen.add(place)
+        n = row["n"]
+        if isinstance(n, bool) or not isinstance(n, int) or not 0 <= n <= trials:
+            return f"{place[0]!r}, year {place[1]}: n {_short(n)} is not a count of 0 to {trials} trials"
+        stats = [c for c in ROW_COLUMNS if c not in ("output", "year", "n")]
+        for column in stats:
+            value = row[column]
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return f"{place[0]!r}, year {place[1]}: {column} {_short(value)} is not a number"
+            # NaN only where there are too few trials to compute it (as summarise does)
+            if math.isnan(value) != (n == 0 or (column == "se" and n == 1)):
+                return f"{place[0]!r}, year {place[1]}: {column} {value} with n {n}"
+            if math.isinf(value):
+                return f"{place[0]!r}, year {place[1]}: {column} is infinite"
+        quantiles = [row[f"p{q}"] for q in PERCENTILES]
+        if n and (row["se"] < 0 or any(a > b for a, b in itertools.pairwise(quantiles))):
+            return f"{place[0]!r}, year {place[1]}: a negative se or percentiles out of order"
+    if seen != expected:
+        missing = sorted(expected - seen)[0]
+        return f"no row for output {missing[0]!r}, year {missing[1]}"
+    return None
 
 
 def _short(value: Any) -> str:
@@ -719,43 +806,49 @@ def sweep(
         }
         store = _Checkpoint(checkpoint, header)
     rows: dict[int, list[dict[str, Any]]] = {}
-    if store is not None:
-        for i, k in enumerate(keys):
-            if k in store.done:
-                rows[i] = store.done[k]
-    report, close = progress_reporter(progress, len(points), "sweep")
-
-    def on_point(index: int, table: pd.DataFrame) -> None:
-        summary = summarise(table)
-        if store is not None:
-            store.write(keys[index], summary)
-        rows[index] = summary
-        if report is not None:
-            report(len(rows))
-
     try:
-        if report is not None and rows:
-            report(len(rows))
-        evaluate(
-            scenarios,
-            reuse_world=is_plan_only(paths, scenario),
-            outputs=names,
-            trials=trials,
-            seed=key,
-            threads=threads,
-            executor=executor,
-            trials_per_task=trials_per_task,
-            skip=frozenset(rows),
-            on_point=on_point,
-        )
-    except KeyboardInterrupt as err:
-        finished = _table(points, rows, paths)
-        finished.attrs.update(seed=seed_record, trials=trials, paths=paths)
-        raise SweepInterrupted(
-            finished, len(rows), len(points), None if store is None else store.path
-        ) from err
+        if store is not None:
+            expected = names or [*KPI_COLUMNS, *(f"earnings_per_{r}" for r in ROLES)]
+            for i, k in enumerate(keys):
+                stored = store.rows_for(k, expected, scenarios[i].world.months // 12, trials)
+                if stored is not None:
+                    rows[i] = stored
+        report, close = progress_reporter(progress, len(points), "sweep")
+
+        def on_point(index: int, table: pd.DataFrame) -> None:
+            summary = summarise(table)
+            if store is not None:
+                store.write(keys[index], summary)
+            rows[index] = summary
+            if report is not None:
+                report(len(rows))
+
+        try:
+            if report is not None and rows:
+                report(len(rows))
+            evaluate(
+                scenarios,
+                reuse_world=is_plan_only(paths, scenario),
+                outputs=names,
+                trials=trials,
+                seed=key,
+                threads=threads,
+                executor=executor,
+                trials_per_task=trials_per_task,
+                skip=frozenset(rows),
+                on_point=on_point,
+            )
+        except KeyboardInterrupt as err:
+            finished = _table(points, rows, paths)
+            finished.attrs.update(seed=seed_record, trials=trials, paths=paths)
+            raise SweepInterrupted(
+                finished, len(rows), len(points), None if store is None else store.path
+            ) from err
+        finally:
+            close()
     finally:
-        close()
+        if store is not None:
+            store.close()
     table = _table(points, rows, paths)
     table.attrs.update(seed=seed_record, trials=trials, paths=paths, scenario=scenario.to_yaml())
     return table
