@@ -480,8 +480,9 @@ class _Batch:
         need = int(pos.max()) + 1 if len(b) else 0
         if need > self.cap:
             self._resize(max(need, self.cap * 5 // 4 + 16))
+        at = b * self.cap + pos
         for name, (_, fill) in _STATE.items():  # a slot may hold a churned account
-            self.a[name][b, pos] = values.get(name, fill)
+            self.at(name)[at] = values.get(name, fill)
         self.n_accounts += np.bincount(b, minlength=self.B)
 
     def compact(self) -> None:
@@ -917,39 +918,39 @@ class _Batch:
             a["year_start"] = np.where(on, total, -1)
 
     def close_cohorts(self, t: int) -> None:
-        a = self.a
+        """Close the period's reps' books and the year's segment cohorts (their members:
+        the accounts active at the start, start ARR >= 0)."""
+        hi = int(self.n_accounts.max())
+        a = {name: self.a[name][:, :hi] for name in _STATE}
         end = a["arr_fixed"] + a["arr_usage"]
+        churned = ~a["active"]
         if (t + 1) % self.P == 0:
-            p = t // self.P
             start = a["period_start"]
-            book = start >= 0
-            kept = np.minimum(start, end)
-            churned = ~a["active"]
+            fields = {
+                "book_start_arr": start,
+                "book_end_arr": end,
+                "book_kept_arr": np.minimum(start, end),
+                "book_start_logos": None,
+                "book_churned_logos": churned,
+                "book_expanded_logos": a["expanded"],
+            }
+            raw = self.raw[:, :, t // self.P]
             for rep in (a["period_csm"], a["period_ae"]):
-                m = book & (rep >= 0)
-                raw = self.raw[:, :, p]
-                raw[..., S["book_start_arr"]] += self.per_rep(m, rep, start)
-                raw[..., S["book_end_arr"]] += self.per_rep(m, rep, end)
-                raw[..., S["book_kept_arr"]] += self.per_rep(m, rep, kept)
-                raw[..., S["book_start_logos"]] += self.per_rep(m, rep)
-                raw[..., S["book_churned_logos"]] += self.per_rep(m & churned, rep)
-                raw[..., S["book_expanded_logos"]] += self.per_rep(m & a["expanded"], rep)
+                member = (start >= 0) & (rep >= 0)
+                idx = (self.rows * self.R1 + rep)[member]
+                for name, values in fields.items():
+                    w = None if values is None else values[member].astype(float)
+                    total = np.bincount(idx, w, minlength=self.B * self.R1)
+                    raw[..., S[name]] += np.rint(total).astype(np.int64).reshape(self.B, self.R1)
         if (t + 1) % CONTRACT_MONTHS == 0 and t // CONTRACT_MONTHS < self.years:
-            y = t // CONTRACT_MONTHS
             start = a["year_start"]
-            m = start >= 0
-            idx = (np.broadcast_to(self.rows, m.shape) * self.nseg + a["seg"])[m]
-
-            def per_segment(values: np.ndarray) -> np.ndarray:
-                out = np.bincount(idx, values[m].astype(float), self.B * self.nseg)
-                return np.rint(out).astype(np.int64).reshape(self.B, self.nseg)
-
-            c = self.cohorts[:, y]
-            c[..., 0] += per_segment(start)
-            c[..., 1] += per_segment(end)
-            c[..., 2] += per_segment(np.minimum(start, end))
-            c[..., 3] += per_segment(np.ones_like(start))
-            c[..., 4] += per_segment((~a["active"]).astype(np.int64))
+            member = start >= 0
+            idx = (self.rows * self.nseg + a["seg"])[member]
+            c = self.cohorts[:, t // CONTRACT_MONTHS]
+            for k, values in enumerate((start, end, np.minimum(start, end), None, churned)):
+                w = None if values is None else values[member].astype(float)
+                total = np.bincount(idx, w, minlength=self.B * self.nseg)
+                c[..., k] += np.rint(total).astype(np.int64).reshape(self.B, self.nseg)
 
     def run(self) -> None:
         self.initial_book()
