@@ -22,9 +22,11 @@ different results.
 
 Written as PERF-NOTES recommends: trials in batches (64 by default), per-account state as
 ``[batch, accounts]`` arrays, the dense draws (health and usage normals, the CSQL yes/no)
-over the active accounts and the rare events (hand-offs closing, CSQLs raised, renewals,
-deals) drawn only for the accounts they apply to. Money is int64 cents, as in the engine,
-so ARR rolls forward exactly.
+over the slots in use without masks (a churned account holds no ARR and no rates; churned
+accounts are dropped between years) and the rare events (hand-offs closing, CSQLs raised,
+renewals, deals) drawn only for the accounts they apply to. Money is whole cents, as in the
+engine: int64 in the outputs, float64 in the account arrays (exact below 2^53 cents), so
+ARR rolls forward exactly.
 
 Usage::
 
@@ -200,7 +202,12 @@ def hazard_by_index(seg: complab.Segment, n: int) -> np.ndarray:
 def growth_by_age(w: complab.World, seg: complab.Segment, acceptance: float, n: int) -> np.ndarray:
     """G_s(a), a = 0 .. n-1 (docs/model.md §4, as its formula states): the product over the
     months k < a of 1 + mu (h_k - 1/2) [usage-priced] + rho e h_k^gamma q
-    min(1, x z_bar n_e h_k) u, at the mean health path under nominal effort."""
+    min(1, x z_bar n_e h_k) u, at the mean health path under nominal effort, h_k the mean
+    health in the account's k-th month (after that month's step 1).
+
+    The formula's CSQL rate has no skill factor; the engine's has z_bar (mean skill), as the
+    section's prose reads: up to 1% more initial ARR in enterprise (tests/python/
+    test_numpy_reference.py)."""
     e = w.effort
     emphasis = (1 - e.csm_adoption) / (1 - e.csm_adoption_ref)
     follow_up = (1 - e.ae_new_business) / (1 - e.ae_new_business_ref)
