@@ -85,7 +85,7 @@ def test_ctrl_c_while_the_command_starts_exits_130_without_a_traceback():
         (
             {"world.opportunities_per_sdr": 100},
             r"^world\.opportunities_per_sdr: 100 with world\.skill_log_sd 0\.25 over 36 months "
-            r"lets a strong SDR draw more than 256 opportunities in a month, the engine's "
+            r"lets a strong SDR draw more than 512 opportunities in a month, the engine's "
             r"limit; give opportunities_per_sdr at most \d+",
         ),
         (
