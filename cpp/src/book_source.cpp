@@ -11,11 +11,16 @@
 
 namespace complab {
 
-SteadyStateBook::SteadyStateBook(const Scenario& scenario) : w_(scenario.world) {
+SteadyStateBook::SteadyStateBook(const Scenario& scenario)
+    : today_(scenario.world), history_(scenario.book_history()), w_(history_.world) {
+  if (&history_ != &scenario) {
+    history_roster_ = make_roster(history_);
+    history_reps_.emplace(history_, history_roster_);
+  }
   for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
     const auto& seg = w_.segments[static_cast<std::size_t>(s)];
     tenure_cdf_.push_back(renewal_index_cdf(w_, seg));
-    growth_by_age_.push_back(expected_growth_by_age(w_, seg, process::handoff_acceptance(scenario, s),
+    growth_by_age_.push_back(expected_growth_by_age(w_, seg, process::handoff_acceptance(history_, s),
                                                     tenure_cdf_.back().size() * kContractMonths));
     log_median_.push_back(std::log(seg.acv_median));
   }
@@ -23,22 +28,31 @@ SteadyStateBook::SteadyStateBook(const Scenario& scenario) : w_(scenario.world) 
 
 void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, AccountStore& accounts) {
   const double o = w_.effort.ae_overpromise;
+  // Whose CSMs made the book's health: the history's reps, or today's when it is its own.
+  Workforce& made_by = history_reps_ ? *history_reps_ : reps;
+  if (history_reps_) history_reps_->start_trial(streams);
   for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
     const auto& seg = w_.segments[static_cast<std::size_t>(s)];
     const auto& aes = reps.segment_aes[static_cast<std::size_t>(s)];
     const auto& csms = reps.segment_csms[static_cast<std::size_t>(s)];
+    const auto& past_csms = made_by.segment_csms[static_cast<std::size_t>(s)];
+    const bool past_aes = !made_by.segment_aes[static_cast<std::size_t>(s)].empty();
     const auto& cdf = tenure_cdf_[static_cast<std::size_t>(s)];
     const std::uint32_t group = identity::account_group(s);
     // Each account's three streams start from first blocks computed together.
-    const auto n = static_cast<std::size_t>(seg.initial_accounts);
+    const auto n = static_cast<std::size_t>(today_.segments[static_cast<std::size_t>(s)].initial_accounts);
     if (ids_.size() < n) ids_.resize(n);
     for (std::size_t i = 0; i < n; ++i) ids_[i] = static_cast<std::uint32_t>(i);
     streams.blocks(group, ids_.data(), n, 0, Purpose::InitialTenure, tenure_blocks_);
     streams.blocks(group, ids_.data(), n, 0, Purpose::InitialArr, arr_blocks_);
     streams.blocks(group, ids_.data(), n, 0, Purpose::InitialHealth, health_blocks_);
-    // The CSMs' effort with the books they start with (account i goes to CSM i mod n).
-    for (std::size_t j = 0; j < csms.size(); ++j) {
-      reps.csm_effort(static_cast<std::size_t>(csms[j]), static_cast<int>(n / csms.size() + (j < n % csms.size() ? 1 : 0)));
+    // The CSMs' effort with the books they start with (account i goes to CSM i mod n), and
+    // the history's CSMs' with the books they served.
+    for (Workforce* w : {&reps, &made_by}) {
+      const auto& list = w->segment_csms[static_cast<std::size_t>(s)];
+      for (std::size_t j = 0; j < list.size(); ++j) {
+        w->csm_effort(static_cast<std::size_t>(list[j]), static_cast<int>(n / list.size() + (j < n % list.size() ? 1 : 0)));
+      }
     }
     boost::random::lognormal_distribution<double> acv(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd);
     boost::random::normal_distribution<double> normal(0.0, 1.0);
@@ -55,8 +69,10 @@ void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, Accoun
                          growth_by_age_[static_cast<std::size_t>(s)][static_cast<std::size_t>(age)];
       const int csm = csms.empty() ? -1 : csms[i % csms.size()];
       const int ae = aes.empty() ? -1 : aes[i % aes.size()];
-      const double sold_at = aes.empty() ? 0.0 : o;
-      const double mean = mean_health_at_age(w_, seg, reps.health_shift[static_cast<std::size_t>(csm + 1)], sold_at, age);
+      const double sold_at = past_aes ? o : 0.0;
+      const int past_csm = past_csms.empty() ? -1 : past_csms[i % past_csms.size()];
+      const double mean =
+          mean_health_at_age(w_, seg, made_by.health_shift[static_cast<std::size_t>(past_csm + 1)], sold_at, age);
       const double sd = std::sqrt(health_variance_at_age(seg, age));
       double health = clip01(mean);
       if (sd > 0) {

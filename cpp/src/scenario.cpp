@@ -188,6 +188,24 @@ void Scenario::validate() const {
     check_plan("plans.csm[" + world.segments[s].name + "]", csm_plan[s], Role::CSM);
   }
   check_plan("plans.sdr", sdr_plan, Role::SDR);
+  if (history.size() > 1) throw std::invalid_argument("history: at most one scenario");
+  if (!history.empty()) {
+    const Scenario& h = history.front();
+    if (!h.history.empty()) throw std::invalid_argument("history: a history has no history of its own");
+    try {
+      h.validate();
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument(std::string("history.") + e.what());
+    }
+    // The book at month 0 is this world's segments and products, as the history left them.
+    const auto& hs = h.world.segments;
+    bool same = hs.size() == nseg && h.world.products.size() == world.products.size();
+    for (std::size_t s = 0; same && s < nseg; ++s) same = hs[s].name == world.segments[s].name;
+    if (!same) {
+      throw std::invalid_argument("history: its segments and products must be the scenario's (the same names, "
+                                  "in the same order), for it builds the scenario's book at month 0");
+    }
+  }
 }
 
 bool Scenario::shared_nrr(int segment) const {

@@ -37,6 +37,11 @@ Workforce::Workforce(const Scenario& scenario, const RepRoster& roster) : w_(sce
 }
 
 void Workforce::start_trial(const TrialStreams& streams, KpiLedger& ledger) {
+  start_trial(streams);
+  for (int r = 0; r < size(); ++r) ledger.skill(r, skill[static_cast<std::size_t>(r)]);
+}
+
+void Workforce::start_trial(const TrialStreams& streams) {
   for (int r = 0; r < size(); ++r) {
     const auto ri = static_cast<std::size_t>(r);
     double z = 1.0;
@@ -45,7 +50,6 @@ void Workforce::start_trial(const TrialStreams& streams, KpiLedger& ledger) {
       z = boost::random::lognormal_distribution<double>(0.0, w_.skill_log_sd)(s);
     }
     skill[ri] = z;
-    ledger.skill(r, z);
     const Role rl = roster_.role[ri];
     share[ri] = rl == Role::CSM ? w_.effort.csm_adoption : rl == Role::AE ? w_.effort.ae_new_business : 1.0;
     overpromise[ri] = rl == Role::AE ? w_.effort.ae_overpromise : 0.0;

@@ -214,7 +214,7 @@ void register_engine(py::module_& m) {
   py::class_<Scenario>(m, "Scenario")
       .def(py::init<>())
       COMPLAB_FIELD(Scenario, world) COMPLAB_FIELD(Scenario, plans) COMPLAB_FIELD(Scenario, ae_plan)
-      COMPLAB_FIELD(Scenario, csm_plan) COMPLAB_FIELD(Scenario, sdr_plan)
+      COMPLAB_FIELD(Scenario, csm_plan) COMPLAB_FIELD(Scenario, sdr_plan) COMPLAB_FIELD(Scenario, history)
       .def("validate", &Scenario::validate)
       .def("shared_nrr", &Scenario::shared_nrr, py::arg("segment"));
 #undef COMPLAB_FIELD

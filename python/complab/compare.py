@@ -57,6 +57,7 @@ def compare(
     seed: int | np.random.SeedSequence | None = None,
     threads: int | None = None,
     progress: bool | Callable[[int], None] = False,
+    history: str = "base",
 ) -> Comparison:
     """Run a base scenario and its variants on common random numbers; report paired
     differences of every KPI and pay figure.
@@ -78,6 +79,11 @@ def compare(
     progress
         True for one progress bar over every run that is simulated (the base and each
         variant that cannot be re-paid), or a callable given the trials done across them.
+    history
+        ``"base"`` (the default): every variant starts from the base's book at month 0 and
+        its changes apply from then on — a decision taken today. ``"own"``: each variant's
+        book is its own steady state, as if its world had always held — two different
+        companies (docs/model.md §4).
 
     Returns
     -------
@@ -123,6 +129,8 @@ def compare(
             )
     if not (isinstance(progress, bool) or callable(progress)):
         raise ValueError(f"progress: {progress!r} is not true, false or a callable")
+    if history not in ("base", "own"):
+        raise ValueError(f"history: {history!r} is not 'base' or 'own'")
     key, record = resolve_seed(seed)
     meter = _Progress(progress, trials, [scenario, *built.values()])
     try:
@@ -130,23 +138,29 @@ def compare(
         base = simulate(scenario, progress=meter.next_run(), **run)  # type: ignore[arg-type]
         results: dict[str, Result] = {}
         methods: dict[str, str] = {}
+        past = scenario if history == "base" else None
         for name, variant in built.items():
-            results[name], methods[name] = _run_variant(base, variant, run, meter)
+            results[name], methods[name] = _run_variant(base, variant, run, meter, past)
     finally:
         meter.close()
     return Comparison(base=base, results=results, methods=methods, seed=record)
 
 
 def _run_variant(
-    base: Result, variant: Scenario, run: dict[str, Any], meter: _Progress
+    base: Result,
+    variant: Scenario,
+    run: dict[str, Any],
+    meter: _Progress,
+    history: Scenario | None,
 ) -> tuple[Result, str]:
-    """Pay a plan-only variant on the base's world; simulate any other."""
+    """Pay a plan-only variant on the base's world; simulate any other, from `history`'s
+    book when given."""
     if variant.world == base.scenario.world:
         try:
             return base.repay(variant), "repay"
         except ValueError:  # shared-NRR status or responsive behaviour: the world changes
             meter.add_run()
-    return simulate(variant, progress=meter.next_run(), **run), "simulate"
+    return simulate(variant, progress=meter.next_run(), history=history, **run), "simulate"
 
 
 class _Progress:

@@ -227,6 +227,7 @@ def simulate(
     batch_size: int | None = None,
     first_trial: int = 0,
     keep_accounts: bool = False,
+    history: Scenario | None = None,
 ) -> Result:
     """Simulate ``trials`` independent runs of the scenario's world and pay its reps.
 
@@ -250,6 +251,13 @@ def simulate(
     first_trial
         Key of the first trial: runs over ``[a, b)`` and ``[b, c)`` join into the run over
         ``[a, c)`` exactly, which is how sweeps spread one scenario across processes.
+    history
+        The business before month 0, when this run starts from another scenario's book
+        (docs/model.md §4): the book at month 0 — its renewal mix, its accounts' ARR and
+        health — is the one that scenario's rates and staffing left, and this scenario's
+        world runs from month 0. :func:`complab.compare` passes the base, so a variant
+        ("one point less churn", "six more CSMs") starts from today's book rather than one
+        rebuilt as if the change had always held. None: the scenario's own history.
 
     Returns
     -------
@@ -285,6 +293,14 @@ def simulate(
     if options.first_trial + trials > 2**32:
         raise ValueError(f"first_trial: {first_trial} + trials must stay below 2**32")
     core = scenario._to_core()
+    if history is not None:
+        if not isinstance(history, Scenario):
+            raise ValueError(f"history: expected a complab.Scenario, got {type(history).__name__}")
+        core.history = [history._to_core()]
+        try:
+            core.validate()
+        except ValueError as err:
+            raise ValueError(str(err)) from None
     warn_idle_clawbacks(scenario)
     reps = len(_core.roster(core)[0])
     need = _run_bytes(scenario, reps, trials, threads, options.keep_accounts)
@@ -320,7 +336,11 @@ def simulate(
         with sigint_deferred():
             accounts = arrays.pop("accounts", None)
             result = Result(
-                scenario=scenario, seed=seed_record, first_trial=first_trial, arrays=arrays
+                scenario=scenario,
+                seed=seed_record,
+                first_trial=first_trial,
+                arrays=arrays,
+                history=history,
             )
             if accounts is not None:
                 result.account_records = accounts

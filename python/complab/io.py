@@ -96,6 +96,8 @@ def save_result(result: Result, path: str | os.PathLike[str]) -> Path:
         "trials": str(int(result.trials)),
         "arrays": json.dumps(layout),
     }
+    if result.history is not None:
+        meta["history"] = result.history.to_yaml()
     meta["checksum"] = checksum(stored, meta)
     table = pa.table(columns).replace_schema_metadata({_PREFIX + k: v for k, v in meta.items()})
     write_whole(path, lambda partial: pq.write_table(table, partial, compression="zstd"))
@@ -217,6 +219,14 @@ def load(path: str | os.PathLike[str]) -> Result:
         raise ValueError(
             f"{path}: the scenario saved by complab {version} is not valid in complab {__version__}: {err}"
         ) from None
+    history = None
+    if "history" in meta:
+        try:
+            history = Scenario.from_yaml(meta["history"])
+        except ValueError as err:
+            raise ValueError(
+                f"{path}: the history scenario saved with the run is not valid: {err}"
+            ) from None
     arrays = {name: _read_array(path, table, name, spec, trials) for name, spec in layout.items()}
     if meta.get("checksum") != checksum(arrays, meta):
         raise _damaged(
@@ -230,7 +240,9 @@ def load(path: str | os.PathLike[str]) -> Result:
         if name.startswith(_ACCOUNT_PREFIX)
     }
     _check_contents(path, scenario, seed, first_trial, trials, arrays)
-    result = Result(scenario=scenario, seed=seed, first_trial=first_trial, arrays=arrays)
+    result = Result(
+        scenario=scenario, seed=seed, first_trial=first_trial, arrays=arrays, history=history
+    )
     result.account_records = accounts or None
     result.version = version
     if version != __version__:  # warned once the file is known to be whole

@@ -79,9 +79,17 @@ class Result:
     """The outcome of :func:`complab.simulate`: arrays plus the scenario and seed behind them."""
 
     def __init__(
-        self, scenario: Scenario, seed: Any, first_trial: int, arrays: dict[str, np.ndarray]
+        self,
+        scenario: Scenario,
+        seed: Any,
+        first_trial: int,
+        arrays: dict[str, np.ndarray],
+        history: Scenario | None = None,
     ):
         self.scenario = scenario
+        #: The scenario whose history built the book at month 0 (simulate's ``history``),
+        #: or None for the scenario's own.
+        self.history = history
         self.seed = seed
         self.first_trial = first_trial
         self.arrays = arrays
@@ -206,7 +214,11 @@ class Result:
         )
         arrays = dict(self.arrays, pay=pay, measure_payout=measure_payout)
         repaid = Result(
-            scenario=scenario, seed=self.seed, first_trial=self.first_trial, arrays=arrays
+            scenario=scenario,
+            seed=self.seed,
+            first_trial=self.first_trial,
+            arrays=arrays,
+            history=self.history,
         )
         repaid.account_records = self.account_records  # the same world: the same accounts
         return repaid

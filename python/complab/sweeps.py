@@ -364,7 +364,12 @@ def _iter_task(spec: dict[str, Any]) -> Iterator[tuple[int, pd.DataFrame]]:
                 except ValueError:  # shared-NRR status differs: that world does not apply
                     continue
         if result is None:
-            result = engine.simulate(scenario, **options)
+            past = spec.get("history")
+            result = engine.simulate(
+                scenario,
+                history=None if past is None else Scenario.from_dict(past),
+                **options,
+            )
             if spec["reuse_world"]:
                 worlds.append(result)
         yield index, per_trial(result, spec["outputs"])
@@ -400,6 +405,7 @@ def evaluate(
     trials_per_task: int | None = None,
     skip: frozenset[int] = frozenset(),
     on_point: Callable[[int, pd.DataFrame], None],
+    history: Scenario | None = None,
 ) -> None:
     """Evaluate each scenario (except the indices in ``skip``) with the same seed.
 
@@ -412,7 +418,10 @@ def evaluate(
         return
     pool = _resolve_executor(executor)
     common = dict(
-        seed=seed, outputs=None if outputs is None else list(outputs), reuse_world=reuse_world
+        seed=seed,
+        outputs=None if outputs is None else list(outputs),
+        reuse_world=reuse_world,
+        history=None if history is None else history.to_dict(),
     )
     if pool is None:
         spec: dict[str, Any] = dict(
@@ -704,6 +713,7 @@ def sweep(
     checkpoint: str | os.PathLike[str] | None = None,
     progress: bool | Callable[[int], None] = False,
     trials_per_task: int | None = None,
+    history: str = "base",
 ) -> pd.DataFrame:
     """Evaluate the scenario at every point of a grid of dotted-path edits.
 
@@ -747,6 +757,10 @@ def sweep(
         Split each simulation into work units of this many trials (runs over trial ranges
         join exactly). None: one unit per point; plan-only sweeps with an executor split
         the shared world into :data:`DEFAULT_PLAN_ONLY_TASKS` units.
+    history
+        ``"base"`` (the default): every point starts from the base scenario's book at month
+        0 and its edits apply from then on (a decision taken today); ``"own"``: each point's
+        book is its own steady state (docs/model.md §4).
 
     Returns
     -------
@@ -790,6 +804,8 @@ def sweep(
             "checkpoint: needs an explicit seed, so that a rerun simulates the same draws; "
             "give seed=<int> or a numpy SeedSequence"
         )
+    if history not in ("base", "own"):
+        raise ValueError(f"history: {history!r} is not 'base' or 'own'")
     key, seed_record = resolve_seed(seed)
     keys = [point_key(p) for p in points]
     store = None
@@ -837,6 +853,7 @@ def sweep(
                 trials_per_task=trials_per_task,
                 skip=frozenset(rows),
                 on_point=on_point,
+                history=scenario if history == "base" else None,
             )
         except KeyboardInterrupt as err:
             finished = _table(points, rows, paths)

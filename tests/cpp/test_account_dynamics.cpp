@@ -89,14 +89,18 @@ TEST(AccountDynamics, AHandOffClosingPastTheHorizonStaysPending) {
   const std::int64_t raised = m.ledger.series(10, kCsqlRaised);
   EXPECT_GT(raised, 0);
   for (std::size_t k = 0; k < m.accounts.live[0].size(); ++k) {
-    if (m.accounts.live[0].exp_close[k] >= 0) EXPECT_EQ(m.accounts.live[0].exp_close[k], 16);
+    if (m.accounts.live[0].exp_close[k] >= 0) {
+      EXPECT_EQ(m.accounts.live[0].exp_close[k], 16);
+    }
   }
   std::vector<int> before = m.accounts.live[0].exp_close;
   const auto pending = static_cast<std::int64_t>(std::count(before.begin(), before.end(), 16));
   ASSERT_GT(pending, 0);
   m.dynamics.month(11, 0);  // a pending account raises no new CSQL and keeps its hand-off
   for (std::size_t k = 0; k < before.size(); ++k) {
-    if (before[k] == 16) EXPECT_EQ(m.accounts.live[0].exp_close[k], 16);
+    if (before[k] == 16) {
+      EXPECT_EQ(m.accounts.live[0].exp_close[k], 16);
+    }
   }
   EXPECT_LE(m.ledger.series(11, kCsqlRaised), static_cast<std::int64_t>(before.size()) - pending);
 }

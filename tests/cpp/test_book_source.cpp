@@ -6,6 +6,7 @@
 
 #include "complab/book_source.hpp"
 #include "complab/steady_state.hpp"
+#include "plan_test_util.hpp"
 #include "world_test_util.hpp"
 
 using namespace complab;
@@ -70,4 +71,40 @@ TEST(SteadyStateBook, ASegmentsBookIgnoresAnotherSegmentsSize) {
     return arr;
   };
   EXPECT_EQ(of_second(a.accounts), of_second(b.accounts));
+}
+
+TEST(SteadyStateBook, WithAHistoryTheBookIsTheOneThatHistoryLeft) {
+  // Today: lower hazards and one more CSM; history: the base. The book at month 0 is the
+  // base's, account for account (its ARR, renewal index and health); only who serves it
+  // changes.
+  const Scenario base = complab::testing::one_segment_world(300, 2, 2, 1);
+  Scenario today = base;
+  today.world.segments[0].renewal_hazard = {0.1, 0.05};
+  today.world.segments[0].csm_headcount = 3;
+  today.history = {base};
+  Built own(base, 4), after(today, 4);
+  ASSERT_EQ(own.accounts.size(), after.accounts.size());
+  for (std::size_t i = 0; i < own.accounts.size(); ++i) {
+    const auto k = static_cast<std::uint32_t>(i);
+    EXPECT_EQ(own.accounts.arr(k), after.accounts.arr(k));
+    EXPECT_EQ(own.accounts.renewal_index[i], after.accounts.renewal_index[i]);
+    EXPECT_EQ(own.accounts.health[i], after.accounts.health[i]);
+  }
+  // Without the history, today's hazards would have rewritten the book.
+  Scenario no_history = today;
+  no_history.history.clear();
+  Built own_today(no_history, 4);
+  int differ = 0;
+  for (std::size_t i = 0; i < own.accounts.size(); ++i) {
+    differ += own.accounts.renewal_index[i] != own_today.accounts.renewal_index[i] ? 1 : 0;
+  }
+  EXPECT_GT(differ, 0);
+}
+
+TEST(SteadyStateBook, AHistoryMustHaveTheSameSegments) {
+  Scenario today = complab::testing::one_segment_world();
+  Scenario other = today;
+  other.world.segments[0].name = "ent";
+  today.history = {other};
+  complab::testing::expect_invalid_argument([&] { today.validate(); }, "history: its segments and products");
 }

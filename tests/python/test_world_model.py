@@ -206,3 +206,58 @@ def test_a_flat_salary_buys_nominal_effort_and_richer_csm_pay_more():
 def test_fixed_mode_is_level_one():
     e = complab.simulate(presets.default(), trials=2, seed=1).effort()
     assert (e["level"] == 1.0).all()
+
+
+# -- a decision taken today: variants start from the base's book (docs/model.md §4) -----------
+
+
+def test_compare_starts_every_variant_from_the_base_book():
+    base = presets.default()
+    variants = {
+        "less churn": presets.lower_churn(base),
+        "csms": {"world.segments.enterprise.csm_headcount": 6},
+    }
+
+    def month0(result: complab.Result) -> np.ndarray:
+        m = result.monthly()
+        return m[m["month"] == 0]["arr_start"].to_numpy()
+
+    today = complab.compare(base, variants, trials=6, seed=3)
+    for name in variants:
+        np.testing.assert_array_equal(month0(today.results[name]), month0(today.base))
+        assert today.results[name].history is base
+    # As two different companies, the lower-churn one has the older, larger book.
+    own = complab.compare(base, variants, trials=6, seed=3, history="own")
+    assert (month0(own.results["less churn"]) > month0(own.base)).all()
+    with pytest.raises(ValueError, match="history: 'past' is not 'base' or 'own'"):
+        complab.compare(base, variants, trials=2, seed=3, history="past")
+
+
+def test_a_history_is_saved_with_the_run_and_must_match_the_segments(tmp_path):
+    base = presets.default()
+    variant = presets.lower_churn(base)
+    run = complab.simulate(variant, trials=2, seed=1, history=base)
+    run.save(tmp_path / "run.parquet")
+    again = complab.load(tmp_path / "run.parquet")
+    assert again.history == base
+    np.testing.assert_array_equal(again.arrays["monthly"], run.arrays["monthly"])
+    other = complab.Scenario(world=replace(base.world, segments=base.world.segments[:2]))
+    with pytest.raises(
+        ValueError, match="history: its segments and products must be the scenario's"
+    ):
+        complab.simulate(variant, trials=1, seed=1, history=other)
+    with pytest.raises(ValueError, match="history: expected a complab.Scenario, got dict"):
+        complab.simulate(variant, trials=1, seed=1, history={})  # type: ignore[arg-type]
+
+
+def test_a_sweep_starts_every_point_from_the_base_book():
+    base = presets.default()
+    table = complab.sweep(
+        base,
+        {"world.segments.smb.renewal_hazard": [[0.26, 0.17, 0.12, 0.1], [0.2, 0.12, 0.08, 0.06]]},
+        outputs=["arr_start"],
+        trials=4,
+        seed=2,
+    )
+    first_year = table[table["year"] == table["year"].min()]
+    assert first_year["mean"].nunique() == 1

@@ -2,6 +2,7 @@
 /// \file book_source.hpp
 /// Where a trial's book at month 0 comes from. Today one source: the synthetic steady-state
 /// book of docs/model.md §4; a company's own book, loaded from its data, is the next.
+#include <optional>
 #include <vector>
 
 #include "complab/account_store.hpp"
@@ -22,13 +23,22 @@ class BookSource {
 /// mix its segment's hazards give, its month in the contract year uniform, its gap what
 /// over-promising leaves after r renewals, its health drawn from the health process at its
 /// age under its CSM's effort, and its ARR a new deal's grown as an account of its age grows.
+///
+/// With a history (Scenario::history) the book is the one that history left: its rates give
+/// the renewal mix, the ARR growth and the gaps, and its own CSMs (their skills from the
+/// same stable identities) the health; today's scenario gives the book's size and who
+/// serves each account from month 0.
 class SteadyStateBook final : public BookSource {
  public:
   explicit SteadyStateBook(const Scenario& scenario);
   void build(const TrialStreams& streams, Workforce& reps, AccountStore& accounts) override;
 
  private:
-  const WorldConfig& w_;
+  const WorldConfig& today_;
+  const Scenario& history_;
+  const WorldConfig& w_;  // the history's world
+  RepRoster history_roster_;
+  std::optional<Workforce> history_reps_;  // only when the history is another scenario
   std::vector<std::vector<double>> tenure_cdf_;     // per segment: the renewal-index mix, cumulative
   std::vector<std::vector<double>> growth_by_age_;  // per segment and age in months: expected ARR multiple
   std::vector<double> log_median_;

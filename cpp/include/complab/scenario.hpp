@@ -110,8 +110,14 @@ struct Scenario {
   std::vector<int> ae_plan;   ///< plan index per segment (-1: unpaid)
   std::vector<int> csm_plan;  ///< plan index per segment (-1: unpaid)
   int sdr_plan = -1;
+  /// The business before month 0, when a run starts from another scenario's book (at most
+  /// one; docs/model.md §4): the book at month 0 is built from its rates and staffing, and
+  /// this scenario's world runs from month 0 on. Empty: the scenario's own history.
+  std::vector<Scenario> history;
 
   void validate() const;
+  /// The scenario whose history builds the book at month 0.
+  const Scenario& book_history() const { return history.empty() ? *this : history.front(); }
   /// The segment's AE plan and CSM plan both carry NRR: hand-offs are accepted more often (docs/model.md §5 step 4).
   bool shared_nrr(int segment) const;
 };

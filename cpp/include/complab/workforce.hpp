@@ -16,8 +16,10 @@ class Workforce {
  public:
   Workforce(const Scenario& scenario, const RepRoster& roster);
 
-  /// Draws every rep's skill and puts efforts at the scenario's fixed values.
+  /// Draws every rep's skill (recorded in the ledger) and puts efforts at the scenario's
+  /// fixed values; the second form records nothing (a history's reps, book_source.hpp).
   void start_trial(const TrialStreams& streams, KpiLedger& ledger);
+  void start_trial(const TrialStreams& streams);
 
   int size() const { return static_cast<int>(skill.size()); }
   Role role(int rep) const { return roster_.role[static_cast<std::size_t>(rep)]; }
