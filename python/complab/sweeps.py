@@ -639,7 +639,7 @@ def _rows_problem(
     rows: list[dict[str, Any]], outputs: Sequence[str], years: int, trials: int
 ) -> str | None:
     """What is wrong with a point's stored rows, or None."""
-    expected = {(o, y) for o in outputs for y in range(years)}
+    expected = {(o, y) for o in outputs for y in range(1, years + 1)}  # years count from 1
     seen: set[tuple[Any, Any]] = set()
     for row in rows:
         place = (row.get("output"), row.get("year"))

@@ -30,8 +30,11 @@ def small_scenario(**overrides) -> Scenario:
 def expected_rows(
     scenario: Scenario, point: dict, outputs: list[str], trials: int, seed: int
 ) -> pd.DataFrame:
-    """Statistics of one point computed straight from complab.simulate."""
-    result = complab.simulate(scenario.with_(point), trials=trials, seed=seed, threads=1)
+    """Statistics of one point computed straight from complab.simulate, from the base's book
+    at month 0 as a sweep starts every point (history="base")."""
+    result = complab.simulate(
+        scenario.with_(point), trials=trials, seed=seed, threads=1, history=scenario
+    )
     table = per_trial(result, outputs)
     rows = []
     for name in outputs:
