@@ -584,8 +584,10 @@ def lower_churn(scenario: Scenario, points: float = 1.0) -> Scenario:
     Article ``004``: "what does one point of churn do to revenue?" —
     ``complab.compare(s, {"1 point less churn": presets.lower_churn(s)})``. The hazard is the
     book's mean churn at each renewal when CSMs carry their nominal books (docs/model.md
-    §5), so logo churn falls by about `points`; the book at month 0 is the steady state of
-    the new hazards (§4), a little older.
+    §5), so logo churn falls by about `points`. ``compare`` starts it from the base's book
+    at month 0 (the change is a decision taken today); simulated on its own, or with
+    ``history="own"``, its book is the steady state of the new hazards (§4): a company
+    that always churned less, older and larger.
     """
     segments = tuple(
         replace(s, renewal_hazard=tuple(max(0.0, h - points / 100) for h in s.renewal_hazard))
