@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['BehaviourConfig', 'COHORT_FIELDS', 'Clawback', 'EFFORT_FIELDS', 'EffortConfig', 'Gate', 'METRICS', 'Measure', 'Metric', 'Multiplier', 'NUM_PAY_FIELDS', 'NUM_RAW_SLOTS', 'PAY_FIELDS', 'PayoutCurve', 'Plan', 'ProductConfig', 'RAW_SLOTS', 'Role', 'RunOptions', 'SERIES', 'SIMD', 'Scenario', 'SegmentConfig', 'Spif', 'WorldConfig', 'attainment', 'curve_slope', 'curve_value', 'curve_value_clamped', 'evaluate_payroll', 'metric_actuals', 'plan_payout', 'roster', 'simulate']
+__all__: list[str] = ['BehaviourConfig', 'COHORT_FIELDS', 'Clawback', 'EFFORT_FIELDS', 'EffortConfig', 'Gate', 'MAX_OPPORTUNITIES_PER_SOURCE_MONTH', 'METRICS', 'Measure', 'Metric', 'Multiplier', 'NUM_PAY_FIELDS', 'NUM_RAW_SLOTS', 'PAY_FIELDS', 'PayoutCurve', 'Plan', 'ProductConfig', 'RAW_SLOTS', 'Role', 'RunOptions', 'SERIES', 'SIMD', 'Scenario', 'SegmentConfig', 'Spif', 'WorldConfig', 'attainment', 'curve_slope', 'curve_value', 'curve_value_clamped', 'evaluate_payroll', 'metric_actuals', 'plan_payout', 'roster', 'simulate']
 class Role:
     """
     Members:
@@ -309,10 +309,22 @@ class SegmentConfig:
     def acv_median(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
+    def ae_capacity(self) -> float:
+        ...
+    @ae_capacity.setter
+    def ae_capacity(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
     def ae_headcount(self) -> int:
         ...
     @ae_headcount.setter
     def ae_headcount(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def ae_prospecting(self) -> float:
+        ...
+    @ae_prospecting.setter
+    def ae_prospecting(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def csm_coverage(self) -> float:
@@ -361,6 +373,12 @@ class SegmentConfig:
         ...
     @health_start.setter
     def health_start(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def inbound_opportunities(self) -> float:
+        ...
+    @inbound_opportunities.setter
+    def inbound_opportunities(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def initial_accounts(self) -> int:
@@ -459,10 +477,34 @@ class BehaviourConfig:
     def csm_productivity(self, arg0: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
         ...
     @property
+    def effort_cost_ae(self) -> float:
+        ...
+    @effort_cost_ae.setter
+    def effort_cost_ae(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def effort_cost_csm(self) -> float:
+        ...
+    @effort_cost_csm.setter
+    def effort_cost_csm(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def effort_elasticity(self) -> float:
+        ...
+    @effort_elasticity.setter
+    def effort_elasticity(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
     def incentive_sensitivity(self) -> float:
         ...
     @incentive_sensitivity.setter
     def incentive_sensitivity(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def max_effort_level(self) -> float:
+        ...
+    @max_effort_level.setter
+    def max_effort_level(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def projection_uncertainty(self) -> float:
@@ -476,6 +518,12 @@ class WorldConfig:
     def __init__(self) -> None:
         ...
     def validate(self) -> None:
+        ...
+    @property
+    def book_age_years(self) -> int:
+        ...
+    @book_age_years.setter
+    def book_age_years(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
     @property
     def churn_gap_effect(self) -> float:
@@ -494,6 +542,12 @@ class WorldConfig:
         ...
     @cross_sell_probability.setter
     def cross_sell_probability(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def csm_max_effort(self) -> float:
+        ...
+    @csm_max_effort.setter
+    def csm_max_effort(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
     @property
     def csql_health_exponent(self) -> float:
@@ -612,6 +666,12 @@ class Scenario:
     def csm_plan(self, arg0: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
         ...
     @property
+    def history(self) -> list[Scenario]:
+        ...
+    @history.setter
+    def history(self, arg0: collections.abc.Sequence[Scenario]) -> None:
+        ...
+    @property
     def plans(self) -> list[Plan]:
         ...
     @plans.setter
@@ -690,13 +750,13 @@ def simulate(scenario: Scenario, options: RunOptions, progress: typing.Any = Non
     Run the Monte Carlo engine; returns a dict of NumPy arrays.
     """
 COHORT_FIELDS: tuple = ('start_arr', 'end_arr', 'kept_arr', 'start_logos', 'churned_logos')
-MAX_OPPORTUNITIES_PER_SOURCE_MONTH: int = 512
 EFFORT_FIELDS: tuple = ('primary', 'secondary', 'overpromise', 'level')
+MAX_OPPORTUNITIES_PER_SOURCE_MONTH: int = 512
 METRICS: list = [{'name': 'new_arr', 'description': 'ARR of new accounts won', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['ae']}, {'name': 'expansion_arr', 'description': 'expansion ARR closed (AE) or closed on own CSQLs (CSM)', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['ae', 'csm']}, {'name': 'bookings', 'description': 'new plus expansion ARR', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['ae']}, {'name': 'new_logos', 'description': 'new accounts won', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['ae']}, {'name': 'expansion_wins', 'description': 'expansion opportunities won', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['ae', 'csm']}, {'name': 'opportunities', 'description': 'new-business opportunities created', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['sdr']}, {'name': 'pipeline_created', 'description': 'value of opportunities created', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['sdr']}, {'name': 'sourced_wins', 'description': 'created opportunities that were won', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['sdr']}, {'name': 'csql_count', 'description': 'CSQLs raised', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['csm']}, {'name': 'csql_pipeline', 'description': 'value of CSQLs raised', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['csm']}, {'name': 'nrr', 'description': 'net revenue retention of the book', 'lower_is_better': False, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'grr', 'description': 'gross revenue retention of the book', 'lower_is_better': False, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'gross_churn', 'description': 'ARR lost to churn and contraction, share of book (1 - GRR)', 'lower_is_better': True, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'logo_churn', 'description': "share of the book's accounts that churned", 'lower_is_better': True, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'expand_rate', 'description': "share of the book's accounts that won an expansion", 'lower_is_better': False, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}]
 NUM_PAY_FIELDS: int = 7
 NUM_RAW_SLOTS: int = 15
 PAY_FIELDS: list = ['base', 'variable', 'spif', 'clawback_due', 'clawback_applied', 'clawback_carry', 'earnings']
 RAW_SLOTS: tuple = ('new_arr', 'new_logos', 'expansion_arr', 'expansion_wins', 'opportunities', 'pipeline', 'sourced_wins', 'csql_count', 'csql_pipeline', 'book_start_arr', 'book_end_arr', 'book_kept_arr', 'book_start_logos', 'book_churned_logos', 'book_expanded_logos')
 SERIES: list = ['arr_start', 'arr_end', 'new_arr', 'expansion_usage', 'expansion_csql', 'contraction', 'churned_arr', 'new_logos', 'churned_logos', 'active_logos', 'opportunities', 'deals_closed', 'csql_raised', 'csql_value', 'handoffs_accepted', 'expansions_closed', 'expansions_won', 'renewals_due', 'first_renewals_due', 'first_renewal_churns', 'account_months', 'health_micros']
-SIMD: str  # 'avx2' or 'none': the vector paths the engine's kernels take on this CPU
+SIMD: str = 'avx2'
 __version__: str = '0.1.0'

@@ -146,7 +146,7 @@ def test_loading_a_data_file_as_a_scenario_names_the_file(tmp_path):
         complab.load_scenario(text)
     bad = tmp_path / "bad.yaml"
     bad.write_text("world:\n  months: 1.5e\n  segments: [\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"bad\.yaml, line \d+, column \d+: not valid YAML"):
+    with pytest.raises(ValueError, match=r"bad\.yaml: not valid YAML \(line \d+, column \d+: "):
         complab.load_scenario(bad)
     field = tmp_path / "field.yaml"
     presets.default().to_yaml(field)
