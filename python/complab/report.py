@@ -491,6 +491,12 @@ def _seed_text(seed: Any) -> str:
 def _reproduce(result: Result) -> str:
     """A command that runs the same trials again from the scenario file."""
     seed = result.seed
+    if result.history is not None:  # the book at month 0 came from another scenario's history
+        return (
+            f"complab.simulate(complab.load_scenario('scenario.yaml'), trials={result.trials}, "
+            f"seed={seed!r}, first_trial={result.first_trial}, "
+            "history=complab.load_scenario('history.yaml'))"
+        )
     if isinstance(seed, int) and result.first_trial == 0:
         return f"complab run scenario.yaml --trials {result.trials} --seed {seed}"
     if isinstance(seed, dict):
@@ -501,6 +507,17 @@ def _reproduce(result: Result) -> str:
     return (
         f"complab.simulate(complab.load_scenario('scenario.yaml'), trials={result.trials}, "
         f"seed={seed_expr}, first_trial={result.first_trial})"
+    )
+
+
+def _history_block(result: Result) -> str:
+    """The scenario whose history built the book at month 0, when it is another's."""
+    if result.history is None:
+        return ""
+    return (
+        "<details><summary>History scenario (the book at month 0 is the one it left)</summary>\n"
+        '<p class="note">Save as <code>history.yaml</code>; the line above uses it.</p>\n'
+        f"<pre>{_e(result.history.to_yaml())}</pre></details>"
     )
 
 
@@ -619,6 +636,7 @@ nominal effect (a bigger book spreads it thinner).</p>
 <details><summary>Scenario file (YAML)</summary>
 <p class="note">Save as <code>scenario.yaml</code> to run it again: <code>{_e(reproduce)}</code></p>
 <pre>{_e(yaml_text)}</pre></details>
+{_history_block(result)}
 </main>
 </body>
 </html>

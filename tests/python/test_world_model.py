@@ -261,3 +261,13 @@ def test_a_sweep_starts_every_point_from_the_base_book():
     )
     first_year = table[table["year"] == table["year"].min()]
     assert first_year["mean"].nunique() == 1
+
+
+def test_a_report_of_a_run_with_a_history_shows_how_to_run_it_again():
+    from complab.report import render
+
+    base = presets.default()
+    html = render(complab.simulate(presets.lower_churn(base), trials=2, seed=1, history=base))
+    assert "history=complab.load_scenario(&#x27;history.yaml&#x27;)" in html
+    assert "History scenario (the book at month 0 is the one it left)" in html
+    assert "History scenario" not in render(complab.simulate(base, trials=2, seed=1))
