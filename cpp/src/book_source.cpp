@@ -23,6 +23,9 @@ SteadyStateBook::SteadyStateBook(const Scenario& scenario)
     growth_by_age_.push_back(expected_growth_by_age(w_, seg, process::handoff_acceptance(history_, s),
                                                     tenure_cdf_.back().size() * kContractMonths));
     log_median_.push_back(std::log(seg.acv_median));
+    std::vector<double> sd(tenure_cdf_.back().size() * kContractMonths);
+    for (std::size_t age = 0; age < sd.size(); ++age) sd[age] = std::sqrt(health_variance_at_age(seg, static_cast<int>(age)));
+    health_sd_by_age_.push_back(std::move(sd));
   }
 }
 
@@ -54,6 +57,12 @@ void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, Accoun
         w->csm_effort(static_cast<std::size_t>(list[j]), static_cast<int>(n / list.size() + (j < n % list.size() ? 1 : 0)));
       }
     }
+    // Mean health by age under each of the history's CSMs (the last entry: no CSM).
+    const int years = static_cast<int>(cdf.size());
+    const double sold_at = past_aes ? o : 0.0;
+    health_by_age_.clear();
+    for (int csm : past_csms) health_by_age_.emplace_back(w_, seg, made_by.health_shift[static_cast<std::size_t>(csm + 1)], sold_at, years);
+    health_by_age_.emplace_back(w_, seg, made_by.health_shift[0], sold_at, years);
     boost::random::lognormal_distribution<double> acv(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd);
     boost::random::normal_distribution<double> normal(0.0, 1.0);
     for (std::size_t i = 0; i < n; ++i) {
@@ -69,11 +78,8 @@ void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, Accoun
                          growth_by_age_[static_cast<std::size_t>(s)][static_cast<std::size_t>(age)];
       const int csm = csms.empty() ? -1 : csms[i % csms.size()];
       const int ae = aes.empty() ? -1 : aes[i % aes.size()];
-      const double sold_at = past_aes ? o : 0.0;
-      const int past_csm = past_csms.empty() ? -1 : past_csms[i % past_csms.size()];
-      const double mean =
-          mean_health_at_age(w_, seg, made_by.health_shift[static_cast<std::size_t>(past_csm + 1)], sold_at, age);
-      const double sd = std::sqrt(health_variance_at_age(seg, age));
+      const double mean = health_by_age_[past_csms.empty() ? 0 : i % past_csms.size()](age);
+      const double sd = health_sd_by_age_[static_cast<std::size_t>(s)][static_cast<std::size_t>(age)];
       double health = clip01(mean);
       if (sd > 0) {
         auto h_stream = streams.stream(health_blocks_, i, group, id, 0, Purpose::InitialHealth);

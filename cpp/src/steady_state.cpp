@@ -28,6 +28,19 @@ double mean_health_at_age(const WorldConfig& w, const SegmentConfig& seg, double
   return h;
 }
 
+MeanHealthByAge::MeanHealthByAge(const WorldConfig& w, const SegmentConfig& seg, double shift, double o, int years) {
+  const double keep = 1.0 - seg.health_reversion;
+  for (int m = 0; m < kContractMonths; ++m) keep_pow_.push_back(std::pow(keep, m));
+  const double keep_year = std::pow(keep, kContractMonths);
+  double h = seg.health_start;
+  for (int y = 0; y <= years; ++y) {
+    const double target = clip01(seg.health_base + shift - w.health_gap_effect * gap_after(w, o, y));
+    start_.push_back(h);
+    target_.push_back(target);
+    h = target + (h - target) * keep_year;  // as mean_health_at_age's full years
+  }
+}
+
 double health_variance_at_age(const SegmentConfig& seg, int age) {
   const double k = seg.health_reversion, s2 = seg.health_noise * seg.health_noise;
   if (k <= 0) return s2 * age;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "complab/account_store.hpp"
+#include "complab/steady_state.hpp"
 #include "complab/streams.hpp"
 #include "complab/workforce.hpp"
 
@@ -42,7 +43,9 @@ class SteadyStateBook final : public BookSource {
   std::vector<std::vector<double>> tenure_cdf_;     // per segment: the renewal-index mix, cumulative
   std::vector<std::vector<double>> growth_by_age_;  // per segment and age in months: expected ARR multiple
   std::vector<double> log_median_;
+  std::vector<std::vector<double>> health_sd_by_age_;  // per segment and age: sqrt(health_variance_at_age)
   std::vector<std::uint32_t> ids_;  // scratch: the segment's account identities
+  std::vector<MeanHealthByAge> health_by_age_;  // scratch: per history CSM of the segment, then none
   TrialStreams::Blocks tenure_blocks_, arr_blocks_, health_blocks_;
 };
 

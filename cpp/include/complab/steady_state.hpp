@@ -30,6 +30,21 @@ double gap_after(const WorldConfig& w, double o, int r);
 /// the health recursion's mean, year by year (unclipped noise).
 double mean_health_at_age(const WorldConfig& w, const SegmentConfig& seg, double shift, double o, int age);
 
+/// mean_health_at_age for every age below 12 `years`, from one pass over the years (the
+/// steady-state book draws thousands of accounts a trial): the same values, bit for bit.
+class MeanHealthByAge {
+ public:
+  MeanHealthByAge(const WorldConfig& w, const SegmentConfig& seg, double shift, double o, int years);
+  double operator()(int age) const {
+    const auto y = static_cast<std::size_t>(age / 12), m = static_cast<std::size_t>(age % 12);
+    return m == 0 ? start_[y] : target_[y] + (start_[y] - target_[y]) * keep_pow_[m];
+  }
+
+ private:
+  std::vector<double> start_, target_;  // per year: mean health at its start, its target
+  std::vector<double> keep_pow_;        // (1 - kappa)^m, m = 0..11
+};
+
 /// Variance of health at age `age` from the noise alone: sigma_h^2 (1 - (1-kappa)^(2 age)) / (kappa (2 - kappa)).
 double health_variance_at_age(const SegmentConfig& seg, int age);
 
