@@ -1,12 +1,6 @@
 #include "complab/engine.hpp"
 
 #include <algorithm>
-#include <bit>
-#include <boost/random/lognormal_distribution.hpp>
-#include <boost/random/normal_distribution.hpp>
-#include <boost/random/poisson_distribution.hpp>
-#include <cassert>
-#include <cmath>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -14,20 +8,13 @@
 #include <system_error>
 #include <thread>
 
-#include "complab/account_pass.hpp"
-#include "complab/behaviour.hpp"
-#include "complab/identity.hpp"
-#include "complab/random.hpp"
-#include "complab/random_batch.hpp"
 #include "complab/account_dynamics.hpp"
 #include "complab/account_store.hpp"
 #include "complab/book_source.hpp"
 #include "complab/effort_policy.hpp"
 #include "complab/kpi_ledger.hpp"
-#include "complab/money.hpp"
 #include "complab/pipeline.hpp"
 #include "complab/processes.hpp"
-#include "complab/steady_state.hpp"
 #include "complab/streams.hpp"
 #include "complab/workforce.hpp"
 
