@@ -143,8 +143,31 @@ def _mean_skill(world: World) -> float:
     return math.exp(world.skill_log_sd**2 / 2)
 
 
-def expected_new_arr_per_ae(world: World, segment: Segment) -> float:
-    """Annual new ARR an AE of the segment closes on average, in steady state."""
+def _world_and_segment(world: Any, segment: Any) -> tuple[World, Segment]:
+    """The arguments of the expected_* helpers: a World and one of its segments (or its
+    name), with errors that say so."""
+    if not isinstance(world, World):
+        raise ValueError(
+            f"world: expected a complab.World (e.g. scenario.world), got {type(world).__name__}"
+        )
+    if isinstance(segment, str):
+        found = [s for s in world.segments if s.name == segment]
+        if not found:
+            raise ValueError(
+                f"segment: {segment!r} is not one of the world's segments: {', '.join(world.segment_names())}"
+            )
+        return world, found[0]
+    if not isinstance(segment, Segment):
+        raise ValueError(
+            f"segment: expected a complab.Segment or a segment's name, got {type(segment).__name__}"
+        )
+    return world, segment
+
+
+def expected_new_arr_per_ae(world: World, segment: Segment | str) -> float:
+    """Annual new ARR an AE of the segment (a Segment of `world`, or its name) closes on
+    average, in steady state, from every source at the AEs' nominal effort."""
+    world, segment = _world_and_segment(world, segment)
     total_share = sum(s.opportunity_share for s in world.segments)
     z = _mean_skill(world)
     sdr = world.sdr_headcount * world.opportunities_per_sdr * z * 12
@@ -206,7 +229,6 @@ def default_plans(world: World | None = None) -> dict[str, Plan]:
             ],
             name=f"AE {seg.name}",
         )
-        nrr, grr = RETENTION_BENCHMARKS.get(seg.name, (1.0, 0.9))
         plans[f"csm:{seg.name}"] = Plan(
             role="csm",
             ote=_CSM_OTE.get(seg.name, 110_000),
@@ -215,13 +237,13 @@ def default_plans(world: World | None = None) -> dict[str, Plan]:
                 Measure(
                     "gross_churn",
                     weight=0.65,
-                    target=round((1 - grr) * years, 4),
+                    target=_churn_target(world, seg),
                     curve=PayoutCurve.linear(threshold=0.0, cap=1.5),
                 ),
                 Measure(
                     "nrr",
                     weight=0.35,
-                    target=round(1 + (nrr - 1) * years, 4),
+                    target=_nrr_target(world, seg),
                     curve=PayoutCurve.tiered([(0.9, 0.0), (1.0, 1.0), (1.1, 2.0)]),
                 ),
             ],
@@ -277,7 +299,13 @@ def _mean_acv(world: World, segment: Segment) -> float:
 
 
 #: What the pilot measures per segment: (role, metric) of the reps' per-period results.
-_PILOT_METRICS = (("ae", "expansion_arr"), ("csm", "csql_pipeline"), ("csm", "expand_rate"))
+_PILOT_METRICS = (
+    ("ae", "expansion_arr"),
+    ("csm", "csql_pipeline"),
+    ("csm", "expand_rate"),
+    ("csm", "nrr"),
+    ("csm", "gross_churn"),
+)
 
 
 @functools.lru_cache(maxsize=64)
@@ -308,28 +336,31 @@ def _annual(world: World, per_period: float) -> float:
     return per_period * 12 / world.period_months
 
 
-def expected_csql_pipeline_per_csm(world: World, segment: Segment) -> float:
+def expected_csql_pipeline_per_csm(world: World, segment: Segment | str) -> float:
     """Annual value of the CSQLs a CSM of the segment raises on average (measured by a
     pilot run of the world, :func:`_pilot`): upsells on the steady-state book's ARR, which
     grows with each account's age, and cross-sells where the account lacks a product."""
+    world, segment = _world_and_segment(world, segment)
     return _annual(world, _pilot(world)[("csm", "csql_pipeline")][segment.name])
 
 
 def expected_expansion_arr_per_ae(
-    world: World, segment: Segment, acceptance: float | None = None
+    world: World, segment: Segment | str, acceptance: float | None = None
 ) -> float:
     """Annual CSQL expansion ARR an AE of the segment closes on average (measured by a
     pilot run of the world, :func:`_pilot`), scaled to ``acceptance`` when given
     (hand-offs accepted more often, e.g. under shared NRR)."""
+    world, segment = _world_and_segment(world, segment)
     measured = _annual(world, _pilot(world)[("ae", "expansion_arr")][segment.name])
     if acceptance is None:
         return measured
     return measured * min(1.0, acceptance) / max(world.handoff_acceptance, 1e-9)
 
 
-def expected_expand_rate(world: World, segment: Segment) -> float:
+def expected_expand_rate(world: World, segment: Segment | str) -> float:
     """Share of a CSM's book that wins an expansion in a year (Land-and-Expand success),
     from the pilot's per-period share (:func:`_pilot`) compounded to a year."""
+    world, segment = _world_and_segment(world, segment)
     per_period = _pilot(world)[("csm", "expand_rate")][segment.name]
     return 1 - (1 - per_period) ** (12 / world.period_months)
 
@@ -339,13 +370,14 @@ def _per_period(world: World, annual: float) -> float:
 
 
 def _nrr_target(world: World, segment: Segment) -> float:
-    nrr, _ = RETENTION_BENCHMARKS.get(segment.name, (1.0, 0.9))
-    return round(1 + (nrr - 1) * world.period_months / 12, 4)
+    """A CSM's NRR over its book in a period, on average in this world (the pilot): its
+    expected value, not a benchmark, so a typical CSM lands near 100% in any world."""
+    return round(_pilot(world)[("csm", "nrr")][segment.name], 4)
 
 
 def _churn_target(world: World, segment: Segment) -> float:
-    _, grr = RETENTION_BENCHMARKS.get(segment.name, (1.0, 0.9))
-    return round((1 - grr) * world.period_months / 12, 4)
+    """A CSM's gross churn over its book in a period, on average in this world (the pilot)."""
+    return round(_pilot(world)[("csm", "gross_churn")][segment.name], 4)
 
 
 def _nrr_measure(world: World, segment: Segment, weight: float) -> Measure:
