@@ -21,12 +21,17 @@ command resume).
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+
+try:
+    import argparse
+    import os
+    from collections.abc import Sequence
+    from pathlib import Path
+    from typing import TYPE_CHECKING, Any
+except KeyboardInterrupt:  # Ctrl-C as the `complab` command starts: as in complab/__init__.py
+    print("\ncomplab: interrupted", file=sys.stderr)
+    raise SystemExit(130) from None
 
 if TYPE_CHECKING:  # numpy and pandas load inside main, where Ctrl-C exits cleanly
     import pandas as pd

@@ -54,6 +54,33 @@ def test_ctrl_c_while_the_tables_print_still_saves_the_finished_run(capsys, monk
     assert complab.load(out).trials == 6
 
 
+def test_ctrl_c_while_python_m_complab_loads_its_command_exits_130_without_a_traceback():
+    # Ctrl-C lands while `python -m complab` imports the command's own modules (argparse),
+    # after complab itself has loaded.
+    program = textwrap.dedent(
+        """
+        import runpy, sys
+
+        import complab
+
+        class CtrlC:
+            def find_spec(self, name, path=None, target=None):
+                if name == "argparse":
+                    raise KeyboardInterrupt
+
+        sys.modules.pop("argparse", None)
+        sys.meta_path.insert(0, CtrlC())
+        sys.argv = ["complab", "presets"]
+        runpy.run_module("complab", run_name="__main__", alter_sys=True)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.strip() == "complab: interrupted"
+
+
 def test_ctrl_c_while_the_command_starts_exits_130_without_a_traceback():
     # Ctrl-C lands while complab's modules are imported (here: on importing complab.sweeps).
     program = textwrap.dedent(
