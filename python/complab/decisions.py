@@ -209,20 +209,9 @@ _DECISION_KPIS = (
 
 
 def _page(title: str, meta: str, body: str, version: str) -> str:
-    from complab.report import _CSS, _e
+    from complab.report import _e, page_head
 
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="complab {_e(version)}">
-<title>{_e(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<main>
-<h1>{_e(title)}</h1>
+    return f"""{page_head(title, version)}
 <p class="meta">{meta} · generated {_e(_dt.datetime.now().strftime("%Y-%m-%d %H:%M"))}</p>
 {body}
 </main>

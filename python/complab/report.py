@@ -510,6 +510,23 @@ def _reproduce(result: Result) -> str:
     )
 
 
+def page_head(title: str, version: str) -> str:
+    """An HTML page's start up to its heading: every complab page shares it (this report and
+    the decision reports)."""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="complab {_e(version)}">
+<title>{_e(title)}</title>
+<style>{_CSS}</style>
+</head>
+<body>
+<main>
+<h1>{_e(title)}</h1>"""
+
+
 def _history_block(result: Result) -> str:
     """The scenario whose history built the book at month 0, when it is another's."""
     if result.history is None:
@@ -590,18 +607,7 @@ def render(result: Result, title: str | None = None, source: str | None = None) 
     seed = result.seed
     reproduce = _reproduce(result)
     generated = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="complab {_e(result.version)}">
-<title>{_e(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<main>
-<h1>{_e(title)}</h1>
+    return f"""{page_head(title, result.version)}
 <p class="meta">{f"Scenario: {_e(source)} · " if source else ""}{result.trials:,} Monte Carlo trial{"s" if result.trials != 1 else ""} of {result.months} months · seed {_e(_seed_text(seed))}
  · complab {_e(result.version)} · generated {_e(generated)}</p>
 <p>Each trial is one possible future of the same business under the same plans. The report shows
