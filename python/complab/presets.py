@@ -294,9 +294,6 @@ def default() -> Scenario:
 
 
 # -- expected activity, for targets ----------------------------------------------------------
-def _mean_acv(world: World, segment: Segment) -> float:
-    return segment.acv_median * math.exp(segment.acv_log_sd**2 / 2) * world.products[0].acv_scale
-
 
 #: What the pilot measures per segment: (role, metric) of the reps' per-period results.
 _PILOT_METRICS = (
