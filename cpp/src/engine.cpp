@@ -80,6 +80,7 @@ class TrialSimulator {
         ledger_.effort(r, t, reps_.share[ri], reps_.overpromise[ri], reps_.level[ri]);
       }
     }
+    for (int r = 0; r < reps_.size(); ++r) ledger_.tenure(r, t) = static_cast<std::int16_t>(120 + t);  // provisional: every seat held by a ramped rep
     won_.clear();
     pipeline_.create(t, streams_, reps_, ledger_);  // new business
     pipeline_.decide(t, reps_, ledger_, won_);
@@ -157,6 +158,8 @@ void allocate_output(const Scenario& scenario, const RunOptions& options, Simula
   out.rep_raw.assign(T * R * P * kNumRawSlots, 0);
   out.first_renewal_churn.assign(T * R * P * 2, 0);
   out.rep_skill.assign(T * R, 0.0);
+  out.rep_terms.assign(T * R * P * kNumTermFields, 1.0);
+  out.rep_tenure.assign(T * R * static_cast<std::size_t>(out.months), kVacant);
   out.pay.assign(T * R * P * kNumPayFields, 0.0);
   out.measure_payout.assign(T * R * P * static_cast<std::size_t>(out.max_measures), 0.0);
   out.completed.assign(T, 0);
@@ -176,6 +179,9 @@ void pay_reps(const Scenario& scenario, SimulationOutput& out, int trial_begin, 
   in.period_months = scenario.world.period_months;
   in.rep_raw = out.rep_raw.data();
   in.first_renewal_churn = out.first_renewal_churn.data();
+  in.months = out.months;
+  in.rep_terms = out.rep_terms.data();
+  in.rep_tenure = out.rep_tenure.data();
   in.rep_plan = make_roster(scenario).plan;
   PayrollOutput po;
   po.max_measures = out.max_measures;

@@ -20,6 +20,11 @@ void KpiLedger::start_trial(int trial) {
   std::fill_n(cohorts_, cohorts, 0);
   std::fill_n(rep_raw_, raw, 0);
   std::fill_n(churn_, churn, 0);
+  const auto seats = static_cast<std::size_t>(out_.reps);
+  std::fill_n(out_.rep_terms.data() + t * seats * static_cast<std::size_t>(out_.periods) * kNumTermFields,
+              seats * static_cast<std::size_t>(out_.periods) * kNumTermFields, 1.0);
+  std::fill_n(out_.rep_tenure.data() + t * seats * static_cast<std::size_t>(out_.months),
+              seats * static_cast<std::size_t>(out_.months), kVacant);
 }
 
 }  // namespace complab

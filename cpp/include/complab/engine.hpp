@@ -99,6 +99,8 @@ struct SimulationOutput {
   std::vector<std::int64_t> rep_raw;              ///< [trials][reps][periods][kNumRawSlots]
   std::vector<std::int64_t> first_renewal_churn;  ///< [trials][reps][periods sold][2] (payroll.hpp)
   std::vector<double> rep_skill;                  ///< [trials][reps]
+  std::vector<double> rep_terms;                  ///< [trials][reps][periods][kNumTermFields]
+  std::vector<std::int16_t> rep_tenure;           ///< [trials][reps][months]: tenure or kVacant
   std::vector<double> pay;                        ///< [trials][reps][periods][kNumPayFields]
   std::vector<double> measure_payout;             ///< [trials][reps][periods][max_measures]
   std::vector<std::uint8_t> completed;            ///< [trials]: 1 once the trial is done

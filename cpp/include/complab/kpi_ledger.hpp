@@ -45,6 +45,18 @@ class KpiLedger {
   void skill(int rep, double z) {
     out_.rep_skill[static_cast<std::size_t>(trial_) * static_cast<std::size_t>(out_.reps) + static_cast<std::size_t>(rep)] = z;
   }
+  /// Seat `rep`'s pay terms in `period` (kNumTermFields values, payroll.hpp).
+  double* terms(int rep, int period) {
+    return &out_.rep_terms[((static_cast<std::size_t>(trial_) * static_cast<std::size_t>(out_.reps) +
+                             static_cast<std::size_t>(rep)) * static_cast<std::size_t>(out_.periods) +
+                            static_cast<std::size_t>(period)) * kNumTermFields];
+  }
+  /// Seat `rep`'s tenure in `month` (kVacant while vacant).
+  std::int16_t& tenure(int rep, int month) {
+    return out_.rep_tenure[(static_cast<std::size_t>(trial_) * static_cast<std::size_t>(out_.reps) +
+                            static_cast<std::size_t>(rep)) * static_cast<std::size_t>(out_.months) +
+                           static_cast<std::size_t>(month)];
+  }
   /// Responsive mode: rep `rep`'s behaviour in `month` (a no-op in fixed mode).
   void effort(int rep, int month, double primary, double overpromise, double level) {
     if (out_.effort.empty()) return;

@@ -10,6 +10,19 @@
 
 namespace complab {
 
+/// A seat's pay terms per compensation period (docs/model.md §9), the last axis of
+/// SimulationOutput::rep_terms: its volume targets and its OTE as multiples of its plan's.
+/// Both are 1 for a seat held all period by a ramped rep on the plan's own quota and OTE.
+enum TermField : int {
+  kTermQuotaScale = 0,  ///< ramp, occupancy, the rep's own quota: multiplies the plan's volume targets
+  kTermOteScale,        ///< occupancy and the rep's own OTE: multiplies base and variable pay
+  kNumTermFields
+};
+
+/// A seat's tenure in a month: the months its rep has worked before this one, or kVacant.
+inline constexpr std::int16_t kVacant = -1;
+
+
 /// Pay fields per rep-period, the last axis of PayrollOutput::pay.
 enum PayField : int {
   kPayBase = 0,
@@ -35,6 +48,13 @@ struct PayrollInput {
   /// period_months; entries whose renewal falls after the last period are not read. May be
   /// null when no rep's plan has a clawback.
   const std::int64_t* first_renewal_churn = nullptr;
+  int months = 0;
+  /// [trials][reps][periods][kNumTermFields]: each seat-period's quota and OTE
+  /// scales; null: 1 and 1.
+  const double* rep_terms = nullptr;
+  /// [trials][reps][months]: each seat's tenure in each month, kVacant (-1) when vacant;
+  /// null: every seat held all along by a ramped rep.
+  const std::int16_t* rep_tenure = nullptr;
   /// Plan index per rep (into the plans vector), or -1 for a rep paid nothing.
   std::vector<int> rep_plan;
 };
