@@ -76,6 +76,8 @@ py::dict output_to_dict(SimulationOutput&& out) {
   d["rep_raw"] = to_numpy(std::move(out.rep_raw), {T, R, P, kNumRawSlots});
   d["first_renewal_churn"] = to_numpy(std::move(out.first_renewal_churn), {T, R, P, 2});
   d["rep_skill"] = to_numpy(std::move(out.rep_skill), {T, R});
+  d["rep_terms"] = to_numpy(std::move(out.rep_terms), {T, R, P, kNumTermFields});
+  d["rep_tenure"] = to_numpy(std::move(out.rep_tenure), {T, R, out.months});
   d["pay"] = to_numpy(std::move(out.pay), {T, R, P, kNumPayFields});
   d["measure_payout"] = to_numpy(std::move(out.measure_payout), {T, R, P, out.max_measures});
   d["completed"] = to_numpy(std::move(out.completed), {T});
