@@ -31,11 +31,49 @@ void AccountDynamics::month(int t, int p) {
 }
 
 int AccountDynamics::least_loaded_csm(int segment) const {
+  // Held seats first; with all vacant, the least-loaded seat's backfill inherits the account.
   int best = -1;
+  bool best_held = false;
   for (int r : reps_.segment_csms[static_cast<std::size_t>(segment)]) {
-    if (best < 0 || reps_.load[static_cast<std::size_t>(r)] < reps_.load[static_cast<std::size_t>(best)]) best = r;
+    const auto ri = static_cast<std::size_t>(r);
+    const bool held = reps_.held(ri);
+    if (best < 0 || (held && !best_held) ||
+        (held == best_held && reps_.load[ri] < reps_.load[static_cast<std::size_t>(best)])) {
+      best = r;
+      best_held = held;
+    }
   }
   return best;
+}
+
+void AccountDynamics::reassign_book(int leaver) {
+  const int s = reps_.segment(leaver);
+  LiveAccounts& live = accounts_.live[static_cast<std::size_t>(s)];
+  for (std::size_t k = 0; k < live.size(); ++k) {
+    if (live.csm[k] != leaver) continue;
+    const int to = least_loaded_csm(s);
+    if (to < 0 || !reps_.held(static_cast<std::size_t>(to))) return;  // nobody to take them: they wait
+    live.csm[k] = to;
+    accounts_.csm[live.account[k]] = to;
+    --reps_.load[static_cast<std::size_t>(leaver)];
+    ++reps_.load[static_cast<std::size_t>(to)];
+  }
+}
+
+int AccountDynamics::acting_ae(std::size_t i) const {
+  const int ae = accounts_.ae[i];
+  if (reps_.held(static_cast<std::size_t>(ae))) return ae;
+  if (reps_.waits_for_backfill()) return -1;
+  // The segment's held AEs cover the vacant seat's accounts, each account always the same one.
+  const auto& aes = reps_.segment_aes[static_cast<std::size_t>(accounts_.segment[i])];
+  int held = 0;
+  for (int a : aes) held += reps_.held(static_cast<std::size_t>(a)) ? 1 : 0;
+  if (held == 0) return -1;
+  int nth = static_cast<int>(accounts_.entity[i] % static_cast<std::uint32_t>(held));
+  for (int a : aes) {
+    if (reps_.held(static_cast<std::size_t>(a)) && nth-- == 0) return a;
+  }
+  return -1;
 }
 
 void AccountDynamics::open_accounts(int t, int p, const std::vector<Opportunity>& won) {
@@ -184,7 +222,11 @@ void AccountDynamics::segment_month(int s, int t, int p, MonthSums& sums) {
 void AccountDynamics::close_handoff(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u_win) {
   const std::size_t i = live.account[k];
   ledger_.series(t, kExpansionsClosed) += 1;
-  const int ae = accounts_.ae[i];
+  const int ae = acting_ae(i);
+  if (ae < 0) {  // nobody works a vacant seat's hand-off: lost
+    live.exp_close[k] = -1;
+    return;
+  }
   const auto a = static_cast<std::size_t>(ae);
   const double p_win = std::min(1.0, process::follow_up_rate(seg, reps_.skill[a], reps_.level[a], live.health[k]) * reps_.follow_up_ratio(a));
   if (u_win < p_win) {

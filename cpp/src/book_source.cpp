@@ -14,8 +14,8 @@ namespace complab {
 SteadyStateBook::SteadyStateBook(const Scenario& scenario)
     : today_(scenario.world), history_(scenario.book_history()), w_(history_.world) {
   if (&history_ != &scenario) {
-    history_roster_ = make_roster(history_);
-    history_reps_.emplace(history_, history_roster_);
+    history_roster_ = make_roster(history_, false);
+    history_reps_.emplace(history_, history_roster_, false);
   }
   for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
     const auto& seg = w_.segments[static_cast<std::size_t>(s)];
@@ -36,8 +36,14 @@ void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, Accoun
   if (history_reps_) history_reps_->start_trial(streams);
   for (int s = 0; s < static_cast<int>(w_.segments.size()); ++s) {
     const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-    const auto& aes = reps.segment_aes[static_cast<std::size_t>(s)];
-    const auto& csms = reps.segment_csms[static_cast<std::size_t>(s)];
+    // The book is owned by the seats held at month 0 (all seats when none is).
+    const auto held = [&reps](const std::vector<int>& seats) {
+      std::vector<int> list;
+      for (int r : seats) if (reps.held(static_cast<std::size_t>(r))) list.push_back(r);
+      return list.empty() ? seats : list;
+    };
+    const std::vector<int> aes = held(reps.segment_aes[static_cast<std::size_t>(s)]);
+    const std::vector<int> csms = held(reps.segment_csms[static_cast<std::size_t>(s)]);
     const auto& past_csms = made_by.segment_csms[static_cast<std::size_t>(s)];
     const bool past_aes = !made_by.segment_aes[static_cast<std::size_t>(s)].empty();
     const auto& cdf = tenure_cdf_[static_cast<std::size_t>(s)];
@@ -52,7 +58,7 @@ void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, Accoun
     // The CSMs' effort with the books they start with (account i goes to CSM i mod n), and
     // the history's CSMs' with the books they served.
     for (Workforce* w : {&reps, &made_by}) {
-      const auto& list = w->segment_csms[static_cast<std::size_t>(s)];
+      const auto& list = w == &reps ? csms : w->segment_csms[static_cast<std::size_t>(s)];
       for (std::size_t j = 0; j < list.size(); ++j) {
         w->csm_effort(static_cast<std::size_t>(list[j]), static_cast<int>(n / list.size() + (j < n % list.size() ? 1 : 0)));
       }

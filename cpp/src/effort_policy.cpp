@@ -42,7 +42,7 @@ void ResponsiveEffort::respond(int t) {
     const auto ri = static_cast<std::size_t>(r);
     const Role role = reps_.role(r);
     const int plan_index = reps_.plan(r);
-    if (role == Role::SDR || plan_index < 0) continue;
+    if (role == Role::SDR || plan_index < 0 || !reps_.held(ri)) continue;  // a vacant seat makes no choices
     const Plan& plan = sc_.plans[static_cast<std::size_t>(plan_index)];
     std::array<std::int64_t, kNumRawSlots> raw_now{};
     std::copy_n(&ledger_.raw(r, p, 0), kNumRawSlots, raw_now.begin());

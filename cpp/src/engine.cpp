@@ -27,7 +27,7 @@ class TrialSimulator {
  public:
   TrialSimulator(const Scenario& scenario, const RepRoster& roster, std::uint64_t key,
                  SimulationOutput& out, std::uint32_t first_trial, const std::atomic<bool>& cancel)
-      : sc_(scenario), w_(scenario.world), first_trial_(first_trial), cancel_(cancel), streams_(key),
+      : sc_(scenario), w_(scenario.world), out_(out), first_trial_(first_trial), cancel_(cancel), streams_(key),
         ledger_(out), reps_(scenario, roster), pipeline_(scenario, reps_), churn_(scenario.world),
         accounts_(static_cast<int>(scenario.world.segments.size()), scenario.world.products[0].usage_priced),
         book_(scenario), dynamics_(scenario, accounts_, reps_, streams_, churn_, ledger_) {
@@ -38,11 +38,13 @@ class TrialSimulator {
   /// partial and it must not be marked completed).
   bool run(int trial) {
     streams_.set_trial(first_trial_ + static_cast<std::uint32_t>(trial));
+    trial_ = trial;
     ledger_.start_trial(trial);
     reps_.start_trial(streams_, ledger_);
     pipeline_.start_trial();
     accounts_.clear();
     book_.build(streams_, reps_, accounts_);
+    if (w_.workforce.quota_method == QuotaMethod::Territory) territory_quotas();
     reps_.csm_efforts();
     warm_start();
     for (int t = 0; t < w_.months; ++t) {
@@ -59,6 +61,28 @@ class TrialSimulator {
 
  private:
 
+  /// QuotaMethod::Territory: each seat's quota in proportion to its share of the segment's
+  /// book at month 0 (AEs: half that, half equal, for new business is routed evenly).
+  void territory_quotas() {
+    std::vector<double> owned(static_cast<std::size_t>(reps_.size()), 0.0);
+    for (std::uint32_t i = 0; i < accounts_.size(); ++i) {
+      const auto arr = static_cast<double>(accounts_.arr(i));
+      if (accounts_.csm[i] >= 0) owned[static_cast<std::size_t>(accounts_.csm[i])] += arr;
+      if (accounts_.ae[i] >= 0) owned[static_cast<std::size_t>(accounts_.ae[i])] += arr;
+    }
+    for (const auto* groups : {&reps_.segment_aes, &reps_.segment_csms}) {
+      for (const auto& seats : *groups) {
+        double total = 0.0;
+        for (int r : seats) total += owned[static_cast<std::size_t>(r)];
+        if (!(total > 0)) continue;
+        for (int r : seats) {
+          const double share = static_cast<double>(seats.size()) * owned[static_cast<std::size_t>(r)] / total;
+          reps_.territory[static_cast<std::size_t>(r)] = reps_.role(r) == Role::AE ? 0.5 + 0.5 * share : share;
+        }
+      }
+    }
+  }
+
   /// The warm start's history (docs/model.md §4): the months before 0 create opportunities
   /// as every source would, and the initial book raises CSQLs at its starting health and its
   /// CSMs' effort; deals and accepted hand-offs still open at month 0 are in flight then.
@@ -70,6 +94,7 @@ class TrialSimulator {
   /// One month, in docs/model.md §5's order.
   void step(int t) {
     const int p = t / w_.period_months;
+    reps_.begin_month(t, streams_, ledger_);
     accounts_.open_cohorts(t, w_.period_months, ledger_.years(), reps_.size());
     ledger_.series(t, kArrStart) = accounts_.total_arr;
     pipeline_.update_capacity(reps_);
@@ -80,7 +105,6 @@ class TrialSimulator {
         ledger_.effort(r, t, reps_.share[ri], reps_.overpromise[ri], reps_.level[ri]);
       }
     }
-    for (int r = 0; r < reps_.size(); ++r) ledger_.tenure(r, t) = static_cast<std::int16_t>(120 + t);  // provisional: every seat held by a ramped rep
     won_.clear();
     pipeline_.create(t, streams_, reps_, ledger_);  // new business
     pipeline_.decide(t, reps_, ledger_, won_);
@@ -92,10 +116,58 @@ class TrialSimulator {
     ledger_.series(t, kArrEnd) = accounts_.total_arr;
     ledger_.series(t, kActiveLogos) = active;
     accounts_.close_cohorts(t, w_.period_months, ledger_);
+    reps_.end_month(t, streams_, ledger_);
+    for (int rep : reps_.left()) {
+      if (reps_.waits_for_backfill()) continue;
+      if (reps_.role(rep) == Role::AE) pipeline_.reassign(rep, reps_.segment(rep), reps_);
+      if (reps_.role(rep) == Role::CSM) dynamics_.reassign_book(rep);
+    }
+    if (w_.workforce.pay_attrition.enabled && (t + 1) % w_.period_months == 0) pay_attrition(p);
+  }
+
+  /// Pay-linked attrition (docs/model.md §9): each rep's hazard multiplier from its pay
+  /// over the trailing months of its tenure, and for strong reps whether its plan's first
+  /// measure is capped or decelerated at its attainment in the period just ended.
+  void pay_attrition(int p) {
+    pay_reps(sc_, out_, trial_, trial_ + 1);
+    const PayAttrition& pa = w_.workforce.pay_attrition;
+    const int P = w_.period_months;
+    const int look_back = std::max(1, (pa.trailing_months + P - 1) / P);
+    const auto R = static_cast<std::size_t>(out_.reps), periods = static_cast<std::size_t>(out_.periods);
+    for (int r = 0; r < reps_.size(); ++r) {
+      const auto ri = static_cast<std::size_t>(r);
+      const int plan_index = reps_.plan(r);
+      if (plan_index < 0 || !reps_.held(ri)) continue;
+      const Plan& plan = sc_.plans[static_cast<std::size_t>(plan_index)];
+      const int hired_period = std::max(0, ((p + 1) * P - reps_.tenure[ri]) / P);
+      double earned = 0.0, ote = 0.0;
+      for (int q = std::max(hired_period, p - look_back + 1); q <= p; ++q) {
+        const std::size_t row = (static_cast<std::size_t>(trial_) * R + ri) * periods + static_cast<std::size_t>(q);
+        earned += out_.pay[row * kNumPayFields + kPayEarnings];
+        ote += plan.ote * P / 12.0 * out_.rep_terms[row * kNumTermFields + kTermOteScale];
+      }
+      const double shortfall = ote > 0 ? std::max(0.0, 1.0 - earned / ote) : 0.0;
+      double m = 1.0 + pa.shortfall_effect * shortfall;
+      if (reps_.skill[ri] > 1.0 && !plan.measures.empty() && !metric_info(plan.measures[0].metric).is_rate) {
+        const std::size_t row = (static_cast<std::size_t>(trial_) * R + ri) * periods + static_cast<std::size_t>(p);
+        const double scale = out_.rep_terms[row * kNumTermFields + kTermQuotaScale];
+        const Measure& first = plan.measures[0];
+        const double actual = metric_actual(first.metric, &out_.rep_raw[row * kNumRawSlots]);
+        const double target = first.target * scale;
+        if (target > 0) {
+          const double a = attainment(actual, target, first.lower_is_better);
+          // Capped or decelerated: past target, one more unit of attainment pays less than the average unit.
+          if (a >= 1.0 && first.curve.slope(a) < first.curve.value(1.0)) m *= 1.0 + pa.capped_effect;
+        }
+      }
+      reps_.pay_multiplier[ri] = m;
+    }
   }
 
   const Scenario& sc_;
   const WorldConfig& w_;
+  SimulationOutput& out_;
+  int trial_ = 0;
   const std::uint32_t first_trial_;
   const std::atomic<bool>& cancel_;
 
@@ -118,22 +190,50 @@ class TrialSimulator {
 
 }  // namespace
 
-RepRoster make_roster(const Scenario& scenario) {
+RepRoster make_roster(const Scenario& scenario, bool with_people) {
   RepRoster roster;
-  const auto& segs = scenario.world.segments;
-  auto add = [&](Role role, int segment, int plan, int count) {
-    for (int i = 0; i < count; ++i) {
+  const auto& w = scenario.world;
+  const auto& segs = w.segments;
+  const int nseg = static_cast<int>(segs.size());
+  const auto& wf = w.workforce;
+  auto add_group = [&](Role role, int segment, int plan, int headcount) {
+    int seats = 0;
+    auto add = [&](int hired, double quota, double ote) {
       roster.role.push_back(role);
       roster.segment.push_back(segment);
       roster.plan.push_back(plan);
+      roster.hired.push_back(hired);
+      roster.quota_scale.push_back(quota);
+      roster.ote_scale.push_back(ote);
+      roster.group.push_back(roster.groups);
+      ++seats;
+    };
+    bool named = false;
+    if (with_people) {
+      for (const SeatConfig& seat : wf.roster) {
+        if (seat.role != role || seat.segment != segment) continue;
+        named = true;
+        add(seat.hired, seat.quota_scale, seat.ote_scale);
+      }
     }
+    if (!named) {
+      for (int i = 0; i < headcount; ++i) add(kHeadcountSeat, 1.0, 1.0);
+    }
+    if (with_people) {
+      int most = 0;
+      for (const HiringStep& step : wf.hiring) {
+        if (step.role == role && step.segment == segment) most = std::max(most, step.headcount);
+      }
+      while (seats < most) add(kHiringSeat, 1.0, 1.0);
+    }
+    ++roster.groups;
   };
-  for (int s = 0; s < static_cast<int>(segs.size()); ++s) {
-    add(Role::AE, s, scenario.ae_plan[static_cast<std::size_t>(s)], segs[static_cast<std::size_t>(s)].ae_headcount);
+  for (int s = 0; s < nseg; ++s) {
+    add_group(Role::AE, s, scenario.ae_plan[static_cast<std::size_t>(s)], segs[static_cast<std::size_t>(s)].ae_headcount);
   }
-  add(Role::SDR, -1, scenario.sdr_plan, scenario.world.sdr_headcount);
-  for (int s = 0; s < static_cast<int>(segs.size()); ++s) {
-    add(Role::CSM, s, scenario.csm_plan[static_cast<std::size_t>(s)], segs[static_cast<std::size_t>(s)].csm_headcount);
+  add_group(Role::SDR, -1, scenario.sdr_plan, w.sdr_headcount);
+  for (int s = 0; s < nseg; ++s) {
+    add_group(Role::CSM, s, scenario.csm_plan[static_cast<std::size_t>(s)], segs[static_cast<std::size_t>(s)].csm_headcount);
   }
   return roster;
 }
@@ -160,6 +260,8 @@ void allocate_output(const Scenario& scenario, const RunOptions& options, Simula
   out.rep_skill.assign(T * R, 0.0);
   out.rep_terms.assign(T * R * P * kNumTermFields, 1.0);
   out.rep_tenure.assign(T * R * static_cast<std::size_t>(out.months), kVacant);
+  out.groups = 2 * out.segments + 1;
+  out.headcount.assign(T * static_cast<std::size_t>(out.months * out.groups) * kNumHeadcountFields, 0);
   out.pay.assign(T * R * P * kNumPayFields, 0.0);
   out.measure_payout.assign(T * R * P * static_cast<std::size_t>(out.max_measures), 0.0);
   out.completed.assign(T, 0);

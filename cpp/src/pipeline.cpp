@@ -43,9 +43,10 @@ void Pipeline::start_trial() {
 
 void Pipeline::update_capacity(const Workforce& reps) {
   for (std::size_t s = 0; s < reps.segment_aes.size(); ++s) {
-    const double k = w_.segments[s].ae_capacity;
     for (int ae : reps.segment_aes[s]) {
       const auto a = static_cast<std::size_t>(ae);
+      // A ramping AE works a ramped share of a full AE's pipeline at full win rate.
+      const double k = w_.segments[s].ae_capacity * (reps.all_ramped() ? 1.0 : std::max(reps.productivity(a), 1e-9));
       capacity_[a] = open_[a] > k ? k / open_[a] : 1.0;
     }
   }
@@ -76,7 +77,7 @@ void Pipeline::create(int t, const TrialStreams& streams, const Workforce& reps,
   month_.clear();
   for (std::size_t j = 0; j < reps.sdrs.size(); ++j) {
     const auto sdr = static_cast<std::size_t>(reps.sdrs[j]);
-    const int n = count(w_.opportunities_per_sdr * reps.skill[sdr], identity::kRepGroup, reps.stream_id[sdr], t,
+    const int n = count(w_.opportunities_per_sdr * reps.skill[sdr] * reps.productivity(sdr), identity::kRepGroup, reps.stream_id[sdr], t,
                         identity::kMaxOpportunitiesPerSourceMonth, "world.opportunities_per_sdr", streams);
     for (int k = 0; k < n; ++k) {
       month_.push_back({identity::opportunity_id(Source::Sdr, t, static_cast<int>(j), k), Source::Sdr,
@@ -96,7 +97,8 @@ void Pipeline::create(int t, const TrialStreams& streams, const Workforce& reps,
     for (int ae : aes) {
       const auto a = static_cast<std::size_t>(ae);
       const double mean =
-          process::prospecting_rate(seg, reps.skill[a], reps.level[a]) * reps.share[a] / w_.effort.ae_new_business_ref;
+          process::prospecting_rate(seg, reps.skill[a], reps.level[a]) * reps.share[a] / w_.effort.ae_new_business_ref *
+          reps.productivity(a);
       const int m = count(mean, identity::kRepGroup, reps.stream_id[a], t, identity::kMaxOpportunitiesPerSourceMonth,
                           "world.segments." + seg.name + ".ae_prospecting", streams);
       for (int k = 0; k < m; ++k) {
@@ -117,10 +119,10 @@ void Pipeline::create(int t, const TrialStreams& streams, const Workforce& reps,
       while (s + 1 < static_cast<int>(share_cdf_.size()) && u_segment >= share_cdf_[static_cast<std::size_t>(s)]) ++s;
     }
     int ae = o.ae;
-    if (ae < 0) {
-      const auto& aes = reps.segment_aes[static_cast<std::size_t>(s)];
-      const auto pick = static_cast<std::size_t>(u_ae * static_cast<double>(aes.size()));
-      ae = aes[std::min(pick, aes.size() - 1)];
+    if (ae < 0) ae = route(s, u_ae, reps);
+    if (ae < 0 || !reps.held(static_cast<std::size_t>(ae))) {  // routed to a vacant territory: lost
+      if (record) ledger.headcount(t, s)[kHcLostOpportunities] += 1;
+      continue;
     }
     const auto& seg = w_.segments[static_cast<std::size_t>(s)];
     const double acv =
@@ -141,12 +143,59 @@ void Pipeline::create(int t, const TrialStreams& streams, const Workforce& reps,
   }
 }
 
+int Pipeline::route(int s, double u, const Workforce& reps) const {
+  const auto& aes = reps.segment_aes[static_cast<std::size_t>(s)];
+  if (reps.all_ramped()) {
+    const auto pick = static_cast<std::size_t>(u * static_cast<double>(aes.size()));
+    return aes[std::min(pick, aes.size() - 1)];
+  }
+  // In proportion to productivity; a vacant seat keeps its share while it waits for its
+  // backfill (its leads are lost), and gets none when the others take its work.
+  auto weight = [&](int a) {
+    const auto r = static_cast<std::size_t>(a);
+    return reps.waits_for_backfill() && !reps.held(r) ? 1.0 : reps.productivity(r);
+  };
+  double total = 0.0;
+  for (int a : aes) total += weight(a);
+  if (!(total > 0)) return -1;
+  const double x = u * total;
+  double cum = 0.0;
+  int last = -1;
+  for (int a : aes) {
+    const double wa = weight(a);
+    if (!(wa > 0)) continue;
+    cum += wa;
+    last = a;
+    if (x < cum) return a;
+  }
+  return last;
+}
+
+void Pipeline::reassign(int leaver, int segment, const Workforce& reps) {
+  const auto& aes = reps.segment_aes[static_cast<std::size_t>(segment)];
+  for (auto& month : by_close_) {
+    for (Opportunity& opp : month) {
+      if (opp.ae != leaver) continue;
+      int best = -1;
+      for (int a : aes) {
+        if (!reps.held(static_cast<std::size_t>(a))) continue;
+        if (best < 0 || open_[static_cast<std::size_t>(a)] < open_[static_cast<std::size_t>(best)]) best = a;
+      }
+      if (best < 0) return;  // nobody left to take them: they wait
+      opp.ae = best;
+      --open_[static_cast<std::size_t>(leaver)];
+      ++open_[static_cast<std::size_t>(best)];
+    }
+  }
+}
+
 void Pipeline::decide(int t, const Workforce& reps, KpiLedger& ledger, std::vector<Opportunity>& won) {
   const int p = t / w_.period_months;
   for (const Opportunity& opp : by_close_[static_cast<std::size_t>(t)]) {
     ledger.series(t, kDealsClosed) += 1;
     const auto ae = static_cast<std::size_t>(opp.ae);
     --open_[ae];
+    if (!reps.held(ae)) continue;  // nobody works a vacant seat's deals: lost
     const double p_win =
         process::cap_at_one(deal_rate(opp.segment, ae, reps) * reps.share[ae] / w_.effort.ae_new_business_ref).p;
     if (!(opp.u_win < p_win)) continue;

@@ -49,6 +49,88 @@ void check_count(const std::string& field, long long value, long long lo, long l
 
 }  // namespace
 
+double RoleStaffing::hazard(int tau) const {
+  double h = 0.0;
+  for (std::size_t k = 0; k < attrition_from.size() && attrition_from[k] <= tau; ++k) h = attrition_hazard[k];
+  return h;
+}
+
+bool RoleStaffing::leaves() const {
+  return std::any_of(attrition_hazard.begin(), attrition_hazard.end(), [](double h) { return h > 0; });
+}
+
+bool WorkforceConfig::active() const {
+  return !roster.empty() || !hiring.empty() || quota_method != QuotaMethod::Equal ||
+         std::any_of(roles.begin(), roles.end(), [](const RoleStaffing& r) { return r.ramps() || r.leaves(); });
+}
+
+namespace {
+
+void check_curve(const std::string& field, const std::vector<double>& curve) {
+  if (curve.empty()) return;
+  if (curve.size() > 240) fail(field, static_cast<double>(curve.size()), "a curve of at most 240 months");
+  double last = 0.0;
+  for (std::size_t k = 0; k < curve.size(); ++k) {
+    check_range(field + "[" + std::to_string(k) + "]", curve[k], 0, 1);
+    if (curve[k] < last) fail(field + "[" + std::to_string(k) + "]", curve[k], "at least the month before's (a ramp does not fall)");
+    last = curve[k];
+  }
+  if (curve.back() != 1.0) fail(field + "[" + std::to_string(curve.size() - 1) + "]", curve.back(), "1: a ramp ends at full productivity");
+}
+
+void check_workforce(const WorldConfig& w) {
+  const WorkforceConfig& wf = w.workforce;
+  const char* names[kNumRoles] = {"ae", "sdr", "csm"};
+  for (int k = 0; k < kNumRoles; ++k) {
+    const RoleStaffing& st = wf.roles[static_cast<std::size_t>(k)];
+    const std::string p = std::string("workforce.") + names[k] + ".";
+    check_curve(p + "ramp", st.ramp);
+    check_curve(p + "quota_ramp", st.quota_ramp);
+    if (st.attrition_from.size() != st.attrition_hazard.size()) {
+      throw std::invalid_argument(p + "attrition: " + std::to_string(st.attrition_from.size()) + " band starts for " +
+                                  std::to_string(st.attrition_hazard.size()) + " hazards");
+    }
+    for (std::size_t b = 0; b < st.attrition_from.size(); ++b) {
+      const std::string f = p + "attrition[" + std::to_string(b) + "]";
+      check_range(f + ".hazard", st.attrition_hazard[b], 0, 1);
+      if (b == 0 && st.attrition_from[b] != 0) fail(f + ".from_month", st.attrition_from[b], "0: the first band starts at hire");
+      if (b > 0 && st.attrition_from[b] <= st.attrition_from[b - 1]) {
+        fail(f + ".from_month", st.attrition_from[b], "greater than the band before's");
+      }
+    }
+    check_count(p + "backfill_lag", st.backfill_lag, -1, 120);
+  }
+  const int nseg = static_cast<int>(w.segments.size());
+  for (std::size_t k = 0; k < wf.roster.size(); ++k) {
+    const SeatConfig& seat = wf.roster[k];
+    const std::string p = "workforce.roster[" + std::to_string(k) + "].";
+    if (seat.role == Role::SDR) {
+      if (seat.segment != -1) fail(p + "segment", seat.segment, "-1: SDRs serve every segment");
+    } else {
+      check_count(p + "segment", seat.segment, 0, nseg - 1);
+    }
+    check_count(p + "hired", seat.hired, -1200, w.months - 1);
+    check_positive(p + "quota_scale", seat.quota_scale);
+    check_positive(p + "ote_scale", seat.ote_scale);
+  }
+  for (std::size_t k = 0; k < wf.hiring.size(); ++k) {
+    const HiringStep& step = wf.hiring[k];
+    const std::string p = "workforce.hiring[" + std::to_string(k) + "].";
+    if (step.role == Role::SDR) {
+      if (step.segment != -1) fail(p + "segment", step.segment, "-1: SDRs serve every segment");
+    } else {
+      check_count(p + "segment", step.segment, 0, nseg - 1);
+    }
+    check_count(p + "month", step.month, 0, w.months - 1);
+    check_count(p + "headcount", step.headcount, 0, step.role == Role::CSM ? identity::kMaxRepsPerGroup - 1 : identity::kMaxSourceOrdinal);
+  }
+  check_range("workforce.pay_attrition.shortfall_effect", wf.pay_attrition.shortfall_effect, 0, 100);
+  check_range("workforce.pay_attrition.capped_effect", wf.pay_attrition.capped_effect, 0, 100);
+  check_count("workforce.pay_attrition.trailing_months", wf.pay_attrition.trailing_months, 1, 120);
+}
+
+}  // namespace
+
 long long WorldConfig::total_initial_accounts() const {
   long long total = 0;
   for (const auto& s : segments) total += s.initial_accounts;
@@ -78,6 +160,7 @@ void WorldConfig::validate() const {
   check_non_negative("opportunities_per_sdr", opportunities_per_sdr);
   check_range("opportunities_per_sdr", opportunities_per_sdr, 0, 100);
   check_range("skill_log_sd", skill_log_sd, 0, 2);
+  check_workforce(*this);
   check_non_negative("overpromise_win_uplift", overpromise_win_uplift);
   check_non_negative("health_adoption_effect", health_adoption_effect);
   check_non_negative("health_gap_effect", health_gap_effect);

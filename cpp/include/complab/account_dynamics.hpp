@@ -33,6 +33,9 @@ class AccountDynamics {
   /// before 0 at its starting health and its CSM's effort; accepted hand-offs still open at
   /// month 0 stay pending.
   void warm_handoffs();
+  /// A departed CSM's accounts move, one by one, to the segment's least-loaded held CSM
+  /// (Vacancy::Reassign).
+  void reassign_book(int leaver);
 
  private:
   struct MonthSums {
@@ -40,6 +43,9 @@ class AccountDynamics {
   };
   void segment_month(int s, int t, int p, MonthSums& sums);
   int least_loaded_csm(int segment) const;
+  /// Who closes account i's hand-off: its AE, or while that seat is vacant a held AE of the
+  /// segment (Vacancy::Reassign); -1: nobody.
+  int acting_ae(std::size_t i) const;
   void close_handoff(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u_win);
   void raise_csql(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u_kind,
                   double u_product, double u_accept);

@@ -59,14 +59,37 @@ enum EffortField : int {
   kNumEffortFields
 };
 
-/// Who each rep is: reps are AEs by segment, then SDRs, then CSMs by segment.
+/// RepRoster::hired for seats that are not named reps.
+inline constexpr int kHeadcountSeat = -(1 << 30);  ///< a seat of the headcount, held at month 0
+inline constexpr int kHiringSeat = kHeadcountSeat + 1;  ///< a seat the hiring plan adds, vacant until wanted
+
+/// Who each rep is: seats are AEs by segment, then SDRs, then CSMs by segment (each group
+/// its headcount's or named reps' seats, then the hiring plan's).
 struct RepRoster {
   std::vector<Role> role;
   std::vector<int> segment;  ///< -1 for SDRs
   std::vector<int> plan;     ///< index into Scenario::plans, -1 unpaid
+  std::vector<int> hired;    ///< a named rep's hire month, or kHeadcountSeat / kHiringSeat
+  std::vector<double> quota_scale, ote_scale;  ///< a named rep's own terms (1: its plan's)
+  std::vector<int> group;    ///< headcount group: AEs by segment, SDRs, CSMs by segment
+  int groups = 0;
   int size() const { return static_cast<int>(role.size()); }
 };
-RepRoster make_roster(const Scenario& scenario);
+/// The seats; with_people = false: the world's headcounts only (a history's staffing).
+RepRoster make_roster(const Scenario& scenario, bool with_people = true);
+
+/// Headcount per month and seat group, the last axis of SimulationOutput::headcount.
+enum HeadcountField : int {
+  kHcHeld = 0,            ///< seats held this month
+  kHcRamping,             ///< of which by a rep below full productivity
+  kHcVacant,
+  kHcHired,               ///< reps who started this month
+  kHcLeft,                ///< reps who left at the month's end
+  kHcRegretted,           ///< of which above median skill
+  kHcCapacityMicros,      ///< sum of held seats' productivity, in 1e-6 (ramped-rep equivalents)
+  kHcLostOpportunities,   ///< opportunities routed to a vacant seat and lost
+  kNumHeadcountFields
+};
 
 struct RunOptions {
   int trials = 1000;
@@ -101,6 +124,8 @@ struct SimulationOutput {
   std::vector<double> rep_skill;                  ///< [trials][reps]
   std::vector<double> rep_terms;                  ///< [trials][reps][periods][kNumTermFields]
   std::vector<std::int16_t> rep_tenure;           ///< [trials][reps][months]: tenure or kVacant
+  std::vector<std::int64_t> headcount;            ///< [trials][months][groups][kNumHeadcountFields]
+  int groups = 0;
   std::vector<double> pay;                        ///< [trials][reps][periods][kNumPayFields]
   std::vector<double> measure_payout;             ///< [trials][reps][periods][max_measures]
   std::vector<std::uint8_t> completed;            ///< [trials]: 1 once the trial is done

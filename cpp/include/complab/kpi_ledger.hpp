@@ -57,6 +57,12 @@ class KpiLedger {
                             static_cast<std::size_t>(rep)) * static_cast<std::size_t>(out_.months) +
                            static_cast<std::size_t>(month)];
   }
+  /// Month `month`'s headcount fields of seat group `group` (kNumHeadcountFields values).
+  std::int64_t* headcount(int month, int group) {
+    return &out_.headcount[((static_cast<std::size_t>(trial_) * static_cast<std::size_t>(out_.months) +
+                             static_cast<std::size_t>(month)) * static_cast<std::size_t>(out_.groups) +
+                            static_cast<std::size_t>(group)) * kNumHeadcountFields];
+  }
   /// Responsive mode: rep `rep`'s behaviour in `month` (a no-op in fixed mode).
   void effort(int rep, int month, double primary, double overpromise, double level) {
     if (out_.effort.empty()) return;

@@ -37,6 +37,9 @@ class Pipeline {
   /// appended to `won`.
   void decide(int t, const Workforce& reps, KpiLedger& ledger, std::vector<Opportunity>& won);
 
+  /// A departed AE's open deals move to the segment's held AE with the fewest (Vacancy::Reassign).
+  void reassign(int leaver, int segment, const Workforce& reps);
+
   /// New-business win chance of AE `ae` on a deal of segment `s` per unit of its share
   /// ratio (process::deal_rate with its capacity).
   double deal_rate(int s, std::size_t ae, const Workforce& reps) const;
@@ -49,6 +52,8 @@ class Pipeline {
     identity::Source source;
     int sdr, segment, ae;  // -1: none (SDR), drawn (segment, AE)
   };
+  /// The AE of segment s who works an opportunity with routing uniform u; -1: none.
+  int route(int s, double u, const Workforce& reps) const;
   int count(double mean, std::uint32_t group, std::uint32_t id, int t, int limit, const std::string& field,
             const TrialStreams& streams) const;
 

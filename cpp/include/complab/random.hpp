@@ -84,6 +84,8 @@ enum class Purpose : std::uint8_t {
   ExpansionWin,
   Renewal,
   AccountMonth,    ///< one block per account and month: the first words of Health and Usage
+  RepTenure,       ///< a starting rep's tenure
+  RepExit,         ///< whether a rep leaves at a month's end
 };
 
 /// Uniform double in [0, 1) from the top 53 bits. Converts through a signed integer:

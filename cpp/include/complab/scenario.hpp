@@ -3,6 +3,7 @@
 /// The simulated world (docs/model.md §1–5) as plain structs: segments, products, headcount,
 /// behaviour parameters and plans. The Python layer builds and validates these; validate()
 /// here guards the engine against anything that slips through.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -71,6 +72,76 @@ struct BehaviourConfig {
   bool responsive() const { return incentive_sensitivity > 0.0; }
 };
 
+/// People (docs/model.md §9): how a role's reps ramp and leave, and how fast a seat is
+/// refilled. The defaults are a workforce that never changes: no ramp, no attrition.
+struct RoleStaffing {
+  std::vector<double> ramp;        ///< productivity by tenure month (0 = first month); 1 beyond; empty: none
+  std::vector<double> quota_ramp;  ///< share of full quota by tenure month; empty: the ramp
+  std::vector<int> attrition_from;        ///< tenure month each attrition band starts at (first 0, increasing)
+  std::vector<double> attrition_hazard;   ///< monthly chance of leaving per band; empty: nobody leaves
+  int backfill_lag = 2;  ///< months a seat stays vacant after its rep leaves; -1: never refilled
+  /// Productivity and quota share at tenure tau (>= 0).
+  double productivity(int tau) const { return curve(ramp, tau); }
+  double quota_share(int tau) const { return quota_ramp.empty() ? productivity(tau) : curve(quota_ramp, tau); }
+  double hazard(int tau) const;
+  bool ramps() const { return !ramp.empty() || !quota_ramp.empty(); }
+  bool leaves() const;
+
+ private:
+  static double curve(const std::vector<double>& c, int tau) {
+    return static_cast<std::size_t>(tau) < c.size() ? c[static_cast<std::size_t>(tau)] : 1.0;
+  }
+};
+
+/// A named rep of the starting roster or the hiring plan: one seat.
+struct SeatConfig {
+  Role role = Role::AE;
+  int segment = 0;           ///< -1 for SDRs
+  int hired = 0;             ///< month hired: <= 0 holds the seat at month 0 with tenure -hired; > 0 a later start
+  double quota_scale = 1.0;  ///< the rep's own quota over its plan's (> 0)
+  double ote_scale = 1.0;    ///< the rep's own OTE over its plan's (> 0)
+};
+
+/// From `month` on, a role's headcount target in a segment (SDRs: segment -1).
+struct HiringStep {
+  Role role = Role::AE;
+  int segment = 0;
+  int month = 0;
+  int headcount = 0;
+};
+
+/// Pay drives who stays (docs/model.md §9): the attrition hazard times
+/// 1 + shortfall_effect * max(0, 1 - trailing earnings / OTE), and for reps above median
+/// skill times 1 + capped_effect while a cap or decelerator binds.
+struct PayAttrition {
+  bool enabled = false;
+  double shortfall_effect = 2.0;
+  double capped_effect = 0.5;
+  int trailing_months = 12;
+};
+
+enum class Vacancy : std::uint8_t {
+  Reassign = 0,  ///< a leaver's book and open deals move to the segment's other reps
+  Wait,          ///< they wait for the backfill; the seat's inbound and accounts' care are lost meanwhile
+};
+
+enum class QuotaMethod : std::uint8_t {
+  Equal = 0,  ///< every seat the plan's target (times its own quota_scale, when named)
+  Territory,  ///< AEs and CSMs by their share of the segment's book at month 0
+};
+
+struct WorkforceConfig {
+  std::array<RoleStaffing, kNumRoles> roles;  ///< by Role
+  std::vector<SeatConfig> roster;             ///< named reps: they are the seats of their role and segment
+  std::vector<HiringStep> hiring;
+  Vacancy vacancy = Vacancy::Reassign;
+  QuotaMethod quota_method = QuotaMethod::Equal;
+  PayAttrition pay_attrition;
+  const RoleStaffing& role(Role r) const { return roles[static_cast<std::size_t>(r)]; }
+  /// Whether seats can change hands, be vacant, ramp or carry their own terms.
+  bool active() const;
+};
+
 struct WorldConfig {
   int months = 36;         ///< T
   int period_months = 12;  ///< P, divides T
@@ -95,6 +166,7 @@ struct WorldConfig {
   double csm_max_effort = 2.0;          ///< F: a CSM's attention per account saturates at F x nominal as its book shrinks
   EffortConfig effort;
   BehaviourConfig behaviour;
+  WorkforceConfig workforce;
 
   /// Throws std::invalid_argument naming the field, the value and what is allowed.
   void validate() const;
