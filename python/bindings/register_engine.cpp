@@ -78,6 +78,7 @@ py::dict output_to_dict(SimulationOutput&& out) {
   d["rep_skill"] = to_numpy(std::move(out.rep_skill), {T, R});
   d["rep_terms"] = to_numpy(std::move(out.rep_terms), {T, R, P, kNumTermFields});
   d["rep_tenure"] = to_numpy(std::move(out.rep_tenure), {T, R, out.months});
+  d["headcount"] = to_numpy(std::move(out.headcount), {T, out.months, out.groups, kNumHeadcountFields});
   d["pay"] = to_numpy(std::move(out.pay), {T, R, P, kNumPayFields});
   d["measure_payout"] = to_numpy(std::move(out.measure_payout), {T, R, P, out.max_measures});
   d["completed"] = to_numpy(std::move(out.completed), {T});
@@ -198,6 +199,32 @@ void register_engine(py::module_& m) {
       COMPLAB_FIELD(BehaviourConfig, effort_elasticity) COMPLAB_FIELD(BehaviourConfig, max_effort_level)
       COMPLAB_FIELD(BehaviourConfig, csm_productivity) COMPLAB_FIELD(BehaviourConfig, ae_productivity);
 
+  py::class_<RoleStaffing>(m, "RoleStaffing")
+      .def(py::init<>())
+      COMPLAB_FIELD(RoleStaffing, ramp) COMPLAB_FIELD(RoleStaffing, quota_ramp)
+      COMPLAB_FIELD(RoleStaffing, attrition_from) COMPLAB_FIELD(RoleStaffing, attrition_hazard)
+      COMPLAB_FIELD(RoleStaffing, backfill_lag);
+  py::class_<SeatConfig>(m, "SeatConfig")
+      .def(py::init<>())
+      COMPLAB_FIELD(SeatConfig, role) COMPLAB_FIELD(SeatConfig, segment) COMPLAB_FIELD(SeatConfig, hired)
+      COMPLAB_FIELD(SeatConfig, quota_scale) COMPLAB_FIELD(SeatConfig, ote_scale);
+  py::class_<HiringStep>(m, "HiringStep")
+      .def(py::init<>())
+      COMPLAB_FIELD(HiringStep, role) COMPLAB_FIELD(HiringStep, segment) COMPLAB_FIELD(HiringStep, month)
+      COMPLAB_FIELD(HiringStep, headcount);
+  py::class_<PayAttrition>(m, "PayAttritionConfig")
+      .def(py::init<>())
+      COMPLAB_FIELD(PayAttrition, enabled) COMPLAB_FIELD(PayAttrition, shortfall_effect)
+      COMPLAB_FIELD(PayAttrition, capped_effect) COMPLAB_FIELD(PayAttrition, trailing_months);
+  py::enum_<Vacancy>(m, "Vacancy").value("reassign", Vacancy::Reassign).value("wait", Vacancy::Wait);
+  py::enum_<QuotaMethod>(m, "QuotaMethod").value("equal", QuotaMethod::Equal).value("territory", QuotaMethod::Territory);
+  py::class_<WorkforceConfig>(m, "WorkforceConfig")
+      .def(py::init<>())
+      COMPLAB_FIELD(WorkforceConfig, roles) COMPLAB_FIELD(WorkforceConfig, roster) COMPLAB_FIELD(WorkforceConfig, hiring)
+      COMPLAB_FIELD(WorkforceConfig, vacancy) COMPLAB_FIELD(WorkforceConfig, quota_method)
+      COMPLAB_FIELD(WorkforceConfig, pay_attrition)
+      .def("active", &WorkforceConfig::active);
+
   py::class_<WorldConfig>(m, "WorldConfig")
       .def(py::init<>())
       COMPLAB_FIELD(WorldConfig, months) COMPLAB_FIELD(WorldConfig, period_months)
@@ -210,7 +237,7 @@ void register_engine(py::module_& m) {
       COMPLAB_FIELD(WorldConfig, shared_nrr_acceptance_uplift)
       COMPLAB_FIELD(WorldConfig, expansion_cycle_months) COMPLAB_FIELD(WorldConfig, churn_health_effect)
       COMPLAB_FIELD(WorldConfig, churn_gap_effect) COMPLAB_FIELD(WorldConfig, gap_decay) COMPLAB_FIELD(WorldConfig, csm_max_effort) COMPLAB_FIELD(WorldConfig, book_age_years)
-      COMPLAB_FIELD(WorldConfig, effort) COMPLAB_FIELD(WorldConfig, behaviour)
+      COMPLAB_FIELD(WorldConfig, effort) COMPLAB_FIELD(WorldConfig, behaviour) COMPLAB_FIELD(WorldConfig, workforce)
       .def("validate", &WorldConfig::validate);
 
   py::class_<Scenario>(m, "Scenario")
@@ -234,7 +261,7 @@ void register_engine(py::module_& m) {
     const RepRoster r = make_roster(scenario);
     py::list roles;
     for (Role role : r.role) roles.append(std::string(role_name(role)));
-    return py::make_tuple(roles, r.segment, r.plan);
+    return py::make_tuple(roles, r.segment, r.plan, r.hired, r.group);
   });
 
   m.def("simulate", &simulate, py::arg("scenario"), py::arg("options"), py::arg("progress") = py::none(),
@@ -256,6 +283,11 @@ void register_engine(py::module_& m) {
   m.attr("SIMD") = detail::uses_avx2() ? "avx2" : "none";
   // The streams' identity limits (identity.hpp), for validation before a run.
   m.attr("MAX_OPPORTUNITIES_PER_SOURCE_MONTH") = identity::kMaxOpportunitiesPerSourceMonth;
+  m.attr("HEADCOUNT_FIELDS") = py::make_tuple("held", "ramping", "vacant", "hired", "left", "regretted",
+                                              "capacity_micros", "lost_opportunities");
+  if (py::len(m.attr("HEADCOUNT_FIELDS")) != kNumHeadcountFields) throw std::logic_error("headcount names out of date");
+  m.attr("HEADCOUNT_SEAT") = kHeadcountSeat;
+  m.attr("HIRING_SEAT") = kHiringSeat;
   m.attr("EFFORT_FIELDS") = py::make_tuple("primary", "secondary", "overpromise", "level");
   m.attr("COHORT_FIELDS") = py::make_tuple("start_arr", "end_arr", "kept_arr", "start_logos", "churned_logos");
   m.attr("RAW_SLOTS") = py::make_tuple("new_arr", "new_logos", "expansion_arr", "expansion_wins",

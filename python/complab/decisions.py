@@ -549,7 +549,7 @@ def _scenario_ote(scenario: Scenario) -> float:
     """Total annual OTE of a scenario's reps (as :func:`total_ote` of its result)."""
     from complab import _core
 
-    roles, segments, _ = _core.roster(scenario._to_core())
+    roles, segments = _core.roster(scenario._to_core())[:2]
     names = scenario.world.segment_names()
     total = 0.0
     for role, s in zip(roles, segments, strict=True):

@@ -96,7 +96,7 @@ class Result:
         from complab import __version__
 
         self.version = __version__
-        roles, segments, plans = _core.roster(scenario._to_core())
+        roles, segments, plans, self._hired, self._group = _core.roster(scenario._to_core())
         names = scenario.world.segment_names()
         self.roster = pd.DataFrame(
             {

@@ -58,7 +58,7 @@ from typing import Any
 import numpy as np
 
 from complab import _core
-from complab.plans import Plan, _record, _reraise_under, shown
+from complab.plans import METRICS, Plan, _record, _reraise_under, shown
 
 ROLES = ("ae", "sdr", "csm")
 _C_INT = 2**31  # the core stores counts and months as C ints
@@ -196,6 +196,90 @@ class Behaviour(_Record):
 
 
 @dataclass(frozen=True)
+class AttritionBand(_Record):
+    """From ``from_month`` of tenure on, the chance a rep leaves within a year (docs/model.md §9)."""
+
+    from_month: int = 0
+    annual_rate: float = 0.0
+
+
+@dataclass(frozen=True)
+class Staffing(_Record):
+    """How a role's reps ramp, leave and are replaced (docs/model.md §9).
+
+    ``ramp``: productivity by tenure month (month 0 first), reaching 1; full beyond it.
+    ``quota_ramp``: share of full quota by tenure month (empty: the ramp). ``attrition``:
+    bands by tenure. ``backfill_lag_months``: months a seat stays vacant after its rep leaves
+    (-1: never refilled).
+    """
+
+    ramp: tuple[float, ...] = ()
+    quota_ramp: tuple[float, ...] = ()
+    attrition: tuple[AttritionBand, ...] = ()
+    backfill_lag_months: int = 2
+
+
+@dataclass(frozen=True)
+class RosterRep(_Record):
+    """A named rep: one seat of its role and segment (SDRs: segment ``"any"``).
+
+    ``hired_month``: the month it joined, counted from month 0 (-14: 14 months before the
+    start; 5: joins in month 5). ``quota`` (annual, on its plan's first measure) and ``ote``:
+    its own terms; 0 takes its plan's.
+    """
+
+    name: str
+    role: str
+    segment: str = "any"
+    hired_month: int = 0
+    quota: float = 0.0
+    ote: float = 0.0
+
+
+@dataclass(frozen=True)
+class Hire(_Record):
+    """From ``month`` on, the role's headcount target in ``segment`` (SDRs: ``"any"``)."""
+
+    role: str
+    month: int
+    headcount: int
+    segment: str = "any"
+
+
+@dataclass(frozen=True)
+class PayAttrition(_Record):
+    """Pay drives who stays (docs/model.md §9): attrition times
+    1 + shortfall_effect x max(0, 1 - trailing earnings / OTE), and for reps above median
+    skill times 1 + capped_effect while a cap or decelerator binds."""
+
+    enabled: bool = False
+    shortfall_effect: float = 2.0
+    capped_effect: float = 0.5
+    trailing_months: int = 12
+
+
+#: How a vacant seat's work is covered, and how quotas are set (docs/model.md §9).
+VACANCY = ("reassign", "wait")
+QUOTA_METHODS = ("equal", "territory")
+
+
+@dataclass(frozen=True)
+class Workforce(_Record):
+    """People, not headcount (docs/model.md §9): ramp, attrition and backfill per role, named
+    reps, a hiring plan, how vacancies are covered, how quotas are set, and pay-linked
+    attrition. The default changes nothing: every seat held all along by a ramped rep."""
+
+    ae: Staffing = field(default_factory=Staffing)
+    sdr: Staffing = field(default_factory=Staffing)
+    csm: Staffing = field(default_factory=Staffing)
+    roster: tuple[RosterRep, ...] = ()
+    hiring: tuple[Hire, ...] = ()
+    vacancy: str = "reassign"
+    quota_method: str = "equal"
+    pay_attrition: PayAttrition = field(default_factory=PayAttrition)
+
+
+@dataclass(frozen=True)
 class World(_Record):
     """Everything but the plans: time, segments, products, headcount, behaviour."""
 
@@ -222,13 +306,31 @@ class World(_Record):
     book_age_years: int = 20
     effort: Effort = field(default_factory=Effort)
     behaviour: Behaviour = field(default_factory=Behaviour)
+    workforce: Workforce = field(default_factory=Workforce)
 
     def segment_names(self) -> list[str]:
         """The segments' names, in order (``["smb", "mid_market", "enterprise"]``)."""
         return [s.name for s in self.segments]
 
 
-_RECORDS.update({c.__name__: c for c in (Product, Segment, Effort, Behaviour, World)})
+_RECORDS.update(
+    {
+        c.__name__: c
+        for c in (
+            Product,
+            Segment,
+            Effort,
+            Behaviour,
+            AttritionBand,
+            Staffing,
+            RosterRep,
+            Hire,
+            PayAttrition,
+            Workforce,
+            World,
+        )
+    }
+)
 
 
 def _plan_keys(world: World) -> list[str]:
@@ -306,13 +408,14 @@ class Scenario:
         w = self.world
         cw = _core.WorldConfig()
         for f in fields(World):
-            if f.name in ("segments", "products", "effort", "behaviour"):
+            if f.name in ("segments", "products", "effort", "behaviour", "workforce"):
                 continue
             setattr(cw, f.name, getattr(w, f.name))
         cw.segments = [_to_struct(_core.SegmentConfig(), s) for s in w.segments]
         cw.products = [_to_struct(_core.ProductConfig(), p) for p in w.products]
         cw.effort = _to_struct(_core.EffortConfig(), w.effort)
         cw.behaviour = _behaviour_to_core(w.behaviour)
+        cw.workforce = _workforce_to_core(w)
         try:
             cw.validate()
         except ValueError as err:
@@ -338,6 +441,7 @@ class Scenario:
         core.ae_plan = [pick("ae", s.name) for s in self.world.segments]
         core.csm_plan = [pick("csm", s.name) for s in self.world.segments]
         core.sdr_plan = pick("sdr", None)
+        _roster_terms(self, core)
         core.validate()
         return core
 
@@ -808,6 +912,8 @@ def _check_types(obj: Any, path: str) -> None:
             _check_types(value, p)
         elif kind.startswith("records:"):
             cls = _RECORDS[kind.split(":")[1]]
+            if value == () and f.default == ():  # an optional list, left empty
+                continue
             if not isinstance(value, tuple) or not value:
                 raise ValueError(f"{p}: {shown(value)} is not a non-empty list")
             for i, v in enumerate(value):
@@ -833,6 +939,8 @@ def _check_types(obj: Any, path: str) -> None:
             if not isinstance(value, bool):
                 raise ValueError(f"{p}: {shown(value)} is not true or false")
         elif kind == "floats":
+            if value == () and f.default == ():  # an optional list, left empty
+                continue
             if not isinstance(value, tuple) or not value:
                 raise ValueError(f"{p}: {shown(value)} is not a non-empty list of numbers")
             for i, h in enumerate(value):
@@ -1110,3 +1218,150 @@ def _behaviour_to_core(b: Behaviour) -> Any:
                 )
         setattr(core, f"{role}_productivity", flat)
     return core
+
+
+# -- the workforce (docs/model.md §9) --------------------------------------------------------
+def _monthly_hazard(annual: float) -> float:
+    """The monthly chance of leaving that compounds to ``annual`` over 12 months."""
+    return 1.0 - (1.0 - annual) ** (1.0 / 12.0)
+
+
+def _role_and_segment(w: World, role: str, segment: str, path: str) -> tuple[Any, int]:
+    if role not in ROLES:
+        raise ValueError(f"{path}.role: {shown(role)} is not a role; allowed: {', '.join(ROLES)}")
+    names = w.segment_names()
+    if role == "sdr":
+        if segment != "any":
+            raise ValueError(
+                f"{path}.segment: {shown(segment)} for an SDR; SDRs serve every segment: 'any'"
+            )
+        return _core.Role.sdr, -1
+    if segment not in names:
+        raise ValueError(
+            f"{path}.segment: {shown(segment)} is not a segment; allowed: {', '.join(names)}"
+        )
+    return getattr(_core.Role, role), names.index(segment)
+
+
+def _workforce_to_core(w: World) -> Any:
+    """The engine's workforce struct; named reps' own terms are set by :func:`_roster_terms`."""
+    wf = w.workforce
+    core = _core.WorkforceConfig()
+    roles = []
+    for role in ROLES:
+        st: Staffing = getattr(wf, role)
+        path = f"world.workforce.{role}"
+        c = _core.RoleStaffing()
+        c.ramp = list(st.ramp)
+        c.quota_ramp = list(st.quota_ramp)
+        for i, band in enumerate(st.attrition):
+            if not 0.0 <= band.annual_rate <= 1.0:
+                raise ValueError(
+                    f"{path}.attrition[{i}].annual_rate: {shown(band.annual_rate)} is not in [0, 1] "
+                    "(the chance a rep leaves within a year)"
+                )
+        c.attrition_from = [b.from_month for b in st.attrition]
+        c.attrition_hazard = [_monthly_hazard(b.annual_rate) for b in st.attrition]
+        c.backfill_lag = st.backfill_lag_months
+        roles.append(c)
+    core.roles = roles
+    if wf.vacancy not in VACANCY:
+        raise ValueError(
+            f"world.workforce.vacancy: {shown(wf.vacancy)} is not one of {', '.join(VACANCY)}"
+        )
+    if wf.quota_method not in QUOTA_METHODS:
+        raise ValueError(
+            f"world.workforce.quota_method: {shown(wf.quota_method)} is not one of "
+            f"{', '.join(QUOTA_METHODS)}"
+        )
+    core.vacancy = getattr(_core.Vacancy, wf.vacancy)
+    core.quota_method = getattr(_core.QuotaMethod, wf.quota_method)
+    seats = []
+    named: dict[tuple[str, str], int] = {}
+    names = [r.name for r in wf.roster]
+    for i, rep in enumerate(wf.roster):
+        path = f"world.workforce.roster[{i}]"
+        if names.count(rep.name) > 1:
+            raise ValueError(f"{path}.name: {shown(rep.name)} names two reps; names are unique")
+        role, segment = _role_and_segment(w, rep.role, rep.segment, path)
+        if rep.hired_month >= w.months:
+            raise ValueError(
+                f"{path}.hired_month: {rep.hired_month} is after the horizon; allowed: up to "
+                f"{w.months - 1} (months 0..{w.months - 1}), or <= 0 for a rep there at the start"
+            )
+        for key in ("quota", "ote"):
+            value = getattr(rep, key)
+            if value < 0:
+                raise ValueError(f"{path}.{key}: {shown(value)} is not >= 0 (0: its plan's)")
+        seat = _core.SeatConfig()
+        seat.role, seat.segment, seat.hired = role, segment, rep.hired_month
+        seats.append(seat)
+        if rep.hired_month <= 0:
+            named[(rep.role, rep.segment)] = named.get((rep.role, rep.segment), 0) + 1
+        else:
+            named.setdefault((rep.role, rep.segment), 0)
+    # Named reps are the seats of their role and segment: the headcount must say as many.
+    for (role, segment), count in named.items():
+        if role == "sdr":
+            field_path, headcount = "world.sdr_headcount", w.sdr_headcount
+        else:
+            seg = w.segments[w.segment_names().index(segment)]
+            field_path = f"world.segments.{segment}.{role}_headcount"
+            headcount = getattr(seg, f"{role}_headcount")
+        if headcount != count:
+            raise ValueError(
+                f"{field_path}: {headcount}, but world.workforce.roster names {count} "
+                f"{role.upper()}s{'' if role == 'sdr' else ' of ' + segment} there at month 0; "
+                f"set it to {count}"
+            )
+    core.roster = seats
+    hires = []
+    for i, h in enumerate(wf.hiring):
+        path = f"world.workforce.hiring[{i}]"
+        role, segment = _role_and_segment(w, h.role, h.segment, path)
+        if not 0 <= h.month < w.months:
+            raise ValueError(f"{path}.month: {h.month} is not in [0, {w.months - 1}]")
+        if h.headcount < 0:
+            raise ValueError(f"{path}.headcount: {h.headcount} is not >= 0")
+        step = _core.HiringStep()
+        step.role, step.segment, step.month, step.headcount = role, segment, h.month, h.headcount
+        hires.append(step)
+    core.hiring = hires
+    pa = _core.PayAttritionConfig()
+    _to_struct(pa, wf.pay_attrition)
+    core.pay_attrition = pa
+    return core
+
+
+def _roster_terms(scenario: Scenario, core: Any) -> None:
+    """Named reps' own quota and OTE as multiples of their plan's (quota: its first
+    measure's target for a year)."""
+    w = scenario.world
+    if not w.workforce.roster:
+        return
+    seats = list(core.world.workforce.roster)
+    for i, (rep, seat) in enumerate(zip(w.workforce.roster, seats, strict=True)):
+        path = f"world.workforce.roster[{i}]"
+        plan = scenario.plan_for(rep.role, None if rep.role == "sdr" else rep.segment)
+        if plan is None:
+            if rep.quota or rep.ote:
+                raise ValueError(
+                    f"{path}: {rep.name} has its own quota or OTE but no plan pays its role"
+                )
+            continue
+        if rep.ote:
+            seat.ote_scale = rep.ote / plan.ote
+        if rep.quota:
+            first = plan.measures[0]
+            if METRICS[first.metric]["is_rate"]:
+                raise ValueError(
+                    f"{path}.quota: {shown(rep.quota)}, but its plan's first measure "
+                    f"({first.name}, {first.metric}) is a rate; a quota needs a volume measure"
+                )
+            months = plan.target_months or w.period_months
+            seat.quota_scale = rep.quota / (first.target * 12 / months)
+    w_core = core.world
+    wf = w_core.workforce
+    wf.roster = seats
+    w_core.workforce = wf
+    core.world = w_core
