@@ -50,7 +50,21 @@ try:
     from complab.presets import default_plans
     from complab.report import report
     from complab.result import Result
-    from complab.scenario import Behaviour, Effort, Product, Scenario, Segment, World, load_scenario
+    from complab.scenario import (
+        AttritionBand,
+        Behaviour,
+        Effort,
+        Hire,
+        PayAttrition,
+        Product,
+        RosterRep,
+        Scenario,
+        Segment,
+        Staffing,
+        Workforce,
+        World,
+        load_scenario,
+    )
     from complab.sweeps import SweepInterrupted, sweep
 except KeyboardInterrupt:
     # Ctrl-C while the `complab` command starts: one line and exit status 130, as after
@@ -70,6 +84,12 @@ __all__ = [
     "SimulationInterrupted",
     "SweepInterrupted",
     "World",
+    "Workforce",
+    "Staffing",
+    "AttritionBand",
+    "RosterRep",
+    "Hire",
+    "PayAttrition",
     "presets",
     "simulate",
     "Clawback",

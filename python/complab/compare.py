@@ -177,7 +177,7 @@ class _Progress:
         base = scenarios[0]
         # The base, and each variant that cannot be re-paid on its world.
         runs = 1 + sum(
-            s.world != base.world or s.world.behaviour.incentive_sensitivity > 0
+            s.world != base.world or s.world.responds_to_plans()
             for s in scenarios[1:]
         )
         if progress is True:

@@ -21,10 +21,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from complab import _core
+from complab import _core, people
 from complab.display import Table
 from complab.plans import Plan
-from complab.scenario import Scenario
+from complab.scenario import Scenario, Workforce
 
 CENTS = 100.0
 _MONEY_SERIES = {
@@ -192,6 +192,11 @@ class Result:
                 "repay: in responsive mode plans change behaviour, so the world must be "
                 "simulated again; use complab.simulate"
             )
+        if scenario.world.workforce.pay_attrition.enabled:
+            raise ValueError(
+                "repay: with pay-linked attrition (world.workforce.pay_attrition) plans change "
+                "who stays, so the world must be simulated again; use complab.simulate"
+            )
         if scenario.world != self.scenario.world:
             raise ValueError(
                 "repay: the scenario's world differs from the simulated one; "
@@ -343,7 +348,10 @@ class Result:
         """Each rep per trial and period: skill, KPI actuals of its role, and pay.
 
         Metric columns a role does not carry are NaN; pay columns are base, variable, spif,
-        clawback_* and earnings. Attainment of each plan measure, from these actuals and
+        clawback_* and earnings. A row is a seat (docs/model.md §9): ``tenure``,
+        ``hired_month`` and ``exit_month`` describe whoever held it at the period's last
+        month (NaN when vacant then; ``exit_month`` NaN while that rep stays), and
+        ``quota_scale`` and ``ote_scale`` its targets and OTE as multiples of its plan's. Attainment of each plan measure, from these actuals and
         the plans' targets: :func:`complab.plots.attainments`.
         """
         raw = self.arrays["rep_raw"]
@@ -364,10 +372,19 @@ class Result:
         for name, values in actuals.items():
             allowed = np.isin(role_col, _METRICS[name]["roles"])
             data[name] = np.where(allowed, values.reshape(-1), np.nan)
+        data.update(people.rep_period_columns(self))
         pay = self.arrays["pay"].reshape(n, len(_core.PAY_FIELDS))
         for i, name in enumerate(_core.PAY_FIELDS):
             data[name] = pay[:, i]
         return pd.DataFrame(data)
+
+    def headcount(self) -> pd.DataFrame:
+        """The workforce per trial, month, role and segment (docs/model.md §9): seats
+        ``held``, ``ramping`` (held by a rep below full productivity), ``vacant``; reps
+        ``hired`` (started that month), ``left`` (at its end) and ``regretted`` (leavers
+        above median skill); ``capacity`` in ramped-rep equivalents; and
+        ``lost_opportunities`` routed to a vacant territory. SDRs' segment is ``all``."""
+        return people.headcount(self)
 
     def annual_earnings(self) -> pd.DataFrame:
         """Each rep's pay per trial and whole year (``base`` and ``earnings`` summed over the
@@ -515,7 +532,11 @@ class Result:
     def summary(self) -> pd.DataFrame:
         """Mean, standard error of the mean and percentiles of each KPI, by year (from 1).
 
-        Also each role's annual earnings per rep (across reps and trials), and each plan
+        Also each role's annual earnings per rep (across reps and trials); with a workforce
+        (docs/model.md §9), per role and year ``capacity_<role>`` (mean ramped-rep
+        equivalents), ``leavers_<role>``, ``regretted_leavers_<role>``, ``hires_<role>``, and
+        ``cost_of_ramp`` (pay to reps below full productivity) and ``cost_of_attrition`` (of
+        which to reps who replaced leavers); and each plan
         measure's controllability (:meth:`controllability`, in ``mean``, ``year`` -1: the
         whole run).
         """
@@ -531,6 +552,9 @@ class Result:
                     group["earnings"].to_numpy(dtype=float), f"earnings_per_{role}", int(year)
                 )
             )
+        if self.scenario.world.workforce != Workforce():
+            for name, year, values in people.workforce_summary(self):
+                rows.append(_describe(values, name, year))
         for row in self.controllability().itertuples():
             rows.append(
                 {

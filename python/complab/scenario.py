@@ -308,6 +308,12 @@ class World(_Record):
     behaviour: Behaviour = field(default_factory=Behaviour)
     workforce: Workforce = field(default_factory=Workforce)
 
+    def responds_to_plans(self) -> bool:
+        """Whether the plans change what happens, not only what is paid: reps respond to
+        their plans (responsive mode) or pay drives who stays (pay-linked attrition). Then
+        a new plan needs a new simulation, not a re-pay (docs/model.md §7)."""
+        return self.behaviour.incentive_sensitivity > 0 or self.workforce.pay_attrition.enabled
+
     def segment_names(self) -> list[str]:
         """The segments' names, in order (``["smb", "mid_market", "enterprise"]``)."""
         return [s.name for s in self.segments]
