@@ -176,10 +176,7 @@ class _Progress:
         self.callback: Callable[[int], None] | None = None
         base = scenarios[0]
         # The base, and each variant that cannot be re-paid on its world.
-        runs = 1 + sum(
-            s.world != base.world or s.world.responds_to_plans()
-            for s in scenarios[1:]
-        )
+        runs = 1 + sum(s.world != base.world or s.world.responds_to_plans() for s in scenarios[1:])
         if progress is True:
             from tqdm.auto import tqdm
 

@@ -112,10 +112,24 @@ def workforce_summary(result: Result) -> list[tuple[str, int, np.ndarray]]:
         groups = [g for g, (r, _) in enumerate(names) if r == role]
         by_month = hc[:, :, groups].sum(axis=2).reshape(t, years, 12, -1)
         for y in range(years):
-            rows.append((f"capacity_{role}", y + 1, by_month[:, y, :, fields["capacity_micros"]].mean(axis=1) / 1e6))
+            rows.append(
+                (
+                    f"capacity_{role}",
+                    y + 1,
+                    by_month[:, y, :, fields["capacity_micros"]].mean(axis=1) / 1e6,
+                )
+            )
             for name in ("left", "regretted", "hired"):
-                label = {"left": "leavers", "regretted": "regretted_leavers", "hired": "hires"}[name]
-                rows.append((f"{label}_{role}", y + 1, by_month[:, y, :, fields[name]].sum(axis=1).astype(float)))
+                label = {"left": "leavers", "regretted": "regretted_leavers", "hired": "hires"}[
+                    name
+                ]
+                rows.append(
+                    (
+                        f"{label}_{role}",
+                        y + 1,
+                        by_month[:, y, :, fields[name]].sum(axis=1).astype(float),
+                    )
+                )
     # Pay to reps while ramping, spread over a period's months held.
     period = w.period_months
     earnings = result.arrays["pay"][..., list(_core.PAY_FIELDS).index("earnings")]  # [t, r, p]
@@ -130,9 +144,17 @@ def workforce_summary(result: Result) -> list[tuple[str, int, np.ndarray]]:
     per_year = 12 // period
     for name, mask in (("cost_of_ramp", ramping), ("cost_of_attrition", backfill)):
         share = np.divide(
-            mask.reshape(tr, r, p, period).sum(axis=3), held, out=np.zeros((tr, r, p)), where=held > 0
+            mask.reshape(tr, r, p, period).sum(axis=3),
+            held,
+            out=np.zeros((tr, r, p)),
+            where=held > 0,
         )
-        cost = (earnings * share).sum(axis=1)[:, : years * per_year].reshape(tr, years, per_year).sum(axis=2)
+        cost = (
+            (earnings * share)
+            .sum(axis=1)[:, : years * per_year]
+            .reshape(tr, years, per_year)
+            .sum(axis=2)
+        )
         for y in range(years):
             rows.append((name, y + 1, cost[:, y]))
     return rows
