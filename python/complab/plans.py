@@ -405,7 +405,7 @@ class PayoutCurve:
 
     def slope(self, a: ArrayLike) -> Any:
         """Right derivative d payout / d attainment at `a` (0 below the first point and
-        beyond the last): the marginal payout that drives responsive behaviour (§9)."""
+        beyond the last): the marginal payout that drives responsive behaviour (docs/model.md §8)."""
         return self._apply(_core.curve_slope, a)
 
     def plot(

@@ -1,4 +1,4 @@
-"""Built-in scenarios (docs/model.md §9), each from one of the articles the model is built on
+"""Built-in scenarios (docs/model.md §10), each from one of the articles the model is built on
 (``shared/seeds/000`` … ``004``).
 
 :func:`default` is a three-segment subscription business (SMB, mid-market, enterprise)
@@ -288,7 +288,7 @@ def _mean_win_rate(world: World) -> float:
 def default() -> Scenario:
     """The built-in default scenario: three segments (SMB, mid-market, enterprise) over 36
     months with annual compensation periods, calibrated to annual NRR about 97% / 108% /
-    118% and GRR about 87% / 91% / 94% (docs/model.md §9), paid by :func:`default_plans`."""
+    118% and GRR about 87% / 91% / 94% (docs/model.md §10), paid by :func:`default_plans`."""
     world = default_world()
     return Scenario(world=world, plans=default_plans(world))
 

@@ -1,4 +1,4 @@
-"""Presets from the articles (docs/model.md §9): structure, calibration and what each one does."""
+"""Presets from the articles (docs/model.md §10): structure, calibration and what each one does."""
 
 from __future__ import annotations
 
