@@ -149,11 +149,11 @@ int Pipeline::route(int s, double u, const Workforce& reps) const {
     const auto pick = static_cast<std::size_t>(u * static_cast<double>(aes.size()));
     return aes[std::min(pick, aes.size() - 1)];
   }
-  // In proportion to productivity; a vacant seat keeps its share while it waits for its
+  // In proportion to productivity; a vacated seat keeps its share while it waits for its
   // backfill (its leads are lost), and gets none when the others take its work.
   auto weight = [&](int a) {
     const auto r = static_cast<std::size_t>(a);
-    return reps.waits_for_backfill() && !reps.held(r) ? 1.0 : reps.productivity(r);
+    return reps.waits_for_backfill() && reps.vacated(r) ? 1.0 : reps.productivity(r);
   };
   double total = 0.0;
   for (int a : aes) total += weight(a);

@@ -47,6 +47,7 @@ Workforce::Workforce(const Scenario& scenario, const RepRoster& roster, bool wit
   load.assign(n, 0);
   tenure.assign(n, kSettledTenure);
   held_.assign(n, 1);
+  vacated_.assign(n, 0);
   own_terms_.assign(n, 1);
   fill_month_.assign(n, kNever);
   productivity_.assign(n, 1.0);
@@ -119,6 +120,7 @@ void Workforce::start_trial(const TrialStreams& streams) {
     overpromise[ri] = rl == Role::AE ? w_.effort.ae_overpromise : 0.0;
     level[ri] = 1.0;
     held_[ri] = 1;
+    vacated_[ri] = 0;
     own_terms_[ri] = 1;
     fill_month_[ri] = kNever;
     tenure[ri] = kSettledTenure;
@@ -169,6 +171,7 @@ void Workforce::hire(std::size_t r, int t, const TrialStreams& streams) {
   // A named rep starting later keeps its own terms; a backfill or a planned hire is on the plan's.
   own_terms_[r] = roster_.hired[r] == t ? 1 : 0;
   held_[r] = 1;
+  vacated_[r] = 0;
   tenure[r] = 0;
   fill_month_[r] = kNever;
   pay_multiplier[r] = 1.0;
@@ -274,6 +277,7 @@ void Workforce::end_month(int t, const TrialStreams& streams, KpiLedger& ledger)
     for (int rep : left_) {
       const auto r = static_cast<std::size_t>(rep);
       held_[r] = 0;
+      vacated_[r] = 1;
       own_terms_[r] = 0;
       const int lag = wf_.role(roster_.role[r]).backfill_lag;
       fill_month_[r] = lag < 0 ? kNever : t + 1 + lag;

@@ -45,6 +45,9 @@ class Workforce {
   /// The plan that pays rep `rep` (index into Scenario::plans, -1: unpaid).
   int plan(int rep) const { return roster_.plan[static_cast<std::size_t>(rep)]; }
   bool held(std::size_t r) const { return held_[r] != 0; }
+  /// Vacant because its rep left (not a seat yet to be filled for the first time): under
+  /// Vacancy::Wait its territory still draws leads, which are lost.
+  bool vacated(std::size_t r) const { return vacated_[r] != 0; }
   /// The seat's productivity this month: its rep's ramp at its tenure, 0 when vacant.
   double productivity(std::size_t r) const { return productivity_[r]; }
   /// Whether every seat is held at full productivity this month (the model without people).
@@ -98,7 +101,7 @@ class Workforce {
   const RepRoster& roster_;
   const bool people_;  // the workforce can change (WorkforceConfig::active)
   const bool wait_;
-  std::vector<std::uint8_t> held_, own_terms_;
+  std::vector<std::uint8_t> held_, own_terms_, vacated_;
   std::vector<int> fill_month_;        // vacant seats: when the next rep starts (kNever: none planned)
   std::vector<double> productivity_;
   bool all_ramped_ = true;
