@@ -119,7 +119,7 @@ class TrialSimulator {
     reps_.end_month(t, streams_, ledger_);
     for (int rep : reps_.left()) {
       if (reps_.waits_for_backfill()) continue;
-      if (reps_.role(rep) == Role::AE) pipeline_.reassign(rep, reps_.segment(rep), reps_);
+      if (reps_.role(rep) == Role::AE) pipeline_.reassign(t, rep, reps_.segment(rep), reps_);
       if (reps_.role(rep) == Role::CSM) dynamics_.reassign_book(rep);
     }
     if (w_.workforce.pay_attrition.enabled && (t + 1) % w_.period_months == 0) pay_attrition(p);

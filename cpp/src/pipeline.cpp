@@ -171,10 +171,11 @@ int Pipeline::route(int s, double u, const Workforce& reps) const {
   return last;
 }
 
-void Pipeline::reassign(int leaver, int segment, const Workforce& reps) {
+void Pipeline::reassign(int t, int leaver, int segment, const Workforce& reps) {
   const auto& aes = reps.segment_aes[static_cast<std::size_t>(segment)];
-  for (auto& month : by_close_) {
-    for (Opportunity& opp : month) {
+  // Only deals still open: those closing after month t (earlier months' are decided).
+  for (std::size_t close = static_cast<std::size_t>(t) + 1; close < by_close_.size(); ++close) {
+    for (Opportunity& opp : by_close_[close]) {
       if (opp.ae != leaver) continue;
       int best = -1;
       for (int a : aes) {

@@ -705,6 +705,7 @@ PRESET_LINES = {
     "expansion_pipeline": "every CSM on expansion pipeline; enterprise CSMs also on expand rate",
     "gainsight_reactive": "a reactive CS organisation: company NRR about 92%",
     "gainsight_proactive": "a proactive CS organisation: about 25 points more NRR",
+    "workforce": "reps ramp, leave and are backfilled: AE 9-month ramp, 20% a year, 60 days",
 }
 
 

@@ -625,8 +625,54 @@ def lower_churn(scenario: Scenario, points: float = 1.0) -> Scenario:
     return replace(scenario, world=replace(scenario.world, segments=segments))
 
 
+# -- people (docs/model.md §9) -------------------------------------------------------------------
+#: AEs ramp 25/50/75/100% by quarter of tenure: full productivity after 9 months.
+AE_RAMP = (0.25,) * 3 + (0.5,) * 3 + (0.75,) * 3 + (1.0,)
+
+
+def workforce(hiring: bool = False) -> Scenario:
+    """The default scenario with people: reps ramp, leave and are replaced (docs/model.md §9).
+
+    AEs ramp over 9 months (25/50/75/100% of full productivity and of quota by quarter of
+    tenure), leave at 20% a year and are backfilled after 2 months (60 days); CSMs ramp over
+    3 months (50/75/100%) and leave at 15% a year; SDRs ramp over 3 months and leave at 30% a
+    year, backfilled after a month. Vacant territories are covered by the segment's other
+    reps. The AE figures are the planning convention the issue set; the CSM and SDR figures
+    are assumptions in the range the sales-turnover surveys of docs/model.md §9 report. With
+    `hiring`, the plan adds two SMB AEs in month 3 and one mid-market AE in month 6 (a
+    growth plan to cost). Starting reps' tenures are the steady state of these hazards, so
+    some are still ramping at month 0.
+    """
+    base = default()
+    changes: dict[str, Any] = {
+        "world.workforce.ae": {
+            "ramp": builtins.list(AE_RAMP),
+            "attrition": [{"from_month": 0, "annual_rate": 0.20}],
+            "backfill_lag_months": 2,
+        },
+        "world.workforce.csm": {
+            "ramp": [0.5, 0.75, 1.0],
+            "attrition": [{"from_month": 0, "annual_rate": 0.15}],
+            "backfill_lag_months": 2,
+        },
+        "world.workforce.sdr": {
+            "ramp": [0.5, 0.75, 1.0],
+            "attrition": [{"from_month": 0, "annual_rate": 0.30}],
+            "backfill_lag_months": 1,
+        },
+    }
+    if hiring:
+        aes = {s.name: s.ae_headcount for s in base.world.segments}
+        changes["world.workforce.hiring"] = [
+            {"role": "ae", "segment": "smb", "month": 3, "headcount": aes["smb"] + 2},
+            {"role": "ae", "segment": "mid_market", "month": 6, "headcount": aes["mid_market"] + 1},
+        ]
+    return base.with_(changes)
+
+
 # -- registry ------------------------------------------------------------------------------------
-#: Preset name → (function, source article in ``shared/seeds``).
+#: Preset name → (function, source article in ``shared/seeds``, or "" for a preset built on
+#: published benchmarks, which its docstring cites).
 PRESETS: dict[str, tuple[Callable[..., Scenario], str]] = {
     "default": (default, "000"),
     "churn_and_nrr": (churn_and_nrr, "000"),
@@ -636,6 +682,7 @@ PRESETS: dict[str, tuple[Callable[..., Scenario], str]] = {
     "expansion_pipeline": (expansion_pipeline, "002"),
     "gainsight_reactive": (gainsight_reactive, "004"),
     "gainsight_proactive": (gainsight_proactive, "004"),
+    "workforce": (workforce, ""),
 }
 
 

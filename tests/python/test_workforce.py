@@ -285,3 +285,20 @@ def test_named_reps_carry_their_own_quota_and_ote() -> None:
     np.testing.assert_array_equal(terms[:, 1:, :, :], 1.0)
     round_trip = complab.Scenario.from_yaml(result.scenario.to_yaml())
     assert round_trip == result.scenario
+
+
+def test_instant_backfill_without_a_ramp_books_what_the_model_without_people_does() -> None:
+    # Leavers are replaced the next month at full productivity by a rep of the same skill
+    # distribution: capacity never falls, so neither should bookings (their open deals are
+    # reassigned, not lost).
+    base = one_segment()
+    churning = base.with_(
+        {
+            "world.workforce.ae.attrition": [{"from_month": 0, "annual_rate": 0.6}],
+            "world.workforce.ae.backfill_lag_months": 0,
+        }
+    )
+    a = complab.simulate(base, trials=300, seed=21).kpis().groupby("trial").new_arr.sum()
+    b = complab.simulate(churning, trials=300, seed=22).kpis().groupby("trial").new_arr.sum()
+    se = np.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
+    assert abs(b.mean() - a.mean()) < 4 * se, (a.mean(), b.mean(), se)

@@ -37,8 +37,9 @@ class Pipeline {
   /// appended to `won`.
   void decide(int t, const Workforce& reps, KpiLedger& ledger, std::vector<Opportunity>& won);
 
-  /// A departed AE's open deals move to the segment's held AE with the fewest (Vacancy::Reassign).
-  void reassign(int leaver, int segment, const Workforce& reps);
+  /// At month t's end, a departed AE's open deals move to the segment's held AE with the
+  /// fewest (Vacancy::Reassign).
+  void reassign(int t, int leaver, int segment, const Workforce& reps);
 
   /// New-business win chance of AE `ae` on a deal of segment `s` per unit of its share
   /// ratio (process::deal_rate with its capacity).
