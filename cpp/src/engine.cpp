@@ -258,6 +258,7 @@ void allocate_output(const Scenario& scenario, const RunOptions& options, Simula
   out.rep_raw.assign(T * R * P * kNumRawSlots, 0);
   out.first_renewal_churn.assign(T * R * P * 2, 0);
   out.rep_skill.assign(T * R, 0.0);
+  out.rep_period_skill.assign(T * R * P, 0.0);
   out.rep_terms.assign(T * R * P * kNumTermFields, 1.0);
   out.rep_tenure.assign(T * R * static_cast<std::size_t>(out.months), kVacant);
   out.groups = 2 * out.segments + 1;

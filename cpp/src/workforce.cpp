@@ -284,6 +284,9 @@ void Workforce::end_month(int t, const TrialStreams& streams, KpiLedger& ledger)
       share[r] = overpromise[r] = 0.0;
     }
   }
+  if ((t + 1) % w_.period_months == 0) {
+    for (std::size_t r = 0; r < held_.size(); ++r) ledger.period_skill(static_cast<int>(r), t / w_.period_months, skill[r]);
+  }
   for (std::size_t r = 0; r < held_.size(); ++r) tenure[r] += held_[r];
 }
 

@@ -76,6 +76,7 @@ py::dict output_to_dict(SimulationOutput&& out) {
   d["rep_raw"] = to_numpy(std::move(out.rep_raw), {T, R, P, kNumRawSlots});
   d["first_renewal_churn"] = to_numpy(std::move(out.first_renewal_churn), {T, R, P, 2});
   d["rep_skill"] = to_numpy(std::move(out.rep_skill), {T, R});
+  d["rep_period_skill"] = to_numpy(std::move(out.rep_period_skill), {T, R, P});
   d["rep_terms"] = to_numpy(std::move(out.rep_terms), {T, R, P, kNumTermFields});
   d["rep_tenure"] = to_numpy(std::move(out.rep_tenure), {T, R, out.months});
   d["headcount"] = to_numpy(std::move(out.headcount), {T, out.months, out.groups, kNumHeadcountFields});

@@ -99,6 +99,8 @@ _PCT = {
 }
 _COUNT = {"new_logos", "csql_count", "opportunities", "sourced_wins", "expansion_wins"}
 _RATIO = {"cost_of_sales"}
+#: The workforce's rows of Result.summary() (docs/model.md §9) that count people.
+_PEOPLE_COUNTS = ("capacity_", "leavers_", "regretted_leavers_", "hires_")
 
 
 def kind(name: str) -> str:
@@ -110,7 +112,7 @@ def kind(name: str) -> str:
     base = str(name).partition(":")[0]
     if base in _PCT or base.startswith("controllability["):
         return "pct"
-    if base in _COUNT:
+    if base in _COUNT or base.startswith(_PEOPLE_COUNTS):
         return "count"
     if base in _RATIO:
         return "ratio"

@@ -124,8 +124,12 @@ def _result_bytes(scenario: Scenario, reps: int, trials: int) -> int:
     years, segments = months // 12, len(w.segments)
     measures = max([len(p.measures) for p in scenario.plans.values()] + [1])
     cells = months * len(_core.SERIES) + years * segments * len(_core.COHORT_FIELDS)
-    cells += reps * periods * (_core.NUM_RAW_SLOTS + 2 + len(_core.PAY_FIELDS) + measures) + reps
-    per_trial = 8 * cells
+    # Per seat-period: raw slots, first-renewal churn, pay, measure payouts, skill, pay terms.
+    cells += (
+        reps * periods * (_core.NUM_RAW_SLOTS + 2 + len(_core.PAY_FIELDS) + measures + 3) + reps
+    )
+    cells += months * (2 * segments + 1) * len(_core.HEADCOUNT_FIELDS)  # headcount by seat group
+    per_trial = 8 * cells + 2 * reps * months  # tenure: int16
     if w.behaviour.incentive_sensitivity > 0:
         per_trial += 4 * reps * months * len(_core.EFFORT_FIELDS)
     return per_trial * trials

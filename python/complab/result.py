@@ -366,7 +366,7 @@ class Result:
         segs = self.roster["segment"].to_numpy()
         data["role"] = np.tile(np.repeat(roles, p), t)
         data["segment"] = np.tile(np.repeat(segs, p), t)
-        data["skill"] = np.repeat(self.arrays["rep_skill"].reshape(-1), p)
+        data["skill"] = self.arrays["rep_period_skill"].reshape(-1)  # the rep at the period's end
         actuals = metric_actuals(raw)
         role_col = data["role"]
         for name, values in actuals.items():
@@ -474,7 +474,7 @@ class Result:
         the period's mean effort share and (AEs) mean over-promising, across trials and the
         plan's reps. Near 1: the rep controls the payout; near 0: it is mostly luck.
         """
-        skill = np.log(self.arrays["rep_skill"])  # [t, r]
+        skill = np.log(self.arrays["rep_period_skill"])  # [t, r, p]: whoever held the seat
         effort = self.effort()
         per_period = self.scenario.world.period_months
         effort["period"] = effort["month"] // per_period
@@ -497,7 +497,7 @@ class Result:
             x = np.column_stack(
                 [
                     np.ones(len(idx)),
-                    np.repeat(skill[:, reps], self.periods, axis=1).reshape(-1),
+                    skill[:, reps].reshape(-1),
                     e,
                 ]
             )

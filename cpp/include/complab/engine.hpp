@@ -122,6 +122,7 @@ struct SimulationOutput {
   std::vector<std::int64_t> rep_raw;              ///< [trials][reps][periods][kNumRawSlots]
   std::vector<std::int64_t> first_renewal_churn;  ///< [trials][reps][periods sold][2] (payroll.hpp)
   std::vector<double> rep_skill;                  ///< [trials][reps]
+  std::vector<double> rep_period_skill;           ///< [trials][reps][periods]: skill of the seat's rep at the period's end
   std::vector<double> rep_terms;                  ///< [trials][reps][periods][kNumTermFields]
   std::vector<std::int16_t> rep_tenure;           ///< [trials][reps][months]: tenure or kVacant
   std::vector<std::int64_t> headcount;            ///< [trials][months][groups][kNumHeadcountFields]
