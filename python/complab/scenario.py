@@ -1307,18 +1307,18 @@ def _workforce_to_core(w: World) -> Any:
         else:
             named.setdefault((rep.role, rep.segment), 0)
     # Named reps are the seats of their role and segment: the headcount must say as many.
-    for (role, segment), count in named.items():
-        if role == "sdr":
+    for (role_name, segment_name), count in named.items():
+        if role_name == "sdr":
             field_path, headcount = "world.sdr_headcount", w.sdr_headcount
         else:
-            seg = w.segments[w.segment_names().index(segment)]
-            field_path = f"world.segments.{segment}.{role}_headcount"
-            headcount = getattr(seg, f"{role}_headcount")
+            seg = w.segments[w.segment_names().index(segment_name)]
+            field_path = f"world.segments.{segment_name}.{role_name}_headcount"
+            headcount = getattr(seg, f"{role_name}_headcount")
+        where = "" if role_name == "sdr" else f" of {segment_name}"
         if headcount != count:
             raise ValueError(
                 f"{field_path}: {headcount}, but world.workforce.roster names {count} "
-                f"{role.upper()}s{'' if role == 'sdr' else ' of ' + segment} there at month 0; "
-                f"set it to {count}"
+                f"{role_name.upper()}s{where} there at month 0; set it to {count}"
             )
     core.roster = seats
     hires = []
