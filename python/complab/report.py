@@ -269,6 +269,51 @@ def _kpi_table(summary: pd.DataFrame) -> str:
     return _table(["KPI"] + [f"Year {y}" for y in years], rows)
 
 
+#: The workforce's rows of the summary shown in the report (docs/model.md §9).
+_PEOPLE_ROWS = (
+    ("capacity_ae", "AE capacity (ramped-rep equivalents)", "count"),
+    ("capacity_csm", "CSM capacity", "count"),
+    ("capacity_sdr", "SDR capacity", "count"),
+    ("leavers_ae", "AEs who left", "count"),
+    ("regretted_leavers_ae", "of whom above median skill", "count"),
+    ("leavers_csm", "CSMs who left", "count"),
+    ("hires_ae", "AEs hired", "count"),
+    ("hires_csm", "CSMs hired", "count"),
+    ("cost_of_ramp", "Pay to reps while ramping", "money"),
+    ("cost_of_attrition", "of which to reps who replaced leavers", "money"),
+)
+
+
+def _people_block(result: Result, summary: pd.DataFrame) -> str:
+    """Headcount, leavers and what ramp and attrition cost, when the scenario has people."""
+    from complab.scenario import Workforce
+
+    if result.scenario.world.workforce == Workforce():
+        return ""
+    years = sorted(int(y) for y in summary["year"].unique() if y >= 1)
+    rows = []
+    for kpi, label, kind in _PEOPLE_ROWS:
+        fmt = _FORMATS[kind]
+        cells = [_e(label)]
+        for year in years:
+            row = summary[(summary["kpi"] == kpi) & (summary["year"] == year)]
+            if row.empty:
+                cells.append("–")
+                continue
+            r = row.iloc[0]
+            cells.append(
+                f"{_e(fmt(r['mean']))}<small>{_e(fmt(r['p10']))} – {_e(fmt(r['p90']))}</small>"
+            )
+        rows.append(cells)
+    return (
+        "<h2>People</h2>\n"
+        '<p class="note">Reps ramp, leave and are replaced (docs/model.md §9). Capacity is the '
+        "year's average of held seats weighted by their reps' productivity; pay while ramping is "
+        "what reps below full productivity were paid. Mean across trials, P10 – P90 below.</p>\n"
+        + _table(["Per year"] + [f"Year {y}" for y in years], rows)
+    )
+
+
 def _pay_rows(result: Result) -> list[list[str]]:
     earned = result.annual_earnings()
     roster = result.roster
@@ -629,6 +674,7 @@ trials fall below, P90 one that 10% exceed.</p>
 <p class="note">Annual earnings per rep (base + variable pay + SPIFs − clawbacks) across reps,
 years and trials.</p>
 {attainment_chart}
+{_people_block(result, summary)}
 
 <h2>Scenario</h2>
 {_world_text(result)}
