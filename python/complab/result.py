@@ -211,6 +211,8 @@ class Result:
             self.arrays["first_renewal_churn"],
             rep_plan,
             scenario.world.period_months,
+            self.arrays.get("rep_terms"),
+            self.arrays.get("rep_tenure"),
         )
         arrays = dict(self.arrays, pay=pay, measure_payout=measure_payout)
         repaid = Result(
