@@ -153,7 +153,7 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
   double raised = 0.0;
   if (plan.clawback) {
     Sold& slot = sold_[static_cast<std::size_t>(p % per_year_)];  // period p - 12 / period_months
-    if (p >= per_year_ && slot.holder == holder_) {
+    if (p >= per_year_ && slot.holder == holder_ && sold_churn != nullptr) {
       raised = plan.clawback->share * (slot.unit.per_arr * (static_cast<double>(sold_churn[0]) / kCents) +
                                        slot.unit.per_logo * static_cast<double>(sold_churn[1]));
     }

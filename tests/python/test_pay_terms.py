@@ -247,3 +247,39 @@ def test_a_curve_on_the_plan_is_untouched_by_the_new_fields() -> None:
     assert replace(plan, true_up=True).payout({"new_arr": [50_000.0]})["variable"].iloc[0] == (
         pytest.approx(25_000.0)
     )
+
+
+def test_responsive_aes_above_quota_ease_off_in_the_last_quarter_under_a_ratchet() -> None:
+    # A quarterly world whose AE quotas are 60% of the preset's, so most AEs pass their
+    # annual quota within three quarters; the same seed with and without a full ratchet up.
+    world = presets.default().with_(
+        {"world.period_months": 3, "world.months": 12, "world.behaviour.incentive_sensitivity": 2.0}
+    )
+    easy = {
+        key: replace(plan, measures=[replace(m, target=0.6 * m.target) for m in plan.measures])
+        for key, plan in world.plans.items()
+        if key.startswith("ae:")
+    }
+    plain = world.with_({f"plans.{k}": p for k, p in easy.items()})
+    ratcheted = plain.with_(
+        {f"plans.{k}": replace(p, ratchet=Ratchet(1.0, 0.0)) for k, p in easy.items()}
+    )
+    a = complab.simulate(plain, trials=20, seed=5)
+    b = complab.simulate(ratcheted, trials=20, seed=5)
+    ae = ae_rows(a, "smb").tolist() + ae_rows(a, "mid_market").tolist()
+    ae += ae_rows(a, "enterprise").tolist()
+    ae = np.array(sorted(ae))
+    primary = list(_core.EFFORT_FIELDS).index("primary")
+    ea, eb = a.arrays["effort"][..., primary], b.arrays["effort"][..., primary]
+    # The ratchet only enters the year's last quarter: the worlds agree until then.
+    np.testing.assert_array_equal(ea[:, :, :9], eb[:, :, :9])
+    # Already above the annual quota after three quarters.
+    segments = a.roster["segment"].to_numpy()[ae]
+    target = np.array([easy[f"ae:{s}"].measures[0].target for s in segments])
+    ytd = metric_actuals(a.arrays["rep_raw"][:, ae, :3].sum(axis=2))["new_arr"] / target
+    above = ytd > 1.0
+    drop = (eb[:, ae, 9:12] - ea[:, ae, 9:12]).mean(axis=2)  # [trials, AEs]
+    per_trial = np.array([drop[t][above[t]].mean() for t in range(drop.shape[0]) if above[t].any()])
+    assert len(per_trial) >= 15
+    t_stat = per_trial.mean() / (per_trial.std(ddof=1) / np.sqrt(len(per_trial)))
+    assert t_stat < -4.0, (per_trial.mean(), t_stat)

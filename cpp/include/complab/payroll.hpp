@@ -97,8 +97,7 @@ class SeatPayroll {
   ///  - `tenure`: the period's period_months tenures (kVacant when vacant), or null for a
   ///    seat held all along by a long-tenured rep;
   ///  - `sold_churn`: for p >= 12 / period_months, the first-renewal churn {ARR cents,
-  ///    accounts} of the accounts sold in period p - 12 / period_months (may be null
-  ///    without a clawback);
+  ///    accounts} of the accounts sold in period p - 12 / period_months (null: none raised);
   ///  - `pay`: receives kNumPayFields values; `measure_payout`, if not null, one per measure.
   void pay_period(int p, const std::int64_t* raw, const double* terms, const std::int16_t* tenure,
                   const std::int64_t* sold_churn, double* pay, double* measure_payout);
