@@ -165,7 +165,8 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
   year_quota_ += quota_scale;
   year_ote_ += ote_scale;
   double variable = pp.variable, true_up_recovery = 0.0;
-  const bool trues_up = plan.true_up && per_year_ > 1 && year_end;
+  // A year whose last period is vacant stays as advanced: a vacant seat-period pays nothing.
+  const bool trues_up = plan.true_up && per_year_ > 1 && year_end && ote_scale > 0.0;
   const bool ratchets = plan.ratchet.has_value() && year_end;
   if (trues_up || ratchets) {
     // The annual plan on the year's attainment: actuals over the year's raw slots; volume

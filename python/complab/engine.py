@@ -125,7 +125,8 @@ def _result_bytes(scenario: Scenario, reps: int, trials: int) -> int:
     measures = max([len(p.measures) for p in scenario.plans.values()] + [1])
     cells = months * len(_core.SERIES) + years * segments * len(_core.COHORT_FIELDS)
     cells += reps * periods * (_core.NUM_RAW_SLOTS + 2 + len(_core.PAY_FIELDS) + measures) + reps
-    per_trial = 8 * cells
+    cells += reps * periods * 2  # rep_terms: quota and OTE scales
+    per_trial = 8 * cells + 2 * reps * months  # rep_tenure, int16
     if w.behaviour.incentive_sensitivity > 0:
         per_trial += 4 * reps * months * len(_core.EFFORT_FIELDS)
     return per_trial * trials

@@ -225,6 +225,15 @@ TEST(TrueUp, UsesTheYearsMeanQuotaAndOteScales) {
   EXPECT_NEAR(pay2[7][kPayVariable], 45'000.0, kCent);
 }
 
+TEST(TrueUp, AYearEndingVacantStaysAsAdvanced) {
+  Plan plan = accelerated_ae();
+  plan.true_up = true;
+  // The rep leaves after Q3: Q4 is vacant (OTE scale 0) and pays nothing, true-up included.
+  const auto pay = pay_seat(plan, 3, {new_arr(200'000.0), new_arr(200'000.0), new_arr(0.0), new_arr(0.0)},
+                            {{1.0, 1.0}, {1.0, 1.0}, {1.0, 1.0}, {0.0, 0.0}});
+  for (int f = 0; f < kNumPayFields; ++f) EXPECT_EQ(pay[3][static_cast<std::size_t>(f)], 0.0) << f;
+}
+
 // ---------------------------------------------------------------------------------------
 // Draws
 

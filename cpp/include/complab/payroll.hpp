@@ -129,8 +129,11 @@ struct PayrollOutput {
   double* pay = nullptr;             ///< [trials][reps][periods][kNumPayFields]
 };
 
-/// Pays trials [trial_begin, trial_end): per trial, per rep, periods in order. Metric actuals
-/// come from the rep-period's raw slots (plan_inputs), payouts from evaluate_period.
+/// Pays trials [trial_begin, trial_end): per trial, per rep, periods in order, each seat
+/// through a SeatPayroll at its terms (rep_terms) and tenure (rep_tenure). Metric actuals
+/// come from the rep-period's raw slots (plan_inputs), payouts from evaluate_period; plans
+/// with true_up, draw or ratchet add what docs/model.md §7 gives, and pay fields from
+/// kPayTrueUpRecovery on are 0 without them.
 ///
 /// The commission earned on an account sold in period s is, for each measure on new_arr or
 /// bookings, its payout in s times the account's ARR over the measure's actual in s (0 when
