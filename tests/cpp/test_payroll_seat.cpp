@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "complab/behaviour.hpp"
 #include "complab/payroll.hpp"
 #include "plan_test_util.hpp"
 
@@ -77,6 +78,20 @@ TEST(SeatTerms, ScaleVolumeTargetsAndPayButNotRatesOrSpifs) {
   // A vacant seat-period pays nothing, SPIFs included.
   const Pay vacant = pay_seat(plan, 3, {r}, {{0.0, 0.0}})[0];
   for (int f = 0; f < kNumPayFields; ++f) EXPECT_EQ(vacant[static_cast<std::size_t>(f)], 0.0) << f;
+}
+
+TEST(SeatTerms, AResponsiveRepValuesItsActualsAtItsSeatsTerms) {
+  // V = 15,000 a quarter, new ARR target 100,000, M = A: one more dollar pays 0.15. At quota
+  // 0.5 and OTE 0.8: 15,000 * 0.8 / 50,000 = 0.24 a dollar; NRR's pay per unit is V' w / 1.
+  const Plan plan = make_plan(Role::AE, 120'000.0, 0.5,
+                              {measure("new_arr", Metric::NewArr, 0.75, 100'000.0), measure("nrr", Metric::Nrr, 0.25, 1.0)});
+  const double projected[] = {80'000.0, 1.0};
+  const auto plain = marginal_pay(plan, projected, 3, 0.0);
+  EXPECT_NEAR(plain(static_cast<int>(Metric::NewArr)), 15'000.0 * 0.75 / 100'000.0, 1e-12);
+  const auto seat = marginal_pay(plan, projected, 3, 0.0, SeatTerms{0.5, 0.8});
+  EXPECT_NEAR(seat(static_cast<int>(Metric::NewArr)), 12'000.0 * 0.75 / 50'000.0, 1e-12);
+  EXPECT_NEAR(seat(static_cast<int>(Metric::Nrr)), 12'000.0 * 0.25, 1e-9);
+  EXPECT_EQ(marginal_pay(plan, projected, 3, 0.0, SeatTerms{0.5, 0.0}).norm(), 0.0);
 }
 
 TEST(SeatTerms, UnitTermsPayExactlyAsTheUnscaledPlan) {
