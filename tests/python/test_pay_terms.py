@@ -200,6 +200,9 @@ def test_repay_tops_up_a_new_reps_variable_pay_to_its_draw(annual) -> None:
     assert (np.delete(pay, r, axis=1)[..., field("draw_top_up")] == 0.0).all()
     table = with_arrays(annual, rep_tenure=tenure).repay({"ae:smb": draw}).reps()
     assert {"true_up_recovery", "draw_top_up", "draw_recovered", "draw_balance"} <= set(table)
+    earned = with_arrays(annual, rep_tenure=tenure).repay({"ae:smb": draw}).annual_earnings()
+    year1 = earned[(earned["rep"] == r) & (earned["year"] == 1)]["draw_top_up"].to_numpy()
+    np.testing.assert_allclose(year1, pay[:, r, 0, field("draw_top_up")], atol=CENT)
 
 
 def test_repay_rejects_terms_of_the_wrong_shape(annual) -> None:
