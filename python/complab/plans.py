@@ -1111,9 +1111,9 @@ class Plan:
             "clawback": None if self.clawback is None else self.clawback.to_dict(),
             "spifs": [s.to_dict() for s in self.spifs],
             **({} if self.target_months is None else {"target_months": self.target_months}),
-            **({"true_up": True} if self.true_up else {}),
-            **({} if self.draw is None else {"draw": self.draw.to_dict()}),
-            **({} if self.ratchet is None else {"ratchet": self.ratchet.to_dict()}),
+            "true_up": self.true_up,
+            "draw": None if self.draw is None else self.draw.to_dict(),
+            "ratchet": None if self.ratchet is None else self.ratchet.to_dict(),
         }
 
     @classmethod

@@ -51,7 +51,14 @@ def test_new_plan_fields_round_trip_through_dicts_and_scenario_files(tmp_path) -
     assert d["draw"] == {"amount": 5_000.0, "months": 4, "recoverable": True}
     assert d["ratchet"] == {"up": 0.5, "down": 0.25}
     assert Plan.from_dict(d) == plan
-    assert "draw" not in base.to_dict() and "true_up" not in base.to_dict()
+    assert base.to_dict()["draw"] is None and base.to_dict()["true_up"] is False
+    # Dotted paths reach the new fields, and their errors name them.
+    edited = presets.default().with_(
+        {"plans.ae:smb.true_up": True, "plans.ae:smb.draw": {"amount": 1_000, "months": 3}}
+    )
+    assert edited.plans["ae:smb"].true_up and edited.plans["ae:smb"].draw == Draw(1_000, 3)
+    with pytest.raises(ValueError, match=r"ratchet\.up: 2 is not in \[0, 1\]"):
+        presets.default().with_({"plans.ae:smb.ratchet": {"up": 2}})
     scenario = presets.default().with_({"plans.ae:smb": plan})
     path = tmp_path / "s.yaml"
     scenario.to_yaml(path)
