@@ -21,11 +21,18 @@ double add_segment_slopes(double total, const PayoutCurve& curve, double a, doub
   return total;
 }
 
-/// dA/d(actual) at attainment a: 1/target, or -1/target when lower is better (0 once A is 0).
+/// dA/d(actual) at attainment a: 1/target, or -1/target when lower is better (0 once A is
+/// 0), the target under the seat's quota scale (a volume target scaled to 0 counts as
+/// attained whatever the actual: 0).
 template <class M>
-double attainment_per_unit(const M& m, double a) {
-  if (!m.lower_is_better) return 1.0 / m.target;
-  return a > 0 ? -1.0 / m.target : 0.0;
+double attainment_per_unit(const M& m, double a, double quota_scale) {
+  double target = m.target;
+  if (!metric_info(m.metric).is_rate) {
+    if (!(quota_scale > 0.0)) return 0.0;
+    target *= quota_scale;
+  }
+  if (!m.lower_is_better) return 1.0 / target;
+  return a > 0 ? -1.0 / target : 0.0;
 }
 
 }  // namespace
@@ -46,14 +53,16 @@ double expected_slope_clamped(const PayoutCurve& curve, double a, double sd) {
 }
 
 Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const double* projected,
-                                                  int period_months, double attainment_sd) {
+                                                  int period_months, double attainment_sd, SeatTerms terms) {
   Eigen::Matrix<double, kNumMetrics, 1> pay = Eigen::Matrix<double, kNumMetrics, 1>::Zero();
-  const double v = plan.ote * (1.0 - plan.base_share) * period_months / 12.0;
+  if (terms.ote_scale == 0.0) return pay;  // a vacant seat-period pays nothing
+  const double v = plan.ote * (1.0 - plan.base_share) * period_months / 12.0 * terms.ote_scale;
+  const double qs = terms.quota_scale;
   const std::size_t n = plan.measures.size();
   double multiplier = 1.0, multiplier_attainment = 0.0;
   if (plan.multiplier) {
     const auto& m = *plan.multiplier;
-    multiplier_attainment = attainment(projected[n], m.target, m.lower_is_better);
+    multiplier_attainment = seat_attainment(m.metric, projected[n], m.target, m.lower_is_better, qs);
     multiplier = m.curve.value_clamped(multiplier_attainment);
   }
   double scaled = 0.0;  // the measures' payouts the multiplier scales
@@ -61,12 +70,12 @@ Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const doubl
     const Measure& m = plan.measures[k];
     if (m.gate) {
       const Measure& g = plan.measures[static_cast<std::size_t>(m.gate->measure)];
-      const double ga = attainment(projected[m.gate->measure], g.target, g.lower_is_better);
+      const double ga = seat_attainment(g.metric, projected[m.gate->measure], g.target, g.lower_is_better, qs);
       if (ga < m.gate->min_attainment) continue;
     }
-    const double a = attainment(projected[k], m.target, m.lower_is_better);
+    const double a = seat_attainment(m.metric, projected[k], m.target, m.lower_is_better, qs);
     pay[static_cast<int>(m.metric)] +=
-        v * m.weight * multiplier * expected_slope(m.curve, a, attainment_sd) * attainment_per_unit(m, a);
+        v * m.weight * multiplier * expected_slope(m.curve, a, attainment_sd) * attainment_per_unit(m, a, qs);
     scaled += v * m.weight * m.curve.value(a);
   }
   // The multiplier's own metric moves every measure's payout at once.
@@ -74,7 +83,7 @@ Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const doubl
     const auto& m = *plan.multiplier;
     const double a = multiplier_attainment;
     pay[static_cast<int>(m.metric)] +=
-        scaled * expected_slope_clamped(m.curve, a, attainment_sd) * attainment_per_unit(m, a);
+        scaled * expected_slope_clamped(m.curve, a, attainment_sd) * attainment_per_unit(m, a, qs);
   }
   // A SPIF pays its amount for each more unit of its count metric.
   for (const Spif& s : plan.spifs) pay[static_cast<int>(s.metric)] += s.amount;

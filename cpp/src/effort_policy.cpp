@@ -22,6 +22,19 @@ ResponsiveEffort::ResponsiveEffort(const Scenario& scenario, AccountStore& accou
     spifs = std::max(spifs, plan.spifs.size());
     measures = std::max(measures, plan.measures.size());
   }
+  ratchet_seat_.assign(static_cast<std::size_t>(reps.size()), -1);
+  int n_ratchets = 0;
+  for (int r = 0; r < reps.size(); ++r) {
+    const int plan = reps.plan(r);
+    if (plan >= 0 && sc_.plans[static_cast<std::size_t>(plan)].ratchet) ++n_ratchets;
+  }
+  ratchet_seats_.reserve(static_cast<std::size_t>(n_ratchets));  // SeatPayroll holds a reference: no reallocation
+  for (int r = 0; r < reps.size(); ++r) {
+    const int plan = reps.plan(r);
+    if (plan < 0 || !sc_.plans[static_cast<std::size_t>(plan)].ratchet) continue;
+    ratchet_seat_[static_cast<std::size_t>(r)] = static_cast<int>(ratchet_seats_.size());
+    ratchet_seats_.emplace_back(sc_.plans[static_cast<std::size_t>(plan)], w_.period_months);
+  }
   actuals_.resize(inputs);
   projected_.resize(inputs);
   spif_counts_.resize(spifs);
@@ -38,12 +51,24 @@ void ResponsiveEffort::respond(int t) {
   accounts_.store_live_state();
   gather_book(t, left, last);
   gather_deals(t, last);
+  if (t == 0) {
+    for (SeatPayroll& seat : ratchet_seats_) seat.reset();
+  } else if (elapsed == 0) {
+    settle_ratchets(p - 1);
+  }
+  const int per_year = kContractMonths / P;
   for (int r = 0; r < reps_.size(); ++r) {
     const auto ri = static_cast<std::size_t>(r);
     const Role role = reps_.role(r);
     const int plan_index = reps_.plan(r);
     if (role == Role::SDR || plan_index < 0 || !reps_.held(ri)) continue;  // a vacant seat makes no choices
     const Plan& plan = sc_.plans[static_cast<std::size_t>(plan_index)];
+    // The seat's terms this period (docs/model.md §8): its quota, ratcheted, and its OTE.
+    const int seat = ratchet_seat_[ri];
+    const double factor = seat >= 0 ? ratchet_seats_[static_cast<std::size_t>(seat)].quota_factor() : 1.0;
+    const double* seat_terms = ledger_.terms(r, p);
+    const SeatTerms terms{seat_terms[kTermQuotaScale] * factor, seat_terms[kTermOteScale]};
+    if (terms.ote_scale == 0.0) continue;  // a vacant seat: nobody to respond
     std::array<std::int64_t, kNumRawSlots> raw_now{};
     std::copy_n(&ledger_.raw(r, p, 0), kNumRawSlots, raw_now.begin());
     for (int slot = kBookStartArr; slot <= kBookExpandedLogos; ++slot) {
@@ -55,10 +80,14 @@ void ResponsiveEffort::respond(int t) {
       const bool is_measure = k < n;
       const Metric metric = is_measure ? plan.measures[k].metric : plan.multiplier->metric;
       const double target = is_measure ? plan.measures[k].target : plan.multiplier->target;
-      projected_[k] = elapsed == 0 ? target : project(metric, actuals_[k], elapsed, P);
+      const double seat_target = metric_info(metric).is_rate ? target : target * terms.quota_scale;
+      projected_[k] = elapsed == 0 ? seat_target : project(metric, actuals_[k], elapsed, P);
     }
-    const auto pay = marginal_pay(plan, projected_.data(), P, sd);
-    const double v = plan.ote * (1.0 - plan.base_share) * P / 12.0;
+    auto pay = marginal_pay(plan, projected_.data(), P, sd, terms);
+    if (plan.ratchet && p % per_year == per_year - 1) {
+      pay[static_cast<int>(plan.measures.front().metric)] -= ratchet_cost(r, plan, p, factor, terms.ote_scale);
+    }
+    const double v = plan.ote * (1.0 - plan.base_share) * P / 12.0 * terms.ote_scale;
     const Productivity g = role == Role::CSM ? csm_productivity(ri) : ae_productivity(ri);
     const Eigen::Matrix<double, kNumActivities, 1> value = g * pay;
     // Validation bounds plans and productivities so this holds; stop rather than let a
@@ -86,7 +115,7 @@ void ResponsiveEffort::respond(int t) {
       const BookState& b = book_[ri];
       const double win = b.promise_value * (pay[static_cast<int>(Metric::NewArr)] + pay[static_cast<int>(Metric::Bookings)]) +
                          b.promise_count * pay[static_cast<int>(Metric::NewLogos)];
-      reps_.overpromise[ri] = overpromise_level(w_.effort.ae_overpromise, win - clawback_cost(plan, b, P),
+      reps_.overpromise[ri] = overpromise_level(w_.effort.ae_overpromise, win - clawback_cost(plan, b, P, terms),
                                            w_.behaviour.incentive_sensitivity, v);
     }
   }
@@ -105,11 +134,59 @@ double ResponsiveEffort::project(Metric metric, double so_far, int elapsed, int 
 /// Expected clawback per unit of over-promising: the commission payroll would claw back
 /// per dollar and per logo at the projected actuals, times the first-renewal churn
 /// exposure of this month's deals.
-double ResponsiveEffort::clawback_cost(const Plan& plan, const BookState& b, int period_months) {
+double ResponsiveEffort::clawback_cost(const Plan& plan, const BookState& b, int period_months, SeatTerms terms) {
   if (!plan.clawback) return 0.0;  // validated: its window reaches the first renewal
-  evaluate_period(plan, projected_.data(), period_months, spif_counts_.data(), measure_payout_.data());
+  evaluate_period(plan, projected_.data(), period_months, spif_counts_.data(), measure_payout_.data(), terms);
   const UnitCommission u = unit_commission(plan, projected_.data(), measure_payout_.data());
   return plan.clawback->share * (u.per_arr * b.churn_exposure_value + u.per_logo * b.churn_exposure_count);
+}
+
+/// Pays the ratcheting seats' period `period`, just ended, for their quota factors.
+void ResponsiveEffort::settle_ratchets(int period) {
+  const int P = w_.period_months;
+  for (int r = 0; r < reps_.size(); ++r) {
+    const int seat = ratchet_seat_[static_cast<std::size_t>(r)];
+    if (seat < 0) continue;
+    ratchet_seats_[static_cast<std::size_t>(seat)].pay_period(period, &ledger_.raw(r, period, 0), ledger_.terms(r, period),
+                                                              &ledger_.tenure(r, period * P), nullptr,
+                                                              pay_scratch_.data(), nullptr);
+  }
+}
+
+/// The ratchet's cost per unit of the first measure's metric, in the year's last period
+/// (docs/model.md §8): the year's projected attainment A sets next year's quota factor
+/// g = 1 + up (A - 1) (A > 1) or 1 - down (1 - A) times this year's; a rep expecting to
+/// repeat its year lands next year at A_k / g on each volume measure, so one more unit now
+/// costs sum_k V_year w_k E[curve_k'(A_k / g)] (A_k / g) * r / g / T_year, r = up or down,
+/// T_year the first measure's annual target at the seat's quota.
+double ResponsiveEffort::ratchet_cost(int r, const Plan& plan, int p, double factor, double ote_scale) {
+  const int P = w_.period_months, per_year = kContractMonths / P, y0 = p - p % per_year;
+  const Measure& first = plan.measures.front();
+  if (first.lower_is_better) return 0.0;  // a ratchet on a lower-is-better volume: not anticipated
+  std::array<std::int64_t, kNumRawSlots> year{};
+  double quota = 0.0;
+  for (int q = y0; q <= p; ++q) {
+    if (q < p) {
+      for (int s = 0; s < kNumRawSlots; ++s) year[static_cast<std::size_t>(s)] += ledger_.raw(r, q, s);
+    }
+    quota += ledger_.terms(r, q)[kTermQuotaScale] * factor;
+  }
+  const double annual_quota = quota;  // the year's mean scale times its periods: annual targets are per_year periods
+  if (!(annual_quota > 0.0)) return 0.0;
+  plan_inputs(plan, year.data(), actuals_.data(), spif_counts_.data());  // the year's earlier periods
+  const Ratchet& rt = *plan.ratchet;
+  const double a_year = attainment(actuals_[0] + projected_[0], first.target * annual_quota, false);
+  const double rate = a_year > 1.0 ? rt.up : rt.down;
+  const double g = std::max(a_year > 1.0 ? 1.0 + rt.up * (a_year - 1.0) : 1.0 - rt.down * (1.0 - a_year), kMinQuotaFactor);
+  const double v_year = plan.ote * (1.0 - plan.base_share) * ote_scale;
+  double loss = 0.0;
+  for (std::size_t k = 0; k < plan.measures.size(); ++k) {
+    const Measure& m = plan.measures[k];
+    if (metric_info(m.metric).is_rate || m.lower_is_better) continue;
+    const double a_next = attainment(actuals_[k] + projected_[k], m.target * annual_quota, false) / g;
+    loss += v_year * m.weight * expected_slope(m.curve, a_next, w_.behaviour.projection_uncertainty) * a_next;
+  }
+  return loss * rate / g / (first.target * annual_quota);
 }
 
 /// What each rep sees at the month's start: its period-start cohort so far (every account

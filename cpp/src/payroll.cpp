@@ -65,6 +65,10 @@ Extents check(const std::vector<Plan>& plans, const PayrollInput& in, const Payr
   if (any_work && ext.clawback && in.first_renewal_churn == nullptr) {
     fail("first_renewal_churn", "null, but a plan has a clawback");
   }
+  if (in.rep_tenure != nullptr && in.months != in.periods * in.period_months) {
+    fail("rep_tenure", "has " + std::to_string(in.months) + " months for " + std::to_string(in.periods) +
+                           " periods of " + std::to_string(in.period_months) + " months");
+  }
   if (out.measure_payout != nullptr && out.max_measures < static_cast<int>(ext.measures)) {
     fail("max_measures", std::to_string(out.max_measures) + " is less than the " +
                              std::to_string(ext.measures) + " measures of the largest plan");
@@ -88,17 +92,164 @@ UnitCommission unit_commission(const Plan& plan, const double* actuals, const do
   return u;
 }
 
+// ---------------------------------------------------------------------------------------
+// SeatPayroll
+
+SeatPayroll::SeatPayroll(const Plan& plan, int period_months)
+    : plan_(plan), period_months_(period_months), per_year_(kContractMonths / std::max(1, period_months)),
+      year_raw_(kNumRawSlots), advanced_(plan.measures.size()), actuals_(static_cast<std::size_t>(plan.num_inputs())),
+      spif_counts_(plan.spifs.size()), measure_payout_(plan.measures.size()), annual_payout_(plan.measures.size()),
+      sold_(static_cast<std::size_t>(per_year_)) {
+  check_period_months(period_months);
+}
+
+void SeatPayroll::reset() {
+  carry_ = balance_ = 0.0;
+  factor_ = 1.0;
+  holder_ = 0;
+  for (Sold& s : sold_) s = Sold{};
+}
+
+void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms, const std::int16_t* tenure,
+                             const std::int64_t* sold_churn, double* pay, double* measure_payout) {
+  const Plan& plan = plan_;
+  const std::size_t n = plan.measures.size();
+  const int year_pos = p % per_year_;
+  const bool year_end = year_pos == per_year_ - 1;
+  if (year_pos == 0) {
+    std::fill(year_raw_.begin(), year_raw_.end(), 0);
+    std::fill(advanced_.begin(), advanced_.end(), 0.0);
+    year_quota_ = year_ote_ = 0.0;
+    year_held_ = true;
+  }
+
+  // The seat's reps this period: a tenure of 0 is a new rep's first month, kVacant an empty seat.
+  bool new_rep = false, vacant = false;
+  int draw_months = 0;
+  for (int m = 0; tenure != nullptr && m < period_months_; ++m) {
+    const int t = tenure[m];
+    if (t == kVacant) {
+      vacant = true;
+    } else {
+      new_rep = new_rep || t == 0;
+      if (plan.draw && t >= 0 && t < plan.draw->months) ++draw_months;
+    }
+  }
+  if (new_rep || vacant) {  // what the old rep owed is forgiven; a new rep starts at the plan's quota
+    ++holder_;
+    carry_ = balance_ = 0.0;
+    year_held_ = false;
+  }
+  if (new_rep) factor_ = 1.0;
+
+  const double ote_scale = terms != nullptr ? terms[kTermOteScale] : 1.0;
+  const double quota_scale = (terms != nullptr ? terms[kTermQuotaScale] : 1.0) * factor_;
+  plan_inputs(plan, raw, actuals_.data(), spif_counts_.data());
+  const PeriodPayout pp = evaluate_period(plan, actuals_.data(), period_months_, spif_counts_.data(),
+                                          measure_payout_.data(), SeatTerms{quota_scale, ote_scale});
+
+  // Clawbacks raised this period: accounts sold a year ago by this seat's current rep that
+  // churned at their first renewal repay `share` of the commission earned on them.
+  double raised = 0.0;
+  if (plan.clawback) {
+    Sold& slot = sold_[static_cast<std::size_t>(p % per_year_)];  // period p - 12 / period_months
+    if (p >= per_year_ && slot.holder == holder_ && sold_churn != nullptr) {
+      raised = plan.clawback->share * (slot.unit.per_arr * (static_cast<double>(sold_churn[0]) / kCents) +
+                                       slot.unit.per_logo * static_cast<double>(sold_churn[1]));
+    }
+    slot = Sold{unit_commission(plan, actuals_.data(), measure_payout_.data()), holder_};
+  }
+
+  // The year so far, for the true-up and the ratchet.
+  for (std::size_t i = 0; i < kNumRawSlots; ++i) year_raw_[i] += raw[i];
+  year_quota_ += quota_scale;
+  year_ote_ += ote_scale;
+  double variable = pp.variable, true_up_recovery = 0.0;
+  // A year whose last period is vacant stays as advanced: a vacant seat-period pays nothing.
+  const bool trues_up = plan.true_up && per_year_ > 1 && year_end && ote_scale > 0.0;
+  const bool ratchets = plan.ratchet.has_value() && year_end;
+  if (trues_up || ratchets) {
+    // The annual plan on the year's attainment: actuals over the year's raw slots; volume
+    // targets per_year_ times the period's, at the year's mean quota scale; V at the year's
+    // mean OTE scale.
+    plan_inputs(plan, year_raw_.data(), actuals_.data(), spif_counts_.data());
+    const double year_quota = year_quota_ / per_year_, year_ote = year_ote_ / per_year_;
+    if (trues_up) {
+      evaluate_period(plan, actuals_.data(), kContractMonths, spif_counts_.data(), annual_payout_.data(),
+                      SeatTerms{year_quota * per_year_, year_ote});
+      variable = 0.0;
+      for (std::size_t k = 0; k < n; ++k) {
+        measure_payout_[k] = annual_payout_[k] - advanced_[k];
+        variable += measure_payout_[k];
+      }
+      if (variable < 0.0) {
+        true_up_recovery = -variable;
+        variable = 0.0;
+      }
+    }
+    if (ratchets) {
+      // A rep who held the seat all year moves its quota by the year's attainment; a new rep
+      // (or an empty seat) starts next year at the plan's quota.
+      if (year_held_ && !vacant) {
+        const Measure& m = plan.measures.front();
+        const double a = seat_attainment(m.metric, actuals_[0], m.target, m.lower_is_better, year_quota * per_year_);
+        const Ratchet& r = *plan.ratchet;
+        factor_ *= a > 1.0 ? 1.0 + r.up * (a - 1.0) : 1.0 - r.down * (1.0 - a);
+        factor_ = std::max(factor_, kMinQuotaFactor);
+      } else {
+        factor_ = 1.0;
+      }
+    }
+  } else {
+    for (std::size_t k = 0; k < n; ++k) advanced_[k] += measure_payout_[k];
+  }
+  if (measure_payout != nullptr) std::copy(measure_payout_.begin(), measure_payout_.end(), measure_payout);
+
+  // Draw: variable pay topped up to the draw due in the rep's first months; a recoverable
+  // draw's top-ups are repaid from later variable pay above the draw.
+  double top_up = 0.0, recovered = 0.0;
+  if (plan.draw && ote_scale > 0.0) {
+    const double due = plan.draw->amount * draw_months;
+    const double net = variable - true_up_recovery;
+    top_up = std::max(0.0, due - net);
+    if (plan.draw->recoverable) {
+      recovered = std::min(balance_, std::max(0.0, net - due));
+      balance_ += top_up - recovered;
+    }
+  }
+
+  const double due = carry_ + raised;
+  const double applied = std::min(due, std::max(0.0, variable + top_up + pp.spif - true_up_recovery - recovered));
+  carry_ = due - applied;
+  pay[kPayBase] = pp.base;
+  pay[kPayVariable] = variable;
+  pay[kPaySpif] = pp.spif;
+  pay[kPayClawbackDue] = due;
+  pay[kPayClawbackApplied] = applied;
+  pay[kPayClawbackCarry] = carry_;
+  pay[kPayEarnings] = pp.base + variable + top_up + pp.spif - applied - true_up_recovery - recovered;
+  pay[kPayTrueUpRecovery] = true_up_recovery;
+  pay[kPayDrawTopUp] = top_up;
+  pay[kPayDrawRecovered] = recovered;
+  pay[kPayDrawBalance] = balance_;
+}
+
+// ---------------------------------------------------------------------------------------
+// The whole run
+
 void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, PayrollOutput& out,
                       int trial_begin, int trial_end) {
-  const Extents ext = check(plans, in, out, trial_begin, trial_end);
+  check(plans, in, out, trial_begin, trial_end);
   const auto reps = static_cast<std::size_t>(in.reps);
   const auto periods = static_cast<std::size_t>(in.periods);
+  const auto months = static_cast<std::size_t>(in.months);
   const auto max_measures = static_cast<std::size_t>(std::max(out.max_measures, 0));
   const auto lag = static_cast<std::size_t>(kContractMonths / in.period_months);  // periods to a first renewal
 
-  // Scratch, allocated once per call and reused for every rep-period.
-  std::vector<double> actuals(ext.inputs), spif_counts(ext.spifs), measure_payout(ext.measures);
-  std::vector<UnitCommission> sold(periods);
+  // One seat payroll per plan, allocated once per call and reset for every seat.
+  std::vector<SeatPayroll> seats;
+  seats.reserve(plans.size());
+  for (const Plan& plan : plans) seats.emplace_back(plan, in.period_months);
 
   for (auto t = static_cast<std::size_t>(trial_begin); t < static_cast<std::size_t>(trial_end); ++t) {
     for (std::size_t r = 0; r < reps; ++r) {
@@ -111,44 +262,19 @@ void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, Pa
         if (mp_out != nullptr) std::fill(mp_out, mp_out + periods * max_measures, 0.0);
         continue;
       }
-      const Plan& plan = plans[static_cast<std::size_t>(plan_index)];
-      const std::size_t n = plan.measures.size();
-      const bool claws = plan.clawback.has_value();  // validated: its window reaches the first renewal
-      double carry = 0.0;
-
+      SeatPayroll& seat = seats[static_cast<std::size_t>(plan_index)];
+      const std::size_t n = plans[static_cast<std::size_t>(plan_index)].measures.size();
+      seat.reset();
       for (std::size_t p = 0; p < periods; ++p, pay += kNumPayFields) {
-        plan_inputs(plan, in.rep_raw + (rep_row + p) * kNumRawSlots, actuals.data(), spif_counts.data());
-        const PeriodPayout pp =
-            evaluate_period(plan, actuals.data(), in.period_months, spif_counts.data(), measure_payout.data());
-        if (mp_out != nullptr) {
-          double* row = mp_out + p * max_measures;
-          std::copy(measure_payout.begin(), measure_payout.begin() + static_cast<std::ptrdiff_t>(n), row);
-          std::fill(row + n, row + max_measures, 0.0);
-        }
-
-        // Clawbacks raised this period: accounts sold `lag` periods ago that churned at their
-        // first renewal, 12 months after the sale, repay `share` of the commission earned on them.
-        double raised = 0.0;
-        if (claws) {
-          sold[p] = unit_commission(plan, actuals.data(), measure_payout.data());
-          if (p >= lag) {
-            const std::size_t s = p - lag;
-            const std::int64_t* churn = in.first_renewal_churn + (rep_row + s) * 2;
-            raised = plan.clawback->share * (sold[s].per_arr * (static_cast<double>(churn[0]) / kCents) +
-                                             sold[s].per_logo * static_cast<double>(churn[1]));
-          }
-        }
-
-        const double due = carry + raised;
-        const double applied = std::min(due, pp.variable + pp.spif);
-        carry = due - applied;
-        pay[kPayBase] = pp.base;
-        pay[kPayVariable] = pp.variable;
-        pay[kPaySpif] = pp.spif;
-        pay[kPayClawbackDue] = due;
-        pay[kPayClawbackApplied] = applied;
-        pay[kPayClawbackCarry] = carry;
-        pay[kPayEarnings] = pp.base + pp.variable + pp.spif - applied;
+        const std::int64_t* churn =
+            in.first_renewal_churn != nullptr && p >= lag ? in.first_renewal_churn + (rep_row + p - lag) * 2 : nullptr;
+        const double* terms = in.rep_terms != nullptr ? in.rep_terms + (rep_row + p) * kNumTermFields : nullptr;
+        const std::int16_t* tenure =
+            in.rep_tenure != nullptr ? in.rep_tenure + (t * reps + r) * months + p * static_cast<std::size_t>(in.period_months)
+                                     : nullptr;
+        double* row = mp_out != nullptr ? mp_out + p * max_measures : nullptr;
+        seat.pay_period(static_cast<int>(p), in.rep_raw + (rep_row + p) * kNumRawSlots, terms, tenure, churn, pay, row);
+        if (row != nullptr) std::fill(row + n, row + max_measures, 0.0);
       }
     }
   }

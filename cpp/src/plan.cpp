@@ -30,6 +30,7 @@ void require_finite_positive(const std::string& field, double x) {
 constexpr double kMaxMoney = 1e9;       // OTE a year, a SPIF's amount
 constexpr double kMaxPayout = 1e3;      // a curve's payout, in multiples of target variable pay
 constexpr double kMinTarget = 1e-6;     // a measure's or multiplier's target
+constexpr int kMaxDrawMonths = 120;     // a draw's months of tenure
 
 // Rates (NRR, churn, ...) and attainments are fractions: 0.97 is 97%. A value past this is
 // a percent typed as a number, which would quietly pay never or always.
@@ -219,6 +220,30 @@ void Plan::validate() const {
     }
   }
 
+  if (draw) {
+    if (!(std::isfinite(draw->amount) && draw->amount >= 0.0)) {
+      fail("draw.amount", num(draw->amount) + " is not a finite number >= 0 (currency a month)");
+    }
+    require_at_most("draw.amount", draw->amount, kMaxMoney);
+    if (draw->months < 0 || draw->months > kMaxDrawMonths) {
+      fail("draw.months", std::to_string(draw->months) + " is not in 0.." + std::to_string(kMaxDrawMonths) +
+                              " (the first months of a rep's tenure)");
+    }
+  }
+
+  if (ratchet) {
+    require_unit_interval("ratchet.up", ratchet->up);
+    require_unit_interval("ratchet.down", ratchet->down);
+    const Metric first = measures.front().metric;
+    if (metric_info(first).is_rate) {
+      fail("ratchet", "the first measure's metric " + quoted(first) +
+                          " is a rate; a ratchet moves a volume quota, so the first measure must be a volume "
+                          "metric (allowed: " +
+                          metric_names([this](const MetricInfo& i) { return !i.is_rate && metric_allowed(i.metric, role); }) +
+                          ")");
+    }
+  }
+
   for (std::size_t s = 0; s < spifs.size(); ++s) {
     const std::string f = "spifs[" + std::to_string(s) + "]";
     require_role_metric(f + ".metric", spifs[s].metric, role);
@@ -254,8 +279,14 @@ void check_period_months(int period_months) {
   }
 }
 
+double seat_attainment(Metric metric, double actual, double target, bool lower_is_better, double quota_scale) {
+  if (metric_info(metric).is_rate) return attainment(actual, target, lower_is_better);
+  if (!(quota_scale > 0.0)) return 1.0;
+  return attainment(actual, target * quota_scale, lower_is_better);
+}
+
 PeriodPayout evaluate_period(const Plan& plan, const double* actuals, int period_months,
-                             const double* spif_counts, double* measure_payout) {
+                             const double* spif_counts, double* measure_payout, SeatTerms terms) {
   check_period_months(period_months);
   const std::size_t n = plan.measures.size();
   if (actuals == nullptr && plan.num_inputs() > 0) fail("actuals", "null, but the plan reads them");
@@ -269,10 +300,21 @@ PeriodPayout evaluate_period(const Plan& plan, const double* actuals, int period
     }
   }
 
+  if (!(std::isfinite(terms.quota_scale) && terms.quota_scale >= 0.0 && std::isfinite(terms.ote_scale) &&
+        terms.ote_scale >= 0.0)) {
+    fail("terms", "quota_scale " + num(terms.quota_scale) + " and ote_scale " + num(terms.ote_scale) +
+                      " must be finite numbers >= 0");
+  }
+
   PeriodPayout out;
+  if (terms.ote_scale == 0.0) {  // a vacant seat-period pays nothing
+    if (measure_payout != nullptr) std::fill(measure_payout, measure_payout + n, 0.0);
+    return out;
+  }
   const double period_share = static_cast<double>(period_months) / 12.0;
-  out.base = plan.ote * plan.base_share * period_share;
-  const double v = plan.ote * (1.0 - plan.base_share) * period_share;
+  out.base = plan.ote * plan.base_share * period_share * terms.ote_scale;
+  const double v = plan.ote * (1.0 - plan.base_share) * period_share * terms.ote_scale;
+  const double qs = terms.quota_scale;
 
   double factor = 1.0;
   if (plan.multiplier) {
@@ -284,7 +326,7 @@ PeriodPayout evaluate_period(const Plan& plan, const double* actuals, int period
                                                      ") has actual " + num(a) +
                                                      "; actuals must be finite");
     }
-    factor = mu.curve.value_clamped(attainment(a, mu.target, mu.lower_is_better));
+    factor = mu.curve.value_clamped(seat_attainment(mu.metric, a, mu.target, mu.lower_is_better, qs));
   }
 
   for (std::size_t k = 0; k < n; ++k) {
@@ -294,9 +336,11 @@ PeriodPayout evaluate_period(const Plan& plan, const double* actuals, int period
     if (m.gate) {
       const auto g = static_cast<std::size_t>(m.gate->measure);
       const Measure& gm = plan.measures[g];
-      open = attainment(actuals[g], gm.target, gm.lower_is_better) >= m.gate->min_attainment;
+      open = seat_attainment(gm.metric, actuals[g], gm.target, gm.lower_is_better, qs) >= m.gate->min_attainment;
     }
-    if (open) pay = v * m.weight * m.curve.value(attainment(actuals[k], m.target, m.lower_is_better)) * factor;
+    if (open) {
+      pay = v * m.weight * m.curve.value(seat_attainment(m.metric, actuals[k], m.target, m.lower_is_better, qs)) * factor;
+    }
     if (measure_payout != nullptr) measure_payout[k] = pay;
     out.variable += pay;
   }

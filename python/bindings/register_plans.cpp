@@ -103,7 +103,8 @@ py::dict plan_payout(const Plan& plan, const DoubleArray& actuals, int period_mo
 
 py::tuple payroll(const std::vector<Plan>& plans, const py::array& rep_raw_in,
                   const std::optional<py::array>& churn_in, const std::vector<int>& rep_plan,
-                  int period_months) {
+                  int period_months, const std::optional<py::array>& terms_in,
+                  const std::optional<py::array>& tenure_in) {
   const Int64Array rep_raw = int64_array(rep_raw_in, "rep_raw");
   check_shape(rep_raw, "rep_raw", {-1, -1, -1, kNumRawSlots},
               ("(trials, reps, periods, " + std::to_string(kNumRawSlots) + ")").c_str());
@@ -121,6 +122,27 @@ py::tuple payroll(const std::vector<Plan>& plans, const py::array& rep_raw_in,
                           std::to_string(reps) + " reps (rep_raw.shape[1])");
   }
 
+  std::optional<DoubleArray> terms;
+  if (terms_in) {
+    terms = DoubleArray::ensure(*terms_in);
+    if (!terms) throw py::value_error("rep_terms: not convertible to a float array");
+    check_shape(*terms, "rep_terms", {trials, reps, periods, kNumTermFields},
+                ("(" + std::to_string(trials) + ", " + std::to_string(reps) + ", " + std::to_string(periods) +
+                 ", " + std::to_string(kNumTermFields) + "): (trials, reps, periods, [quota scale, OTE scale])")
+                    .c_str());
+  }
+  std::optional<py::array_t<std::int16_t, py::array::c_style>> tenure;
+  if (tenure_in) {
+    if (!py::isinstance<py::array_t<std::int16_t>>(*tenure_in)) {
+      throw py::value_error("rep_tenure: dtype " + std::string(py::str(tenure_in->dtype())) + " is not int16");
+    }
+    tenure = py::array_t<std::int16_t, py::array::c_style>::ensure(*tenure_in);
+    check_shape(*tenure, "rep_tenure", {trials, reps, periods * period_months},
+                ("(" + std::to_string(trials) + ", " + std::to_string(reps) + ", " +
+                 std::to_string(periods * period_months) + "): (trials, reps, months)")
+                    .c_str());
+  }
+
   PayrollInput in;
   in.trials = static_cast<int>(trials);
   in.reps = static_cast<int>(reps);
@@ -129,6 +151,9 @@ py::tuple payroll(const std::vector<Plan>& plans, const py::array& rep_raw_in,
   in.rep_raw = rep_raw.data();
   in.first_renewal_churn = churn ? churn->data() : nullptr;
   in.rep_plan = rep_plan;
+  in.months = static_cast<int>(periods) * period_months;
+  in.rep_terms = terms ? terms->data() : nullptr;
+  in.rep_tenure = tenure ? tenure->data() : nullptr;
 
   std::size_t max_measures = 0;
   for (const Plan& p : plans) max_measures = std::max(max_measures, p.measures.size());
@@ -196,6 +221,20 @@ void register_plans(py::module_& m) {
       .def_readwrite("metric", &Spif::metric)
       .def_readwrite("amount", &Spif::amount);
 
+  py::class_<Draw>(m, "Draw")
+      .def(py::init<>())
+      .def(py::init([](double amount, int months, bool recoverable) { return Draw{amount, months, recoverable}; }),
+           "amount"_a, "months"_a, "recoverable"_a)
+      .def_readwrite("amount", &Draw::amount)
+      .def_readwrite("months", &Draw::months)
+      .def_readwrite("recoverable", &Draw::recoverable);
+
+  py::class_<Ratchet>(m, "Ratchet")
+      .def(py::init<>())
+      .def(py::init([](double up, double down) { return Ratchet{up, down}; }), "up"_a, "down"_a)
+      .def_readwrite("up", &Ratchet::up)
+      .def_readwrite("down", &Ratchet::down);
+
   py::class_<Plan>(m, "Plan")
       .def(py::init<>())
       .def_readwrite("name", &Plan::name)
@@ -206,6 +245,9 @@ void register_plans(py::module_& m) {
       .def_readwrite("multiplier", &Plan::multiplier)
       .def_readwrite("clawback", &Plan::clawback)
       .def_readwrite("spifs", &Plan::spifs)
+      .def_readwrite("true_up", &Plan::true_up)
+      .def_readwrite("draw", &Plan::draw)
+      .def_readwrite("ratchet", &Plan::ratchet)
       .def("validate", &Plan::validate)
       .def("carries_nrr", &Plan::carries_nrr)
       .def("num_inputs", &Plan::num_inputs);
@@ -219,13 +261,16 @@ void register_plans(py::module_& m) {
         "Evaluates one plan on rows of actuals[n, num_inputs] and spif_counts[n, n_spifs]; returns a "
         "dict of base, variable, spif (n,) and measures (n, n_measures).");
   m.def("evaluate_payroll", &payroll, "plans"_a, "rep_raw"_a, "first_renewal_churn"_a, "rep_plan"_a,
-        "period_months"_a,
+        "period_months"_a, "rep_terms"_a = py::none(), "rep_tenure"_a = py::none(),
         "Pays every rep-period; returns (pay[trials, reps, periods, NUM_PAY_FIELDS], "
-        "measure_payout[trials, reps, periods, max_measures]).");
+        "measure_payout[trials, reps, periods, max_measures]). rep_terms[trials, reps, periods, 2] "
+        "(float: quota and OTE scales) and rep_tenure[trials, reps, months] (int16, -1 vacant) "
+        "may be None: scales 1, every seat held all along by a long-tenured rep.");
 
   // Names of the PayField enum, in its order.
   constexpr std::array<const char*, kNumPayFields> kPayFieldNames{
-      "base", "variable", "spif", "clawback_due", "clawback_applied", "clawback_carry", "earnings"};
+      "base",           "variable",      "spif",          "clawback_due",  "clawback_applied", "clawback_carry",
+      "earnings",       "true_up_recovery", "draw_top_up", "draw_recovered", "draw_balance"};
   py::list fields;
   for (const char* f : kPayFieldNames) fields.append(f);
   m.attr("PAY_FIELDS") = fields;

@@ -39,11 +39,13 @@ try:
     from complab.io import VersionMismatchWarning, load
     from complab.plans import (
         Clawback,
+        Draw,
         Gate,
         Measure,
         Multiplier,
         PayoutCurve,
         Plan,
+        Ratchet,
         Spif,
         payout_table,
     )
@@ -93,11 +95,13 @@ __all__ = [
     "presets",
     "simulate",
     "Clawback",
+    "Draw",
     "Gate",
     "Measure",
     "Multiplier",
     "PayoutCurve",
     "Plan",
+    "Ratchet",
     "Spif",
     "__version__",
     "default_plans",

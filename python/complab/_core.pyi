@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['BehaviourConfig', 'COHORT_FIELDS', 'Clawback', 'EFFORT_FIELDS', 'EffortConfig', 'Gate', 'HEADCOUNT_FIELDS', 'HEADCOUNT_SEAT', 'HIRING_SEAT', 'HiringStep', 'MAX_OPPORTUNITIES_PER_SOURCE_MONTH', 'METRICS', 'Measure', 'Metric', 'Multiplier', 'NUM_PAY_FIELDS', 'NUM_RAW_SLOTS', 'PAY_FIELDS', 'PayAttritionConfig', 'PayoutCurve', 'Plan', 'ProductConfig', 'QuotaMethod', 'RAW_SLOTS', 'Role', 'RoleStaffing', 'RunOptions', 'SERIES', 'SIMD', 'Scenario', 'SeatConfig', 'SegmentConfig', 'Spif', 'Vacancy', 'WorkforceConfig', 'WorldConfig', 'attainment', 'curve_slope', 'curve_value', 'curve_value_clamped', 'evaluate_payroll', 'metric_actuals', 'plan_payout', 'roster', 'simulate']
+__all__: list[str] = ['BehaviourConfig', 'COHORT_FIELDS', 'Clawback', 'Draw', 'EFFORT_FIELDS', 'EffortConfig', 'Gate', 'HEADCOUNT_FIELDS', 'HEADCOUNT_SEAT', 'HIRING_SEAT', 'HiringStep', 'MAX_OPPORTUNITIES_PER_SOURCE_MONTH', 'METRICS', 'Measure', 'Metric', 'Multiplier', 'NUM_PAY_FIELDS', 'NUM_RAW_SLOTS', 'PAY_FIELDS', 'PayAttritionConfig', 'PayoutCurve', 'Plan', 'ProductConfig', 'QuotaMethod', 'RAW_SLOTS', 'Ratchet', 'Role', 'RoleStaffing', 'RunOptions', 'SERIES', 'SIMD', 'Scenario', 'SeatConfig', 'SegmentConfig', 'Spif', 'Vacancy', 'WorkforceConfig', 'WorldConfig', 'attainment', 'curve_slope', 'curve_value', 'curve_value_clamped', 'evaluate_payroll', 'metric_actuals', 'plan_payout', 'roster', 'simulate']
 class Role:
     """
     Members:
@@ -244,11 +244,53 @@ class Spif:
     @amount.setter
     def amount(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
+class Draw:
+    recoverable: bool
+    @typing.overload
+    def __init__(self) -> None:
+        ...
+    @typing.overload
+    def __init__(self, amount: typing.SupportsFloat | typing.SupportsIndex, months: typing.SupportsInt | typing.SupportsIndex, recoverable: bool) -> None:
+        ...
+    @property
+    def amount(self) -> float:
+        ...
+    @amount.setter
+    def amount(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def months(self) -> int:
+        ...
+    @months.setter
+    def months(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class Ratchet:
+    @typing.overload
+    def __init__(self) -> None:
+        ...
+    @typing.overload
+    def __init__(self, up: typing.SupportsFloat | typing.SupportsIndex, down: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def down(self) -> float:
+        ...
+    @down.setter
+    def down(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def up(self) -> float:
+        ...
+    @up.setter
+    def up(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
 class Plan:
     clawback: Clawback | None
+    draw: Draw | None
     multiplier: Multiplier | None
     name: str
+    ratchet: Ratchet | None
     role: Role
+    true_up: bool
     def __init__(self) -> None:
         ...
     def carries_nrr(self) -> bool:
@@ -953,9 +995,9 @@ def curve_value_clamped(curve: PayoutCurve, attainment: typing.Annotated[numpy.t
     """
     Like curve_value, but flat below the first point (multipliers).
     """
-def evaluate_payroll(plans: collections.abc.Sequence[Plan], rep_raw: numpy.ndarray, first_renewal_churn: numpy.ndarray | None, rep_plan: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], period_months: typing.SupportsInt | typing.SupportsIndex) -> tuple:
+def evaluate_payroll(plans: collections.abc.Sequence[Plan], rep_raw: numpy.ndarray, first_renewal_churn: numpy.ndarray | None, rep_plan: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], period_months: typing.SupportsInt | typing.SupportsIndex, rep_terms: numpy.ndarray | None = None, rep_tenure: numpy.ndarray | None = None) -> tuple:
     """
-    Pays every rep-period; returns (pay[trials, reps, periods, NUM_PAY_FIELDS], measure_payout[trials, reps, periods, max_measures]).
+    Pays every rep-period; returns (pay[trials, reps, periods, NUM_PAY_FIELDS], measure_payout[trials, reps, periods, max_measures]). rep_terms[trials, reps, periods, 2] (float: quota and OTE scales) and rep_tenure[trials, reps, months] (int16, -1 vacant) may be None: scales 1, every seat held all along by a long-tenured rep.
     """
 def metric_actuals(raw: typing.Annotated[numpy.typing.ArrayLike, numpy.int64]) -> numpy.typing.NDArray[numpy.float64]:
     """
@@ -978,9 +1020,9 @@ HEADCOUNT_SEAT: int = -1073741824
 HIRING_SEAT: int = -1073741823
 MAX_OPPORTUNITIES_PER_SOURCE_MONTH: int = 512
 METRICS: list = [{'name': 'new_arr', 'description': 'ARR of new accounts won', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['ae']}, {'name': 'expansion_arr', 'description': 'expansion ARR closed (AE) or closed on own CSQLs (CSM)', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['ae', 'csm']}, {'name': 'bookings', 'description': 'new plus expansion ARR', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['ae']}, {'name': 'new_logos', 'description': 'new accounts won', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['ae']}, {'name': 'expansion_wins', 'description': 'expansion opportunities won', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['ae', 'csm']}, {'name': 'opportunities', 'description': 'new-business opportunities created', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['sdr']}, {'name': 'pipeline_created', 'description': 'value of opportunities created', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['sdr']}, {'name': 'sourced_wins', 'description': 'created opportunities that were won', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['sdr']}, {'name': 'csql_count', 'description': 'CSQLs raised', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['csm']}, {'name': 'csql_pipeline', 'description': 'value of CSQLs raised', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['csm']}, {'name': 'nrr', 'description': 'net revenue retention of the book', 'lower_is_better': False, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'grr', 'description': 'gross revenue retention of the book', 'lower_is_better': False, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'gross_churn', 'description': 'ARR lost to churn and contraction, share of book (1 - GRR)', 'lower_is_better': True, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'logo_churn', 'description': "share of the book's accounts that churned", 'lower_is_better': True, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'expand_rate', 'description': "share of the book's accounts that won an expansion", 'lower_is_better': False, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}]
-NUM_PAY_FIELDS: int = 7
+NUM_PAY_FIELDS: int = 11
 NUM_RAW_SLOTS: int = 15
-PAY_FIELDS: list = ['base', 'variable', 'spif', 'clawback_due', 'clawback_applied', 'clawback_carry', 'earnings']
+PAY_FIELDS: list = ['base', 'variable', 'spif', 'clawback_due', 'clawback_applied', 'clawback_carry', 'earnings', 'true_up_recovery', 'draw_top_up', 'draw_recovered', 'draw_balance']
 RAW_SLOTS: tuple = ('new_arr', 'new_logos', 'expansion_arr', 'expansion_wins', 'opportunities', 'pipeline', 'sourced_wins', 'csql_count', 'csql_pipeline', 'book_start_arr', 'book_end_arr', 'book_kept_arr', 'book_start_logos', 'book_churned_logos', 'book_expanded_logos')
 SERIES: list = ['arr_start', 'arr_end', 'new_arr', 'expansion_usage', 'expansion_csql', 'contraction', 'churned_arr', 'new_logos', 'churned_logos', 'active_logos', 'opportunities', 'deals_closed', 'csql_raised', 'csql_value', 'handoffs_accepted', 'expansions_closed', 'expansions_won', 'renewals_due', 'first_renewals_due', 'first_renewal_churns', 'account_months', 'health_micros']
 SIMD: str = 'avx2'

@@ -413,5 +413,18 @@ def plan_html(plan: Plan, period_months: int = 12) -> str:
         )
     for spif in plan.spifs:
         extras.append(f"SPIF: {money(spif.amount)} per {spif.metric}")
+    if plan.true_up:
+        extras.append("Annual true-up: the year's last period squares pay to the annual plan")
+    if plan.draw is not None:
+        kind = "recoverable" if plan.draw.recoverable else "non-recoverable"
+        extras.append(
+            f"Draw ({kind}): {money(plan.draw.amount)} a month for a rep's first "
+            f"{plan.draw.months} months"
+        )
+    if plan.ratchet is not None:
+        extras.append(
+            f"Quota ratchet: up {pct(plan.ratchet.up)} of over-attainment, "
+            f"down {pct(plan.ratchet.down)} of shortfall, each year"
+        )
     foot = "".join(f"<p>{_e(x)}</p>" for x in extras)
     return f'<div class="complab">{_STYLE}{head}{table}{foot}</div>'

@@ -38,11 +38,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Clawback",
+    "Draw",
     "Gate",
     "Measure",
     "Multiplier",
     "PayoutCurve",
     "Plan",
+    "Ratchet",
     "Spif",
     "example_plans",
     "payout_table",
@@ -64,6 +66,9 @@ _PLAN_KEYS = (
     "clawback",
     "spifs",
     "target_months",
+    "true_up",
+    "draw",
+    "ratchet",
 )
 #: Compensation period lengths the engine allows (months dividing a year).
 PERIOD_LENGTHS: tuple[int, ...] = (1, 2, 3, 4, 6, 12)
@@ -670,6 +675,54 @@ class Spif:
         return cls(**_record(data, "spif", ("metric", "amount")))
 
 
+@dataclass(frozen=True)
+class Draw:
+    """A draw for ramping reps (docs/model.md §7): in each of the first `months` months of a
+    rep's tenure, variable pay is topped up to `amount` (currency a month). A `recoverable`
+    draw's top-ups are repaid from later variable pay above the draw, and forgiven when the
+    rep leaves the seat."""
+
+    amount: float
+    months: int
+    recoverable: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "amount", _real(self.amount, "draw.amount"))
+        object.__setattr__(self, "months", _integer(self.months, "draw.months"))
+        object.__setattr__(self, "recoverable", _boolean(self.recoverable, "draw.recoverable"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
+        return {"amount": self.amount, "months": self.months, "recoverable": self.recoverable}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Draw:
+        return cls(**_record(data, "draw", ("amount", "months"), ("recoverable",)))
+
+
+@dataclass(frozen=True)
+class Ratchet:
+    """Quota ratchet across years (docs/model.md §7): at each year's end a seat's quota
+    factor ``f`` (1 for a new rep) becomes ``f * (1 + up * (A - 1))`` when the year's
+    attainment ``A`` of the plan's first measure (a volume metric) exceeds 1, else
+    ``f * (1 - down * (1 - A))``. `up` and `down` are in [0, 1]."""
+
+    up: float = 0.0
+    down: float = 0.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "up", _real(self.up, "ratchet.up"))
+        object.__setattr__(self, "down", _real(self.down, "ratchet.down"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (numbers, strings, lists) that ``from_dict`` reads back."""
+        return {"up": self.up, "down": self.down}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Ratchet:
+        return cls(**_record(data, "ratchet", (), ("up", "down")))
+
+
 # ---------------------------------------------------------------------------------------
 # Plans
 
@@ -700,6 +753,14 @@ class Plan:
         differs from the world's ``period_months`` the engine prorates them to the period
         (:meth:`period_target`). None (the default): targets are per compensation period,
         whatever its length.
+    true_up : bool
+        With compensation periods shorter than a year, the year's last period pays the annual
+        plan on the year's attainment less what the year's earlier periods advanced; an
+        advance above the annual plan is recovered (pay field ``true_up_recovery``).
+    draw : Draw, optional
+        Tops up a ramping rep's variable pay in its first months of tenure.
+    ratchet : Ratchet, optional
+        Moves a seat's quota from year to year by its attainment of the first measure.
 
     Raises
     ------
@@ -718,6 +779,9 @@ class Plan:
     spifs: Sequence[Spif] = ()  # stored as a tuple
     name: str | None = None
     target_months: int | None = None
+    true_up: bool = False
+    draw: Draw | None = None
+    ratchet: Ratchet | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.role, str) or self.role not in ROLES:
@@ -740,6 +804,11 @@ class Plan:
             _instance(self.multiplier, Multiplier, "multiplier")
         if self.clawback is not None:
             _instance(self.clawback, Clawback, "clawback")
+        if self.draw is not None:
+            _instance(self.draw, Draw, "draw")
+        if self.ratchet is not None:
+            _instance(self.ratchet, Ratchet, "ratchet")
+        object.__setattr__(self, "true_up", _boolean(self.true_up, "true_up"))
         object.__setattr__(
             self, "name", self.role if self.name is None else _text(self.name, "name")
         )
@@ -1042,6 +1111,9 @@ class Plan:
             "clawback": None if self.clawback is None else self.clawback.to_dict(),
             "spifs": [s.to_dict() for s in self.spifs],
             **({} if self.target_months is None else {"target_months": self.target_months}),
+            "true_up": self.true_up,
+            "draw": None if self.draw is None else self.draw.to_dict(),
+            "ratchet": None if self.ratchet is None else self.ratchet.to_dict(),
         }
 
     @classmethod
@@ -1062,7 +1134,12 @@ class Plan:
             except ValueError as e:
                 raise _reraise_under(f"measures[{k}]", e, own="measure") from None
         d["measures"] = measures
-        for key, cls_ in (("multiplier", Multiplier), ("clawback", Clawback)):
+        for key, cls_ in (
+            ("multiplier", Multiplier),
+            ("clawback", Clawback),
+            ("draw", Draw),
+            ("ratchet", Ratchet),
+        ):
             if d.get(key) is not None:
                 d[key] = cls_.from_dict(d[key])  # type: ignore[attr-defined]
         spifs = []
@@ -1111,6 +1188,11 @@ class Plan:
         if self.clawback is not None:
             core.clawback = _core.Clawback(self.clawback.share, self.clawback.window_months)
         core.spifs = [_core.Spif(getattr(_core.Metric, s.metric), s.amount) for s in self.spifs]
+        core.true_up = self.true_up
+        if self.draw is not None:
+            core.draw = _core.Draw(self.draw.amount, self.draw.months, self.draw.recoverable)
+        if self.ratchet is not None:
+            core.ratchet = _core.Ratchet(self.ratchet.up, self.ratchet.down)
         return core
 
     def _gate_index(self, k: int, gate: Gate) -> int:

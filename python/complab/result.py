@@ -216,6 +216,8 @@ class Result:
             self.arrays["first_renewal_churn"],
             rep_plan,
             scenario.world.period_months,
+            self.arrays.get("rep_terms"),
+            self.arrays.get("rep_tenure"),
         )
         arrays = dict(self.arrays, pay=pay, measure_payout=measure_payout)
         repaid = Result(
@@ -389,12 +391,14 @@ class Result:
     def annual_earnings(self) -> pd.DataFrame:
         """Each rep's pay per trial and whole year (``base`` and ``earnings`` summed over the
         year's periods); a horizon's last, partial year is left out, so every row is a full
-        year's pay. Columns: trial, rep, role, segment, year (from 1), base, earnings."""
+        year's pay. Columns: trial, rep, role, segment, year (from 1), base, earnings, and the
+        year's true-up recovery, draw top-ups and draw recovered (docs/model.md §7)."""
         reps = self.reps()
         reps["year"] = reps["period"] // (12 // self.scenario.world.period_months) + 1
         reps = reps[reps["year"] <= self.years]
         keys = ["trial", "rep", "role", "segment", "year"]
-        return Table(reps.groupby(keys, as_index=False)[["base", "earnings"]].sum())
+        fields = ["base", "earnings", "true_up_recovery", "draw_top_up", "draw_recovered"]
+        return Table(reps.groupby(keys, as_index=False)[fields].sum())
 
     def accounts(self) -> pd.DataFrame:
         """Every account that was a customer in each trial, as it ended the trial.

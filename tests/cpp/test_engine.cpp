@@ -250,9 +250,18 @@ std::uint64_t hash_everything(const SimulationOutput& o) {
   for (const auto* v : {&o.monthly, &o.cohorts, &o.rep_raw, &o.first_renewal_churn}) {
     for (std::int64_t x : *v) mix(static_cast<std::uint64_t>(x));
   }
-  for (const auto* v : {&o.rep_skill, &o.pay, &o.measure_payout}) {
-    for (double x : *v) mix(std::bit_cast<std::uint64_t>(x));
+  for (double x : o.rep_skill) mix(std::bit_cast<std::uint64_t>(x));
+  // The pay fields of plans without true-ups and draws; the later fields are 0 for them.
+  for (std::size_t i = 0; i < o.pay.size(); i += kNumPayFields) {
+    for (int f = 0; f < kNumPayFields; ++f) {
+      if (f < kNumPlainPayFields) {
+        mix(std::bit_cast<std::uint64_t>(o.pay[i + static_cast<std::size_t>(f)]));
+      } else {
+        EXPECT_EQ(o.pay[i + static_cast<std::size_t>(f)], 0.0) << "pay field " << f;
+      }
+    }
   }
+  for (double x : o.measure_payout) mix(std::bit_cast<std::uint64_t>(x));
   for (float x : o.effort) mix(std::bit_cast<std::uint32_t>(x));
   for (const auto& trial : o.accounts) {
     for (const AccountRecord& a : trial) {

@@ -674,8 +674,12 @@ def test_payroll_clawback_carries_forward() -> None:
         "clawback_applied",
         "clawback_carry",
         "earnings",
+        "true_up_recovery",
+        "draw_top_up",
+        "draw_recovered",
+        "draw_balance",
     ]
-    assert pay.shape == (1, 2, 6, 7) and measure_payout.shape == (1, 2, 6, 2)
+    assert pay.shape == (1, 2, 6, 11) and measure_payout.shape == (1, 2, 6, 2)
     # Q0: 15,000 * 0.8 * 1.5 = 18,000 and 15,000 * 0.2 * 0.75 = 2,250; SPIF 1,500.
     np.testing.assert_allclose(measure_payout[0, 0, 0], [18_000, 2_250])
     # Q4 raises 0.5 * (0.12 * 100,000 + 1,250 * 2) = 7,250 against 4,250 of pay: 3,000 carries.

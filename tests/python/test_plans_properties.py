@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from itertools import accumulate
 from typing import Any
 
@@ -14,7 +15,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from complab import Clawback, Gate, Measure, Multiplier, PayoutCurve, Plan, Spif
+from complab import (
+    Clawback,
+    Draw,
+    Gate,
+    Measure,
+    Multiplier,
+    PayoutCurve,
+    Plan,
+    Ratchet,
+    Spif,
+    _core,
+)
 from complab.plans import METRICS, ROLES
 
 SETTINGS = settings(max_examples=150, deadline=None)
@@ -246,3 +258,55 @@ def test_payout_with_bad_actuals_is_value_error_or_finite(plan: Plan, values: li
     except ValueError:
         return
     assert np.all(np.isfinite(df.to_numpy()))
+
+
+@st.composite
+def extensions(draw: st.DrawFn) -> dict[str, Any]:
+    """true_up, draw and ratchet, sometimes out of range."""
+    out: dict[str, Any] = {"true_up": draw(st.booleans())}
+    if draw(st.booleans()):
+        out["draw"] = Draw(
+            draw(st.floats(-100.0, 1e5, allow_nan=False)),
+            draw(st.integers(-2, 130)),
+            draw(st.booleans()),
+        )
+    if draw(st.booleans()):
+        out["ratchet"] = Ratchet(draw(st.floats(-0.5, 1.5)), draw(st.floats(-0.5, 1.5)))
+    return out
+
+
+@SETTINGS
+@given(plans(), extensions(), st.data())
+def test_seat_payroll_is_value_error_or_finite_and_adds_up(
+    plan: Plan, ext: dict[str, Any], data: st.DataObject
+) -> None:
+    try:
+        plan = replace(plan, **ext)
+    except ValueError:
+        return
+    periods, months = 8, 24
+    rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
+    raw = rng.integers(0, 10**8, size=(1, 1, periods, _core.NUM_RAW_SLOTS), dtype=np.int64)
+    terms = rng.choice([0.0, 0.25, 1.0, 1.7], size=(1, 1, periods, 2))
+    tenure = rng.choice([-1, 0, 1, 5, 30], size=(1, 1, months)).astype(np.int16)
+    churn = rng.integers(0, 10**6, size=(1, 1, periods, 2), dtype=np.int64)
+    pay, _ = _core.evaluate_payroll([plan._to_core(3)], raw, churn, [0], 3, terms, tenure)
+    f = {name: k for k, name in enumerate(_core.PAY_FIELDS)}
+    p = pay[0, 0]
+    assert np.isfinite(p).all()
+    assert (p[:, f["draw_top_up"]] >= 0).all() and (p[:, f["draw_balance"]] >= 0).all()
+    assert (p[:, f["true_up_recovery"]] >= 0).all()
+    np.testing.assert_allclose(
+        p[:, f["earnings"]],
+        p[:, f["base"]]
+        + p[:, f["variable"]]
+        + p[:, f["draw_top_up"]]
+        + p[:, f["spif"]]
+        - p[:, f["clawback_applied"]]
+        - p[:, f["true_up_recovery"]]
+        - p[:, f["draw_recovered"]],
+        rtol=1e-9,
+        atol=1e-6,
+    )
+    vacant = terms[0, 0, :, 1] == 0.0
+    assert (p[vacant][:, [f["base"], f["variable"], f["spif"], f["draw_top_up"]]] == 0).all()

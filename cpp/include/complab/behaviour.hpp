@@ -31,9 +31,10 @@ double expected_slope_clamped(const PayoutCurve& curve, double a, double sd);
 /// multiplier's metric, the measures' payouts times E[multiplier curve'] * dA/d(metric);
 /// for a SPIF's metric, its amount. `projected` holds plan.num_inputs() projected actuals
 /// (measures, then multiplier). A gated measure whose gate is projected shut contributes
-/// nothing.
+/// nothing. `terms` are the seat's (plan.hpp's SeatTerms): volume targets times
+/// quota_scale, V times ote_scale; SPIF amounts unscaled, and nothing at ote_scale 0.
 Eigen::Matrix<double, kNumMetrics, 1> marginal_pay(const Plan& plan, const double* projected,
-                                                  int period_months, double attainment_sd);
+                                                  int period_months, double attainment_sd, SeatTerms terms = {});
 
 /// Effort shares softmax(ln base + beta * value / V); beta = 0 returns `base` exactly.
 Eigen::Matrix<double, kNumActivities, 1> effort_shares(

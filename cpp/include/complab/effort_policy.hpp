@@ -11,6 +11,7 @@
 #include "complab/account_store.hpp"
 #include "complab/behaviour.hpp"
 #include "complab/kpi_ledger.hpp"
+#include "complab/payroll.hpp"
 #include "complab/pipeline.hpp"
 #include "complab/processes.hpp"
 #include "complab/workforce.hpp"
@@ -48,7 +49,9 @@ class ResponsiveEffort {
   Productivity csm_productivity(std::size_t r, bool with_push = true) const;
   Productivity ae_productivity(std::size_t r) const;
   static double project(Metric metric, double so_far, int elapsed, int months);
-  double clawback_cost(const Plan& plan, const BookState& b, int period_months);
+  double clawback_cost(const Plan& plan, const BookState& b, int period_months, SeatTerms terms);
+  double ratchet_cost(int r, const Plan& plan, int p, double factor, double ote_scale);
+  void settle_ratchets(int period);
   void gather_book(int t, int left, int last);
   void gather_deals(int t, int last);
 
@@ -62,6 +65,11 @@ class ResponsiveEffort {
   KpiLedger& ledger_;
   std::vector<BookState> book_;  // what each rep sees at the month's start
   std::vector<double> actuals_, projected_, spif_counts_, measure_payout_;  // per-plan scratch
+  // Reps on ratcheting plans: their seat payroll, paid at each period's end, gives their
+  // quota factor (docs/model.md §7); ratchet_seat_[rep] indexes ratchet_seats_, or -1.
+  std::vector<SeatPayroll> ratchet_seats_;
+  std::vector<int> ratchet_seat_;
+  std::array<double, kNumPayFields> pay_scratch_{};
 };
 
 }  // namespace complab

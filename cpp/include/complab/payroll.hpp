@@ -31,9 +31,16 @@ enum PayField : int {
   kPayClawbackDue,      ///< clawbacks raised this period plus the carry from before
   kPayClawbackApplied,  ///< min(due, variable + spif): what is deducted this period
   kPayClawbackCarry,    ///< due - applied, carried to the next period
-  kPayEarnings,         ///< base + variable + spif - applied
+  kPayEarnings,         ///< base + variable + draw_top_up + spif - applied - true_up_recovery - draw_recovered
+  kPayTrueUpRecovery,   ///< a year's last period with true_up: what the year's earlier periods advanced above the annual plan
+  kPayDrawTopUp,        ///< draw due above the period's variable pay (net of the true-up recovery)
+  kPayDrawRecovered,    ///< recoverable draw repaid from variable pay above this period's draw
+  kPayDrawBalance,      ///< recoverable draw outstanding after the period
   kNumPayFields
 };
+
+/// The pay fields of a payroll without true-ups and draws, in the same order (the rest are 0).
+inline constexpr int kNumPlainPayFields = kPayEarnings + 1;
 
 /// Arrays are C-contiguous with the shapes given; the engine owns them.
 struct PayrollInput {
@@ -70,14 +77,63 @@ struct UnitCommission {
 };
 UnitCommission unit_commission(const Plan& plan, const double* actuals, const double* measure_payout);
 
+/// One seat's payroll, period by period in order, carrying what payroll carries from one
+/// period to the next: clawbacks not yet applied, the year's advances for a true-up, a
+/// recoverable draw's balance and the ratchet's quota factor (docs/model.md §7). Causal: a
+/// period's pay depends on that period and earlier ones only, so the engine can pay a seat
+/// at each period's end (e.g. for trailing earnings). Allocates only in the constructor.
+class SeatPayroll {
+ public:
+  /// `plan` must be valid (Plan::validate) and outlive this; period_months as
+  /// check_period_months allows.
+  SeatPayroll(const Plan& plan, int period_months);
+
+  /// Back to the start of a trial: nothing carried, quota factor 1.
+  void reset();
+
+  /// Pays period `p` (0, 1, 2, ... after reset()).
+  ///  - `raw`: the period's kNumRawSlots raw accumulators;
+  ///  - `terms`: the period's kNumTermFields seat terms, or null for (1, 1);
+  ///  - `tenure`: the period's period_months tenures (kVacant when vacant), or null for a
+  ///    seat held all along by a long-tenured rep;
+  ///  - `sold_churn`: for p >= 12 / period_months, the first-renewal churn {ARR cents,
+  ///    accounts} of the accounts sold in period p - 12 / period_months (null: none raised);
+  ///  - `pay`: receives kNumPayFields values; `measure_payout`, if not null, one per measure.
+  void pay_period(int p, const std::int64_t* raw, const double* terms, const std::int16_t* tenure,
+                  const std::int64_t* sold_churn, double* pay, double* measure_payout);
+
+  /// The ratchet's quota factor for the next period (1 without a ratchet).
+  double quota_factor() const { return factor_; }
+
+ private:
+  struct Sold {
+    UnitCommission unit;
+    int holder = -1;  // the seat's rep (counted from reset) when the accounts were sold
+  };
+  const Plan& plan_;
+  int period_months_, per_year_;
+  double carry_ = 0.0, balance_ = 0.0, factor_ = 1.0;
+  int holder_ = 0;  // increments when the seat's rep changes or leaves
+  // The year so far: raw sums, sums of quota and OTE scales, measure payouts advanced, and
+  // whether one rep held the seat all year.
+  std::vector<std::int64_t> year_raw_;
+  double year_quota_ = 0.0, year_ote_ = 0.0;
+  bool year_held_ = true;
+  std::vector<double> advanced_, actuals_, spif_counts_, measure_payout_, annual_payout_;
+  std::vector<Sold> sold_;  // ring of the last 12 / period_months periods' unit commissions
+};
+
 struct PayrollOutput {
   int max_measures = 0;            ///< last axis of measure_payout (>= max measures per plan)
   double* measure_payout = nullptr;  ///< [trials][reps][periods][max_measures], may be null
   double* pay = nullptr;             ///< [trials][reps][periods][kNumPayFields]
 };
 
-/// Pays trials [trial_begin, trial_end): per trial, per rep, periods in order. Metric actuals
-/// come from the rep-period's raw slots (plan_inputs), payouts from evaluate_period.
+/// Pays trials [trial_begin, trial_end): per trial, per rep, periods in order, each seat
+/// through a SeatPayroll at its terms (rep_terms) and tenure (rep_tenure). Metric actuals
+/// come from the rep-period's raw slots (plan_inputs), payouts from evaluate_period; plans
+/// with true_up, draw or ratchet add what docs/model.md §7 gives, and pay fields from
+/// kPayTrueUpRecovery on are 0 without them.
 ///
 /// The commission earned on an account sold in period s is, for each measure on new_arr or
 /// bookings, its payout in s times the account's ARR over the measure's actual in s (0 when

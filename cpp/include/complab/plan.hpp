@@ -72,6 +72,26 @@ struct Spif {
   double amount = 0.0;  ///< >= 0
 };
 
+/// A draw for ramping reps (docs/model.md §7): in each of the first `months` months of a rep's
+/// tenure, variable pay is topped up to `amount`; a recoverable draw's top-ups are repaid
+/// from later variable pay above the draw, and forgiven when the rep leaves the seat.
+struct Draw {
+  double amount = 0.0;  ///< currency per month, >= 0
+  int months = 0;       ///< the first `months` months of tenure, >= 0
+  bool recoverable = false;
+};
+
+/// Quota ratchet across years (docs/model.md §7): at a year's end a seat's quota factor f
+/// becomes f (1 + up (A - 1)) when the year's attainment A of the plan's first measure
+/// exceeds 1, else f (1 - down (1 - A)).
+struct Ratchet {
+  double up = 0.0;    ///< in [0, 1]
+  double down = 0.0;  ///< in [0, 1]
+};
+
+/// A ratcheted quota factor never falls below this (a seat always has some quota).
+inline constexpr double kMinQuotaFactor = 0.1;
+
 struct Plan {
   std::string name;
   Role role = Role::AE;
@@ -81,6 +101,11 @@ struct Plan {
   std::optional<Multiplier> multiplier;
   std::optional<Clawback> clawback;
   std::vector<Spif> spifs;
+  /// With periods shorter than a year: the year's last period pays the annual plan on the
+  /// year's attainment less what the year's earlier periods advanced.
+  bool true_up = false;
+  std::optional<Draw> draw;
+  std::optional<Ratchet> ratchet;
 
   /// Throws std::invalid_argument naming the field, the value and what is allowed.
   void validate() const;
@@ -94,6 +119,13 @@ struct Plan {
 /// Compensation periods divide the year: throws std::invalid_argument unless
 /// period_months is 1, 2, 3, 4, 6 or 12.
 void check_period_months(int period_months);
+
+/// A seat-period's pay terms (payroll.hpp's TermField): volume targets (metrics that are
+/// not rates) are multiplied by quota_scale, base and variable pay by ote_scale.
+struct SeatTerms {
+  double quota_scale = 1.0;  ///< >= 0; 0: no volume quota, volume measures count as attained (1)
+  double ote_scale = 1.0;    ///< >= 0; 0: the period pays nothing (SPIFs included)
+};
 
 /// One rep-period's payout, before clawbacks.
 struct PeriodPayout {
@@ -114,8 +146,17 @@ struct PeriodPayout {
 /// multiplier scales the sum by curve.value_clamped(attainment of its metric); SPIFs pay
 /// amount * count. Throws std::invalid_argument (naming the measure) on a non-finite actual,
 /// a negative or non-finite SPIF count, or period_months < 1. Allocates nothing.
+///
+/// `terms` applies a seat's terms: every target of a volume metric (not
+/// metric_info(m).is_rate) becomes target * quota_scale, and base and V are multiplied by
+/// ote_scale; SPIFs are not scaled, but a period with ote_scale 0 pays nothing at all.
+/// The default terms (1, 1) give exactly the unscaled evaluation.
 PeriodPayout evaluate_period(const Plan& plan, const double* actuals, int period_months,
-                             const double* spif_counts, double* measure_payout);
+                             const double* spif_counts, double* measure_payout, SeatTerms terms = {});
+
+/// Attainment of `actual` against a volume or rate `target` under a seat's quota_scale:
+/// volume targets scale (a scale of 0 counts as attainment 1), rate targets do not.
+double seat_attainment(Metric metric, double actual, double target, bool lower_is_better, double quota_scale);
 
 /// Fills `actuals` (plan.num_inputs() values) and `spif_counts` (plan.spifs.size() values)
 /// for evaluate_period from one rep-period's raw accumulators (kNumRawSlots values), with
