@@ -202,8 +202,7 @@ def point_key(point: Point) -> str:
 def is_plan_only(paths: Sequence[str], scenario: Scenario) -> bool:
     """Whether the world can be simulated once and re-paid: every path edits the plans
     only and reps do not respond to their plans (fixed mode, docs/model.md §7)."""
-    behaviour = getattr(scenario.world, "behaviour", None)
-    if getattr(behaviour, "incentive_sensitivity", 0.0) > 0:
+    if scenario.responsive:
         return False
     return all(p == "plans" or p.startswith("plans.") for p in paths)
 

@@ -61,6 +61,10 @@ def test_table_is_tidy_over_variants_kpis_and_years(comparison, base):
         "ci_low",
         "ci_high",
         "se_unpaired",
+        "better",
+        "p_better",
+        "p_better_se",
+        "shortfall",
         "method",
     ]
     kpis = set(comparison.base.kpis().columns) - {"trial", "year"}
