@@ -367,3 +367,20 @@ def wins_chart(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     ax.set_title("Which plan wins where")
     ax.legend(fontsize=8)
     return ax
+
+
+def pareto_front(front: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """The Pareto front of a two-objective :func:`complab.optimize`: each plan on the front
+    as a point, the first objective against the second, joined in order. Every plan on
+    the line is one where neither objective can improve without the other getting worse."""
+    objectives = front.attrs.get("objectives")
+    if not objectives or len(objectives) != 2:
+        raise ValueError("front: expected Optimum.front (a table with two objectives)")
+    texts = [o.split(" ", 1)[1] for o in objectives]
+    _require(front, texts, "Pareto front")
+    ax = _axes(ax)
+    ax.plot(front[texts[1]], front[texts[0]], marker="o")
+    ax.set_xlabel(objectives[1])
+    ax.set_ylabel(objectives[0])
+    ax.set_title("Pareto front: the best of one objective at each level of the other")
+    return ax
