@@ -1253,6 +1253,39 @@ def _replace_field(node: Any, parts: list[str], value: Any, full: str) -> Any:
     return dataclasses.replace(node, **{head: _replace_field(current, parts[1:], value, full)})
 
 
+def _check_shape(parts: list[str], dist: Distribution, path: str) -> None:
+    """A distribution fits its field: a count cannot be uncertain, a list field takes list
+    parameters, a number single ones."""
+    record: type = World
+    if parts[0] in _GROUPS and len(parts) >= 3:
+        record, parts = _RECORDS[_GROUPS[parts[0]]], parts[2:]
+    elif parts[0] in ("effort", "behaviour") and len(parts) >= 2:
+        record, parts = (Effort if parts[0] == "effort" else Behaviour), parts[1:]
+    kinds = {f.name: _kind(f) for f in fields(record)}
+    if len(parts) != 1 or parts[0] not in kinds:
+        raise ValueError(f"{path}: not a world field that can be uncertain")
+    kind = kinds[parts[0]]
+    if kind not in ("float", "floats"):
+        what = {"int": "a count", "bool": "true or false", "str": "a name"}.get(
+            kind, "not a number"
+        )
+        raise ValueError(
+            f"{path}: {what}, which cannot be uncertain; only real-valued world fields "
+            "(a number or a list of numbers) take a distribution: compare or sweep the "
+            "values of a count instead"
+        )
+    if kind == "floats" and dist.size is None:
+        raise ValueError(
+            f"{path}: a list of numbers; give the {dist.kind} distribution's parameters as "
+            "lists (e.g. one median per entry), not single numbers"
+        )
+    if kind == "float" and dist.size is not None:
+        raise ValueError(
+            f"{path}: a single number; give the {dist.kind} distribution single numbers, "
+            f"not lists of {dist.size}"
+        )
+
+
 def _normalise_uncertain(
     world: World, uncertain: Mapping[str, Any]
 ) -> tuple[dict[str, Distribution], World]:
@@ -1286,6 +1319,13 @@ def _normalise_uncertain(
     return out, world
 
 
+def _rounded(value: Any) -> Any:
+    """A drawn value to six significant digits, for messages."""
+    if isinstance(value, tuple):
+        return tuple(_rounded(v) for v in value)
+    return float(f"{value:.6g}")
+
+
 def _check_supports(scenario: Scenario) -> None:
     """Refuse a distribution that can draw a value its field does not allow: the scenario
     is built at each end of each distribution's attainable range (the others at their
@@ -1295,7 +1335,7 @@ def _check_supports(scenario: Scenario) -> None:
             try:
                 scenario.at({path: value})
             except ValueError as err:
-                shown_value = uncertainty._shown(value)
+                shown_value = uncertainty._shown(_rounded(value))
                 raise ValueError(
                     f"{path}: {dist.describe()} can draw {shown_value} (its {end} value, at "
                     f"odds of 1 in 2**53), which the scenario does not allow: {err}. Narrow "
@@ -1337,6 +1377,7 @@ def _extract_uncertain(data: Any) -> tuple[Any, dict[str, Any]]:
     for path, value in found.items():
         dist = uncertainty.from_dict(value, path)
         parts = _split_path(path)[1:]
+        _check_shape(parts, dist, path)
         node: Any = world
         for head in parts[:-1]:
             node = node[_item_index(node, head)] if isinstance(node, list) else node[head]
