@@ -38,7 +38,7 @@ try:
     from complab.engine import SimulationInterrupted, simulate
     from complab.explorer import explore
     from complab.io import VersionMismatchWarning, load
-    from complab.optimize import OptimizeInterrupted, Optimum, optimize
+    from complab.optimization import OptimizeInterrupted, Optimum, optimize
     from complab.plans import (
         Clawback,
         Gate,

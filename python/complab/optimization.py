@@ -309,15 +309,20 @@ class _Decision:
             self.size = len(self.measures) - 1
             self.integer = False
             return
+        data = scenario.to_dict()
+        try:
+            self.targets = [".".join(p) for p in _expand_path(data, parts, path)]
+            value = _read_path(data, _split_path(self.targets[0]), path)
+        except ValueError:
+            value = None
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise ValueError(f"{where}: {path} is {value!r}, not a number; decisions are numbers")
         try:
             scenario.with_({path: "×1"})
         except ValueError as err:
             raise ValueError(f"{where}: {err}") from None
-        data = scenario.to_dict()
-        self.targets = [".".join(p) for p in _expand_path(data, parts, path)]
-        value = _read_path(data, _split_path(self.targets[0]), path)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{where}: {path} is {value!r}, not a number; decisions are numbers")
+        if value is None:  # with_ took the path, so it names a number
+            raise ValueError(f"{where}: {path} names no single number")
         self.integer = isinstance(value, int)
         self.start = np.array([min(max(float(value), self.low), self.high)])
         self.size = 1
@@ -683,10 +688,7 @@ class _Problem:
     def feasible(self, values: Mapping[str, Any], extra: Sequence[tuple[int, float]] = ()) -> bool:
         if values["error"] is not None or not all(np.isfinite(values["objectives"])):
             return False
-        ok = all(
-            np.isfinite(g) and g <= 1e-9 * s
-            for g, s in zip(values["slacks"], values["scales"], strict=True)
-        )
+        ok = all(np.isfinite(g) and g <= 0 for g in values["slacks"])
         return ok and all(self._eps_slack(values, k, level) <= 1e-12 for k, level in extra)
 
     def _eps_slack(self, values: Mapping[str, Any], k: int, level: float) -> float:
@@ -1260,7 +1262,7 @@ def _answer(
                 "kind": "constraint",
                 "statistic": c.text,
                 "value": g,
-                "holds": g <= 1e-9 * max(1.0, abs(g)),
+                "holds": g <= 0,
             }
         )
     active = [
