@@ -268,3 +268,60 @@ def test_variance_sources_needs_several_trials_per_draw(uncertain):
     run = complab.simulate(uncertain, trials=4, seed=SEED)
     with pytest.raises(ValueError, match="trials_per_draw=2 or more"):
         run.variance_sources()
+
+
+# -- comparisons under uncertainty ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def compared(uncertain):
+    return complab.compare(
+        uncertain,
+        {"richer": {"plans.csm:*.ote": "×1.1"}, "less churn": {f"{HAZARD}.median": "×0.8"}},
+        trials=60,
+        seed=SEED,
+        threads=2,
+    )
+
+
+def test_every_run_sees_the_same_draws(compared):
+    base = compared.base.assumptions()
+    for result in compared.results.values():
+        assert np.array_equal(result.assumptions()["draw"], base["draw"])
+    assert compared.results["richer"].assumptions().equals(base)  # same distribution
+    assert compared.methods == {"richer": "repay", "less churn": "simulate"}
+    # The variant's hazard is the base's draw times 0.8: the same uniform.
+    scaled = compared.results["less churn"].assumptions()[f"{HAZARD}[0]"]
+    truncation = compared.base.scenario.uncertain[HAZARD]
+    assert np.all(scaled <= base[f"{HAZARD}[0]"] + 1e-12)
+    assert truncation.high == 1.0
+
+
+def test_which_plan_wins_where(compared):
+    table = compared.wins_by(HAZARD, "grr:smb", year=1, bins=3)
+    drawn = compared.base.assumptions()[f"{HAZARD}[0]"].to_numpy()
+    runs = {"base": compared.base, **compared.results}
+    grr = {}
+    for name, result in runs.items():
+        c = result.cohorts()
+        grr[name] = c[(c["segment"] == "smb") & (c["year"] == 1)]["grr"].to_numpy()
+    order = np.argsort(drawn, kind="stable")
+    for b, idx in enumerate(np.array_split(order, 3), start=1):
+        rows = table[table["bin"] == b].set_index("run")
+        for name in runs:
+            assert rows.loc[name, "mean"] == pytest.approx(grr[name][idx].mean(), rel=1e-12)
+        assert rows["p_best"].sum() == pytest.approx(1.0)
+        assert rows["best"].sum() == 1
+        assert rows.loc["less churn", "best"]  # less churn keeps more ARR in every bin
+        assert rows["low"].iloc[0] == drawn[idx].min()
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = compared.plot_wins(HAZARD, "grr:smb", bins=3)
+    assert ax.get_title() == "Which plan wins where"
+
+
+def test_wins_by_needs_an_uncertain_assumption(compared, base):
+    with pytest.raises(ValueError, match="is not uncertain in this comparison"):
+        compared.wins_by("world.skill_log_sd", "nrr")
+    fixed = complab.compare(base, {"same": base}, trials=4, seed=SEED)
+    with pytest.raises(ValueError, match="no uncertain assumptions"):
+        fixed.wins_by(HAZARD, "nrr")
