@@ -24,6 +24,7 @@ optimiser never saw (another seed), so the figures reported carry no optimiser's
 from __future__ import annotations
 
 import ast
+import concurrent.futures as cf
 import dataclasses
 import fcntl
 import fnmatch
@@ -409,9 +410,21 @@ class _Judge:
             self.reps = np.array(
                 [i for i, k in enumerate(self.rep_plan) if k >= 0 and keys[k] in touched], dtype=int
             )
-            self.raw = np.ascontiguousarray(self.base.arrays["rep_raw"][:, self.reps])
-            self.churn = np.ascontiguousarray(self.base.arrays["first_renewal_churn"][:, self.reps])
+            # The payroll runs without the GIL: split the trials across threads.
+            workers = max(1, min(threads or os.cpu_count() or 1, 16, trials // 50 or 1))
+            self.slices = np.array_split(np.arange(trials), workers)
+            raw, churn = self.base.arrays["rep_raw"], self.base.arrays["first_renewal_churn"]
+            self.raw = [np.ascontiguousarray(raw[idx][:, self.reps]) for idx in self.slices]
+            self.churn = [np.ascontiguousarray(churn[idx][:, self.reps]) for idx in self.slices]
             self.annual = _annual_earnings(self.base.arrays["pay"], scenario, year)
+            self.pool = cf.ThreadPoolExecutor(workers) if workers > 1 else None
+
+    def close(self) -> None:
+        """Stop the payroll threads."""
+        pool = getattr(self, "pool", None)
+        if pool is not None:
+            pool.shutdown(wait=True)
+            self.pool = None
 
     def scenario_for(self, x: np.ndarray) -> Scenario:
         """The candidate scenario (validated)."""
@@ -450,13 +463,21 @@ class _Judge:
             except ValueError as err:
                 raise ValueError(f"plans.{key}.{err}") from None
             cores[key] = plans[key]._to_core(self.scenario.world.period_months)
-        pay, _ = _core.evaluate_payroll(
-            [cores[k] for k in plans],
-            self.raw,
-            self.churn,
-            [self.rep_plan[i] for i in self.reps],
-            self.scenario.world.period_months,
+        plan_list = [cores[k] for k in plans]
+        rep_plan = [self.rep_plan[i] for i in self.reps]
+        months = self.scenario.world.period_months
+
+        def pay_part(i: int) -> np.ndarray:
+            return _core.evaluate_payroll(plan_list, self.raw[i], self.churn[i], rep_plan, months)[
+                0
+            ]
+
+        parts = (
+            list(self.pool.map(pay_part, range(len(self.slices))))
+            if self.pool is not None
+            else [pay_part(0)]
         )
+        pay = np.concatenate(parts) if len(parts) > 1 else parts[0]
         annual = self.annual.copy()
         annual[:, self.reps] = _annual_earnings(pay, self.scenario, self.year)
         out = dict(self.world_kpis)
@@ -803,7 +824,7 @@ class _Problem:
                 maxiter=maxiter,
                 tol=1e-8,
                 polish=False,
-                init="sobol" if n > 1 else "latinhypercube",
+                init="latinhypercube",
                 x0=start,
                 integrality=self.integrality if self.integrality.any() else None,
             )
@@ -1055,9 +1076,15 @@ def optimize(
         "method": method,
         "max_evaluations": max_evaluations,
     }
-    store = _Store(checkpoint, header)
+    try:
+        store = _Store(checkpoint, header)
+    except ValueError:
+        judge.close()
+        raise
     problem = _Problem(judge, objectives, limits, store)
     rng_key = np.random.SeedSequence([key, 0x0971])
+    import scipy.optimize  # noqa: F401  (imported before the clock starts)
+
     started = time.perf_counter()
     front_keys: list[tuple[float, ...]] = []
     try:
@@ -1069,6 +1096,7 @@ def optimize(
         raise OptimizeInterrupted(_evaluations(problem), store.path) from err
     finally:
         store.close()
+        judge.close()
     elapsed = time.perf_counter() - started
     return _answer(
         problem,
