@@ -1,4 +1,4 @@
-"""Cost of decisions under uncertainty (docs/model.md §12–§13).
+"""Cost of decisions under uncertainty (docs/model.md §10–§11).
 
     python bench/optimize_cost.py                      # 1,000 trials, all cores
     python bench/optimize_cost.py --trials 1000 --threads 2

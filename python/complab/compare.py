@@ -348,7 +348,7 @@ class Comparison:
         self, assumption: str, kpi: str, year: int | None = None, bins: int = 5
     ) -> pd.DataFrame:
         """Which plan wins where: the runs' `kpi` across the range of one uncertain
-        assumption (docs/model.md §12).
+        assumption (docs/model.md §10).
 
         The paired trials are cut into `bins` groups of equal size by the assumption's drawn
         value; in each, every run's mean KPI, its paired difference from the base with a

@@ -401,7 +401,7 @@ def _simulate_drawn(
     keep_accounts: bool,
     history: Scenario | None,
 ) -> Result:
-    """:func:`simulate` with uncertain assumptions (docs/model.md §12): each group of
+    """:func:`simulate` with uncertain assumptions (docs/model.md §10): each group of
     trials sharing a draw is its own engine call on the scenario at that draw, keyed by
     absolute trial, so the trials equal those of a fixed scenario at the drawn values and
     the result is the same for any thread count or split. Every drawn scenario is built and

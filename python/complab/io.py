@@ -5,21 +5,21 @@ array's values in C order, in its own type: int64 cents and counts, float64 pay,
 effort), so the arrays come back bit for bit and other Parquet readers can open them.
 The schema's metadata holds what is needed to rebuild and reproduce the result:
 
-=======================  ==============================================================
-key                      value
-=======================  ==============================================================
-``complab.format``       ``complab-result/2``; another format raises on load
-``complab.version``      the complab version that made the arrays
-``complab.scenario``     the scenario as YAML (:meth:`Scenario.to_yaml`)
-``complab.seed``         the seed as :func:`complab.simulate` recorded it (JSON)
-``complab.first_trial``  key of the first trial
-``complab.trials``       number of trials
+===========================  ==============================================================
+key                          value
+===========================  ==============================================================
+``complab.format``           ``complab-result/2``; another format raises on load
+``complab.version``          the complab version that made the arrays
+``complab.scenario``         the scenario as YAML (:meth:`Scenario.to_yaml`)
+``complab.seed``             the seed as :func:`complab.simulate` recorded it (JSON)
+``complab.first_trial``      key of the first trial
+``complab.trials``           number of trials
 ``complab.trials_per_draw``  trials sharing a draw of uncertain assumptions (absent: 1)
-``complab.arrays``       each array's dtype and shape (JSON); kept account records
-                         (``keep_accounts=True``) as arrays named ``account.<column>``
-``complab.checksum``     SHA-256 of the arrays (names, dtypes, shapes, bytes) and of the
-                         metadata above
-=======================  ==============================================================
+``complab.arrays``           each array's dtype and shape (JSON); kept account records
+                             (``keep_accounts=True``) as arrays named ``account.<column>``
+``complab.checksum``         SHA-256 of the arrays (names, dtypes, shapes, bytes) and of the
+                             metadata above
+===========================  ==============================================================
 
 On load every check must pass, or ``ValueError`` names the file and what is wrong: the
 checksum (a bit flipped, a block zeroed or a value edited anywhere), each array's dtype and

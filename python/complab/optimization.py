@@ -1,7 +1,7 @@
 """The best plan within constraints: :func:`optimize`.
 
 Decision variables are dotted paths with bounds; the objective and the constraints are
-statistics of KPIs over trials (docs/model.md §13)::
+statistics of KPIs over trials (docs/model.md §11)::
 
     best = complab.optimize(
         scenario,

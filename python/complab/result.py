@@ -543,7 +543,7 @@ class Result:
         self, kpis: str | list[str] | None = None, year: int | None = None
     ) -> pd.DataFrame:
         """Each KPI's variance across trials split into assumption uncertainty and the
-        world's own luck, by the law of total variance (docs/model.md §12):
+        world's own luck, by the law of total variance (docs/model.md §10):
         ``Var Y = Var E[Y | θ] + E Var[Y | θ]``, θ the uncertain assumptions.
 
         Needs a run with ``trials_per_draw`` k >= 2 (:func:`complab.simulate`): with G

@@ -5,7 +5,7 @@ real-valued world field (a number, or a list of numbers such as ``renewal_hazard
 given a distribution; :func:`complab.simulate` then draws it once per trial (or once per
 group of ``trials_per_draw`` trials) from a stream keyed by the seed, the draw and the
 field, so every KPI's spread includes the assumption's uncertainty and every plan compared
-on the same seed sees the same draws (docs/model.md §12)::
+on the same seed sees the same draws (docs/model.md §10)::
 
     from complab import uncertainty as u
 

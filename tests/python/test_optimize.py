@@ -1,4 +1,4 @@
-"""optimize: the best plan within constraints, on common random numbers (docs/model.md §13)."""
+"""optimize: the best plan within constraints, on common random numbers (docs/model.md §11)."""
 
 from __future__ import annotations
 

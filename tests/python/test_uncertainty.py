@@ -1,4 +1,4 @@
-"""Uncertain assumptions: distributions, keyed draws, variance sources (docs/model.md §12)."""
+"""Uncertain assumptions: distributions, keyed draws, variance sources (docs/model.md §10)."""
 
 from __future__ import annotations
 
