@@ -374,7 +374,7 @@ class _Judge:
         threads: int | None,
         trials_per_draw: int,
         names: set[str],
-        progress: Callable[[int], None] | None,
+        progress: bool,
     ) -> None:
         self.scenario = scenario
         self.decisions = decisions
@@ -394,7 +394,7 @@ class _Judge:
                 seed=seed,
                 threads=threads,
                 trials_per_draw=trials_per_draw,
-                progress=progress or False,
+                progress=progress,
             )
             self.world_kpis = _year_kpis(self.base, year)
             self.roles = self.base.roster["role"].to_numpy()
@@ -977,8 +977,10 @@ def optimize(
     checkpoint
         A file keeping every judged candidate; the same call again (same seed) replays the
         search from it and continues where it stopped.
-    threads, trials_per_draw, progress
+    threads, trials_per_draw
         As for :func:`complab.simulate`.
+    progress
+        True: a progress bar over the simulation that plan-only searches start from.
 
     Returns
     -------
@@ -1052,7 +1054,9 @@ def optimize(
         or not 3 <= front_points <= 25
     ):
         raise ValueError(f"front_points: {front_points!r} is not an integer from 3 to 25")
-    judge = _Judge(scenario, parsed, trials, key, year, threads, trials_per_draw, names, None)
+    if not isinstance(progress, bool):
+        raise ValueError(f"progress: {progress!r} is not true or false")
+    judge = _Judge(scenario, parsed, trials, key, year, threads, trials_per_draw, names, progress)
     if method == "auto":
         method = "differential_evolution" if judge.repay else "cobyqa"
     if max_evaluations is None:

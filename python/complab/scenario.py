@@ -269,7 +269,10 @@ class Scenario:
             object.__setattr__(self, "world", world)
         else:
             object.__setattr__(self, "uncertain", dict(self.uncertain))
-        self.validate()
+        try:
+            self.validate()
+        except ValueError as err:
+            raise _blame_uncertain(self, err, "median") from None
         if self.uncertain:
             _check_supports(self)
 
@@ -1324,6 +1327,26 @@ def _rounded(value: Any) -> Any:
     if isinstance(value, tuple):
         return tuple(_rounded(v) for v in value)
     return float(f"{value:.6g}")
+
+
+def _blame_uncertain(scenario: Scenario, err: ValueError, what: str) -> ValueError:
+    """An error about an uncertain field's value (its median, say) named by the field's
+    uncertain path and its distribution; any other error as it is."""
+    text = str(err)
+    names = scenario.world.segment_names()
+    products = [p.name for p in scenario.world.products]
+    for path, dist in scenario.uncertain.items():
+        parts = _split_path(path)
+        index = path
+        if parts[1] in _GROUPS:
+            group = names if parts[1] == "segments" else products
+            if parts[2] in group:
+                index = f"world.{parts[1]}[{group.index(parts[2])}].{'.'.join(parts[3:])}"
+        if text.startswith((index + ":", index + "[", path + ":")):
+            return ValueError(
+                f"{path}: {dist.describe()} has a {what} the scenario does not allow: {text}"
+            )
+    return err
 
 
 def _check_supports(scenario: Scenario) -> None:

@@ -244,7 +244,7 @@ def _truncated_z(u: np.ndarray, zlo: np.ndarray, zhi: np.ndarray) -> np.ndarray:
 
 def _check_mass(dist: Distribution, where: str, zlo: np.ndarray, zhi: np.ndarray) -> None:
     mass = special.ndtr(zhi) - special.ndtr(zlo)
-    if np.any(mass < 1e-9):
+    if not np.all(mass >= 1e-9):
         raise ValueError(
             f"{where}: low {_shown(dist.low)} and high {_shown(dist.high)} keep less than "  # type: ignore[attr-defined]
             "one in a billion of the distribution; put the bounds around its centre"
@@ -312,6 +312,12 @@ class LogNormal(Distribution):
             if not v > 0:
                 raise ValueError(f"{where}.median: {_shown(float(v))} is not > 0")
         self._nonnegative("log_sd", where)
+        self._nonnegative("low", where)
+        for v in np.atleast_1d(_arr(self.high, 1)):
+            if not v > 0:
+                raise ValueError(
+                    f"{where}.high: {_shown(float(v))} is not > 0 (a log-normal is positive)"
+                )
         self._ordered("low", "high", where)
         med, sd = np.broadcast_arrays(_arr(self.median, 1), _arr(self.log_sd, 0))  # type: ignore[arg-type]
         lo, hi = _arr(self.low, 0), _arr(self.high, np.inf)

@@ -138,7 +138,7 @@ def test_the_fast_payroll_path_equals_a_simulation(scenario):
         opt_module._Decision(scenario, "plans.csm:*.base_share", (0.6, 0.9)),
     ]
     judge = opt_module._Judge(
-        scenario, decisions, 20, SEED, 1, None, 1, {"earnings_to_ote:csm"}, None
+        scenario, decisions, 20, SEED, 1, None, 1, {"earnings_to_ote:csm"}, False
     )
     x = np.array([0.3, 91_000.0, 0.72])
     fast = judge.kpis(x)

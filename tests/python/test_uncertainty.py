@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 import complab
@@ -325,3 +328,47 @@ def test_wins_by_needs_an_uncertain_assumption(compared, base):
     fixed = complab.compare(base, {"same": base}, trials=4, seed=SEED)
     with pytest.raises(ValueError, match="no uncertain assumptions"):
         fixed.wins_by(HAZARD, "nrr")
+
+
+def test_ctrl_c_keeps_the_finished_draws(uncertain):
+    seen = []
+
+    def stop_after_three(done):
+        seen.append(done)
+        if done >= 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(complab.SimulationInterrupted) as stop:
+        complab.simulate(uncertain, trials=8, seed=SEED, threads=1, progress=stop_after_three)
+    partial = stop.value.partial
+    assert partial.trials == 3
+    whole = complab.simulate(uncertain, trials=3, seed=SEED)
+    assert np.array_equal(partial.arrays["monthly"], whole.arrays["monthly"])
+
+
+def test_reports_name_the_uncertain_assumptions(uncertain, tmp_path):
+    run = complab.simulate(uncertain, trials=4, seed=SEED, trials_per_draw=2)
+    page = complab.report(run, tmp_path / "run.html").read_text(encoding="utf-8")
+    assert "uncertain assumptions (2 trials share a draw" in page
+    assert "segments.smb.renewal_hazard ~ lognormal(median [0.26, 0.17, 0.12, 0.1]" in page
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    kind=st.sampled_from(sorted(u.KINDS)),
+    values=st.lists(
+        st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-5, 5)),
+        min_size=5,
+        max_size=5,
+    ),
+)
+def test_any_parameters_give_a_distribution_or_a_clear_error(base, kind, values):
+    names = [f.name for f in dataclasses.fields(u.KINDS[kind]) if f.name != "stream"]
+    data = {"dist": kind, **dict(zip(names, values, strict=False))}
+    try:
+        s = base.with_({"world.segments.smb.win_rate": data})
+    except ValueError as err:
+        assert str(err).startswith("world.segments.smb.win_rate"), str(err)
+        return
+    lo, hi = s.uncertain["world.segments.smb.win_rate"].attainable()
+    assert 0.0 <= lo <= hi <= 1.0
