@@ -338,18 +338,7 @@ def simulate(
             "(complab.sweep does this across processes)"
         )
 
-    bar = None
-    callback: Callable[[int], None] | None = None
-    if progress is True:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=trials, unit="trial", desc="simulating")
-
-        def callback(done: int) -> None:
-            bar.update(done - bar.n)
-
-    elif callable(progress):
-        callback = progress
+    bar, callback = _progress(progress, trials)
     try:
         arrays = _core.simulate(core, options, callback)
     finally:
@@ -375,6 +364,21 @@ def simulate(
             raise SimulationInterrupted(result.completed_trials()) from interrupt
         raise interrupt
     return result
+
+
+def _progress(
+    progress: bool | Callable[[int], None], trials: int
+) -> tuple[Any, Callable[[int], None] | None]:
+    """A progress bar (closed by the caller) and the callback that moves it, for
+    ``progress=True``; no bar and the callable itself for a callable; neither for False."""
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=trials, unit="trial", desc="simulating")
+        return bar, lambda done: bar.update(done - bar.n)
+    if callable(progress):
+        return None, progress
+    return None, None
 
 
 def draw_chunks(first_trial: int, trials: int, trials_per_draw: int) -> list[tuple[int, int, int]]:
@@ -455,18 +459,7 @@ def _simulate_drawn(
         options.keep_accounts = keep_accounts
         return _core.simulate(cores[i], options, None)
 
-    bar = None
-    callback: Callable[[int], None] | None = None
-    if progress is True:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=trials, unit="trial", desc="simulating")
-
-        def callback(done: int) -> None:
-            bar.update(done - bar.n)
-
-    elif callable(progress):
-        callback = progress
+    bar, callback = _progress(progress, trials)
     parts: list[dict[str, Any]] = []
     interrupted: KeyboardInterrupt | None = None
     pool = cf.ThreadPoolExecutor(max_workers=workers)

@@ -1224,14 +1224,7 @@ def _uncertain_target(world: World, parts: list[str], full: str) -> tuple[list[s
             i += 1
             continue
         if i != len(parts) - 1 or kind not in ("float", "floats"):
-            what = {"int": "a count", "bool": "true or false", "str": "a name"}.get(
-                kind, "not a number"
-            )
-            raise ValueError(
-                f"{full}: {what}, which cannot be uncertain; only real-valued world fields "
-                "(a number or a list of numbers) take a distribution: compare or sweep the "
-                "values of a count instead"
-            )
+            raise _not_uncertain(full, kind)
         return [*canonical, head], value
     raise ValueError(f"{full}: names a group of fields, not one field")
 
@@ -1269,20 +1262,27 @@ def _check_shape(parts: list[str], dist: Distribution, path: str) -> None:
         raise ValueError(f"{path}: not a world field that can be uncertain")
     kind = kinds[parts[0]]
     if kind not in ("float", "floats"):
-        what = {"int": "a count", "bool": "true or false", "str": "a name"}.get(
-            kind, "not a number"
-        )
-        raise ValueError(
-            f"{path}: {what}, which cannot be uncertain; only real-valued world fields "
-            "(a number or a list of numbers) take a distribution: compare or sweep the "
-            "values of a count instead"
-        )
-    if kind == "floats" and dist.size is None:
+        raise _not_uncertain(path, kind)
+    _check_size(path, kind == "floats", dist)
+
+
+def _not_uncertain(path: str, kind: str) -> ValueError:
+    what = {"int": "a count", "bool": "true or false", "str": "a name"}.get(kind, "not a number")
+    return ValueError(
+        f"{path}: {what}, which cannot be uncertain; only real-valued world fields "
+        "(a number or a list of numbers) take a distribution: compare or sweep the "
+        "values of a count instead"
+    )
+
+
+def _check_size(path: str, is_list: bool, dist: Distribution) -> None:
+    """A list field takes list parameters, a number single ones."""
+    if is_list and dist.size is None:
         raise ValueError(
             f"{path}: a list of numbers; give the {dist.kind} distribution's parameters as "
             "lists (e.g. one median per entry), not single numbers"
         )
-    if kind == "float" and dist.size is not None:
+    if not is_list and dist.size is not None:
         raise ValueError(
             f"{path}: a single number; give the {dist.kind} distribution single numbers, "
             f"not lists of {dist.size}"
@@ -1306,17 +1306,7 @@ def _normalise_uncertain(
         dist = uncertainty.from_dict(dist, key)
         if key in out:
             raise ValueError(f"{path}: given twice (as {key})")
-        is_list = isinstance(current, tuple)
-        if is_list and dist.size is None:
-            raise ValueError(
-                f"{key}: a list of {len(current)} numbers; give the {dist.kind} distribution's "
-                f"parameters as lists (e.g. one median per entry), not single numbers"
-            )
-        if not is_list and dist.size is not None:
-            raise ValueError(
-                f"{key}: a single number; give the {dist.kind} distribution single numbers, "
-                f"not lists of {dist.size}"
-            )
+        _check_size(key, isinstance(current, tuple), dist)
         out[key] = dist
         world = _replace_field(world, canonical, dist.nominal(), key)
     return out, world
