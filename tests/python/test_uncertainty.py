@@ -372,3 +372,10 @@ def test_any_parameters_give_a_distribution_or_a_clear_error(base, kind, values)
         return
     lo, hi = s.uncertain["world.segments.smb.win_rate"].attainable()
     assert 0.0 <= lo <= hi <= 1.0
+
+
+def test_the_decision_report_gives_the_chance_of_doing_better(compared, tmp_path):
+    page = complab.report(compared, tmp_path / "decision.html").read_text(encoding="utf-8")
+    year = min(compared._years(n) for n in compared.results)
+    row = compared.table("nrr", year=year).set_index("variant").loc["less churn"]
+    assert f"better in {row['p_better']:.0%} of trials" in page
