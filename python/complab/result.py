@@ -7,7 +7,10 @@ pay in currency) and builds tables from them on demand:
 - :meth:`Result.cohorts` — annual NRR, GRR and logo churn per trial, year and segment;
 - :meth:`Result.kpis` — company KPIs and comp cost per trial and year;
 - :meth:`Result.reps` — each rep's KPI actuals, attainment and pay per trial and period;
-- :meth:`Result.summary` — mean, standard error and percentiles of the KPIs.
+- :meth:`Result.summary` — mean, standard error and percentiles of the KPIs;
+- :meth:`Result.assumptions` — the values uncertain assumptions drew in each trial;
+- :meth:`Result.variance_sources` — each KPI's variance split into assumption uncertainty
+  and the world's own luck.
 
 Years count from 1 everywhere, as the command line does: year 1 is months 0–11, year 2
 months 12–23.
