@@ -254,9 +254,12 @@ class Constraint:
         lhs, rhs = self.lhs(kpis), self.rhs(kpis)
         return lhs - rhs if self.upper else rhs - lhs
 
-    def scale(self, kpis: Mapping[str, np.ndarray]) -> float:
-        """A size for relative tolerances: the right-hand side's magnitude (at least 1e-9)."""
-        return max(abs(self.rhs(kpis)), abs(self.lhs(kpis)), 1e-9)
+    def measure(self, kpis: Mapping[str, np.ndarray]) -> tuple[float, float]:
+        """``g`` (as :meth:`slack`) and a size for relative tolerances: the larger side's
+        magnitude (at least 1e-9)."""
+        lhs, rhs = self.lhs(kpis), self.rhs(kpis)
+        g = lhs - rhs if self.upper else rhs - lhs
+        return g, max(abs(lhs), abs(rhs), 1e-9)
 
 
 # -- decisions -------------------------------------------------------------------------------------
@@ -690,10 +693,11 @@ class _Problem:
             return hit
         try:
             kpis = self.judge.kpis(x)
+            measured = [c.measure(kpis) for c in self.constraints]
             values: dict[str, Any] = {
                 "objectives": [stat(kpis) for _, stat in self.objectives],
-                "slacks": [c.slack(kpis) for c in self.constraints],
-                "scales": [c.scale(kpis) for c in self.constraints],
+                "slacks": [g for g, _ in measured],
+                "scales": [size for _, size in measured],
                 "error": None,
             }
         except ValueError as err:
