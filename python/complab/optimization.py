@@ -766,7 +766,6 @@ class _Problem:
     ) -> None:
         """Search for the best candidate of objective k under the constraints (and the
         extra objective levels of a Pareto front); every candidate lands in the store."""
-        from scipy import optimize as so
 
         # Candidates that cannot be judged (an invalid plan) get large finite values, so
         # that the solvers' arithmetic stays finite.
@@ -783,11 +782,6 @@ class _Problem:
             g += [min(self._eps_slack(values, j, level), _UNJUDGED) for j, level in extra]
             return np.array(g, dtype=float)
 
-        constraints: list[Any] = []
-        if self.constraints or extra:
-            constraints.append(so.NonlinearConstraint(cons, -np.inf, 0.0))
-        if self.linear is not None:
-            constraints.append(so.LinearConstraint(*self.linear))
         start = self.start.copy()
         if self.linear is not None:  # a start whose implied last weight is in bounds
             a, lo, hi = self.linear
@@ -800,12 +794,33 @@ class _Problem:
             # The solvers' internal arithmetic warnings (overflow on a large penalty) say
             # nothing a planner can act on; what they find is checked here.
             warnings.simplefilter("ignore", RuntimeWarning)
-            self._search(fun, constraints, k, method, budget, rng, start, extra)
+            self._search(
+                fun, cons, bool(self.constraints or extra), k, method, budget, rng, start, extra
+            )
+
+    def _constraints(
+        self,
+        cons: Callable[[np.ndarray], np.ndarray],
+        nonlinear: bool,
+        lo: np.ndarray,
+        width: np.ndarray,
+    ) -> list[Any]:
+        """The constraints in the variables ``u`` with ``x = lo + u * width``."""
+        from scipy import optimize as so
+
+        out: list[Any] = []
+        if nonlinear:
+            out.append(so.NonlinearConstraint(lambda u: cons(lo + u * width), -np.inf, 0.0))
+        if self.linear is not None:
+            a, low, high = self.linear
+            out.append(so.LinearConstraint(a * width, low - a @ lo, high - a @ lo))
+        return out
 
     def _search(
         self,
         fun: Callable[[np.ndarray], float],
-        constraints: list[Any],
+        cons: Callable[[np.ndarray], np.ndarray],
+        nonlinear: bool,
         k: int,
         method: str,
         budget: int,
@@ -819,10 +834,11 @@ class _Problem:
         if method == "differential_evolution":
             popsize = 15
             maxiter = max(1, budget // (popsize * n) - 1)
+            zero, one = np.zeros(n), np.ones(n)
             so.differential_evolution(
                 fun,
                 self.bounds,
-                constraints=constraints,
+                constraints=self._constraints(cons, nonlinear, zero, one),
                 rng=rng,
                 popsize=popsize,
                 maxiter=maxiter,
@@ -838,20 +854,21 @@ class _Problem:
                 budget = max(20 * n, budget // 10)
             else:
                 return
+        # COBYQA is not scale-invariant: it searches the unit cube, each decision's range
+        # mapped onto [0, 1]; its first step is a tenth of a range (a fiftieth to polish).
+        lo = np.array([b[0] for b in self.bounds])
+        width = np.array([b[1] - b[0] for b in self.bounds])
         so.minimize(
-            fun,
-            start,
+            lambda u: fun(lo + u * width),
+            np.clip((start - lo) / width, 0.0, 1.0),
             method="COBYQA",
-            bounds=self.bounds,
-            constraints=constraints,
-            options={"maxfev": budget, "initial_tr_radius": _radius(self.bounds, method)},
+            bounds=[(0.0, 1.0)] * n,
+            constraints=self._constraints(cons, nonlinear, lo, width),
+            options={
+                "maxfev": budget,
+                "initial_tr_radius": 0.02 if method == "differential_evolution" else 0.1,
+            },
         )
-
-
-def _radius(bounds: Sequence[tuple[float, float]], method: str) -> float:
-    """COBYQA's first step: a tenth of the narrowest range (a fiftieth when polishing)."""
-    width = min(hi - lo for lo, hi in bounds)
-    return width / (50 if method == "differential_evolution" else 10)
 
 
 # -- the answer --------------------------------------------------------------------------------------
