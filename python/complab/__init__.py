@@ -12,9 +12,10 @@ Describe a business and its plans, run it many times, read and decide::
     complab.report(cmp, "decision.html")            # budget and per-rep keep-whole
     complab.explore(result)                         # live plan controls in Jupyter
 
-Run: :func:`simulate`, :func:`compare`, :func:`sweep`, :func:`explore`,
+Run: :func:`simulate`, :func:`compare`, :func:`sweep`, :func:`optimize`, :func:`explore`,
 :mod:`complab.sensitivity`. Describe: :class:`Scenario`, :func:`load_scenario`,
-:mod:`complab.presets`, :func:`default_plans`, :class:`Plan` and its parts. Read and decide:
+:mod:`complab.presets`, :func:`default_plans`, :class:`Plan` and its parts,
+:mod:`complab.uncertainty` (assumptions as distributions). Read and decide:
 :class:`Result`, :class:`Comparison`, :mod:`complab.decisions`, :func:`report`,
 :mod:`complab.plots`, :func:`load`. ``help(complab.simulate)`` and friends document each.
 """
@@ -32,11 +33,12 @@ try:
     except PackageNotFoundError:  # running from a source tree without installed metadata
         from complab._core import __version__
 
-    from complab import decisions, display, plots, presets, sensitivity
+    from complab import decisions, display, plots, presets, sensitivity, uncertainty
     from complab.compare import Comparison, compare
     from complab.engine import SimulationInterrupted, simulate
     from complab.explorer import explore
     from complab.io import VersionMismatchWarning, load
+    from complab.optimization import OptimizeInterrupted, Optimum, optimize
     from complab.plans import (
         Clawback,
         Draw,
@@ -116,6 +118,10 @@ __all__ = [
     "explore",
     "load",
     "load_scenario",
+    "OptimizeInterrupted",
+    "Optimum",
+    "optimize",
+    "uncertainty",
     "plots",
     "report",
 ]

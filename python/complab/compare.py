@@ -46,8 +46,35 @@ TABLE_COLUMNS = (
     "ci_low",
     "ci_high",
     "se_unpaired",
+    "better",
+    "p_better",
+    "p_better_se",
+    "shortfall",
     "method",
 )
+
+#: KPIs where less is better (the company's view: churn, contraction, comp and its cost);
+#: every other KPI, each role's earnings per rep included (the rep's view), is better higher.
+LOWER_IS_BETTER = frozenset(
+    {
+        "contraction_arr",
+        "churned_arr",
+        "logo_churn",
+        "comp_ae",
+        "comp_sdr",
+        "comp_csm",
+        "comp_total",
+        "cost_of_sales",
+    }
+)
+
+#: The tail of :func:`paired_stats`' ``shortfall``: the worst 10% of paired trials.
+SHORTFALL_TAIL = 0.10
+
+
+def better_direction(kpi: str) -> str:
+    """``"lower"`` or ``"higher"``: which way a KPI (``"logo_churn:smb"`` included) improves."""
+    return "lower" if kpi.split(":")[0] in LOWER_IS_BETTER else "higher"
 
 
 def compare(
@@ -58,6 +85,7 @@ def compare(
     threads: int | None = None,
     progress: bool | Callable[[int], None] = False,
     history: str = "base",
+    trials_per_draw: int = 1,
 ) -> Comparison:
     """Run a base scenario and its variants on common random numbers; report paired
     differences of every KPI and pay figure.
@@ -84,6 +112,10 @@ def compare(
         its changes apply from then on — a decision taken today. ``"own"``: each variant's
         book is its own steady state, as if its world had always held — two different
         companies (docs/model.md §4).
+    trials_per_draw
+        With uncertain assumptions: trials that share one draw of them
+        (:func:`complab.simulate`). Every run draws the same values for the same trial, so
+        the comparison is paired over the assumptions too.
 
     Returns
     -------
@@ -134,7 +166,12 @@ def compare(
     key, record = resolve_seed(seed)
     meter = _Progress(progress, trials, [scenario, *built.values()])
     try:
-        run = {"trials": trials, "seed": key, "threads": threads}
+        run = {
+            "trials": trials,
+            "seed": key,
+            "threads": threads,
+            "trials_per_draw": trials_per_draw,
+        }
         base = simulate(scenario, progress=meter.next_run(), **run)  # type: ignore[arg-type]
         results: dict[str, Result] = {}
         methods: dict[str, str] = {}
@@ -155,7 +192,7 @@ def _run_variant(
 ) -> tuple[Result, str]:
     """Pay a plan-only variant on the base's world; simulate any other, from `history`'s
     book when given."""
-    if variant.world == base.scenario.world:
+    if variant.world == base.scenario.world and variant.uncertain == base.scenario.uncertain:
         try:
             return base.repay(variant), "repay"
         except ValueError:  # shared-NRR status or responsive behaviour: the world changes
@@ -176,7 +213,13 @@ class _Progress:
         self.callback: Callable[[int], None] | None = None
         base = scenarios[0]
         # The base, and each variant that cannot be re-paid on its world.
-        runs = 1 + sum(s.world != base.world or s.world.responds_to_plans() for s in scenarios[1:])
+        runs = 1 + sum(
+            s.world != base.world
+            or s.uncertain != base.uncertain
+            or s.responsive
+            or s.world.responds_to_plans()
+            for s in scenarios[1:]
+        )
         if progress is True:
             from tqdm.auto import tqdm
 
@@ -304,6 +347,113 @@ class Comparison:
         table = self.table(kpi, year=year)
         return plots.comparison_bars(table, ax=ax)
 
+    def wins_by(
+        self, assumption: str, kpi: str, year: int | None = None, bins: int = 5
+    ) -> pd.DataFrame:
+        """Which plan wins where: the runs' `kpi` across the range of one uncertain
+        assumption (docs/model.md §11).
+
+        The paired trials are cut into `bins` groups of equal size by the assumption's drawn
+        value; in each, every run's mean KPI, its paired difference from the base with a
+        standard error, and the share of the bin's trials in which that run is the best of
+        all (ties split) are reported, and the run with the best mean is marked.
+
+        Parameters
+        ----------
+        assumption
+            An uncertain field's path (:attr:`Scenario.uncertain`), e.g.
+            ``"world.behaviour.incentive_sensitivity"``; for a list field its first entry is
+            used (all entries move together), or name one as ``"path[k]"``.
+        kpi
+            A KPI of :meth:`table` (``"nrr"``, ``"comp_total"``, ``"grr:smb"``...).
+        year
+            The year (from 1); None: the last year every run has.
+        bins
+            Groups of trials along the assumption (2 to 50).
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``bin``, ``low``, ``high`` (the assumption's range in the bin), ``n``, ``run``
+            (``"base"`` or a variant), ``mean``, ``diff`` (against the base), ``se``,
+            ``p_best`` and ``best`` (the run with the best mean in the bin).
+        """
+        table = self.base.assumptions()
+        columns = [c for c in table.columns if c not in ("trial", "draw")]
+        if not columns:
+            raise ValueError(
+                "assumption: the base scenario has no uncertain assumptions "
+                "(Scenario.uncertain is empty); give a field a distribution to see where "
+                "each plan wins"
+            )
+        column = assumption if assumption in table.columns else f"{assumption}[0]"
+        if column not in table.columns:
+            raise ValueError(
+                f"assumption: {assumption!r} is not uncertain in this comparison; uncertain: "
+                f"{', '.join(self.base.scenario.uncertain)}"
+            )
+        if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 50:
+            raise ValueError(f"bins: {bins!r} is not an integer from 2 to 50")
+        if year is None:
+            year = min(self._years(name) for name in self.results)
+        self._check_year(year)
+        runs = {"base": self.base, **self.results}
+        values = {}
+        for name, result in runs.items():
+            arrays = _kpi_arrays(result)
+            if kpi not in arrays:
+                raise ValueError(f"kpi: {kpi!r} is not one of {', '.join(arrays)}")
+            values[name] = arrays[kpi][:, year - 1]
+        x = table[column].to_numpy(dtype=float)
+        stack = np.column_stack(list(values.values()))
+        ok = np.isfinite(stack).all(axis=1)
+        sign = 1.0 if better_direction(kpi) == "higher" else -1.0
+        order = np.argsort(x[ok], kind="stable")
+        rows = []
+        for b, idx in enumerate(np.array_split(order, bins)):
+            if len(idx) == 0:
+                continue
+            xs, ys = x[ok][idx], stack[ok][idx]
+            score = sign * ys
+            winners = score == score.max(axis=1, keepdims=True)
+            share = (winners / winners.sum(axis=1, keepdims=True)).mean(axis=0)
+            means = ys.mean(axis=0)
+            best = int(np.argmax(sign * means))
+            for j, name in enumerate(runs):
+                d = ys[:, j] - ys[:, 0]
+                se = float(d.std(ddof=1) / math.sqrt(len(d))) if len(d) > 1 else math.nan
+                rows.append(
+                    {
+                        "bin": b + 1,
+                        "low": float(xs.min()),
+                        "high": float(xs.max()),
+                        "n": len(idx),
+                        "run": name,
+                        "mean": float(means[j]),
+                        "diff": float(d.mean()),
+                        "se": se,
+                        "p_best": float(share[j]),
+                        "best": j == best,
+                    }
+                )
+        out = Table(rows)
+        out.attrs.update({"assumption": assumption, "kpi": kpi, "year": year})
+        return out
+
+    def plot_wins(
+        self,
+        assumption: str,
+        kpi: str,
+        year: int | None = None,
+        bins: int = 5,
+        ax: Axes | None = None,
+    ) -> Axes:
+        """Each run's mean `kpi` across the range of an uncertain assumption, with the
+        winning run named in each bin (:meth:`wins_by`; :func:`complab.plots.wins_chart`)."""
+        from complab import plots
+
+        return plots.wins_chart(self.wins_by(assumption, kpi, year=year, bins=bins), ax=ax)
+
     def _repr_html_(self) -> str:
         from complab.display import comparison_html
 
@@ -355,16 +505,29 @@ def _paired_rows(
                     "variant": name,
                     "kpi": kpi,
                     "year": year + 1,  # years count from 1
-                    **paired_stats(b[:, year], v[:, year]),
+                    **paired_stats(b[:, year], v[:, year], better_direction(kpi)),
                     "method": method,
                 }
             )
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 
-def paired_stats(base: np.ndarray, variant: np.ndarray) -> dict[str, float]:
+def paired_stats(base: np.ndarray, variant: np.ndarray, better: str = "higher") -> dict[str, Any]:
     """Mean paired difference ``variant - base`` over the trials where both are finite, its
-    standard error and 95% interval, and the unpaired standard error for contrast."""
+    standard error and 95% interval, and the unpaired standard error for contrast; and the
+    decision figures:
+
+    - ``p_better``: the share of paired trials in which the variant is better (``better``:
+      ``"higher"`` or ``"lower"``), ties counting half — an estimate of the probability
+      that the variant beats the base in one uncertain year, assumption uncertainty
+      included when the scenario has some; ``p_better_se`` its binomial standard error;
+    - ``shortfall``: the expected shortfall of the difference, the mean of ``variant -
+      base`` over the worst :data:`SHORTFALL_TAIL` of paired trials (the lowest
+      differences when higher is better, the highest when lower is): how bad the variant's
+      bad years are against the base.
+    """
+    if better not in ("higher", "lower"):
+        raise ValueError(f"better: {better!r} is not 'higher' or 'lower'")
     base = np.asarray(base, dtype=float)
     variant = np.asarray(variant, dtype=float)
     ok = np.isfinite(base) & np.isfinite(variant)
@@ -381,6 +544,10 @@ def paired_stats(base: np.ndarray, variant: np.ndarray) -> dict[str, float]:
             "ci_low": nan,
             "ci_high": nan,
             "se_unpaired": nan,
+            "better": better,
+            "p_better": nan,
+            "p_better_se": nan,
+            "shortfall": nan,
         }
     d = v - b
     diff = float(d.mean())
@@ -398,4 +565,21 @@ def paired_stats(base: np.ndarray, variant: np.ndarray) -> dict[str, float]:
         "ci_low": diff - Z95 * se,
         "ci_high": diff + Z95 * se,
         "se_unpaired": se_unpaired,
+        **decision_stats(d, better),
+    }
+
+
+def decision_stats(d: np.ndarray, better: str = "higher") -> dict[str, Any]:
+    """``p_better``, its standard error and the ``shortfall`` of paired differences ``d``
+    (finite; see :func:`paired_stats`)."""
+    n = len(d)
+    gain = d if better == "higher" else -d
+    p = float(((gain > 0).sum() + 0.5 * (gain == 0).sum()) / n)
+    worst = np.sort(gain)[: max(1, math.ceil(SHORTFALL_TAIL * n))]
+    shortfall = float(worst.mean()) * (1.0 if better == "higher" else -1.0)
+    return {
+        "better": better,
+        "p_better": p,
+        "p_better_se": math.sqrt(p * (1 - p) / n),
+        "shortfall": shortfall,
     }

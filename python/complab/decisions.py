@@ -265,7 +265,8 @@ def _differences_table(comparison: Comparison, year: int) -> str:
             sign = "+" if r0["diff"] > 0 else ""
             cells.append(
                 f"{_e(fmt(r0['variant_mean']))}<small>{_e(sign + fmt(r0['diff']))} "
-                f"({_e(fmt(r0['ci_low']))} to {_e(fmt(r0['ci_high']))})</small>"
+                f"({_e(fmt(r0['ci_low']))} to {_e(fmt(r0['ci_high']))}); "
+                f"better in {r0['p_better']:.0%} of trials</small>"
             )
         rows.append(cells)
     header = ["KPI", "Base"] + [f"{_e(n)}<small>{_e(comparison.methods[n])}</small>" for n in names]
@@ -404,7 +405,8 @@ runs change the world and are simulated again.</p>
 {_changes_table(comparison)}
 <h2>Differences, year {year}</h2>
 <p class="note">Each run's mean across trials, and below it the variant's mean difference from
-the base with its 95% interval.</p>
+the base with its 95% interval, and the share of paired trials in which the variant does
+better (lower is better for churn and cost; with uncertain assumptions this includes them).</p>
 {_differences_table(comparison, year)}
 <div class="charts single"><figure>{chart}</figure></div>
 <h2>Budget, year {year}</h2>

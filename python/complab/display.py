@@ -135,6 +135,7 @@ _VALUE_COLUMNS = (
     "ci_low",
     "ci_high",
     "se_unpaired",
+    "shortfall",
 )
 #: Columns of wide tables in fixed units, whatever the row.
 _FIXED = {
@@ -163,6 +164,8 @@ _FIXED = {
     "keep_whole": "money",
     "share_more": "pct",
     "share_less": "pct",
+    "p_better": "pct",
+    "p_best": "pct",
 }
 
 

@@ -232,6 +232,7 @@ def simulate(
     first_trial: int = 0,
     keep_accounts: bool = False,
     history: Scenario | None = None,
+    trials_per_draw: int = 1,
 ) -> Result:
     """Simulate ``trials`` independent runs of the scenario's world and pay its reps.
 
@@ -262,6 +263,13 @@ def simulate(
         world runs from month 0. :func:`complab.compare` passes the base, so a variant
         ("one point less churn", "six more CSMs") starts from today's book rather than one
         rebuilt as if the change had always held. None: the scenario's own history.
+    trials_per_draw
+        With uncertain assumptions (:attr:`Scenario.uncertain`): how many consecutive
+        trials share one draw of them. Draw ``g`` holds trials ``[g k, (g + 1) k)`` by
+        absolute trial index and is keyed by (seed, g, field), so split runs join exactly
+        and every plan run on the same seed sees the same draws. 1 (the default): a fresh
+        draw every trial. 2 or more lets :meth:`Result.variance_sources` split each KPI's
+        variance into assumption uncertainty and the world's own luck.
 
     Returns
     -------
@@ -296,6 +304,22 @@ def simulate(
     options.keep_accounts = bool(keep_accounts)
     if options.first_trial + trials > 2**32:
         raise ValueError(f"first_trial: {first_trial} + trials must stay below 2**32")
+    trials_per_draw = _positive_int("trials_per_draw", trials_per_draw)
+    if history is not None and not isinstance(history, Scenario):
+        raise ValueError(f"history: expected a complab.Scenario, got {type(history).__name__}")
+    if scenario.uncertain or (history is not None and history.uncertain):
+        return _simulate_drawn(
+            scenario,
+            trials,
+            key,
+            seed_record,
+            threads,
+            progress,
+            int(first_trial),
+            trials_per_draw,
+            bool(keep_accounts),
+            history,
+        )
     core = scenario._to_core()
     if history is not None:
         if not isinstance(history, Scenario):
@@ -318,18 +342,7 @@ def simulate(
             "(complab.sweep does this across processes)"
         )
 
-    bar = None
-    callback: Callable[[int], None] | None = None
-    if progress is True:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=trials, unit="trial", desc="simulating")
-
-        def callback(done: int) -> None:
-            bar.update(done - bar.n)
-
-    elif callable(progress):
-        callback = progress
+    bar, callback = _progress(progress, trials)
     try:
         arrays = _core.simulate(core, options, callback)
     finally:
@@ -355,3 +368,187 @@ def simulate(
             raise SimulationInterrupted(result.completed_trials()) from interrupt
         raise interrupt
     return result
+
+
+def _progress(
+    progress: bool | Callable[[int], None], trials: int
+) -> tuple[Any, Callable[[int], None] | None]:
+    """A progress bar (closed by the caller) and the callback that moves it, for
+    ``progress=True``; no bar and the callable itself for a callable; neither for False."""
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=trials, unit="trial", desc="simulating")
+        return bar, lambda done: bar.update(done - bar.n)
+    if callable(progress):
+        return None, progress
+    return None, None
+
+
+def draw_chunks(first_trial: int, trials: int, trials_per_draw: int) -> list[tuple[int, int, int]]:
+    """The runs of trials that share a draw: ``(start, stop, draw)`` by absolute trial."""
+    chunks = []
+    t, stop = first_trial, first_trial + trials
+    while t < stop:
+        g = t // trials_per_draw
+        end = min(stop, (g + 1) * trials_per_draw)
+        chunks.append((t, end, g))
+        t = end
+    return chunks
+
+
+def _simulate_drawn(
+    scenario: Scenario,
+    trials: int,
+    key: int,
+    seed_record: Any,
+    threads: int,
+    progress: bool | Callable[[int], None],
+    first_trial: int,
+    trials_per_draw: int,
+    keep_accounts: bool,
+    history: Scenario | None,
+) -> Result:
+    """:func:`simulate` with uncertain assumptions (docs/model.md §11): each group of
+    trials sharing a draw is its own engine call on the scenario at that draw, keyed by
+    absolute trial, so the trials equal those of a fixed scenario at the drawn values and
+    the result is the same for any thread count or split. Every drawn scenario is built and
+    checked before anything runs."""
+    import concurrent.futures as cf
+
+    from complab import uncertainty
+
+    chunks = draw_chunks(first_trial, trials, trials_per_draw)
+    groups = [g for _, _, g in chunks]
+    values = uncertainty.draw(scenario.uncertain, key, groups)
+    past = (
+        uncertainty.draw(history.uncertain, key, groups)
+        if history is not None and history.uncertain
+        else None
+    )
+    cores = []
+    for i, (start, _, g) in enumerate(chunks):
+        try:
+            drawn = scenario.at({p: v[i] for p, v in values.items()})
+            core = drawn._to_core()
+            if history is not None:
+                book = history.at({p: v[i] for p, v in past.items()}) if past else history
+                core.history = [book._to_core()]
+                core.validate()
+        except ValueError as err:
+            raise ValueError(
+                f"trial {start} (draw {g} of the uncertain assumptions): {err}"
+            ) from None
+        cores.append(core)
+    warn_idle_clawbacks(scenario)
+    reps = len(_core.roster(cores[0])[0])
+    need = _run_bytes(scenario, reps, trials, threads, keep_accounts)
+    memory = _memory_bytes()
+    if memory is not None and need > 0.8 * memory[0]:
+        raise ValueError(
+            f"trials: {trials:,} trials of this scenario need about {need / 2**30:,.1f} GiB; "
+            f"{memory[1]} {memory[0] / 2**30:,.1f} GiB; run fewer trials"
+        )
+    workers = max(1, min(threads, len(chunks)))
+    inner = max(1, threads // workers)
+
+    def run(i: int) -> dict[str, Any]:
+        start, stop, _ = chunks[i]
+        options = _core.RunOptions()
+        options.trials = stop - start
+        options.seed = key
+        options.threads = inner
+        options.batch_size = 0
+        options.first_trial = start
+        options.keep_accounts = keep_accounts
+        return _core.simulate(cores[i], options, None)
+
+    bar, callback = _progress(progress, trials)
+    parts: list[dict[str, Any]] = []
+    interrupted: KeyboardInterrupt | None = None
+    pool = cf.ThreadPoolExecutor(max_workers=workers)
+    try:
+        futures = [pool.submit(run, i) for i in range(len(chunks))]
+        done = 0
+        for i, fut in enumerate(futures):
+            parts.append(fut.result())
+            done += chunks[i][1] - chunks[i][0]
+            if callback is not None:
+                callback(done)
+    except KeyboardInterrupt as err:
+        interrupted = err
+        for fut in futures:
+            fut.cancel()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if bar is not None:
+            bar.close()
+    with sigint_deferred():
+        arrays = _join_parts(parts, chunks, first_trial, scenario)
+        result = Result(
+            scenario=scenario,
+            seed=seed_record,
+            first_trial=first_trial,
+            arrays={k: v for k, v in arrays.items() if k != "accounts"},
+            history=history,
+            trials_per_draw=trials_per_draw,
+        )
+        if "accounts" in arrays:
+            result.account_records = arrays["accounts"]
+    if interrupted is not None:
+        raise SimulationInterrupted(result) from interrupted
+    return result
+
+
+def _join_parts(
+    parts: list[dict[str, Any]],
+    chunks: list[tuple[int, int, int]],
+    first_trial: int,
+    scenario: Scenario,
+) -> dict[str, Any]:
+    """The engine outputs of consecutive trial runs as one output. Runs in fixed mode
+    (a drawn incentive sensitivity of 0) record no effort; theirs is filled with the
+    scenario's fixed shares at level 1 when other runs record it."""
+    if not parts:  # interrupted before the first run finished: an empty result
+        months = scenario.world.months
+        core = scenario.fixed()._to_core()
+        empty = _core.simulate(core, _one_trial_options(), None)
+        return {k: v[:0] for k, v in empty.items() if k not in ("interrupt", "accounts")}
+    out: dict[str, Any] = {}
+    keys = [k for k in parts[0] if k not in ("interrupt", "accounts")]
+    months = parts[0]["monthly"].shape[1]
+    for k in keys:
+        pieces = [p[k] for p in parts]
+        if k == "effort" and len({p.shape[2] for p in pieces}) > 1:
+            pieces = [p if p.shape[2] else _fixed_effort(scenario, p, months) for p in pieces]
+        out[k] = np.concatenate(pieces, axis=0)
+    if "accounts" in parts[0]:
+        records: dict[str, list[np.ndarray]] = {}
+        for p, (start, _, _) in zip(parts, chunks, strict=False):
+            for name, col in p["accounts"].items():
+                if name == "trial":
+                    col = col + np.asarray(start - first_trial, dtype=col.dtype)
+                records.setdefault(name, []).append(col)
+        out["accounts"] = {name: np.concatenate(cols) for name, cols in records.items()}
+    return out
+
+
+def _one_trial_options() -> Any:
+    options = _core.RunOptions()
+    options.trials = 1
+    options.seed = 0
+    options.threads = 1
+    return options
+
+
+def _fixed_effort(scenario: Scenario, part: np.ndarray, months: int) -> np.ndarray:
+    """Effort of a fixed-mode run in the engine's layout: the scenario's shares, level 1."""
+    eff = scenario.world.effort
+    roles = np.asarray(_core.roster(scenario.fixed()._to_core())[0])
+    primary = np.select(
+        [roles == "csm", roles == "ae"], [eff.csm_adoption, eff.ae_new_business], 1.0
+    )
+    over = np.where(roles == "ae", eff.ae_overpromise, 0.0)
+    row = np.stack([primary, 1.0 - primary, over, np.ones_like(primary)], axis=-1)
+    shape = (part.shape[0], part.shape[1], months, part.shape[3])
+    return np.broadcast_to(row[None, :, None, :], shape).astype(part.dtype)

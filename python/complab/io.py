@@ -5,20 +5,21 @@ array's values in C order, in its own type: int64 cents and counts, float64 pay,
 effort), so the arrays come back bit for bit and other Parquet readers can open them.
 The schema's metadata holds what is needed to rebuild and reproduce the result:
 
-=======================  ==============================================================
-key                      value
-=======================  ==============================================================
-``complab.format``       ``complab-result/2``; another format raises on load
-``complab.version``      the complab version that made the arrays
-``complab.scenario``     the scenario as YAML (:meth:`Scenario.to_yaml`)
-``complab.seed``         the seed as :func:`complab.simulate` recorded it (JSON)
-``complab.first_trial``  key of the first trial
-``complab.trials``       number of trials
-``complab.arrays``       each array's dtype and shape (JSON); kept account records
-                         (``keep_accounts=True``) as arrays named ``account.<column>``
-``complab.checksum``     SHA-256 of the arrays (names, dtypes, shapes, bytes) and of the
-                         metadata above
-=======================  ==============================================================
+===========================  ==============================================================
+key                          value
+===========================  ==============================================================
+``complab.format``           ``complab-result/2``; another format raises on load
+``complab.version``          the complab version that made the arrays
+``complab.scenario``         the scenario as YAML (:meth:`Scenario.to_yaml`)
+``complab.seed``             the seed as :func:`complab.simulate` recorded it (JSON)
+``complab.first_trial``      key of the first trial
+``complab.trials``           number of trials
+``complab.trials_per_draw``  trials sharing a draw of uncertain assumptions (absent: 1)
+``complab.arrays``           each array's dtype and shape (JSON); kept account records
+                             (``keep_accounts=True``) as arrays named ``account.<column>``
+``complab.checksum``         SHA-256 of the arrays (names, dtypes, shapes, bytes) and of the
+                             metadata above
+===========================  ==============================================================
 
 On load every check must pass, or ``ValueError`` names the file and what is wrong: the
 checksum (a bit flipped, a block zeroed or a value edited anywhere), each array's dtype and
@@ -96,6 +97,8 @@ def save_result(result: Result, path: str | os.PathLike[str]) -> Path:
         "trials": str(int(result.trials)),
         "arrays": json.dumps(layout),
     }
+    if result.trials_per_draw != 1:
+        meta["trials_per_draw"] = str(int(result.trials_per_draw))
     if result.history is not None:
         meta["history"] = result.history.to_yaml()
     meta["checksum"] = checksum(stored, meta)
@@ -240,8 +243,16 @@ def load(path: str | os.PathLike[str]) -> Result:
         if name.startswith(_ACCOUNT_PREFIX)
     }
     _check_contents(path, scenario, seed, first_trial, trials, arrays)
+    per_draw = meta.get("trials_per_draw", "1")
+    if not per_draw.isascii() or not per_draw.isdigit() or int(per_draw) < 1:
+        raise _damaged(path, f"'{_PREFIX}trials_per_draw' is {per_draw!r}, not a whole number >= 1")
     result = Result(
-        scenario=scenario, seed=seed, first_trial=first_trial, arrays=arrays, history=history
+        scenario=scenario,
+        seed=seed,
+        first_trial=first_trial,
+        arrays=arrays,
+        history=history,
+        trials_per_draw=int(per_draw),
     )
     result.account_records = accounts or None
     result.version = version
@@ -312,7 +323,7 @@ def _check_contents(
             f"'{_PREFIX}first_trial' {first_trial} and '{_PREFIX}trials' {trials}: the trials "
             "must be at least 1 and their keys below 2**32",
         )
-    effort = scenario.world.behaviour.incentive_sensitivity > 0
+    effort = scenario.responsive
     for name, shape in _expected_shapes(scenario, trials, effort).items():
         if name in arrays and arrays[name].shape != shape:
             raise _damaged(

@@ -340,3 +340,47 @@ def tornado(
         ax.legend(loc="best")
     ax.set_yticks(y, list(names))
     return ax
+
+
+def wins_chart(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Which plan wins where: each run's mean KPI at the middle of each bin of an uncertain
+    assumption (bars: ±2 standard errors of its paired difference from the base), and the
+    winning run's name above each bin. `table` is :meth:`complab.Comparison.wins_by`'s."""
+    _require(table, ["bin", "low", "high", "run", "mean", "se", "best"], "wins_by table")
+    ax = _axes(ax)
+    data = pd.DataFrame(table).assign(mid=(table["low"] + table["high"]) / 2)
+    for run, rows in data.groupby("run", sort=False):
+        err = 2 * rows["se"].fillna(0.0)
+        ax.errorbar(rows["mid"], rows["mean"], yerr=err, marker="o", capsize=3, label=str(run))
+    top = float(data["mean"].max())
+    for _, row in data[data["best"]].iterrows():
+        ax.annotate(
+            str(row["run"]),
+            (float(row["mid"]), top),
+            textcoords="offset points",
+            xytext=(0, 8),
+            ha="center",
+            fontsize=8,
+        )
+    ax.set_xlabel(str(table.attrs.get("assumption", "assumption")) + " (middle of each bin)")
+    ax.set_ylabel(f"{table.attrs.get('kpi', 'KPI')}, year {table.attrs.get('year', '')}")
+    ax.set_title("Which plan wins where")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def pareto_front(front: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """The Pareto front of a two-objective :func:`complab.optimize`: each plan on the front
+    as a point, the first objective against the second, joined in order. Every plan on
+    the line is one where neither objective can improve without the other getting worse."""
+    objectives = front.attrs.get("objectives")
+    if not objectives or len(objectives) != 2:
+        raise ValueError("front: expected Optimum.front (a table with two objectives)")
+    texts = [o.split(" ", 1)[1] for o in objectives]
+    _require(front, texts, "Pareto front")
+    ax = _axes(ax)
+    ax.plot(front[texts[1]], front[texts[0]], marker="o")
+    ax.set_xlabel(objectives[1])
+    ax.set_ylabel(objectives[0])
+    ax.set_title("Pareto front: the best of one objective at each level of the other")
+    return ax

@@ -483,6 +483,16 @@ def _world_text(result: Result) -> str:
         f" (+{_pct(w.shared_nrr_acceptance_uplift)} when AE and CSM share an NRR measure)",
         f"behaviour: {mode}",
     ]
+    if result.scenario.uncertain:
+        per_draw = result.trials_per_draw
+        shared = "each trial draws its own" if per_draw == 1 else f"{per_draw} trials share a draw"
+        parts.append(
+            f"uncertain assumptions ({shared}; the figures include their uncertainty): "
+            + "; ".join(
+                f"{path.removeprefix('world.')} ~ {dist.describe()}"
+                for path, dist in result.scenario.uncertain.items()
+            )
+        )
     return "<ul>" + "".join(f"<li>{_e(p)}</li>" for p in parts) + "</ul>"
 
 

@@ -7,7 +7,10 @@ pay in currency) and builds tables from them on demand:
 - :meth:`Result.cohorts` — annual NRR, GRR and logo churn per trial, year and segment;
 - :meth:`Result.kpis` — company KPIs and comp cost per trial and year;
 - :meth:`Result.reps` — each rep's KPI actuals, attainment and pay per trial and period;
-- :meth:`Result.summary` — mean, standard error and percentiles of the KPIs.
+- :meth:`Result.summary` — mean, standard error and percentiles of the KPIs;
+- :meth:`Result.assumptions` — the values uncertain assumptions drew in each trial;
+- :meth:`Result.variance_sources` — each KPI's variance split into assumption uncertainty
+  and the world's own luck.
 
 Years count from 1 everywhere, as the command line does: year 1 is months 0–11, year 2
 months 12–23.
@@ -85,8 +88,12 @@ class Result:
         first_trial: int,
         arrays: dict[str, np.ndarray],
         history: Scenario | None = None,
+        trials_per_draw: int = 1,
     ):
         self.scenario = scenario
+        #: Consecutive trials sharing one draw of the uncertain assumptions
+        #: (:func:`complab.simulate`'s ``trials_per_draw``).
+        self.trials_per_draw = trials_per_draw
         #: The scenario whose history built the book at month 0 (simulate's ``history``),
         #: or None for the scenario's own.
         self.history = history
@@ -187,7 +194,7 @@ class Result:
             scenario = self.scenario.with_(dict(plans))
         else:
             raise ValueError(f"plans: expected a Scenario or a mapping, got {type(plans).__name__}")
-        if scenario.world.behaviour.incentive_sensitivity > 0:
+        if scenario.responsive:
             raise ValueError(
                 "repay: in responsive mode plans change behaviour, so the world must be "
                 "simulated again; use complab.simulate"
@@ -197,7 +204,7 @@ class Result:
                 "repay: with pay-linked attrition (world.workforce.pay_attrition) plans change "
                 "who stays, so the world must be simulated again; use complab.simulate"
             )
-        if scenario.world != self.scenario.world:
+        if scenario.world != self.scenario.world or scenario.uncertain != self.scenario.uncertain:
             raise ValueError(
                 "repay: the scenario's world differs from the simulated one; "
                 "use complab.simulate for a new world"
@@ -226,6 +233,7 @@ class Result:
             first_trial=self.first_trial,
             arrays=arrays,
             history=self.history,
+            trials_per_draw=self.trials_per_draw,
         )
         repaid.account_records = self.account_records  # the same world: the same accounts
         return repaid
@@ -533,6 +541,97 @@ class Result:
         )
 
     # -- statistics --------------------------------------------------------------------------
+    def assumptions(self) -> pd.DataFrame:
+        """The uncertain assumptions' drawn values, one row per trial: ``trial``, ``draw``
+        (the draw index, shared by ``trials_per_draw`` consecutive trials) and one column
+        per uncertain field (a list field: one column per entry, ``path[k]``). Recomputed
+        from the seed, so a loaded result gives the same table. Empty of fields for a fixed
+        scenario."""
+        from complab import uncertainty
+        from complab.engine import resolve_seed
+
+        index = self.first_trial + np.arange(self.trials)
+        draws = index // self.trials_per_draw
+        data: dict[str, Any] = {"trial": np.arange(self.trials), "draw": draws}
+        if self.scenario.uncertain:
+            key, _ = resolve_seed(_seed_from_record(self.seed))
+            for path, values in uncertainty.draw(self.scenario.uncertain, key, draws).items():
+                if values.ndim == 1:
+                    data[path] = values
+                else:
+                    for k in range(values.shape[1]):
+                        data[f"{path}[{k}]"] = values[:, k]
+        return Table(data)
+
+    def variance_sources(
+        self, kpis: str | list[str] | None = None, year: int | None = None
+    ) -> pd.DataFrame:
+        """Each KPI's variance across trials split into assumption uncertainty and the
+        world's own luck, by the law of total variance (docs/model.md §11):
+        ``Var Y = Var E[Y | θ] + E Var[Y | θ]``, θ the uncertain assumptions.
+
+        Needs a run with ``trials_per_draw`` k >= 2 (:func:`complab.simulate`): with G
+        complete draws, luck is the mean within-draw variance ``W`` (unbiased for
+        ``E Var[Y | θ]``) and assumption uncertainty is the variance of the draws' means
+        less ``W / k`` (unbiased for ``Var E[Y | θ]``; it can come out slightly negative
+        when the assumptions matter little). Standard errors are delete-one-draw jackknife
+        estimates over the G draws.
+
+        Parameters
+        ----------
+        kpis
+            Only these KPIs (names as in :meth:`Comparison.table`); None: all.
+        year
+            Only this year (from 1); None: every year.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``kpi``, ``year``, ``draws``, ``trials_per_draw``, ``total_var``,
+            ``assumption_var``, ``assumption_se``, ``luck_var``, ``luck_se``,
+            ``assumption_share`` (of the total) and ``assumption_share_se``.
+        """
+        from complab.compare import _kpi_arrays
+
+        k = self.trials_per_draw
+        if k < 2:
+            raise ValueError(
+                f"variance_sources: this result has trials_per_draw={k}; splitting variance "
+                "needs several trials per draw of the assumptions: simulate with "
+                "trials_per_draw=2 or more (e.g. 20)"
+            )
+        index = self.first_trial + np.arange(self.trials)
+        draws = index // k
+        complete = np.flatnonzero(np.bincount(draws - draws.min(), minlength=1) == k)
+        rows_of = [np.flatnonzero(draws - draws.min() == g) for g in complete]
+        if len(rows_of) < 3:
+            raise ValueError(
+                f"variance_sources: {len(rows_of)} complete draws of {k} trials; at least 3 "
+                f"are needed (run at least {3 * k} trials)"
+            )
+        order = np.concatenate(rows_of)
+        arrays = _kpi_arrays(self)
+        wanted = None if kpis is None else ([kpis] if isinstance(kpis, str) else list(kpis))
+        if wanted is not None:
+            unknown = [w for w in wanted if w not in arrays]
+            if unknown:
+                raise ValueError(f"kpis: {unknown[0]!r} is not one of {', '.join(arrays)}")
+        if year is not None and not (
+            isinstance(year, (int, np.integer)) and 1 <= year <= self.years
+        ):
+            raise ValueError(f"year: {year!r} is not a year of this result (1 to {self.years})")
+        rows = []
+        for name, values in arrays.items():
+            if wanted is not None and name not in wanted:
+                continue
+            for y in range(values.shape[1]):
+                if year is not None and y + 1 != year:
+                    continue
+                grid = values[order, y].reshape(len(rows_of), k)
+                grid = grid[np.isfinite(grid).all(axis=1)]
+                rows.append({"kpi": name, "year": y + 1, **_split_variance(grid)})
+        return Table(rows)
+
     def summary(self) -> pd.DataFrame:
         """Mean, standard error of the mean and percentiles of each KPI, by year (from 1).
 
@@ -569,6 +668,62 @@ class Result:
                 }
             )
         return Table(rows)
+
+
+def _seed_from_record(record: Any) -> Any:
+    """The seed :func:`complab.simulate` recorded, back in a form it takes."""
+    if isinstance(record, Mapping):
+        return np.random.SeedSequence(
+            record["entropy"], spawn_key=tuple(record.get("spawn_key", ()))
+        )
+    return record
+
+
+def _split_variance(grid: np.ndarray) -> dict[str, Any]:
+    """Law-of-total-variance split of a [draws, trials per draw] grid, with delete-one-draw
+    jackknife standard errors."""
+    g, k = grid.shape
+    nan = float("nan")
+    out: dict[str, Any] = {"draws": g, "trials_per_draw": k}
+    if g < 3:
+        return {
+            **out,
+            "total_var": nan,
+            "assumption_var": nan,
+            "assumption_se": nan,
+            "luck_var": nan,
+            "luck_se": nan,
+            "assumption_share": nan,
+            "assumption_share_se": nan,
+        }
+    means = grid.mean(axis=1)
+    within = grid.var(axis=1, ddof=1)
+    luck = within.mean()
+    assumption = means.var(ddof=1) - luck / k
+    total = assumption + luck
+    # Delete-one-draw estimates, in closed form.
+    s1, s2 = means.sum(), (means**2).sum()
+    m_i = (s1 - means) / (g - 1)
+    var_i = (s2 - means**2 - (g - 1) * m_i**2) / (g - 2)
+    luck_i = (within.sum() - within) / (g - 1)
+    assumption_i = var_i - luck_i / k
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_i = assumption_i / (assumption_i + luck_i)
+        share = assumption / total if total > 0 else nan
+
+    def jackknife(values: np.ndarray) -> float:
+        return float(np.sqrt((g - 1) / g * ((values - values.mean()) ** 2).sum()))
+
+    return {
+        **out,
+        "total_var": float(total),
+        "assumption_var": float(assumption),
+        "assumption_se": jackknife(assumption_i),
+        "luck_var": float(luck),
+        "luck_se": jackknife(luck_i),
+        "assumption_share": float(share),
+        "assumption_share_se": jackknife(share_i) if np.isfinite(share_i).all() else nan,
+    }
 
 
 def metric_actuals(raw: np.ndarray) -> dict[str, np.ndarray]:

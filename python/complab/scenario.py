@@ -57,8 +57,9 @@ from typing import Any
 
 import numpy as np
 
-from complab import _core
+from complab import _core, uncertainty
 from complab.plans import METRICS, Plan, _record, _reraise_under, shown
+from complab.uncertainty import Distribution
 
 ROLES = ("ae", "sdr", "csm")
 _C_INT = 2**31  # the core stores counts and months as C ints
@@ -355,6 +356,9 @@ class Scenario:
 
     world: World
     plans: Mapping[str, Plan] = field(default_factory=dict)
+    #: Uncertain world fields: ``{"world.segments.smb.renewal_hazard": LogNormal(...)}``
+    #: (:mod:`complab.uncertainty`); the world holds each one's median. Empty: a fixed world.
+    uncertain: Mapping[str, Distribution] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if not isinstance(self.plans, Mapping):
@@ -362,7 +366,46 @@ class Scenario:
                 f"plans: expected a mapping of plan key to Plan, got {type(self.plans).__name__}"
             )
         object.__setattr__(self, "plans", dict(self.plans))
-        self.validate()
+        if not isinstance(self.uncertain, Mapping):
+            raise ValueError(
+                "uncertain: expected a mapping of world path to distribution, got "
+                f"{type(self.uncertain).__name__}"
+            )
+        if self.uncertain and isinstance(self.world, World):
+            uncertain, world = _normalise_uncertain(self.world, self.uncertain)
+            object.__setattr__(self, "uncertain", uncertain)
+            object.__setattr__(self, "world", world)
+        else:
+            object.__setattr__(self, "uncertain", dict(self.uncertain))
+        try:
+            self.validate()
+        except ValueError as err:
+            raise _blame_uncertain(self, err, "median") from None
+        if self.uncertain:
+            _check_supports(self)
+
+    # -- uncertain assumptions (complab.uncertainty) ------------------------------------------
+    @property
+    def responsive(self) -> bool:
+        """Whether reps respond to plans in any draw: ``incentive_sensitivity`` above 0, or
+        uncertain with draws above 0 (then plans change the world and every plan must be
+        simulated)."""
+        beta = self.uncertain.get("world.behaviour.incentive_sensitivity")
+        if beta is not None:
+            return float(np.max(beta.attainable()[1])) > 0
+        return self.world.behaviour.incentive_sensitivity > 0
+
+    def fixed(self) -> Scenario:
+        """This scenario with every uncertain field at its median (no distributions)."""
+        return Scenario(world=self.world, plans=self.plans) if self.uncertain else self
+
+    def at(self, values: Mapping[str, Any]) -> Scenario:
+        """A fixed scenario with uncertain fields set to drawn values ``{path: value}``
+        (the others at their medians); validated."""
+        world = self.world
+        for path, value in values.items():
+            world = _replace_field(world, _split_path(path)[1:], value, path)
+        return Scenario(world=world, plans=self.plans)
 
     # -- validation and conversion -------------------------------------------------------
     def validate(self) -> None:
@@ -497,7 +540,7 @@ class Scenario:
         updates.update({k.replace("__", "."): v for k, v in kwargs.items()})
         if not updates:
             return self
-        data = {"world": _plain(self.world), "plans": dict(self.plans)}
+        data = {"world": self._world_dict(), "plans": dict(self.plans)}
         for path, value in updates.items():
             if not isinstance(path, str):
                 raise ValueError(f"with_: path {shown(path)} is not a string")
@@ -511,9 +554,21 @@ class Scenario:
         """Plain dict (lists, numbers, strings, None) that :meth:`from_dict` turns back into
         an equal scenario."""
         return {
-            "world": _plain(self.world),
+            "world": self._world_dict(),
             "plans": {k: p.to_dict() for k, p in self.plans.items()},
         }
+
+    def _world_dict(self) -> dict[str, Any]:
+        """The world's dict form with each uncertain field's distribution in place of its
+        value (``{"dist": "lognormal", ...}``), as a scenario file writes it."""
+        data = _plain(self.world)
+        for path, dist in self.uncertain.items():
+            node: Any = data
+            parts = _split_path(path)[1:]
+            for head in parts[:-1]:
+                node = node[_item_index(node, head)] if isinstance(node, list) else node[head]
+            node[parts[-1]] = dist.to_dict()
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
@@ -529,7 +584,8 @@ class Scenario:
             in [0, 1]``.
         """
         d = _record(data, "scenario", ("world",), ("plans",))
-        world = _build(World, d["world"], "world")
+        world_data, uncertain = _extract_uncertain(d["world"])
+        world = _build(World, world_data, "world")
         plans_data = d.get("plans")
         if plans_data is None:
             plans_data = {}
@@ -550,7 +606,7 @@ class Scenario:
                 plans[key] = Plan.from_dict(p)
             except ValueError as err:
                 raise _reraise_under(f"plans.{key}", err, own="plan") from None
-        return cls(world=world, plans=plans)
+        return cls(world=world, plans=plans, uncertain=uncertain)
 
     def to_yaml(self, path: str | os.PathLike[str] | None = None) -> str:
         """The scenario as YAML text (written to `path` too when given).
@@ -873,6 +929,7 @@ def _check_opportunities(w: World) -> None:
     )
 
 
+@functools.lru_cache(maxsize=1024)  # a pure function; scenarios drawn per trial repeat it
 def _overflow_odds(rate: float, skill_log_sd: float, months: int) -> float:
     """An upper bound on the chance that an SDR (skill ~ LogNormal(0, skill_log_sd)) draws
     more than the limit in some month of a trial (counts ~ Poisson(rate x skill)): the
@@ -1116,6 +1173,11 @@ def _scaled(current: Any, factor: float, full: str, where: str) -> Any:
     when the product is whole (a headcount of 4 times 1.5 is 6)."""
     if isinstance(current, list):
         return [_scaled(v, factor, full, f"{where}[{i}]") for i, v in enumerate(current)]
+    if uncertainty.is_distribution(current):
+        try:
+            return uncertainty.from_dict(current, where).scaled(factor).to_dict()
+        except ValueError as err:
+            raise ValueError(f"{full}: {err}") from None
     if isinstance(current, bool) or not isinstance(current, (int, float)):
         raise ValueError(
             f"{full}: ×{factor:g} scales a number, and {where} is {current!r}; give a value"
@@ -1176,6 +1238,14 @@ def _expand_path(data: dict[str, Any], parts: list[str], full: str) -> list[list
 
     walk(data, 0, [])
     return out
+
+
+def _item_index(items: list[Any], head: str) -> int:
+    """:func:`_find_item` for a path known to exist."""
+    k = _find_item(items, head)
+    if k is None:
+        raise ValueError(f"no item '{head}'")
+    return k
 
 
 def _find_item(items: list[Any], head: str) -> int | None:
@@ -1371,3 +1441,220 @@ def _roster_terms(scenario: Scenario, core: Any) -> None:
     wf.roster = seats
     w_core.workforce = wf
     core.world = w_core
+
+
+# -- helpers: uncertain fields ----------------------------------------------------------------
+_GROUPS = {"segments": "Segment", "products": "Product"}
+
+
+def _uncertain_target(world: World, parts: list[str], full: str) -> tuple[list[str], Any]:
+    """The canonical parts (segments and products by name) of an uncertain field's path
+    and its current value; ValueError unless it is a real-valued world field."""
+    node: Any = world
+    canonical: list[str] = []
+    i = 0
+    while i < len(parts):
+        head = parts[i]
+        if not dataclasses.is_dataclass(node):
+            raise ValueError(f"{full}: not a world field that can be uncertain")
+        names = {f.name: f for f in fields(node)}
+        if head not in names:
+            where = ".".join(["world", *canonical]) or "world"
+            raise ValueError(
+                f"{full}: '{head}' is not a field of {where} (allowed: {', '.join(names)})"
+            )
+        kind = _kind(names[head])
+        value = getattr(node, head)
+        if kind.startswith("records:"):
+            if i + 1 >= len(parts):
+                raise ValueError(f"{full}: a list of records cannot be uncertain; name a field")
+            items = [_plain(v) for v in value]
+            k = _find_item(items, parts[i + 1])
+            if k is None:
+                raise ValueError(
+                    f"{full}: no item '{parts[i + 1]}' in world.{head} "
+                    f"(items: {', '.join(str(v.get('name', j)) for j, v in enumerate(items))})"
+                )
+            canonical += [head, value[k].name]
+            node = value[k]
+            i += 2
+            continue
+        if kind.startswith("record:"):
+            canonical.append(head)
+            node = value
+            i += 1
+            continue
+        if i != len(parts) - 1 or kind not in ("float", "floats"):
+            raise _not_uncertain(full, kind)
+        return [*canonical, head], value
+    raise ValueError(f"{full}: names a group of fields, not one field")
+
+
+def _replace_field(node: Any, parts: list[str], value: Any, full: str) -> Any:
+    """A copy of a world record with the field at ``parts`` (canonical) set to ``value``."""
+    head = parts[0]
+    current = getattr(node, head)
+    if len(parts) == 1:
+        if isinstance(value, np.ndarray):
+            value = tuple(float(v) for v in value) if value.ndim else float(value)
+        elif isinstance(value, np.generic):
+            value = value.item()
+        return dataclasses.replace(node, **{head: value})
+    if isinstance(current, tuple):
+        k = _find_item([{"name": v.name} for v in current], parts[1])
+        if k is None:
+            raise ValueError(f"{full}: no item '{parts[1]}' in {head}")
+        new = list(current)
+        new[k] = _replace_field(current[k], parts[2:], value, full)
+        return dataclasses.replace(node, **{head: tuple(new)})
+    return dataclasses.replace(node, **{head: _replace_field(current, parts[1:], value, full)})
+
+
+def _check_shape(parts: list[str], dist: Distribution, path: str) -> None:
+    """A distribution fits its field: a count cannot be uncertain, a list field takes list
+    parameters, a number single ones."""
+    record: type = World
+    if parts[0] in _GROUPS and len(parts) >= 3:
+        record, parts = _RECORDS[_GROUPS[parts[0]]], parts[2:]
+    elif parts[0] in ("effort", "behaviour") and len(parts) >= 2:
+        record, parts = (Effort if parts[0] == "effort" else Behaviour), parts[1:]
+    kinds = {f.name: _kind(f) for f in fields(record)}
+    if len(parts) != 1 or parts[0] not in kinds:
+        raise ValueError(f"{path}: not a world field that can be uncertain")
+    kind = kinds[parts[0]]
+    if kind not in ("float", "floats"):
+        raise _not_uncertain(path, kind)
+    _check_size(path, kind == "floats", dist)
+
+
+def _not_uncertain(path: str, kind: str) -> ValueError:
+    what = {"int": "a count", "bool": "true or false", "str": "a name"}.get(kind, "not a number")
+    return ValueError(
+        f"{path}: {what}, which cannot be uncertain; only real-valued world fields "
+        "(a number or a list of numbers) take a distribution: compare or sweep the "
+        "values of a count instead"
+    )
+
+
+def _check_size(path: str, is_list: bool, dist: Distribution) -> None:
+    """A list field takes list parameters, a number single ones."""
+    if is_list and dist.size is None:
+        raise ValueError(
+            f"{path}: a list of numbers; give the {dist.kind} distribution's parameters as "
+            "lists (e.g. one median per entry), not single numbers"
+        )
+    if not is_list and dist.size is not None:
+        raise ValueError(
+            f"{path}: a single number; give the {dist.kind} distribution single numbers, "
+            f"not lists of {dist.size}"
+        )
+
+
+def _normalise_uncertain(
+    world: World, uncertain: Mapping[str, Any]
+) -> tuple[dict[str, Distribution], World]:
+    """Canonical paths, distributions checked against their fields (a list field takes
+    list parameters of its length), and the world with each field at its median."""
+    out: dict[str, Distribution] = {}
+    for path, dist in uncertain.items():
+        if not isinstance(path, str):
+            raise ValueError(f"uncertain: path {shown(path)} is not a string")
+        parts = _split_path(path)
+        if parts[0] != "world":
+            raise ValueError(f"{path}: only world fields can be uncertain, not plans")
+        canonical, current = _uncertain_target(world, parts[1:], path)
+        key = ".".join(["world", *canonical])
+        dist = uncertainty.from_dict(dist, key)
+        if key in out:
+            raise ValueError(f"{path}: given twice (as {key})")
+        _check_size(key, isinstance(current, tuple), dist)
+        out[key] = dist
+        world = _replace_field(world, canonical, dist.nominal(), key)
+    return out, world
+
+
+def _rounded(value: Any) -> Any:
+    """A drawn value to six significant digits, for messages."""
+    if isinstance(value, tuple):
+        return tuple(_rounded(v) for v in value)
+    return float(f"{value:.6g}")
+
+
+def _blame_uncertain(scenario: Scenario, err: ValueError, what: str) -> ValueError:
+    """An error about an uncertain field's value (its median, say) named by the field's
+    uncertain path and its distribution; any other error as it is."""
+    text = str(err)
+    names = scenario.world.segment_names()
+    products = [p.name for p in scenario.world.products]
+    for path, dist in scenario.uncertain.items():
+        parts = _split_path(path)
+        index = path
+        if parts[1] in _GROUPS:
+            group = names if parts[1] == "segments" else products
+            if parts[2] in group:
+                index = f"world.{parts[1]}[{group.index(parts[2])}].{'.'.join(parts[3:])}"
+        if text.startswith((index + ":", index + "[", path + ":")):
+            return ValueError(
+                f"{path}: {dist.describe()} has a {what} the scenario does not allow: {text}"
+            )
+    return err
+
+
+def _check_supports(scenario: Scenario) -> None:
+    """Refuse a distribution that can draw a value its field does not allow: the scenario
+    is built at each end of each distribution's attainable range (the others at their
+    medians)."""
+    for path, dist in scenario.uncertain.items():
+        for end, value in zip(("least", "greatest"), dist.attainable(), strict=True):
+            try:
+                scenario.at({path: value})
+            except ValueError as err:
+                shown_value = uncertainty._shown(_rounded(value))
+                raise ValueError(
+                    f"{path}: {dist.describe()} can draw {shown_value} (its {end} value, at "
+                    f"odds of 1 in 2**53), which the scenario does not allow: {err}. Narrow "
+                    "the distribution, or truncate it with low / high inside the allowed range"
+                ) from None
+
+
+def _extract_uncertain(data: Any) -> tuple[Any, dict[str, Any]]:
+    """A world's dict form with distributions (``{"dist": ...}`` mappings, or distribution
+    objects) taken out, and ``{path: distribution}`` for them (segments and products named
+    by ``name``, else index). The world keeps the values it had where a distribution was
+    (the scenario puts each median there)."""
+    found: dict[str, Any] = {}
+    if not isinstance(data, Mapping):
+        return data, found
+
+    def take(record: Any, prefix: str) -> Any:
+        if not isinstance(record, Mapping):
+            return record
+        out = dict(record)
+        for key, value in record.items():
+            path = f"{prefix}.{key}"
+            if uncertainty.is_distribution(value):
+                found[path] = value
+                out[key] = 0.0
+            elif key in _GROUPS and prefix == "world" and isinstance(value, (list, tuple)):
+                items = []
+                for k, item in enumerate(value):
+                    name = item.get("name") if isinstance(item, Mapping) else None
+                    label = name if isinstance(name, str) and name else str(k)
+                    items.append(take(item, f"{path}.{label}"))
+                out[key] = items
+            elif key in ("effort", "behaviour") and prefix == "world":
+                out[key] = take(value, path)
+        return out
+
+    world = take(data, "world")
+    # A list field's placeholder must have the list's shape for the world to build.
+    for path, value in found.items():
+        dist = uncertainty.from_dict(value, path)
+        parts = _split_path(path)[1:]
+        _check_shape(parts, dist, path)
+        node: Any = world
+        for head in parts[:-1]:
+            node = node[_item_index(node, head)] if isinstance(node, list) else node[head]
+        nominal = dist.nominal()
+        node[parts[-1]] = list(nominal) if isinstance(nominal, tuple) else nominal
+    return world, found

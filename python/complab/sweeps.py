@@ -203,7 +203,7 @@ def is_plan_only(paths: Sequence[str], scenario: Scenario) -> bool:
     """Whether the world can be simulated once and re-paid: every path edits the plans
     only and the plans do not change the world (fixed mode, no pay-linked attrition,
     docs/model.md §7)."""
-    if scenario.world.responds_to_plans():
+    if scenario.responsive or scenario.world.responds_to_plans():
         return False
     return all(p == "plans" or p.startswith("plans.") for p in paths)
 

@@ -61,6 +61,10 @@ def test_table_is_tidy_over_variants_kpis_and_years(comparison, base):
         "ci_low",
         "ci_high",
         "se_unpaired",
+        "better",
+        "p_better",
+        "p_better_se",
+        "shortfall",
         "method",
     ]
     kpis = set(comparison.base.kpis().columns) - {"trial", "year"}
@@ -214,3 +218,24 @@ def test_segment_cohort_kpis_are_paired_like_the_others(comparison):
         )
         assert row["diff"] == pytest.approx(d.mean())
         assert row["se"] == pytest.approx(d.std(ddof=1) / np.sqrt(len(d)))
+
+
+def test_p_better_and_shortfall_match_the_paired_trials(comparison):
+    base = comparison.base.kpis()
+    for variant, kpi, better in (
+        ("more churn", "arr_end", "higher"),
+        ("richer csm", "comp_total", "lower"),
+    ):
+        v = comparison.results[variant].kpis()
+        b_year, v_year = base[base["year"] == 2][kpi].to_numpy(), v[v["year"] == 2][kpi].to_numpy()
+        d = v_year - b_year
+        row = comparison.table(kpi, year=2).set_index("variant").loc[variant]
+        assert row["better"] == better
+        wins = (d > 0) if better == "higher" else (d < 0)
+        ties = d == 0
+        assert row["p_better"] == (wins.sum() + 0.5 * ties.sum()) / len(d)
+        k = math.ceil(0.1 * len(d))
+        worst = np.sort(d)[:k] if better == "higher" else np.sort(d)[::-1][:k]
+        assert row["shortfall"] == pytest.approx(worst.mean(), rel=1e-12)
+    same = comparison.table("arr_end").query("variant == 'same'")
+    assert (same["p_better"] == 0.5).all()  # every trial a tie
