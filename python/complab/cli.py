@@ -706,6 +706,7 @@ PRESET_LINES = {
     "gainsight_reactive": "a reactive CS organisation: company NRR about 92%",
     "gainsight_proactive": "a proactive CS organisation: about 25 points more NRR",
     "workforce": "reps ramp, leave and are backfilled: AE 9-month ramp, 20% a year, 60 days",
+    "ratchet": "AE quotas rise with last year's over-attainment (and fall less after a miss)",
 }
 
 

@@ -41,7 +41,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from complab.plans import Clawback, Gate, Measure, PayoutCurve, Plan
+from complab.plans import Clawback, Gate, Measure, PayoutCurve, Plan, Ratchet
 from complab.scenario import Effort, Product, Scenario, Segment, World
 
 #: Published benchmark targets per segment: (annual NRR, annual GRR).
@@ -670,6 +670,24 @@ def workforce(hiring: bool = False) -> Scenario:
     return base.with_(changes)
 
 
+def ratchet(up: float = 0.5, down: float = 0.2) -> Scenario:
+    """The default scenario with a quota ratchet on every AE plan (docs/model.md §7).
+
+    At each year's end an AE's quota rises by `up` times its over-attainment and falls by
+    `down` times its shortfall, as in the ratcheting studied by Leone, Misra and Zimmerman
+    (2004, "Investigating quota ratcheting") and Misra and Nair (2011, "A structural model
+    of sales-force compensation dynamics"): quotas chase last year's sales, more up than
+    down. In fixed mode it moves pay only; in responsive mode
+    (``world.behaviour.incentive_sensitivity`` > 0) reps already above quota hold effort
+    back near the year's end, since each extra sale raises next year's bar (§8).
+    """
+    base = default()
+    rule = Ratchet(up=up, down=down)
+    return _with_plans(
+        base, {k: replace(p, ratchet=rule) for k, p in base.plans.items() if p.role == "ae"}
+    )
+
+
 # -- registry ------------------------------------------------------------------------------------
 #: Preset name → (function, source article in ``shared/seeds``, or "" for a preset built on
 #: published benchmarks, which its docstring cites).
@@ -683,6 +701,7 @@ PRESETS: dict[str, tuple[Callable[..., Scenario], str]] = {
     "gainsight_reactive": (gainsight_reactive, "004"),
     "gainsight_proactive": (gainsight_proactive, "004"),
     "workforce": (workforce, ""),
+    "ratchet": (ratchet, ""),
 }
 
 

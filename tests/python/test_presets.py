@@ -27,13 +27,14 @@ def test_registry_lists_every_preset_and_builds_them_by_name():
         "gainsight_reactive",
         "gainsight_proactive",
         "workforce",
+        "ratchet",
     ]
     for name in names:
         scenario = presets.get(name)
         assert isinstance(scenario, complab.Scenario)
         function, article = presets.PRESETS[name]
-        if name == "workforce":  # from benchmarks, cited in docs/model.md §9
-            assert article == "" and "docs/model.md §9" in function.__doc__
+        if name in ("workforce", "ratchet"):  # from published work, cited in docs/model.md
+            assert article == "" and "docs/model.md §" in function.__doc__
             continue
         assert re.fullmatch(r"00[0-4]", article)
         assert f"``{article}``" in function.__doc__ or name == "default", name
