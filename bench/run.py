@@ -18,8 +18,9 @@ Measured on the default scenario (complab.presets.default):
 - peak memory (VmHWM) of a 10,000-trial run in a fresh process;
 - a plan-only sweep point (Result.repay, docs/model.md §7) against re-simulating;
 - where the time goes: the engine on 1 thread with the per-account-month draws switched
-  off in turn (health and usage noise: one Philox block and two normals per
-  account-month; CSQLs: one more block), in nanoseconds per account-month.
+  off in turn (health and usage noise: two normals per account-month; CSQLs: a yes/no
+  per account-month and the raised ones' events; without all three no account-month block
+  is drawn), in nanoseconds per account-month.
 """
 
 from __future__ import annotations
