@@ -131,3 +131,12 @@ def test_explorer_benchmark_times_real_updates():
     figures = explorer_bench.measure(trials=4, updates=3)
     assert figures["trials"] == 4 and figures["updates"] == 3
     assert 0 < figures["median_ms"] <= figures["max_ms"]
+
+
+def test_sobol_study_counts_its_runs():
+    import sobol_study
+
+    scenario = presets.default().with_(world__months=12)
+    figures = sobol_study.run(samples=2, trials=2, threads=1, scenario=scenario)
+    assert figures["runs"] == 2 * (len(sobol_study.PARAMS) + 2)
+    assert figures["seconds_for_500_runs"] == figures["seconds_per_run"] * 500 > 0
