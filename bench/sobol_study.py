@@ -40,7 +40,13 @@ def run(
     threads = (os.cpu_count() or 1) if threads is None else threads
     start = time.perf_counter()
     sensitivity.sobol(
-        responsive, PARAMS, outputs="arr_end", samples=samples, trials=trials, seed=1, threads=threads
+        responsive,
+        PARAMS,
+        outputs="arr_end",
+        samples=samples,
+        trials=trials,
+        seed=1,
+        threads=threads,
     )
     seconds = time.perf_counter() - start
     runs = samples * (len(PARAMS) + 2)
