@@ -101,10 +101,12 @@ int main(int argc, char** argv) {
   complab::PassConstants c;
   c.health_base = 0.5, c.health_reversion = 0.15, c.health_noise = 0.05, c.gap_effect = 0.1;
   c.usage_drift = 0.08, c.usage_noise = 0.02, c.csql_rate = 0.01;
+  std::vector<std::uint32_t> yes_no(n);
+  for (auto& w : yes_no) w = static_cast<std::uint32_t>(gen());
   complab::PassAccounts accounts[2];
   for (int flip = 0; flip < 2; ++flip) {
     accounts[flip] = {csm.data(),    renewal_month.data(), exp_close.data(), gap.data(), health.data(), arr_usage.data(),
-                      z_health.data(), (flip ? z_usage_flipped : z_usage).data(), words.data()};
+                      z_health.data(), (flip ? z_usage_flipped : z_usage).data(), yes_no.data()};
   }
   const complab::PassReps reps{shift.data(), effort.data()};
   const std::vector<double> health_start = health;

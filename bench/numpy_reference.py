@@ -686,7 +686,7 @@ class _Batch:
         return d
 
     def step(self, t: int) -> None:
-        rng, w, ser = self.rng, self.w, self.series
+        ser = self.series
         p = t // self.P
         if t > 0 and t % CONTRACT_MONTHS == 0 and t % self.P == 0:
             self.compact()  # no cohort spans this month's start: drop the churned accounts
@@ -700,6 +700,21 @@ class _Batch:
         ser["arr_start"][:, t] = v["arr_fixed"].sum(axis=1) + v["arr_usage"].sum(axis=1)
         ser["account_months"][:, t] = v["active"].sum(axis=1)
         won = self.new_business(t, p)
+        self.account_pass(t, p, hi, v)
+
+        # New accounts join after the month's account updates.
+        if won and len(won["b"]):
+            self.join(won, t, p)
+        hi = int(self.n_accounts.max())
+        arr = a["arr_fixed"][:, :hi].sum(axis=1) + a["arr_usage"][:, :hi].sum(axis=1)
+        ser["arr_end"][:, t] = arr
+        ser["active_logos"][:, t] = a["active"][:, :hi].sum(axis=1)
+        self.close_cohorts(t)
+
+    def account_pass(self, t: int, p: int, hi: int, v: dict[str, np.ndarray]) -> None:
+        """Steps 1-5 for every account: dense health, usage and CSQL draws over the slots
+        in use (`v`: views of their first `hi` columns), then the rare events."""
+        rng, w, ser = self.rng, self.w, self.series
         shift, e_expand = self.csm_effort()
         csm_flat = v["csm_flat"]
         z_health, z_usage = rng.standard_normal((2, self.B, hi))
@@ -757,15 +772,6 @@ class _Batch:
         f = slots(v["renewal_month"] == t)
         if len(f):
             self.renew(t, f)
-
-        # New accounts join after the month's account updates.
-        if won and len(won["b"]):
-            self.join(won, t, p)
-        hi = int(self.n_accounts.max())
-        arr = a["arr_fixed"][:, :hi].sum(axis=1) + a["arr_usage"][:, :hi].sum(axis=1)
-        ser["arr_end"][:, t] = arr
-        ser["active_logos"][:, t] = a["active"][:, :hi].sum(axis=1)
-        self.close_cohorts(t)
 
     def at(self, name: str) -> np.ndarray:
         """Account field `name` as a flat view, for flat slot indices (trial * capacity + slot)."""
@@ -1014,6 +1020,14 @@ def simulate_reference(
     batch_size
         Trials simulated together; about 64 keeps the arrays in cache-friendly sizes.
     """
+    return run_batches(scenario, trials, seed, batch_size, _Batch)
+
+
+def run_batches(
+    scenario: complab.Scenario, trials: int, seed: int | None, batch_size: int, kind: type
+) -> ReferenceResult:
+    """:func:`simulate_reference` with batches of class `kind` (a subclass of the NumPy
+    batch that replaces a step, as bench/numba_reference.py does)."""
     behaviour = getattr(scenario.world, "behaviour", None)
     if behaviour is not None and getattr(behaviour, "incentive_sensitivity", 0.0) != 0.0:
         raise NotImplementedError(
@@ -1024,7 +1038,7 @@ def simulate_reference(
     model = _Model(scenario, roster)
     parts = []
     for start in range(0, trials, batch_size):
-        batch = _Batch(model, min(batch_size, trials - start), rng)
+        batch = kind(model, min(batch_size, trials - start), rng)
         batch.run()
         parts.append(batch)
     raw = np.concatenate([b.raw[:, : roster.size] for b in parts])

@@ -7,6 +7,7 @@
 #include "complab/identity.hpp"
 #include "complab/money.hpp"
 #include "complab/plan.hpp"
+#include "complab/random_batch.hpp"
 
 namespace complab {
 
@@ -127,14 +128,18 @@ void AccountDynamics::segment_month(int s, int t, int p, MonthSums& sums) {
   if (z_health_.size() < n) {
     z_health_.resize(n);
     z_usage_.resize(n);
+    csql_bits_.resize(n);
     events_.resize(n);
   }
 
-  // The health and usage normals share one AccountMonth block, a 64-bit word each (their
-  // rare extra words come from their own streams). z = 0 where a segment has no noise.
+  // One AccountMonth block an account: 48 bits for each of the health and usage normals'
+  // first words (their rare extra words come from their own streams) and 32 for the CSQL
+  // yes/no (split_account_month). z = 0 where a segment has no noise.
   const bool health_noise = seg.health_noise > 0, usage_noise = seg.usage_noise > 0;
-  if (health_noise || usage_noise) {
+  const bool csql_possible = seg.csql_rate > 0;
+  if (health_noise || usage_noise || csql_possible) {
     streams_.blocks(group, entity, n, t, Purpose::AccountMonth, dynamics_blocks_);
+    split_account_month(dynamics_blocks_.first.data(), dynamics_blocks_.second.data(), n, csql_bits_.data());
   }
   if (health_noise) {
     streams_.unit_normals(dynamics_blocks_.first.data(), group, entity, n, t, Purpose::Health, z_health_.data());
@@ -148,8 +153,6 @@ void AccountDynamics::segment_month(int s, int t, int p, MonthSums& sums) {
     std::fill_n(z_usage_.begin(), n, 0.0);
   }
 
-  const bool csql_possible = seg.csql_rate > 0;
-  if (csql_possible) streams_.blocks(group, entity, n, t, Purpose::Csql, csql_blocks_);
 
   // One pass over the list (account_pass.hpp): the continuous dynamics (steps 1, 2),
   // whether a renewal is due and step 4's yes/no, listing the few accounts with an event this
@@ -164,7 +167,7 @@ void AccountDynamics::segment_month(int s, int t, int p, MonthSums& sums) {
   c.csql_rate = seg.csql_rate, c.csql_health_exponent = w_.csql_health_exponent;
   const PassAccounts accounts{live.csm.data(), live.renewal_month.data(), live.exp_close.data(), live.gap.data(),
                               live.health.data(), live.arr_usage.data(), z_health_.data(), z_usage_.data(),
-                              csql_possible ? csql_blocks_.first.data() : nullptr};
+                              csql_possible ? csql_bits_.data() : nullptr};
   const PassSums pass = account_pass(c, accounts, PassReps{reps_.health_shift.data(), reps_.expansion_effort.data()}, n,
                                      events_.data());
   const std::size_t num_events = pass.events, num_due = pass.due;
@@ -176,8 +179,9 @@ void AccountDynamics::segment_month(int s, int t, int p, MonthSums& sums) {
   if (num_events == 0) return;
 
   // The events' draws, a batch a purpose: the closing hand-offs' ExpansionWin blocks, the
-  // CSQLs' second Csql blocks (kind, product and acceptance follow the yes/no word) and
-  // the renewals' Renewal blocks.
+  // CSQLs' Csql blocks (kind, product and acceptance: the stream's second to fourth words,
+  // as in the warm start's history, whose yes/no is the first) and the renewals' Renewal
+  // blocks.
   if (renewal_entity_.size() < num_events) {
     renewal_entity_.resize(num_events);
     csql_entity_.resize(num_events);
@@ -191,6 +195,7 @@ void AccountDynamics::segment_month(int s, int t, int p, MonthSums& sums) {
     if (events_[e].due) renewal_entity_[d++] = entity[k];
   }
   streams_.blocks(group, closing_entity_.data(), num_closing, t, Purpose::ExpansionWin, expansion_win_blocks_);
+  streams_.blocks(group, csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_blocks_);
   streams_.blocks(group, csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_more_blocks_, 1);
   streams_.blocks(group, renewal_entity_.data(), num_due, t, Purpose::Renewal, renewal_blocks_);
 
@@ -204,7 +209,7 @@ void AccountDynamics::segment_month(int s, int t, int p, MonthSums& sums) {
     // Step 4, CSQL: raised by the CSM, accepted or not by the account's AE. The Csql stream's
     // second word, then its second block.
     if (ev.csql) {
-      raise_csql(live, k, t, p, seg, to_unit(csql_blocks_.second[k]), to_unit(csql_more_blocks_.first[q]),
+      raise_csql(live, k, t, p, seg, to_unit(csql_blocks_.second[q]), to_unit(csql_more_blocks_.first[q]),
                  to_unit(csql_more_blocks_.second[q]));
       ++q;
     }

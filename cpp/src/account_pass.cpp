@@ -52,7 +52,7 @@ inline void usage_and_events_one(const PassConstants& c, const PassAccounts& a, 
   if (c.csql_rate > 0 && csm >= 0 && (a.exp_close[k] < 0 || closing)) {
     const double gamma = c.csql_health_exponent;
     const double p_csql = c.csql_rate * reps.expansion_effort[csm + 1] * (gamma == 1.0 ? h : std::pow(h, gamma));
-    csql = to_unit(a.csql_word[k]) < p_csql;
+    csql = to_unit32(a.csql_bits[k]) < p_csql;
   }
   events[s.events] = PassEvent{static_cast<std::uint32_t>(k), csql, due};
   s.due += due;
@@ -93,8 +93,7 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
   const __m256d drift = _mm256_set1_pd(c.usage_drift), usage_sd = _mm256_set1_pd(c.usage_noise);
   const __m256d csql_rate = _mm256_set1_pd(c.csql_rate);
   const __m256i not_small = _mm256_set1_epi64x(~((std::int64_t{1} << 52) - 1));
-  const __m256i low32 = _mm256_set1_epi64x(0xFFFFFFFF);
-  const __m256d two32 = _mm256_set1_pd(0x1.0p32), two_53 = _mm256_set1_pd(0x1.0p-53);
+  const __m256d two_32 = _mm256_set1_pd(0x1.0p-32);
   const __m128i month = _mm_set1_epi32(c.month), none = _mm_set1_epi32(-1);
   const double gamma = c.csql_health_exponent;
   const bool csql_possible = c.csql_rate > 0, gamma_one = gamma == 1.0;
@@ -103,7 +102,7 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
   const double *const gap = a.gap, *const z_health = a.z_health, *const z_usage = a.z_usage;
   double* const health_of = a.health;
   std::int64_t* const arr_usage = a.arr_usage;
-  const std::uint64_t* const csql_word = a.csql_word;
+  const std::uint32_t* const csql_bits = a.csql_bits;
   const double *const health_shift = reps.health_shift, *const expansion_effort = reps.expansion_effort;
   // Two loops, health first: one loop with both would hold a chain of dependent operations
   // too long for the CPU to overlap many accounts.
@@ -170,12 +169,9 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
           h_power = _mm256_load_pd(lane);
         }
         const __m256d p_csql = _mm256_mul_pd(_mm256_mul_pd(csql_rate, effort), h_power);
-        // to_unit: the top 53 bits in two exact halves.
-        const __m256i bits = _mm256_srli_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(csql_word + k)), 11);
-        const __m256d u = _mm256_mul_pd(
-            _mm256_add_pd(_mm256_mul_pd(small_to_double(_mm256_srli_epi64(bits, 32)), two32),
-                          small_to_double(_mm256_and_si256(bits, low32))),
-            two_53);
+        // to_unit32: the 32-bit words, zero-extended, convert exactly.
+        const __m256i bits = _mm256_cvtepu32_epi64(_mm_loadu_si128(reinterpret_cast<const __m128i*>(csql_bits + k)));
+        const __m256d u = _mm256_mul_pd(small_to_double(bits), two_32);
         csql = may & _mm256_movemask_pd(_mm256_cmp_pd(u, p_csql, _CMP_LT_OQ));
       }
     }

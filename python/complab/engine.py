@@ -222,6 +222,128 @@ def warn_idle_clawbacks(scenario: Scenario) -> None:
             )
 
 
+def callback_for(
+    progress: bool | Callable[[int], None], trials: int
+) -> tuple[Callable[[int], None] | None, Callable[[], None]]:
+    """The callback given the trials done for ``progress``, and what closes its bar."""
+    if progress is True:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=trials, unit="trial", desc="simulating")
+
+        def update(done: int) -> None:
+            bar.update(done - bar.n)
+
+        return update, bar.close
+    return (progress if callable(progress) else None), lambda: None
+
+
+def simulate_part(spec: dict[str, Any]) -> dict[str, Any]:
+    """One trial range of a split run (:func:`simulate` with ``executor=``): the engine's
+    arrays for ``spec``'s plain data (scenario and history as dicts, the engine's 64-bit
+    seed, ``first_trial``, ``trials``, ``threads``, ``batch_size``, ``keep_accounts``).
+    Top-level, so it pickles to worker processes."""
+    core = Scenario.from_dict(spec["scenario"])._to_core()
+    if spec["history"] is not None:
+        core.history = [Scenario.from_dict(spec["history"])._to_core()]
+        core.validate()
+    options = _core.RunOptions()
+    for name in ("trials", "seed", "threads", "batch_size", "first_trial", "keep_accounts"):
+        setattr(options, name, spec[name])
+    arrays = _core.simulate(core, options, None)
+    interrupt = arrays.pop("interrupt")
+    if interrupt is not None:
+        raise interrupt
+    return arrays
+
+
+def _simulate_split(
+    scenario: Scenario,
+    options: Any,
+    seed_record: Any,
+    history: Scenario | None,
+    executor: Any,
+    trials_per_task: int | None,
+    threads: int | None,
+    progress: tuple[Callable[[int], None] | None, Callable[[], None]],
+) -> Result:
+    """:func:`simulate` split into trial ranges on ``executor``, joined in trial order."""
+    import concurrent.futures as cf
+
+    from complab.sweeps import _resolve_executor
+
+    pool = _resolve_executor(executor)
+    assert pool is not None
+    trials, first = options.trials, options.first_trial
+    if trials_per_task is None:
+        size = max(50, math.ceil(trials / 32))
+    else:
+        size = _positive_int("trials_per_task", trials_per_task)
+    warn_idle_clawbacks(scenario)
+    reps = len(_core.roster(scenario._to_core())[0])
+    need = _run_bytes(scenario, reps, trials, 0, options.keep_accounts)
+    memory = _memory_bytes()
+    if memory is not None and need > 0.8 * memory[0]:
+        raise ValueError(
+            f"trials: the joined result of {trials:,} trials needs about "
+            f"{need / 2**30:,.1f} GiB and {memory[1]} {memory[0] / 2**30:,.1f} GiB; run "
+            "fewer trials, or run parts with first_trial and reduce each before joining"
+        )
+    common = dict(
+        scenario=scenario.to_dict(),
+        history=None if history is None else history.to_dict(),
+        seed=options.seed,
+        threads=1 if threads is None else threads,
+        batch_size=options.batch_size,
+        keep_accounts=options.keep_accounts,
+    )
+    futures: dict[cf.Future, int] = {}  # future -> start of its range (0-based)
+    arrays: dict[str, np.ndarray] = {}
+    accounts: dict[int, dict[str, np.ndarray]] = {}
+    callback, close_bar = progress
+    done = 0
+    interrupted: KeyboardInterrupt | None = None
+    try:
+        for a in range(0, trials, size):
+            n = min(size, trials - a)
+            spec = dict(common, first_trial=first + a, trials=n)
+            futures[pool.submit(simulate_part, spec)] = a
+        for future in cf.as_completed(futures):
+            a = futures[future]
+            part = future.result()
+            records = part.pop("accounts", None)
+            n = len(part["completed"])
+            for name, values in part.items():
+                if name not in arrays:
+                    arrays[name] = np.zeros((trials, *values.shape[1:]), values.dtype)
+                arrays[name][a : a + n] = values
+            if records is not None:
+                records["trial"] = records["trial"] + a
+                accounts[a] = records
+            done += n
+            if callback is not None:
+                callback(done)
+    except KeyboardInterrupt as err:
+        interrupted = err
+    finally:
+        for future in futures:
+            future.cancel()
+        close_bar()
+    if not arrays:  # interrupted before any part finished
+        raise interrupted if interrupted is not None else RuntimeError("no trials ran")
+    result = Result(
+        scenario=scenario, seed=seed_record, first_trial=first, arrays=arrays, history=history
+    )
+    if accounts:
+        parts = [accounts[a] for a in sorted(accounts)]
+        result.account_records = {
+            name: np.concatenate([p[name] for p in parts]) for name in parts[0]
+        }
+    if interrupted is not None:
+        raise SimulationInterrupted(result.completed_trials()) from interrupted
+    return result
+
+
 def simulate(
     scenario: Scenario,
     trials: int = 1000,
@@ -233,6 +355,8 @@ def simulate(
     keep_accounts: bool = False,
     history: Scenario | None = None,
     trials_per_draw: int = 1,
+    executor: Any = None,
+    trials_per_task: int | None = None,
 ) -> Result:
     """Simulate ``trials`` independent runs of the scenario's world and pay its reps.
 
@@ -270,6 +394,12 @@ def simulate(
         and every plan run on the same seed sees the same draws. 1 (the default): a fresh
         draw every trial. 2 or more lets :meth:`Result.variance_sources` split each KPI's
         variance into assumption uncertainty and the world's own luck.
+    executor
+        Split the trials into ranges and run them on this ``concurrent.futures.Executor``
+        or ``dask.distributed.Client`` (docs/dask.md); the parts join into the result of a
+        local run bit for bit. Each part runs on ``threads`` threads (1 when None).
+    trials_per_task
+        Trials per part with an executor; None: about 32 parts of at least 50 trials.
 
     Returns
     -------
@@ -285,6 +415,7 @@ def simulate(
     if not isinstance(scenario, Scenario):
         raise ValueError(f"scenario: expected a complab.Scenario, got {type(scenario).__name__}")
     trials = _positive_int("trials", trials)
+    threads_given = threads
     threads = (
         (os.cpu_count() or 1)
         if threads is None
@@ -308,6 +439,11 @@ def simulate(
     if history is not None and not isinstance(history, Scenario):
         raise ValueError(f"history: expected a complab.Scenario, got {type(history).__name__}")
     if scenario.uncertain or (history is not None and history.uncertain):
+        if executor is not None or trials_per_task is not None:
+            raise ValueError(
+                "executor: a run with uncertain assumptions runs each draw on its own; "
+                "split it with first_trial (its draws are keyed by absolute trial) instead"
+            )
         return _simulate_drawn(
             scenario,
             trials,
@@ -329,6 +465,19 @@ def simulate(
             core.validate()
         except ValueError as err:
             raise ValueError(str(err)) from None
+    if executor is not None:
+        return _simulate_split(
+            scenario,
+            options,
+            seed_record,
+            history,
+            executor,
+            trials_per_task,
+            None if threads_given is None else threads,
+            callback_for(progress, trials),
+        )
+    if trials_per_task is not None:
+        raise ValueError("trials_per_task: only with an executor")
     warn_idle_clawbacks(scenario)
     reps = len(_core.roster(core)[0])
     need = _run_bytes(scenario, reps, trials, threads, options.keep_accounts)
@@ -342,12 +491,11 @@ def simulate(
             "(complab.sweep does this across processes)"
         )
 
-    bar, callback = _progress(progress, trials)
+    callback, close_bar = callback_for(progress, trials)
     try:
         arrays = _core.simulate(core, options, callback)
     finally:
-        if bar is not None:
-            bar.close()
+        close_bar()
     interrupt = arrays.pop("interrupt")
     try:
         with sigint_deferred():
@@ -368,21 +516,6 @@ def simulate(
             raise SimulationInterrupted(result.completed_trials()) from interrupt
         raise interrupt
     return result
-
-
-def _progress(
-    progress: bool | Callable[[int], None], trials: int
-) -> tuple[Any, Callable[[int], None] | None]:
-    """A progress bar (closed by the caller) and the callback that moves it, for
-    ``progress=True``; no bar and the callable itself for a callable; neither for False."""
-    if progress is True:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=trials, unit="trial", desc="simulating")
-        return bar, lambda done: bar.update(done - bar.n)
-    if callable(progress):
-        return None, progress
-    return None, None
 
 
 def draw_chunks(first_trial: int, trials: int, trials_per_draw: int) -> list[tuple[int, int, int]]:
@@ -463,7 +596,7 @@ def _simulate_drawn(
         options.keep_accounts = keep_accounts
         return _core.simulate(cores[i], options, None)
 
-    bar, callback = _progress(progress, trials)
+    callback, close_bar = callback_for(progress, trials)
     parts: list[dict[str, Any]] = []
     interrupted: KeyboardInterrupt | None = None
     pool = cf.ThreadPoolExecutor(max_workers=workers)
@@ -481,8 +614,7 @@ def _simulate_drawn(
             fut.cancel()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-        if bar is not None:
-            bar.close()
+        close_bar()
     with sigint_deferred():
         arrays = _join_parts(parts, chunks, first_trial, scenario)
         result = Result(

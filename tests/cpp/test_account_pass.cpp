@@ -23,15 +23,15 @@ struct State {
   std::vector<int> csm, renewal_month, exp_close;
   std::vector<double> gap, health, z_health, z_usage;
   std::vector<std::int64_t> arr_usage;
-  std::vector<std::uint64_t> csql_word;
+  std::vector<std::uint32_t> csql_bits;
   PassAccounts view() {
     return {csm.data(),    renewal_month.data(), exp_close.data(), gap.data(),      health.data(),
-            arr_usage.data(), z_health.data(),   z_usage.data(),   csql_word.data()};
+            arr_usage.data(), z_health.data(),   z_usage.data(),   csql_bits.data()};
   }
 };
 
-// A uniform draw u as the Csql word whose to_unit is u (for u a multiple of 2^-53).
-std::uint64_t word_of(double u) { return static_cast<std::uint64_t>(u * 0x1.0p53) << 11; }
+// A uniform draw u as the CSQL yes/no word whose to_unit32 is u (for u a multiple of 2^-32).
+std::uint32_t word_of(double u) { return static_cast<std::uint32_t>(u * 0x1.0p32); }
 
 void record_path() {
   ::testing::Test::RecordProperty("batched_path", complab::detail::uses_avx2() ? "avx2" : "portable");
@@ -120,7 +120,7 @@ TEST(AccountPass, VectorPathEqualsPortableBitForBit) {
                               : pick == 1 ? (std::int64_t{1} << 53) + static_cast<std::int64_t>(gen() % 1000)
                               : pick == 2 ? (std::int64_t{1} << 51) + static_cast<std::int64_t>(gen() % 1000)
                                           : static_cast<std::int64_t>(gen() % 2'000'000'000));
-        s.csql_word.push_back(gen());
+        s.csql_bits.push_back(static_cast<std::uint32_t>(gen()));
       }
       PassConstants c;
       c.month = 6;
@@ -130,7 +130,7 @@ TEST(AccountPass, VectorPathEqualsPortableBitForBit) {
       c.csql_rate = csqls ? 0.4 : 0.0, c.csql_health_exponent = csqls ? gamma : 1.0;
       State v = s, p = s;
       PassAccounts view_v = v.view(), view_p = p.view();
-      if (!csqls) view_v.csql_word = view_p.csql_word = nullptr;
+      if (!csqls) view_v.csql_bits = view_p.csql_bits = nullptr;
       std::vector<PassEvent> ev(n), ep(n);
       const PassSums sv = complab::account_pass(c, view_v, PassReps{shift.data(), effort.data()}, n, ev.data());
       const PassSums sp = complab::detail::account_pass_portable(c, view_p, PassReps{shift.data(), effort.data()}, n, ep.data());

@@ -133,14 +133,18 @@ TEST(UnitNormalFirstWord, TakesSignAndLayerFromTheLowBitsAsBoostDoes) {
   EXPECT_FALSE(complab::unit_normal_first_word(~std::uint64_t{0}, z));
 }
 
-TEST(UnitNormalsFirstWords, MatchTheOneAtATimeCaseBitForBit) {
+class UnitNormalsFirstWords : public ::testing::TestWithParam<bool> {};
+
+TEST_P(UnitNormalsFirstWords, MatchTheOneAtATimeCaseBitForBit) {
   record_path();
-  // Includes words whose float is zero (signed zeros) and a length that leaves a tail.
+  // Includes words whose float is zero (signed zeros) and a length that leaves a tail; with
+  // the parameter, the words are made from 48 bits as the account-month block's normals'
+  // (normal_word_of_48).
   const auto key = complab::seed_key(8);
   KeyedStream words(key, 4, 5, 6, Purpose::Usage);
   const std::size_t n = 200'003;
   std::vector<std::uint64_t> w(n);
-  for (auto& x : w) x = words();
+  for (auto& x : w) x = GetParam() ? complab::normal_word_of_48(words() >> 16) : words();
   w[10] = 0, w[11] = 1, w[12] = 0xff, w[13] = ~std::uint64_t{0};
   std::vector<double> z(n), z_portable(n);
   std::vector<std::uint32_t> declined(n), declined_portable(n);
@@ -163,3 +167,5 @@ TEST(UnitNormalsFirstWords, MatchTheOneAtATimeCaseBitForBit) {
     ASSERT_EQ(std::bit_cast<std::uint64_t>(z_portable[k]), std::bit_cast<std::uint64_t>(one)) << "word " << k;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(AnyOr48Bit, UnitNormalsFirstWords, ::testing::Bool());

@@ -35,12 +35,20 @@ def test_breakdown_times_the_four_variants():
     assert bench.without(scenario) is scenario
 
 
-def test_per_core_times_the_reference_and_the_engine_on_one_core_each():
+def test_per_core_times_the_references_and_the_engine_on_one_core_each():
     scenario = presets.default().with_(world__months=12)
-    reference, engine = bench.measure_per_core(scenario, ref_trials=2, engine_trials=3, repeats=2)
+    reference, engine, numba = bench.measure_per_core(
+        scenario, ref_trials=2, engine_trials=3, repeats=2, numba=True
+    )
+    assert numba is not None
     assert (reference["trials"], reference["threads"]) == (2, 1)
+    assert (numba["trials"], numba["threads"]) == (2, 1)
     assert (engine["trials"], engine["threads"]) == (3, 1)
-    for figures in (reference, engine):
+    _, _, skipped = bench.measure_per_core(
+        scenario, ref_trials=2, engine_trials=3, repeats=1, numba=False
+    )
+    assert skipped is None
+    for figures in (reference, numba, engine):
         per_trial = figures["account_months"] / figures["trials"]
         assert 12 * 1000 < per_trial < 12 * 3000  # about 1,700 accounts over 12 months
         assert figures["mam_per_s"] == figures["account_months"] / figures["seconds"] / 1e6
@@ -65,6 +73,8 @@ def test_markdown_reports_every_measure():
             "load_average": (0.5, 0.5, 0.5),
         },
         "reference": {**engine, "mam_per_s": 2.0},
+        "numba": {**engine, "mam_per_s": 4.0},
+        "ratio_numba": 2.5,
         "engine_1": engine,
         "engine_all": {**engine, "threads": 2, "mam_per_s": 19.0},
         "engine_1_responsive": {**engine, "mam_per_s": 5.0},
@@ -88,11 +98,15 @@ def test_markdown_reports_every_measure():
         ],
     }
     text = bench.markdown(result)
+    without_numba = bench.markdown({**result, "numba": None, "ratio_numba": None})
+    assert "| Numba reference, 1 core | not measured: Numba is not installed" in without_numba
     for expected in (
         "| NumPy reference, 1 core (10 trials) | 2.00 M account-months/s |",
-        "| engine, 1 thread, responsive mode (β = 2) | 5.0 M account-months/s |",
-        "| engine / NumPy, per core | 5.0× | ≥ 5× |",
-        "| 1,000-trial run, 2 threads | 0.250 s | < 0.5 s |",
+        "| Numba reference, 1 core (10 trials) | 4.00 M account-months/s |",
+        "| engine, 1 thread, responsive mode (β = 2) | 5.0 M account-months/s | ≥ 50 |",
+        "| engine / NumPy, per core | 5.0× | ≥ 4× |",
+        "| engine / Numba, per core | 2.5× | ≥ 3× |",
+        "| 1,000-trial run, 2 threads | 0.250 s | ≤ 0.35 s |",
         "| 2 | 19.0 | 1.90× | 95% |",
         "| 4 | not measurable here (2 cores) | | |",
         "| without either | 60.0 | 40.0 ns (40%) |",
@@ -117,3 +131,12 @@ def test_explorer_benchmark_times_real_updates():
     figures = explorer_bench.measure(trials=4, updates=3)
     assert figures["trials"] == 4 and figures["updates"] == 3
     assert 0 < figures["median_ms"] <= figures["max_ms"]
+
+
+def test_sobol_study_counts_its_runs():
+    import sobol_study
+
+    scenario = presets.default().with_(world__months=12)
+    figures = sobol_study.run(samples=2, trials=2, threads=1, scenario=scenario)
+    assert figures["runs"] == 2 * (len(sobol_study.PARAMS) + 2)
+    assert figures["seconds_for_500_runs"] == figures["seconds_per_run"] * 500 > 0

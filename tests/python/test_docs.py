@@ -40,7 +40,7 @@ def test_sphinx_build_has_no_warnings(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stderr.strip() == "", done.stderr
-    for page in ("index", "guide", "model", "dask", "api"):
+    for page in ("index", "guide", "model", "dask", "gpu", "api"):
         assert (tmp_path / f"{page}.html").exists(), page
     api = (tmp_path / "api.html").read_text(encoding="utf-8")
     for name in (

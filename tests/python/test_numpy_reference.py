@@ -135,7 +135,7 @@ def z_scores(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> dict[str, fl
     z = {}
     for key in a:
         x, y = np.asarray(a[key], float), np.asarray(b[key], float)
-        assert len(x) == len(y) == TRIALS, key
+        assert len(x) == len(y) > 10, key
         se = np.hypot(x.std(ddof=1) / np.sqrt(len(x)), y.std(ddof=1) / np.sqrt(len(y)))
         assert se > 0, key  # a KPI with no spread would make the check vacuous
         z[key] = float((x.mean() - y.mean()) / se)

@@ -63,6 +63,7 @@ class AccountDynamics {
   TrialStreams::Blocks dynamics_blocks_, csql_blocks_, renewal_blocks_;
   TrialStreams::Blocks csql_more_blocks_, expansion_win_blocks_;  // the CSQLs' second blocks; hand-offs' wins
   std::vector<double> z_health_, z_usage_;
+  std::vector<std::uint32_t> csql_bits_;  // the CSQL yes/no's words (AccountMonth blocks)
   std::vector<PassEvent> events_;  // the accounts with an event this month
   std::vector<std::uint32_t> renewal_entity_, csql_entity_, closing_entity_, churned_positions_;
 };

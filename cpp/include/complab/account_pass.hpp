@@ -37,7 +37,7 @@ struct PassAccounts {
   std::int64_t* arr_usage;     // usage-priced ARR in cents, >= 0; updated
   const double* z_health;      // unit normals (0 without health noise)
   const double* z_usage;       // unit normals (0 without usage noise)
-  const std::uint64_t* csql_word;  // first word of each account's Csql stream; unused without CSQLs
+  const std::uint32_t* csql_bits;  // the CSQL yes/no's 32-bit word (AccountMonth block); unused without CSQLs
 };
 
 /// The month's health-target shift and expansion effort E_e of each account's CSM, indexed

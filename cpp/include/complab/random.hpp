@@ -83,7 +83,7 @@ enum class Purpose : std::uint8_t {
   Csql,            ///< whether a CSQL is raised, its kind, product and acceptance
   ExpansionWin,
   Renewal,
-  AccountMonth,    ///< one block per account and month: the first words of Health and Usage
+  AccountMonth,    ///< one block per account and month: the CSQL yes/no and the first words of Health and Usage
   RepTenure,       ///< a starting rep's tenure
   RepExit,         ///< whether a rep leaves at a month's end
 };
@@ -93,6 +93,10 @@ enum class Purpose : std::uint8_t {
 inline double to_unit(std::uint64_t x) {
   return static_cast<double>(static_cast<std::int64_t>(x >> 11)) * 0x1.0p-53;
 }
+
+/// Uniform double in [0, 1) from a 32-bit word (yes/no events of the account-month block):
+/// exact, since every 32-bit integer is a double.
+inline double to_unit32(std::uint32_t x) { return static_cast<double>(x) * 0x1.0p-32; }
 
 /// A counter-based stream for one (trial, entity, month, purpose): a
 /// UniformRandomBitGenerator of 64-bit words, so Boost.Random's distributions run on it.

@@ -48,6 +48,27 @@ inline std::array<std::uint32_t, 4> block_of(std::uint64_t first, std::uint64_t 
           static_cast<std::uint32_t>(second >> 32), static_cast<std::uint32_t>(second)};
 }
 
+/// The 64-bit first word Boost's ziggurat reads (unit_normal_first_word) made from 48 random
+/// bits: their low 8 bits stay the low 8 bits (sign and layer), the other 40 become the top
+/// 40 bits (the float, to 2^-40), the bits between are 0.
+inline std::uint64_t normal_word_of_48(std::uint64_t bits) {
+  return ((bits << 16) & ~std::uint64_t{0xFFFFFF}) | (bits & 0xFF);
+}
+
+/// Splits AccountMonth blocks (docs/model.md §2), whose two words are `first[k]` and
+/// `second[k]` (block_words), in place: `first[k]` becomes the health normal's first word
+/// (normal_word_of_48 of the first word's top 48 bits), `second[k]` the usage normal's (of
+/// the second word's top 48 bits), and `yes_no[k]` the 32-bit word of the CSQL yes/no (the
+/// first word's low 16 bits, then the second's).
+inline void split_account_month(std::uint64_t* first, std::uint64_t* second, std::size_t n, std::uint32_t* yes_no) {
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint64_t a = first[k], b = second[k];
+    yes_no[k] = static_cast<std::uint32_t>((a & 0xFFFF) | ((b & 0xFFFF) << 16));
+    first[k] = normal_word_of_48(a >> 16);
+    second[k] = normal_word_of_48(b >> 16);
+  }
+}
+
 /// Boost 1.74's unit normal (ziggurat: unit_normal_distribution with
 /// generate_int_float_pair<double, 8>) on a 64-bit generator whose first word is `word`,
 /// in the common case where that word is accepted (about 97.2% of words): sets `z` and returns true.
