@@ -391,23 +391,24 @@ def hostile_yaml() -> dict[str, str]:
 def test_hostile_yaml_is_refused_quickly_with_a_bounded_message(tmp_path, name):
     path = tmp_path / "hostile.yaml"
     path.write_text(hostile_yaml()[name], encoding="utf-8")
-    with deadline(10):
+    accepted = []
+    with deadline(10):  # reading never hangs, however hostile the file
         for read in (complab.load_scenario, cli.load_scenario_file):
             try:
-                scenario = read(path)
+                accepted.append(read(path))
             except ValueError as err:
                 clear(err, str(path))
-            else:
-                assert name in ("dollar names", "brace names"), name
-                complab.report(
-                    complab.simulate(small(scenario), trials=2, seed=1, threads=1),
-                    tmp_path / "r.html",
-                )
+    # Names with $ or braces are legal; they must survive a run and its report.
+    assert not accepted or name in ("dollar names", "brace names"), name
+    for scenario in accepted:
+        complab.report(
+            complab.simulate(small(scenario), trials=2, seed=1, threads=1),
+            tmp_path / "r.html",
+        )
 
 
 def test_merge_keys_are_read_as_yaml_defines_them():
     plan = presets.default().plans["csm:smb"].to_dict()
-    text = presets.default().to_yaml().replace("plans:\n", "defaults: &d {}\nplans:\n", 1)
     import yaml
 
     data = yaml.safe_load(presets.default().to_yaml())
@@ -416,7 +417,6 @@ def test_merge_keys_are_read_as_yaml_defines_them():
     scenario = complab.Scenario.from_yaml(text)
     assert scenario.plans["csm:smb"].ote == 99_000
     assert scenario.plans["csm:smb"].measures == presets.default().plans["csm:smb"].measures
-    assert "defaults" in text or True
 
 
 # -- special paths ---------------------------------------------------------------------------------
