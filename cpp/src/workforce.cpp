@@ -216,7 +216,9 @@ void Workforce::begin_month(int t, const TrialStreams& streams, KpiLedger& ledge
     std::int64_t* hc = ledger.headcount(t, group(r));
     if (!held_[r]) {
       ledger.tenure(rep, t) = kVacant;
-      hc[kHcVacant] += 1;
+      // An open requisition: a rep left and the seat is still wanted (a seat the hiring
+      // plan has not opened yet, or a named rep's before its start, is not one).
+      hc[kHcVacant] += vacated_[r] && wanted(r, t) ? 1 : 0;
     } else {
       ledger.tenure(rep, t) = static_cast<std::int16_t>(std::min(tenure[r], 32767));
       hc[kHcHeld] += 1;

@@ -300,13 +300,16 @@ def _pay_rows_html(result: Result) -> str:
     if len(result.roster) == 0 or result.years == 0:
         return ""
     earned = result.annual_earnings()
+    earned = earned[earned["months_held"] == 12]  # full rep-years
     rows = []
     for (role, segment), group in earned.groupby(["role", "segment"], sort=False):
         plan = result.scenario.plan_for(role, None if segment == "all" else segment)
         who = role.upper() if segment == "all" else f"{role.upper()} {segment}"
         e = group["earnings"].to_numpy(float)
         ote = money(plan.ote) if plan is not None else "no plan"
-        at_ote = pct(np.mean(e >= plan.ote)) if plan is not None and len(e) else "–"
+        # Against each rep's own OTE (a named rep may carry its own).
+        own = group["ote"].to_numpy(float)
+        at_ote = pct(np.mean(e >= own - 1e-6)) if plan is not None and len(e) else "–"
         rows.append([_e(who), _e(ote), _median_range(e, money), _e(at_ote)])
     return html_table(
         ["Plan", "OTE", "Earnings per rep-year", "At or above OTE"],

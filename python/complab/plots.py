@@ -129,6 +129,7 @@ def pay_distribution(result: Result, ax: Axes | None = None, show_ote: bool = Tr
     with each role's mean OTE marked when `show_ote`."""
     _require_result(result)
     earned = result.annual_earnings()
+    earned = earned[earned["months_held"] == 12]  # full rep-years
     roles = [r for r in ROLES if (earned["role"] == r).any()]
     data = [earned.loc[earned["role"] == r, "earnings"].to_numpy() for r in roles]
     ax = _axes(ax)
@@ -183,8 +184,13 @@ def attainment_histogram(
 def attainments(result: Result) -> pd.DataFrame:
     """Attainment of every plan measure per trial, rep and period (tidy: ``trial``,
     ``rep``, ``period``, ``role``, ``segment``, ``measure``, ``attainment``), from the reps'
-    actuals and their plans' targets (docs/model.md §7)."""
+    actuals and their plans' targets (docs/model.md §7): volume targets at each seat's
+    ``quota_scale`` (ramp, months held, the rep's own quota); seat-periods with no quota
+    (vacant all period) are left out."""
+    from complab.plans import METRICS
+
     reps = result.reps()
+    reps = reps[reps["quota_scale"] > 0]
     frames = []
     for (role, segment), group in reps.groupby(["role", "segment"], sort=False):
         plan = result.scenario.plan_for(role, None if segment == "all" else segment)
@@ -194,6 +200,8 @@ def attainments(result: Result) -> pd.DataFrame:
         for m in plan.measures:
             actual = group[m.metric].to_numpy(dtype=float)
             target = plan.period_target(m.metric, m.target, period_months)
+            if not METRICS[m.metric]["is_rate"]:
+                target = target * group["quota_scale"].to_numpy(dtype=float)
             if m.lower_is_better:
                 a = np.maximum(0.0, 1.0 + (target - actual) / target)
             else:

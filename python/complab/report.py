@@ -316,21 +316,22 @@ def _people_block(result: Result, summary: pd.DataFrame) -> str:
 
 def _pay_rows(result: Result) -> list[list[str]]:
     earned = result.annual_earnings()
+    earned = earned[earned["months_held"] == 12]  # full rep-years
     roster = result.roster
     rows = []
     for role in ROLES:
         for segment in roster.loc[roster["role"] == role, "segment"].unique():
             plan = result.scenario.plan_for(role, None if segment == "all" else segment)
             heads = int(((roster["role"] == role) & (roster["segment"] == segment)).sum())
-            e = earned.loc[
-                (earned["role"] == role) & (earned["segment"] == segment), "earnings"
-            ].to_numpy(float)
+            mine = earned[(earned["role"] == role) & (earned["segment"] == segment)]
+            e = mine["earnings"].to_numpy(float)
             who = role.upper() if segment == "all" else f"{role.upper()} {segment}"
             if plan is None:
                 rows.append([_e(who), str(heads), "no plan", "–", "–", "–", "–", "–", "–"])
                 continue
             p10, p50, p90 = np.percentile(e, [10, 50, 90]) if len(e) else (np.nan,) * 3
-            at_ote = float(np.mean(e >= plan.ote)) if len(e) else np.nan
+            # Against each rep's own OTE (a named rep may carry its own).
+            at_ote = float(np.mean(e >= mine["ote"].to_numpy(float) - 1e-6)) if len(e) else np.nan
             rows.append(
                 [
                     _e(who),

@@ -397,16 +397,47 @@ class Result:
         return people.headcount(self)
 
     def annual_earnings(self) -> pd.DataFrame:
-        """Each rep's pay per trial and whole year (``base`` and ``earnings`` summed over the
-        year's periods); a horizon's last, partial year is left out, so every row is a full
-        year's pay. Columns: trial, rep, role, segment, year (from 1), base, earnings, and the
-        year's true-up recovery, draw top-ups and draw recovered (docs/model.md §7)."""
+        """Each seat's pay per trial and whole year (``base`` and ``earnings`` summed over the
+        year's periods); a horizon's last, partial year is left out. Columns: trial, rep, role,
+        segment, year (from 1), base, earnings, the year's true-up recovery, draw top-ups and
+        draw recovered (docs/model.md §7), ``ote`` (the OTE the seat carried that year: its
+        plan's, times its rep's own, for the months it was held) and ``months_held``.
+
+        With people (docs/model.md §9) a seat may be vacant or change hands during a year;
+        figures "per rep" (``summary()``'s ``earnings_per_<role>``, the pay tables and
+        charts) use the rows with ``months_held == 12``: full rep-years."""
         reps = self.reps()
-        reps["year"] = reps["period"] // (12 // self.scenario.world.period_months) + 1
+        period = self.scenario.world.period_months
+        reps["year"] = reps["period"] // (12 // period) + 1
+        plan_ote = np.array(
+            [
+                self.scenario.plans[key].ote if key is not None else 0.0
+                for key in self._plan_keys_by_rep()
+            ]
+        )
+        t, r, _ = self.arrays["rep_tenure"].shape
+        reps["ote"] = (
+            np.tile(np.repeat(plan_ote, self.periods), t) * reps["ote_scale"] * period / 12
+        )
+        held = (self.arrays["rep_tenure"] >= 0).reshape(t, r, self.periods, period).sum(axis=3)
+        reps["months_held"] = held.reshape(-1)
         reps = reps[reps["year"] <= self.years]
         keys = ["trial", "rep", "role", "segment", "year"]
-        fields = ["base", "earnings", "true_up_recovery", "draw_top_up", "draw_recovered"]
+        fields = [
+            "base",
+            "earnings",
+            "true_up_recovery",
+            "draw_top_up",
+            "draw_recovered",
+            "ote",
+            "months_held",
+        ]
         return Table(reps.groupby(keys, as_index=False)[fields].sum())
+
+    def _plan_keys_by_rep(self) -> list[str | None]:
+        """The key in ``scenario.plans`` of the plan that pays each seat (None: unpaid)."""
+        keys = list(self.scenario.plans)
+        return [keys[i] if i >= 0 else None for i in self._plan_index]
 
     def accounts(self) -> pd.DataFrame:
         """Every account that was a customer in each trial, as it ended the trial.
@@ -649,6 +680,7 @@ class Result:
             for col in k.columns.drop(["trial", "year"]):
                 rows.append(_describe(group[col].to_numpy(dtype=float), f"{col}", int(year)))
         earned = self.annual_earnings()
+        earned = earned[earned["months_held"] == 12]  # full rep-years
         for (role, year), group in earned.groupby(["role", "year"]):
             rows.append(
                 _describe(

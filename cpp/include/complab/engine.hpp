@@ -82,7 +82,7 @@ RepRoster make_roster(const Scenario& scenario, bool with_people = true);
 enum HeadcountField : int {
   kHcHeld = 0,            ///< seats held this month
   kHcRamping,             ///< of which by a rep below full productivity
-  kHcVacant,
+  kHcVacant,              ///< seats whose rep left, still wanted (open requisitions)
   kHcHired,               ///< reps who started this month
   kHcLeft,                ///< reps who left at the month's end
   kHcRegretted,           ///< of which above median skill
