@@ -516,14 +516,15 @@ def _write_csv(table: pd.DataFrame, path: str) -> None:
 def _compare_kpi(name: str) -> str:
     """A --kpi of compare: a company KPI or ``metric:segment`` (the segment is checked
     against the scenario before anything runs)."""
-    from complab.compare import KPI_NAMES
+    from complab.compare import KPI_NAMES, WORKFORCE_KPIS
     from complab.result import COHORT_METRICS
 
     metric, _, segment = name.partition(":")
-    if name in KPI_NAMES or (metric in COHORT_METRICS and segment):
+    if name in KPI_NAMES or name in WORKFORCE_KPIS or (metric in COHORT_METRICS and segment):
         return name
     raise argparse.ArgumentTypeError(
-        f"{name!r} is not a KPI (choose from {', '.join(KPI_NAMES)}, or "
+        f"{name!r} is not a KPI (choose from {', '.join(KPI_NAMES)}; with a workforce "
+        f"{', '.join(WORKFORCE_KPIS)}; or "
         f"{', '.join(m + ':SEGMENT' for m in COHORT_METRICS)})"
     )
 

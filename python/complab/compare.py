@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from complab import people
 from complab.display import Table
 from complab.engine import resolve_seed, simulate
 from complab.result import COHORT_METRICS, KPI_COLUMNS, Result
-from complab.scenario import ROLES, Scenario
+from complab.scenario import ROLES, Scenario, Workforce
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -65,7 +66,27 @@ LOWER_IS_BETTER = frozenset(
         "comp_csm",
         "comp_total",
         "cost_of_sales",
+        # The workforce's (docs/model.md §9): people lost and what ramp and attrition cost.
+        *(f"{name}_{role}" for name in ("leavers", "regretted_leavers") for role in ROLES),
+        "cost_of_ramp",
+        "cost_of_attrition",
     }
+)
+
+#: The workforce KPIs a comparison adds when either run has a workforce
+#: (:func:`complab.people.workforce_summary`): per role ``capacity_<role>`` (higher is better),
+#: ``leavers_<role>`` and ``regretted_leavers_<role>`` (lower), ``hires_<role>`` (reported
+#: as higher is better, though more hires is neither: a growth plan's hires are its point,
+#: a backfill's a cost of attrition; read its ``better`` columns with that in mind), and
+#: ``cost_of_ramp`` and ``cost_of_attrition`` (lower).
+WORKFORCE_KPIS = (
+    *(
+        f"{name}_{role}"
+        for role in ROLES
+        for name in ("capacity", "leavers", "regretted_leavers", "hires")
+    ),
+    "cost_of_ramp",
+    "cost_of_attrition",
 )
 
 #: The tail of :func:`paired_stats`' ``shortfall``: the worst 10% of paired trials.
@@ -280,7 +301,12 @@ class Comparison:
         """Paired differences ``variant - base``, one row per variant, KPI and year.
 
         KPIs are the columns of :meth:`Result.kpis` plus ``earnings_per_<role>`` (a role's
-        annual earnings per rep). Columns: ``variant``, ``kpi``, ``year``, ``n`` (trials
+        annual earnings per rep), each segment's cohort metrics (``"nrr:smb"``) and, when
+        the base or the variant has a workforce (docs/model.md §9), :data:`WORKFORCE_KPIS`:
+        ``capacity_<role>``, ``leavers_<role>``, ``regretted_leavers_<role>``,
+        ``hires_<role>``, ``cost_of_ramp`` and ``cost_of_attrition``, per trial as in
+        :meth:`Result.summary` (hires are reported as better higher; that is a convention,
+        not a judgement). Columns: ``variant``, ``kpi``, ``year``, ``n`` (trials
         where both values are defined), ``base_mean``, ``variant_mean``, ``diff`` (mean
         paired difference), ``se`` (its standard error), ``ci_low`` / ``ci_high`` (95%
         interval, normal approximation), ``se_unpaired`` (what the standard error would be
@@ -297,11 +323,17 @@ class Comparison:
             variant out.
         """
         if self._table is None:
-            base = _kpi_arrays(self.base)
-            frames = [
-                _paired_rows(name, base, _kpi_arrays(result), self.methods[name])
-                for name, result in self.results.items()
-            ]
+            frames = []
+            base: dict[bool, dict[str, np.ndarray]] = {}
+            for name, result in self.results.items():
+                staffed = _has_workforce(self.base) or _has_workforce(result)
+                if staffed not in base:
+                    base[staffed] = _kpi_arrays(self.base, staffed)
+                frames.append(
+                    _paired_rows(
+                        name, base[staffed], _kpi_arrays(result, staffed), self.methods[name]
+                    )
+                )
             self._table = pd.concat(frames, ignore_index=True)
         out = self._table
         if kpis is not None:
@@ -398,9 +430,10 @@ class Comparison:
             year = min(self._years(name) for name in self.results)
         self._check_year(year)
         runs = {"base": self.base, **self.results}
+        staffed = any(_has_workforce(r) for r in runs.values())
         values = {}
         for name, result in runs.items():
-            arrays = _kpi_arrays(result)
+            arrays = _kpi_arrays(result, staffed)
             if kpi not in arrays:
                 raise ValueError(f"kpi: {kpi!r} is not one of {', '.join(arrays)}")
             values[name] = arrays[kpi][:, year - 1]
@@ -469,9 +502,14 @@ class Comparison:
 KPI_NAMES = (*KPI_COLUMNS, *(f"earnings_per_{role}" for role in ROLES))
 
 
-def _kpi_arrays(result: Result) -> dict[str, np.ndarray]:
+def _has_workforce(result: Result) -> bool:
+    return result.scenario.world.workforce != Workforce()
+
+
+def _kpi_arrays(result: Result, workforce: bool = False) -> dict[str, np.ndarray]:
     """Every KPI as a [trials, years] array: :meth:`Result.kpis` columns, each role's
-    earnings per rep and each segment's cohort metrics (``"<metric>:<segment>"``)."""
+    earnings per rep and each segment's cohort metrics (``"<metric>:<segment>"``); with
+    `workforce`, also :data:`WORKFORCE_KPIS` (for the roles the run has seats of)."""
     k = result.kpis().sort_values(["trial", "year"])
     t, y = result.trials, result.years
     out = {
@@ -487,6 +525,13 @@ def _kpi_arrays(result: Result) -> dict[str, np.ndarray]:
         rows = cohorts[cohorts["segment"] == segment]
         for metric in COHORT_METRICS:
             out[f"{metric}:{segment}"] = rows[metric].to_numpy(dtype=float).reshape(t, y)
+    if workforce:
+        by_name: dict[str, np.ndarray] = {}
+        for kpi, year, values in people.workforce_summary(result):
+            if kpi.rsplit("_", 1)[-1] in ROLES and int(counts.get(kpi.rsplit("_", 1)[-1], 0)) == 0:
+                continue  # a role with no seats
+            by_name.setdefault(kpi, np.full((t, y), np.nan))[:, year - 1] = values
+        out.update(by_name)
     return out
 
 

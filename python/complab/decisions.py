@@ -46,13 +46,32 @@ def _check_year(comparison: Comparison, year: Any) -> int:
     return int(year)
 
 
-def total_ote(result: Result) -> float:
-    """The budget: every rep's annual OTE under its plan, summed (reps without a plan: 0)."""
-    total = 0.0
-    for role, segment in zip(result.roster["role"], result.roster["segment"], strict=True):
-        plan = result.scenario.plan_for(role, None if segment == "all" else segment)
-        total += plan.ote if plan is not None else 0.0
-    return total
+def total_ote(result: Result, year: int | None = None) -> float:
+    """The budget: the OTE every seat carried in `year` (from 1; by default the last whole
+    year, or the first when there is none), summed over seats, mean across trials.
+
+    A seat carries its plan's OTE times its ``ote_scale`` for each period (docs/model.md §9:
+    a named rep's own OTE, pro rata to the months the seat was held), so a rep who starts
+    in month 4, or a hiring plan's seat from month 9, counts for 9 or 3 months, and a seat
+    left vacant after a leaver counts only while held. Without a workforce every seat is
+    held all year and this is each rep's annual OTE summed. Reps without a plan: 0."""
+    from complab.people import ote_carried
+
+    if year is None:
+        year = max(result.years, 1)
+    plan_ote = np.array(
+        [
+            plan.ote if plan is not None else 0.0
+            for plan in (
+                result.scenario.plan_for(role, None if segment == "all" else segment)
+                for role, segment in zip(
+                    result.roster["role"], result.roster["segment"], strict=True
+                )
+            )
+        ]
+    )
+    carried = ote_carried(result, year) * plan_ote  # [trials, reps]
+    return float(carried.sum(axis=1).mean())
 
 
 def budget(comparison: Comparison, year: int | None = None) -> Table:
@@ -69,7 +88,7 @@ def budget(comparison: Comparison, year: int | None = None) -> Table:
     -------
     Table
         One row per run (``base`` first): ``run``, ``year``, ``reps``, ``total_ote`` (the
-        budget), ``cost_mean`` (equal to :meth:`Comparison.table`'s ``comp_total`` means),
+        budget: the OTE the seats carried in the year, :func:`total_ote`), ``cost_mean`` (equal to :meth:`Comparison.table`'s ``comp_total`` means),
         ``cost_p10``, ``cost_p50``, ``cost_p90``, ``cost_at_risk`` (P90 − total OTE: what a
         bad year could cost beyond the budget; negative is headroom) and ``cost_of_sales``
         (mean comp per dollar of new and expansion ARR).
@@ -80,7 +99,7 @@ def budget(comparison: Comparison, year: int | None = None) -> Table:
         kpis = result.kpis()
         cost = kpis.loc[kpis["year"] == year, "comp_total"].to_numpy(dtype=float)
         sales = kpis.loc[kpis["year"] == year, "cost_of_sales"].to_numpy(dtype=float)
-        ote = total_ote(result)
+        ote = total_ote(result, year)
         p10, p50, p90 = np.percentile(cost, [10, 50, 90])
         rows.append(
             {

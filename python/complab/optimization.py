@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from complab import _core
+from complab import _core, people
 from complab.display import Table
 from complab.engine import resolve_seed, simulate
 from complab.plans import Plan
@@ -419,7 +419,20 @@ class _Judge:
             raw, churn = self.base.arrays["rep_raw"], self.base.arrays["first_renewal_churn"]
             self.raw = [np.ascontiguousarray(raw[idx][:, self.reps]) for idx in self.slices]
             self.churn = [np.ascontiguousarray(churn[idx][:, self.reps]) for idx in self.slices]
+            # Each seat's pay terms and tenure (docs/model.md §9): the world's, so re-paying
+            # pays vacant, ramping and late-starting seats as the simulation does.
+            terms = self.base.arrays.get("rep_terms")
+            tenure = self.base.arrays.get("rep_tenure")
+            self.terms = [
+                None if terms is None else np.ascontiguousarray(terms[idx][:, self.reps])
+                for idx in self.slices
+            ]
+            self.tenure = [
+                None if tenure is None else np.ascontiguousarray(tenure[idx][:, self.reps])
+                for idx in self.slices
+            ]
             self.annual = _annual_earnings(self.base.arrays["pay"], scenario, year)
+            self.ote_years = people.ote_carried(self.base, year)
             self.pool = cf.ThreadPoolExecutor(workers) if workers > 1 else None
 
     def close(self) -> None:
@@ -471,9 +484,15 @@ class _Judge:
         months = self.scenario.world.period_months
 
         def pay_part(i: int) -> np.ndarray:
-            return _core.evaluate_payroll(plan_list, self.raw[i], self.churn[i], rep_plan, months)[
-                0
-            ]
+            return _core.evaluate_payroll(
+                plan_list,
+                self.raw[i],
+                self.churn[i],
+                rep_plan,
+                months,
+                self.terms[i],
+                self.tenure[i],
+            )[0]
 
         parts = (
             list(self.pool.map(pay_part, range(len(self.slices))))
@@ -484,7 +503,9 @@ class _Judge:
         annual = self.annual.copy()
         annual[:, self.reps] = _annual_earnings(pay, self.scenario, self.year)
         out = dict(self.world_kpis)
-        out.update(_comp_kpis(annual, self.roles, self.segments, plans, out, self.names))
+        out.update(
+            _comp_kpis(annual, self.roles, self.segments, plans, out, self.ote_years, self.names)
+        )
         return out
 
 
@@ -497,7 +518,11 @@ def _year_kpis(result: Result, year: int) -> dict[str, np.ndarray]:
     roles = result.roster["role"].to_numpy()
     segments = result.roster["segment"].to_numpy()
     annual = _annual_earnings(result.arrays["pay"], result.scenario, year)
-    out.update(_comp_kpis(annual, roles, segments, result.scenario.plans, out))
+    out.update(
+        _comp_kpis(
+            annual, roles, segments, result.scenario.plans, out, people.ote_carried(result, year)
+        )
+    )
     return out
 
 
@@ -515,10 +540,17 @@ def _comp_kpis(
     segments: np.ndarray,
     plans: Mapping[str, Plan],
     world: Mapping[str, np.ndarray],
+    ote_years: np.ndarray,
     wanted: set[str] | None = None,
 ) -> dict[str, np.ndarray]:
     """Comp KPIs of one year from each rep's annual earnings, as :meth:`Result.kpis`
-    computes them (per-rep ``earnings_to_ote`` only when `wanted` names it, or is None)."""
+    computes them (per-rep ``earnings_to_ote`` only when `wanted` names it, or is None).
+
+    ``earnings_to_ote:<role>`` is one definition in the search and in the re-estimate:
+    each seat's earnings in the year (the payroll's ``earnings``: base, variable, SPIFs,
+    draw top-ups, less clawbacks and recoveries) over the OTE the seat carried in the year
+    (its plan's OTE times `ote_years`, [trials, reps]); a seat that carried none (vacant
+    all year) gives NaN, which the statistics leave out."""
     out: dict[str, np.ndarray] = {}
     total = np.zeros(annual.shape[0])
     for role in ROLES:
@@ -530,7 +562,8 @@ def _comp_kpis(
             out[f"earnings_per_{role}"] = comp / mask.sum()
             if wanted is not None and f"earnings_to_ote:{role}" not in wanted:
                 continue
-            ote = np.array([_ote(plans, role, seg) for seg in segments[mask]])
+            plan_ote = np.array([_ote(plans, role, seg) for seg in segments[mask]])
+            ote = plan_ote * ote_years[:, mask]
             with np.errstate(divide="ignore", invalid="ignore"):
                 out[f"earnings_to_ote:{role}"] = np.where(ote > 0, annual[:, mask] / ote, np.nan)
     out["comp_total"] = total

@@ -80,6 +80,21 @@ def rep_period_columns(result: Result) -> dict[str, np.ndarray]:
     }
 
 
+def ote_carried(result: Result, year: int) -> np.ndarray:
+    """Each seat's share of a full year's OTE that it carried in one year (from 1),
+    [trials, reps]: its ``ote_scale`` summed over the year's periods, times period/12 — a
+    named rep's own OTE over its plan's, times the months the seat was held over 12
+    (docs/model.md §9); 0 for a seat vacant all year. Times the plan's OTE, it is the OTE
+    the seat carried that year."""
+    period = result.scenario.world.period_months
+    per_year = 12 // period
+    terms = result.arrays.get("rep_terms")
+    if terms is None:  # no pay terms recorded: every seat held all along at its plan's OTE
+        return np.ones(result.arrays["pay"].shape[:2])
+    scale = terms[:, :, (year - 1) * per_year : year * per_year, 1]
+    return np.asarray(scale.sum(axis=2) * (period / 12.0), dtype=float)
+
+
 def _ramping(result: Result) -> np.ndarray:
     """[t, r, m]: the seat's rep is below full productivity that month."""
     tenure = result.arrays["rep_tenure"]

@@ -239,3 +239,52 @@ def test_p_better_and_shortfall_match_the_paired_trials(comparison):
         assert row["shortfall"] == pytest.approx(worst.mean(), rel=1e-12)
     same = comparison.table("arr_end").query("variant == 'same'")
     assert (same["p_better"] == 0.5).all()  # every trial a tie
+
+
+def test_workforce_kpis_are_paired_when_either_run_has_a_workforce():
+    """Hiring and attrition variants are compared on what they change: each workforce
+    KPI's paired difference is the mean of the per-trial values of Result.summary's
+    (people.workforce_summary) differences, with the direction each improves in."""
+    base = presets.default().with_(world__months=24)
+    staffed = presets.workforce()
+    hiring = presets.workforce(hiring=True)
+    cmp = complab.compare(
+        base,
+        {"staffed": staffed.with_(world__months=24), "hiring": hiring.with_(world__months=24)},
+        trials=12,
+        seed=3,
+    )
+    table = cmp.table().set_index(["variant", "kpi", "year"])
+    runs = {"base": cmp.base, **cmp.results}
+    per_trial = {
+        name: {(k, y): v for k, y, v in complab.people.workforce_summary(r)}
+        for name, r in runs.items()
+    }
+    better = {
+        "capacity": "higher",
+        "leavers": "lower",
+        "regretted_leavers": "lower",
+        "hires": "higher",
+    }
+    for variant in ("staffed", "hiring"):
+        for (kpi, year), v in per_trial[variant].items():
+            b = per_trial["base"][(kpi, year)]
+            row = table.loc[(variant, kpi, year)]
+            d = v - b
+            assert row["diff"] == pytest.approx(d.mean(), rel=1e-12, abs=1e-9), kpi
+            assert row["se"] == pytest.approx(d.std(ddof=1) / math.sqrt(len(d)), abs=1e-9)
+            assert row["base_mean"] == pytest.approx(b.mean(), abs=1e-9)
+            head = kpi.rsplit("_", 1)[0]
+            want = better.get(head, "lower")  # cost_of_ramp, cost_of_attrition
+            assert row["better"] == want, kpi
+    # The hiring plan adds three AEs: more hires and more capacity in year 1 than the base.
+    assert table.loc[("hiring", "hires_ae", 1), "diff"] > 0
+    assert (
+        table.loc[("hiring", "capacity_ae", 1), "diff"]
+        > table.loc[("staffed", "capacity_ae", 1), "diff"]
+    )
+    assert cmp.table(["cost_of_ramp", "leavers_csm"], year=2)["n"].eq(12).all()
+
+
+def test_workforce_kpis_are_left_out_without_a_workforce(comparison):
+    assert not {"capacity_ae", "cost_of_ramp"} & set(comparison.table()["kpi"])

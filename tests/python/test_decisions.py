@@ -84,6 +84,38 @@ def test_budget_matches_compare_and_the_arrays_to_the_cent(comparison):
     )
 
 
+def test_budget_counts_the_ote_each_seat_carried_in_the_year(base):
+    """A hiring plan's seats are budgeted for the months they are held: two SMB AEs from
+    month 9 of year 2 carry a quarter of a year's OTE each, and an AE who joins in month 3
+    of year 1 and stays carries the whole of year 2 (no attrition: worked by hand)."""
+    smb = base.world.segments[base.world.segment_names().index("smb")].ae_headcount
+    mid = base.world.segments[base.world.segment_names().index("mid_market")].ae_headcount
+    hiring = base.with_(
+        {
+            "world.workforce.hiring": [
+                {"role": "ae", "segment": "mid_market", "month": 3, "headcount": mid + 1},
+                {"role": "ae", "segment": "smb", "month": 21, "headcount": smb + 2},
+            ]
+        }
+    )
+    cmp = complab.compare(base, {"hiring": hiring}, trials=TRIALS, seed=5)
+    table = budget(cmp, year=YEAR).set_index("run")
+    ae_smb, ae_mid = base.plans["ae:smb"].ote, base.plans["ae:mid_market"].ote
+    extra = ae_mid + 2 * ae_smb * 3 / 12
+    assert table.loc["hiring", "total_ote"] == pytest.approx(
+        table.loc["base", "total_ote"] + extra, abs=0.01
+    )
+    year_1 = budget(cmp, year=1).set_index("run")
+    assert year_1.loc["hiring", "total_ote"] == pytest.approx(
+        year_1.loc["base", "total_ote"] + ae_mid * 9 / 12, abs=0.01
+    )
+    # Cost at risk is P90 cost less that budget, and the comp cost is what reps were paid.
+    cost = earnings(cmp.results["hiring"], YEAR).sum(axis=1)
+    assert table.loc["hiring", "cost_at_risk"] == pytest.approx(
+        np.percentile(cost, 90) - table.loc["hiring", "total_ote"], abs=0.01
+    )
+
+
 def test_keep_whole_matches_the_arrays_to_the_cent(comparison):
     kw = keep_whole(comparison, "clawback")
     b = earnings(comparison.base, YEAR)

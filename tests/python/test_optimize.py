@@ -9,7 +9,7 @@ import pytest
 
 import complab
 from complab import optimization as opt_module
-from complab import presets
+from complab import people, presets
 from complab.optimization import OptimizeInterrupted, optimize
 
 TRIALS = 120
@@ -256,3 +256,67 @@ def test_world_decisions_simulate_every_candidate(scenario):
     check = complab.simulate(out.scenario, trials=6, seed=SEED).cohorts()
     grr = check[(check["segment"] == "smb") & (check["year"] == 1)]["grr"].mean()
     assert out.in_sample.iloc[0]["value"] == pytest.approx(grr, rel=1e-12)
+
+
+@pytest.fixture(scope="module")
+def staffed():
+    """A year with people: ramp, attrition and backfills, and a hiring plan whose seats
+    (two SMB AEs from month 3, a mid-market AE from month 6) are held for part of the year."""
+    return presets.workforce(hiring=True).with_(world__months=12)
+
+
+def test_the_fast_payroll_path_equals_a_simulation_with_a_workforce(staffed):
+    decisions = [
+        opt_module._Decision(staffed, "plans.ae:smb.base_share", (0.3, 0.7)),
+        opt_module._Decision(staffed, "plans.ae:smb.ote", (150_000, 250_000)),
+    ]
+    names = {f"earnings_to_ote:{role}" for role in ("ae", "sdr", "csm")}
+    judge = opt_module._Judge(staffed, decisions, 20, SEED, 1, None, 1, names, False)
+    x = np.array([0.45, 190_000.0])
+    fast = judge.kpis(x)
+    full = opt_module._year_kpis(complab.simulate(judge.scenario_for(x), trials=20, seed=SEED), 1)
+    assert set(full) == set(fast)
+    for name, values in full.items():
+        assert np.allclose(values, fast[name], rtol=1e-12, equal_nan=True), name
+
+
+def test_the_search_scores_what_a_simulation_reports_with_a_workforce(staffed):
+    found = optimize(
+        staffed,
+        {"plans.ae:smb.base_share": (0.3, 0.7)},
+        "min mean(comp_ae)",
+        trials=40,
+        seed=SEED,
+        year=1,
+        max_evaluations=30,
+        method="cobyqa",
+    )
+    best = found.scenario
+    kpis = complab.simulate(best, trials=40, seed=SEED).kpis()
+    value = found.in_sample["value"].iloc[0]
+    assert value == pytest.approx(kpis.loc[kpis["year"] == 1, "comp_ae"].mean(), rel=1e-12)
+
+
+def test_earnings_to_ote_is_earnings_over_the_ote_each_seat_carried(staffed):
+    """Worked from Result.reps(): a seat's year earnings over its plan's OTE times the
+    ote_scale it carried (summed over the year's periods, times period/12); seats vacant
+    all year are left out. A seat filled late in the year is not measured against a year."""
+    result = complab.simulate(staffed, trials=8, seed=SEED)
+    kpis = opt_module._year_kpis(result, 1)
+    reps = result.reps()
+    period = staffed.world.period_months
+    for role in ("ae", "csm"):
+        rows = reps[reps["role"] == role]
+        plan_ote = rows["segment"].map(lambda s, r=role: staffed.plan_for(r, s).ote)
+        rows = rows.assign(carried=plan_ote * rows["ote_scale"] * period / 12)
+        year = rows.groupby(["trial", "rep"])[["earnings", "carried"]].sum()
+        n_reps = year.index.get_level_values("rep").nunique()
+        expect = (year["earnings"] / year["carried"]).where(year["carried"] > 0)
+        got = kpis[f"earnings_to_ote:{role}"]
+        assert got.shape == (8, n_reps)
+        assert np.allclose(got.reshape(-1), expect.to_numpy(), rtol=1e-12, equal_nan=True), role
+    # The hiring plan's seats, vacant at month 0, carry 9 and 6 months' OTE (less when
+    # their rep leaves), not a year's.
+    carried = people.ote_carried(result, 1)
+    new = np.flatnonzero((result.arrays["rep_tenure"][:, :, 0] < 0).all(axis=0))
+    assert sorted(carried[:, new].max(axis=0)) == [0.5, 0.75, 0.75]
