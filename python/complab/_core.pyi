@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['BehaviourConfig', 'COHORT_FIELDS', 'Clawback', 'EFFORT_FIELDS', 'EffortConfig', 'Gate', 'MAX_OPPORTUNITIES_PER_SOURCE_MONTH', 'METRICS', 'Measure', 'Metric', 'Multiplier', 'NUM_PAY_FIELDS', 'NUM_RAW_SLOTS', 'PAY_FIELDS', 'PayoutCurve', 'Plan', 'ProductConfig', 'RAW_SLOTS', 'Role', 'RunOptions', 'SERIES', 'SIMD', 'Scenario', 'SegmentConfig', 'Spif', 'WorldConfig', 'attainment', 'curve_slope', 'curve_value', 'curve_value_clamped', 'evaluate_payroll', 'metric_actuals', 'plan_payout', 'roster', 'simulate']
+__all__: list[str] = ['BehaviourConfig', 'BookAccount', 'COHORT_FIELDS', 'Clawback', 'EFFORT_FIELDS', 'EffortConfig', 'Gate', 'HEADCOUNT_FIELDS', 'HEADCOUNT_SEAT', 'HIRING_SEAT', 'HiringStep', 'MAX_OPPORTUNITIES_PER_SOURCE_MONTH', 'METRICS', 'Measure', 'Metric', 'Multiplier', 'NUM_PAY_FIELDS', 'NUM_RAW_SLOTS', 'PAY_FIELDS', 'PayAttritionConfig', 'PayoutCurve', 'Plan', 'ProductConfig', 'QuotaMethod', 'RAW_SLOTS', 'Role', 'RoleStaffing', 'RunOptions', 'SERIES', 'SIMD', 'Scenario', 'SeatConfig', 'SegmentConfig', 'Spif', 'Vacancy', 'WorkforceConfig', 'WorldConfig', 'attainment', 'curve_slope', 'curve_value', 'curve_value_clamped', 'evaluate_payroll', 'metric_actuals', 'plan_payout', 'roster', 'simulate']
 class Role:
     """
     Members:
@@ -512,9 +512,231 @@ class BehaviourConfig:
     @projection_uncertainty.setter
     def projection_uncertainty(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
+class RoleStaffing:
+    def __init__(self) -> None:
+        ...
+    @property
+    def attrition_from(self) -> list[int]:
+        ...
+    @attrition_from.setter
+    def attrition_from(self, arg0: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
+        ...
+    @property
+    def attrition_hazard(self) -> list[float]:
+        ...
+    @attrition_hazard.setter
+    def attrition_hazard(self, arg0: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
+        ...
+    @property
+    def backfill_lag(self) -> int:
+        ...
+    @backfill_lag.setter
+    def backfill_lag(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def quota_ramp(self) -> list[float]:
+        ...
+    @quota_ramp.setter
+    def quota_ramp(self, arg0: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
+        ...
+    @property
+    def ramp(self) -> list[float]:
+        ...
+    @ramp.setter
+    def ramp(self, arg0: collections.abc.Sequence[typing.SupportsFloat | typing.SupportsIndex]) -> None:
+        ...
+class SeatConfig:
+    role: Role
+    def __init__(self) -> None:
+        ...
+    @property
+    def hired(self) -> int:
+        ...
+    @hired.setter
+    def hired(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def ote_scale(self) -> float:
+        ...
+    @ote_scale.setter
+    def ote_scale(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def quota_scale(self) -> float:
+        ...
+    @quota_scale.setter
+    def quota_scale(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def segment(self) -> int:
+        ...
+    @segment.setter
+    def segment(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class HiringStep:
+    role: Role
+    def __init__(self) -> None:
+        ...
+    @property
+    def headcount(self) -> int:
+        ...
+    @headcount.setter
+    def headcount(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def month(self) -> int:
+        ...
+    @month.setter
+    def month(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def segment(self) -> int:
+        ...
+    @segment.setter
+    def segment(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class PayAttritionConfig:
+    enabled: bool
+    def __init__(self) -> None:
+        ...
+    @property
+    def capped_effect(self) -> float:
+        ...
+    @capped_effect.setter
+    def capped_effect(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def shortfall_effect(self) -> float:
+        ...
+    @shortfall_effect.setter
+    def shortfall_effect(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def trailing_months(self) -> int:
+        ...
+    @trailing_months.setter
+    def trailing_months(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+class Vacancy:
+    """
+    Members:
+    
+      reassign
+    
+      wait
+    """
+    __members__: typing.ClassVar[dict[str, Vacancy]]
+    reassign: typing.ClassVar[Vacancy]
+    wait: typing.ClassVar[Vacancy]
+    @typing.overload
+    def __eq__(self, other: Vacancy) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: Vacancy) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class QuotaMethod:
+    """
+    Members:
+    
+      equal
+    
+      territory
+    """
+    __members__: typing.ClassVar[dict[str, QuotaMethod]]
+    equal: typing.ClassVar[QuotaMethod]
+    territory: typing.ClassVar[QuotaMethod]
+    @typing.overload
+    def __eq__(self, other: QuotaMethod) -> bool:
+        ...
+    @typing.overload
+    def __eq__(self, other: typing.Any) -> bool:
+        ...
+    def __getstate__(self) -> int:
+        ...
+    def __hash__(self) -> int:
+        ...
+    def __index__(self) -> int:
+        ...
+    def __init__(self, value: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __int__(self) -> int:
+        ...
+    @typing.overload
+    def __ne__(self, other: QuotaMethod) -> bool:
+        ...
+    @typing.overload
+    def __ne__(self, other: typing.Any) -> bool:
+        ...
+    def __repr__(self) -> str:
+        ...
+    def __setstate__(self, state: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    def __str__(self) -> str:
+        ...
+    @property
+    def name(self) -> str:
+        ...
+    @property
+    def value(self) -> int:
+        ...
+class WorkforceConfig:
+    pay_attrition: PayAttritionConfig
+    quota_method: QuotaMethod
+    vacancy: Vacancy
+    def __init__(self) -> None:
+        ...
+    def active(self) -> bool:
+        ...
+    @property
+    def hiring(self) -> list[HiringStep]:
+        ...
+    @hiring.setter
+    def hiring(self, arg0: collections.abc.Sequence[HiringStep]) -> None:
+        ...
+    @property
+    def roles(self) -> typing.Annotated[list[RoleStaffing], "FixedSize(3)"]:
+        ...
+    @roles.setter
+    def roles(self, arg0: typing.Annotated[collections.abc.Sequence[RoleStaffing], "FixedSize(3)"]) -> None:
+        ...
+    @property
+    def roster(self) -> list[SeatConfig]:
+        ...
+    @roster.setter
+    def roster(self, arg0: collections.abc.Sequence[SeatConfig]) -> None:
+        ...
 class WorldConfig:
     behaviour: BehaviourConfig
     effort: EffortConfig
+    workforce: WorkforceConfig
     def __init__(self) -> None:
         ...
     def validate(self) -> None:
@@ -645,6 +867,57 @@ class WorldConfig:
     @skill_log_sd.setter
     def skill_log_sd(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
+class BookAccount:
+    def __init__(self) -> None:
+        ...
+    @property
+    def ae_seat(self) -> int:
+        ...
+    @ae_seat.setter
+    def ae_seat(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def arr_cents(self) -> int:
+        ...
+    @arr_cents.setter
+    def arr_cents(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def csm_seat(self) -> int:
+        ...
+    @csm_seat.setter
+    def csm_seat(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def health(self) -> float:
+        ...
+    @health.setter
+    def health(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def months_to_renewal(self) -> int:
+        ...
+    @months_to_renewal.setter
+    def months_to_renewal(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def products(self) -> int:
+        ...
+    @products.setter
+    def products(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def renewal_index(self) -> int:
+        ...
+    @renewal_index.setter
+    def renewal_index(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def segment(self) -> int:
+        ...
+    @segment.setter
+    def segment(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
 class Scenario:
     world: WorldConfig
     def __init__(self) -> None:
@@ -658,6 +931,12 @@ class Scenario:
         ...
     @ae_plan.setter
     def ae_plan(self, arg0: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
+        ...
+    @property
+    def book(self) -> list[BookAccount]:
+        ...
+    @book.setter
+    def book(self, arg0: collections.abc.Sequence[BookAccount]) -> None:
         ...
     @property
     def csm_plan(self) -> list[int]:
@@ -743,7 +1022,7 @@ def plan_payout(plan: Plan, actuals: typing.Annotated[numpy.typing.ArrayLike, nu
     """
     Evaluates one plan on rows of actuals[n, num_inputs] and spif_counts[n, n_spifs]; returns a dict of base, variable, spif (n,) and measures (n, n_measures).
     """
-def roster(arg0: Scenario) -> tuple[list, list[int], list[int]]:
+def roster(arg0: Scenario) -> tuple[list, list[int], list[int], list[int], list[int]]:
     ...
 def simulate(scenario: Scenario, options: RunOptions, progress: typing.Any = None) -> dict:
     """
@@ -751,6 +1030,9 @@ def simulate(scenario: Scenario, options: RunOptions, progress: typing.Any = Non
     """
 COHORT_FIELDS: tuple = ('start_arr', 'end_arr', 'kept_arr', 'start_logos', 'churned_logos')
 EFFORT_FIELDS: tuple = ('primary', 'secondary', 'overpromise', 'level')
+HEADCOUNT_FIELDS: tuple = ('held', 'ramping', 'vacant', 'hired', 'left', 'regretted', 'capacity_micros', 'lost_opportunities')
+HEADCOUNT_SEAT: int = -1073741824
+HIRING_SEAT: int = -1073741823
 MAX_OPPORTUNITIES_PER_SOURCE_MONTH: int = 512
 METRICS: list = [{'name': 'new_arr', 'description': 'ARR of new accounts won', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['ae']}, {'name': 'expansion_arr', 'description': 'expansion ARR closed (AE) or closed on own CSQLs (CSM)', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['ae', 'csm']}, {'name': 'bookings', 'description': 'new plus expansion ARR', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['ae']}, {'name': 'new_logos', 'description': 'new accounts won', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['ae']}, {'name': 'expansion_wins', 'description': 'expansion opportunities won', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['ae', 'csm']}, {'name': 'opportunities', 'description': 'new-business opportunities created', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['sdr']}, {'name': 'pipeline_created', 'description': 'value of opportunities created', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['sdr']}, {'name': 'sourced_wins', 'description': 'created opportunities that were won', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['sdr']}, {'name': 'csql_count', 'description': 'CSQLs raised', 'lower_is_better': False, 'is_count': True, 'is_rate': False, 'roles': ['csm']}, {'name': 'csql_pipeline', 'description': 'value of CSQLs raised', 'lower_is_better': False, 'is_count': False, 'is_rate': False, 'roles': ['csm']}, {'name': 'nrr', 'description': 'net revenue retention of the book', 'lower_is_better': False, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'grr', 'description': 'gross revenue retention of the book', 'lower_is_better': False, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'gross_churn', 'description': 'ARR lost to churn and contraction, share of book (1 - GRR)', 'lower_is_better': True, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'logo_churn', 'description': "share of the book's accounts that churned", 'lower_is_better': True, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}, {'name': 'expand_rate', 'description': "share of the book's accounts that won an expansion", 'lower_is_better': False, 'is_count': False, 'is_rate': True, 'roles': ['ae', 'csm']}]
 NUM_PAY_FIELDS: int = 7

@@ -339,6 +339,124 @@ _RECORDS.update(
 )
 
 
+#: The columns of a :class:`Book`, in order.
+BOOK_COLUMNS = (
+    "account_id",
+    "segment",
+    "arr",
+    "renewal_index",
+    "months_to_renewal",
+    "csm",
+    "ae",
+    "health",
+    "products",
+)
+
+
+@dataclass(frozen=True)
+class Book:
+    """A company's own book at month 0 (docs/model.md §4, "A book from data"), one entry per
+    account in each column: its id, segment (by name), ARR, renewal index (renewals passed),
+    months to its next renewal (1…12), the seat of its CSM and of its AE (the ordinal among
+    the segment's named reps of that role in ``world.workforce.roster``, in roster order;
+    -1: none), its health (None: unknown, drawn around the segment's ``health_base``) and
+    its products (bit k: product k). :func:`complab.calibrate` builds one from data."""
+
+    account_id: tuple[str, ...]
+    segment: tuple[str, ...]
+    arr: tuple[float, ...]
+    renewal_index: tuple[int, ...]
+    months_to_renewal: tuple[int, ...]
+    csm: tuple[int, ...]
+    ae: tuple[int, ...]
+    health: tuple[float | None, ...]
+    products: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        n = None
+        for name in BOOK_COLUMNS:
+            value = getattr(self, name)
+            if isinstance(value, (str, bytes, Mapping)) or not isinstance(
+                value, (list, tuple, np.ndarray)
+            ):
+                raise ValueError(f"book.{name}: expected a list, got {type(value).__name__}")
+            items = tuple(v.item() if isinstance(v, np.generic) else v for v in value)
+            if name == "health":
+                items = tuple(
+                    None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+                    for v in items
+                )
+            object.__setattr__(self, name, items)
+            if n is None:
+                n = len(items)
+            elif len(items) != n:
+                raise ValueError(
+                    f"book.{name}: {len(items)} entries, but book.account_id has {n}; every column has one per account"
+                )
+
+    def __len__(self) -> int:
+        return len(self.account_id)
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """Columns as lists (the form in a scenario file)."""
+        return {name: list(getattr(self, name)) for name in BOOK_COLUMNS}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Book:
+        if isinstance(data, Book):
+            return data
+        d = _record(data, "book", BOOK_COLUMNS)
+        return cls(**d)
+
+    def to_frame(self) -> Any:
+        """The book as a pandas DataFrame, one row per account."""
+        import pandas as pd
+
+        return pd.DataFrame(self.to_dict())
+
+    def _to_core(self, world: World) -> list[Any]:
+        names = world.segment_names()
+        out = []
+        for i in range(len(self)):
+            where = f"book[{i}]"
+            seg = self.segment[i]
+            if seg not in names:
+                raise ValueError(
+                    f"{where}.segment: {shown(seg)} is not a segment; allowed: {', '.join(names)}"
+                )
+            a = _core.BookAccount()
+            a.segment = names.index(seg)
+            _check_number(self.arr[i], f"{where}.arr")
+            a.arr_cents = int(round(float(self.arr[i]) * 100))
+            for name, attr in (
+                ("renewal_index", "renewal_index"),
+                ("months_to_renewal", "months_to_renewal"),
+                ("csm", "csm_seat"),
+                ("ae", "ae_seat"),
+                ("products", "products"),
+            ):
+                value = getattr(self, name)[i]
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int)
+                    or not -_C_INT <= value < _C_INT
+                ):
+                    raise ValueError(f"{where}.{name}: {shown(value)} is not an integer")
+                if name == "products" and value < 0:
+                    raise ValueError(f"{where}.products: {value} is not a set of product bits")
+                setattr(a, attr, value)
+            h = self.health[i]
+            if h is not None:
+                _check_number(h, f"{where}.health")
+                if not 0.0 <= h <= 1.0:
+                    raise ValueError(
+                        f"{where}.health: {shown(h)} is not in [0, 1] (or empty: unknown)"
+                    )
+            a.health = -1.0 if h is None else float(h)
+            out.append(a)
+        return out
+
+
 def _plan_keys(world: World) -> list[str]:
     names = world.segment_names()
     return list(ROLES) + [f"{role}:{name}" for role in ("ae", "csm") for name in names]
@@ -355,8 +473,13 @@ class Scenario:
 
     world: World
     plans: Mapping[str, Plan] = field(default_factory=dict)
+    book: Book | None = None
 
     def __post_init__(self) -> None:
+        if self.book is not None and not isinstance(self.book, Book):
+            raise ValueError(
+                f"book: expected a complab.scenario.Book, got {type(self.book).__name__}"
+            )
         if not isinstance(self.plans, Mapping):
             raise ValueError(
                 f"plans: expected a mapping of plan key to Plan, got {type(self.plans).__name__}"
@@ -448,6 +571,8 @@ class Scenario:
         core.csm_plan = [pick("csm", s.name) for s in self.world.segments]
         core.sdr_plan = pick("sdr", None)
         _roster_terms(self, core)
+        if self.book is not None:
+            core.book = self.book._to_core(self.world)
         core.validate()
         return core
 
@@ -497,7 +622,9 @@ class Scenario:
         updates.update({k.replace("__", "."): v for k, v in kwargs.items()})
         if not updates:
             return self
-        data = {"world": _plain(self.world), "plans": dict(self.plans)}
+        data: dict[str, Any] = {"world": _plain(self.world), "plans": dict(self.plans)}
+        if self.book is not None:
+            data["book"] = self.book
         for path, value in updates.items():
             if not isinstance(path, str):
                 raise ValueError(f"with_: path {shown(path)} is not a string")
@@ -510,10 +637,13 @@ class Scenario:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (lists, numbers, strings, None) that :meth:`from_dict` turns back into
         an equal scenario."""
-        return {
+        out: dict[str, Any] = {
             "world": _plain(self.world),
             "plans": {k: p.to_dict() for k, p in self.plans.items()},
         }
+        if self.book is not None:
+            out["book"] = self.book.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Scenario:
@@ -528,8 +658,9 @@ class Scenario:
             Naming the full path, e.g. ``plans.csm:enterprise.measures[1].weight: 1.4 is not
             in [0, 1]``.
         """
-        d = _record(data, "scenario", ("world",), ("plans",))
+        d = _record(data, "scenario", ("world",), ("plans", "book"))
         world = _build(World, d["world"], "world")
+        book = None if d.get("book") is None else Book.from_dict(d["book"])
         plans_data = d.get("plans")
         if plans_data is None:
             plans_data = {}
@@ -550,7 +681,7 @@ class Scenario:
                 plans[key] = Plan.from_dict(p)
             except ValueError as err:
                 raise _reraise_under(f"plans.{key}", err, own="plan") from None
-        return cls(world=world, plans=plans)
+        return cls(world=world, plans=plans, book=book)
 
     def to_yaml(self, path: str | os.PathLike[str] | None = None) -> str:
         """The scenario as YAML text (written to `path` too when given).
@@ -1307,17 +1438,17 @@ def _workforce_to_core(w: World) -> Any:
         else:
             named.setdefault((rep.role, rep.segment), 0)
     # Named reps are the seats of their role and segment: the headcount must say as many.
-    for (role, segment), count in named.items():
-        if role == "sdr":
+    for (role_name, seg_name), count in named.items():
+        if role_name == "sdr":
             field_path, headcount = "world.sdr_headcount", w.sdr_headcount
         else:
-            seg = w.segments[w.segment_names().index(segment)]
-            field_path = f"world.segments.{segment}.{role}_headcount"
-            headcount = getattr(seg, f"{role}_headcount")
+            seg = w.segments[w.segment_names().index(seg_name)]
+            field_path = f"world.segments.{seg_name}.{role_name}_headcount"
+            headcount = getattr(seg, f"{role_name}_headcount")
         if headcount != count:
             raise ValueError(
                 f"{field_path}: {headcount}, but world.workforce.roster names {count} "
-                f"{role.upper()}s{'' if role == 'sdr' else ' of ' + segment} there at month 0; "
+                f"{role_name.upper()}s{'' if role_name == 'sdr' else ' of ' + seg_name} there at month 0; "
                 f"set it to {count}"
             )
     core.roster = seats
