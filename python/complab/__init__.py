@@ -38,6 +38,7 @@ try:
     from complab.data.backtest import Backtest, backtest
     from complab.data.calibrate import calibrate, fit_rates
     from complab.data.validate import Validation, validate
+    from complab import data
     from complab.engine import SimulationInterrupted, simulate
     from complab.explorer import explore
     from complab.io import VersionMismatchWarning, load

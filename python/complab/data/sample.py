@@ -40,7 +40,7 @@ from complab.data.company import add_months
 #: The parameters the sample company is generated from (per segment where keyed so).
 SAMPLE_TRUTH: dict[str, Any] = {
     "segments": ("smb", "mid_market", "enterprise"),
-    "initial_accounts": {"smb": 700, "mid_market": 260, "enterprise": 70},
+    "initial_accounts": {"smb": 1400, "mid_market": 500, "enterprise": 140},
     "acv_median": {"smb": 6_000.0, "mid_market": 30_000.0, "enterprise": 150_000.0},
     "acv_log_sd": {"smb": 0.5, "mid_market": 0.5, "enterprise": 0.6},
     "renewal_hazard": {
@@ -55,7 +55,7 @@ SAMPLE_TRUTH: dict[str, Any] = {
     },
     "sales_cycle_months": {"smb": 2, "mid_market": 4, "enterprise": 7},
     "cycle_log_sd": 0.35,
-    "inbound_opportunities": {"smb": 14.0, "mid_market": 3.0, "enterprise": 0.5},
+    "inbound_opportunities": {"smb": 28.0, "mid_market": 6.0, "enterprise": 1.0},
     "opportunities_per_sdr": 5.0,
     "opportunity_share": {"smb": 0.5, "mid_market": 0.35, "enterprise": 0.15},
     "ae_prospecting": {"smb": 2.0, "mid_market": 1.0, "enterprise": 0.4},
@@ -65,9 +65,9 @@ SAMPLE_TRUTH: dict[str, Any] = {
     "expansion_win_rate": {"smb": 0.45, "mid_market": 0.5, "enterprise": 0.55},
     "usage_growth": {"smb": 0.002, "mid_market": 0.004, "enterprise": 0.006},
     "usage_noise": 0.1,
-    "ae_headcount": {"smb": 3, "mid_market": 3, "enterprise": 2},
-    "csm_headcount": {"smb": 3, "mid_market": 3, "enterprise": 3},
-    "sdr_headcount": 4,
+    "ae_headcount": {"smb": 5, "mid_market": 5, "enterprise": 3},
+    "csm_headcount": {"smb": 5, "mid_market": 5, "enterprise": 4},
+    "sdr_headcount": 6,
     "attrition": {"ae": 0.25, "sdr": 0.35, "csm": 0.15},
     "ote": {"ae": 140_000.0, "sdr": 80_000.0, "csm": 100_000.0},
     "base_share": {"ae": 0.5, "sdr": 0.6, "csm": 0.75},
