@@ -264,6 +264,8 @@ def backtest(
         pay, _ = _core.evaluate_payroll(plan_list, raw[None], churn[None], rep_plan, period_months)
         pay = pay[0]
         for i, r in enumerate(reps.itertuples(index=False)):
+            if rep_plan[i] < 0:
+                continue  # no plan pays its role
             for p in range(look, periods):
                 if occupancy[i, p] == 0:
                     continue

@@ -769,7 +769,9 @@ def calibrate(
     ):
         seg = r.segment or "any"
         seats.setdefault((r.role, seg), []).append(r.rep_id)
-        own = plans is not None
+        own = plans is not None and (
+            f"{r.role}:{seg}" in plans or r.role in plans
+        )  # a rep's own terms need a plan to scale
         quota = (
             float(r.quota)
             if own and r.role != "sdr" and r.quota is not None and not math.isnan(r.quota)

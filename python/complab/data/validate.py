@@ -67,7 +67,7 @@ class Validation:
         ax.hlines(
             y, t["quantile_p10"], t["quantile_p90"], color="C0", lw=4, alpha=0.4, label="P10–P90"
         )
-        ax.plot(t["quantile"], y, "o", color=np.where(t["flagged"], "C3", "C2").tolist(), ms=5)
+        ax.scatter(t["quantile"], y, c=np.where(t["flagged"], "C3", "C2").tolist(), s=20, zorder=3)
         ax.set_yticks(y, [f"{r.kpi} ({r.segment})" for r in t.itertuples()], fontsize=8)
         ax.set_xlim(-0.02, 1.02)
         ax.axvline(0.5, color="0.7", lw=0.8)
