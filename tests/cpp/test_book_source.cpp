@@ -29,8 +29,7 @@ struct Built {
     TrialStreams streams(seed_key(9));
     streams.set_trial(trial);
     reps.start_trial(streams, ledger);
-    SteadyStateBook book(sc);
-    book.build(streams, reps, accounts);
+    make_book_source(sc)->build(streams, reps, accounts);  // the steady state unless sc.book is given
   }
 };
 }  // namespace
@@ -122,30 +121,10 @@ Scenario with_book() {
   return sc;
 }
 
-struct Loaded {
-  Scenario sc;
-  RepRoster roster;
-  SimulationOutput out;
-  KpiLedger ledger{out};
-  Workforce reps;
-  AccountStore accounts;
-  explicit Loaded(Scenario s, std::uint32_t trial = 0)
-      : sc(std::move(s)), roster(make_roster(sc)), reps(sc, roster),
-        accounts(static_cast<int>(sc.world.segments.size()), false) {
-    RunOptions opt;
-    opt.trials = 1;
-    allocate_output(sc, opt, out);
-    ledger.start_trial(0);
-    TrialStreams streams(seed_key(9));
-    streams.set_trial(trial);
-    reps.start_trial(streams, ledger);
-    make_book_source(sc)->build(streams, reps, accounts);
-  }
-};
 }  // namespace
 
 TEST(LoadedBook, EachAccountAsGiven) {
-  Loaded b(with_book());
+  Built b(with_book());
   ASSERT_EQ(b.accounts.size(), 4u);
   const auto& aes = b.reps.segment_aes[0];
   const auto& csms = b.reps.segment_csms[0];
@@ -171,11 +150,11 @@ TEST(LoadedBook, EachAccountAsGiven) {
 TEST(LoadedBook, UnknownHealthIsDrawnFromTheAccountsOwnStream) {
   // The same account draws the same health whatever else is in the book; another trial
   // draws another.
-  Loaded a(with_book()), c(with_book(), 1);
+  Built a(with_book()), c(with_book(), 1);
   Scenario fewer = with_book();
   fewer.book.erase(fewer.book.begin() + 2, fewer.book.end());
   fewer.world.segments[0].initial_accounts = 2;
-  Loaded b(fewer);
+  Built b(fewer);
   EXPECT_EQ(a.accounts.health[1], b.accounts.health[1]);
   EXPECT_NE(a.accounts.health[1], c.accounts.health[1]);
   EXPECT_GE(a.accounts.health[3], 0.0);
