@@ -188,3 +188,21 @@ def test_validation_flags_a_fit_whose_churn_is_30_percent_too_low(validations):
 def test_validation_needs_a_year_after_the_date(companies):
     with pytest.raises(ValueError, match="less than a year of history"):
         complab.validate(companies[1], "2025-06-01")
+
+
+def test_the_calibrated_model_gives_back_what_was_observed(companies):
+    # The fitted rates, mapped to the model's parameters (CSQL and expansion rates divided
+    # by mean health, win rates by mean skill...), produce next year what the data showed
+    # the year before: each quantity within 20% (the year's own noise is a few percent for
+    # counts in the hundreds; a wrong mapping is off by the health factor, 40%).
+    from complab.data.calibrate import calibration_report, plot_calibration_report
+
+    report = calibration_report(companies[1], AS_OF, trials=60, seed=2)
+    assert len(report) == 10
+    for row in report.itertuples(index=False):
+        assert 0.8 < row.ratio < 1.25, row
+    import matplotlib.pyplot as plt
+
+    ax = plot_calibration_report(report)
+    assert len(ax.get_yticks()) == len(report)
+    plt.close(ax.figure)

@@ -8,6 +8,8 @@ import datetime as dt
 
 import pytest
 from company_fixture import TABLES, write_company
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import complab
 from complab import Clawback, Gate, Measure, PayoutCurve, Plan
@@ -528,3 +530,40 @@ def test_backtest_refuses_a_window_that_is_not_whole_periods(tmp_path):
     with pytest.raises(ValueError, match="whole number of 12-month periods"):
         complab.backtest(company, _plans(), "2024-01-01", "2024-07-01")
     assert dt.date(2024, 1, 1) < company.last_date()
+
+
+# -- never a traceback: any cell replaced by anything --------------------------------------------
+
+_CELLS = [
+    (table, row, column)
+    for table, lines in TABLES.items()
+    for row in range(2, len(lines) + 1)
+    for column in lines[0].split(",")
+]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    cell=st.sampled_from(_CELLS),
+    value=st.one_of(
+        st.text(
+            alphabet=st.characters(blacklist_characters=',\n\r"', blacklist_categories=("Cs",)),
+            max_size=12,
+        ),
+        st.sampled_from(
+            ["-1", "1e400", "nan", "2024-02-30", "TRUE", "0", "a1", "ae1", "csm1", "  ", "smb"]
+        ),
+    ),
+)
+def test_any_bad_cell_gives_a_company_error_or_loads(tmp_path_factory, cell, value):
+    table, row, column = cell
+    tables = copy.deepcopy(TABLES)
+    _edit(table, row, column, value)(tables)
+    folder = write_company(tmp_path_factory.mktemp("h"), tables)
+    try:
+        complab.load_company(folder)
+    except CompanyDataError as err:
+        assert str(err).startswith(f"{table}.csv") or str(err).split(",")[0].endswith(".csv")
+        assert "\n" not in str(err)

@@ -43,6 +43,7 @@ def test_the_notebooks_are_there():
         "csql_handoff",
         "clawback_and_behaviour",
         "one_point_of_churn",
+        "your_own_company",
     ):
         assert any(topic in name for name in names), f"no notebook on {topic}: {names}"
 

@@ -11,7 +11,6 @@ is the form later turned into distributions on world fields.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import math
 from collections.abc import Mapping
@@ -849,13 +848,113 @@ def calibrate(
     return Scenario(world=world, plans=dict(plans or {}), book=book_record)
 
 
-def calibration_report(company: Company, as_of: Any) -> pd.DataFrame:
-    """:func:`fit_rates`' table with, for each fitted rate, the observed value beside it
-    (``observed_rate``: the raw count over its exposure, or the proportion) — what
-    :func:`plot_calibration` draws."""
-    t = fit_rates(company, as_of)
-    t["observed_rate"] = t["estimate"]
-    return t
+def calibration_report(
+    company: Company, as_of: Any, *, trials: int = 100, seed: int = 0, scenario: Any = None
+) -> pd.DataFrame:
+    """The calibrated model beside the data: each rate as observed over the year before
+    `as_of`, and as the calibrated scenario produces it over its first year (mean, P10,
+    P90 over `trials`) — a check that the fitted rates, mapped to the model's parameters,
+    give back what was observed.
+
+    Rows (``quantity``): new opportunities, new-business win rate, new logos, new ARR,
+    CSQLs raised, hand-off acceptance, expansion win rate, renewal churn (churned over due),
+    first-renewal churn, churned ARR. Columns: ``observed``, ``model_mean``, ``model_p10``,
+    ``model_p90``, ``ratio`` (model mean over observed). :func:`plot_calibration_report`
+    draws it.
+    """
+    from complab.engine import simulate
+
+    d = as_date(as_of)
+    first = add_months(d, -12)
+    sc = calibrate(company, d, months=12) if scenario is None else scenario
+    m = simulate(sc, trials=trials, seed=seed, progress=False).monthly()
+    y = m.groupby("trial").sum(numeric_only=True)
+
+    def ratio(a: str, b: str) -> pd.Series:
+        return y[a] / y[b].where(y[b] > 0)
+
+    model = {
+        "new opportunities": y["opportunities"],
+        "new-business win rate": ratio("new_logos", "deals_closed"),
+        "new logos": y["new_logos"],
+        "new ARR": y["new_arr"],
+        "CSQLs raised": y["csql_raised"],
+        "hand-off acceptance": ratio("handoffs_accepted", "csql_raised"),
+        "expansion win rate": ratio("expansions_won", "expansions_closed"),
+        "renewal churn": ratio("churned_logos", "renewals_due"),
+        "first-renewal churn": ratio("first_renewal_churns", "first_renewals_due"),
+        "churned ARR": y["churned_arr"],
+    }
+    opp, ev = company.opportunities, company.arr_events
+    role = dict(zip(company.reps["rep_id"], company.reps["role"], strict=True))
+    in_window = np.array([first <= c < d for c in opp["created_date"]], dtype=bool)
+    closed_in = np.array([c is not None and first <= c < d for c in opp["close_date"]], dtype=bool)
+    new = (opp["type"] == "new").to_numpy()
+    csql = ((opp["type"] == "expansion") & (opp["source"] == "csm")).to_numpy()
+    accepted = (opp["owner_id"].map(role) == "ae").to_numpy()
+    won = (opp["won"] == True).to_numpy()  # noqa: E712
+    evw = ev[(ev["date"] >= first) & (ev["date"] < d)]
+    due = evw[evw["type"].isin(("renewal", "churn"))]
+    starts = company.accounts.set_index("account_id")["start_date"]
+    first_due = due[
+        [
+            months_between(starts[a], w) < 24
+            for a, w in zip(due["account_id"], due["date"], strict=True)
+        ]
+    ]
+
+    def share(k: float, n: float) -> float:
+        return k / n if n else float("nan")
+
+    observed = {
+        "new opportunities": float((new & in_window).sum()),
+        "new-business win rate": share((new & closed_in & won).sum(), (new & closed_in).sum()),
+        "new logos": float((evw["type"] == "new").sum()),
+        "new ARR": float(evw[evw["type"] == "new"]["arr_after"].sum()),
+        "CSQLs raised": float((csql & in_window).sum()),
+        "hand-off acceptance": share((csql & in_window & accepted).sum(), (csql & in_window).sum()),
+        "expansion win rate": share(
+            (csql & accepted & closed_in & won).sum(), (csql & accepted & closed_in).sum()
+        ),
+        "renewal churn": share((due["type"] == "churn").sum(), len(due)),
+        "first-renewal churn": share((first_due["type"] == "churn").sum(), len(first_due)),
+        "churned ARR": float(evw[evw["type"] == "churn"]["arr_before"].sum()),
+    }
+    rows = []
+    for name, series in model.items():
+        x = series.dropna().to_numpy(float)
+        mean = float(x.mean()) if len(x) else float("nan")
+        obs = float(observed[name])
+        rows.append(
+            {
+                "quantity": name,
+                "observed": obs,
+                "model_mean": mean,
+                "model_p10": float(np.quantile(x, 0.1)) if len(x) else float("nan"),
+                "model_p90": float(np.quantile(x, 0.9)) if len(x) else float("nan"),
+                "ratio": mean / obs if obs else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def plot_calibration_report(report: pd.DataFrame, ax: Any = None) -> Any:
+    """Each quantity of :func:`calibration_report`: the model's P10–P90 and mean over the
+    observed value (1 = the model gives back what was observed). Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    t = report.reset_index(drop=True)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 0.35 * len(t) + 1))
+    y = np.arange(len(t))[::-1]
+    obs = t["observed"].to_numpy(float)
+    ax.hlines(y, t["model_p10"] / obs, t["model_p90"] / obs, lw=5, alpha=0.4, label="model P10–P90")
+    ax.plot(t["model_mean"] / obs, y, "o", label="model mean")
+    ax.axvline(1.0, color="C3", lw=1, label="observed")
+    ax.set_yticks(y, t["quantity"])
+    ax.set_xlabel("relative to the observed value (the year before the date)")
+    ax.legend(fontsize=8)
+    return ax
 
 
 def plot_calibration(table: pd.DataFrame, ax: Any = None) -> Any:
@@ -885,6 +984,3 @@ def plot_calibration(table: pd.DataFrame, ax: Any = None) -> Any:
     ax.set_xlabel("relative to the estimate")
     ax.legend(fontsize=8)
     return ax
-
-
-_ = dataclasses  # noqa: F841
