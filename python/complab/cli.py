@@ -103,7 +103,13 @@ def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
     """
     import yaml
 
-    from complab.scenario import Scenario, load_yaml, read_scenario_file, yaml_problem
+    from complab.scenario import (
+        Scenario,
+        load_yaml,
+        read_book_file,
+        read_scenario_file,
+        yaml_problem,
+    )
 
     p = Path(path)
     if p.suffix.lower() == ".parquet":
@@ -125,7 +131,7 @@ def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
     if data is None:
         raise UsageError(f"{p}: the file is empty; a scenario has 'world' and 'plans'")
     try:
-        return Scenario.from_dict(data)
+        return Scenario.from_dict(read_book_file(data, p.parent))
     except ValueError as err:
         raise UsageError(f"{p}: {_one_line(str(err))}") from None
 

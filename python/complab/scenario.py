@@ -684,16 +684,21 @@ class Scenario:
         return cls(world=world, plans=plans, book=book)
 
     def to_yaml(self, path: str | os.PathLike[str] | None = None) -> str:
-        """The scenario as YAML text (written to `path` too when given).
+        """The scenario as YAML text (written to `path` too when given). A book of more than
+        :data:`BOOK_INLINE_MAX` accounts written to a file goes beside it, as
+        ``<name>.book.csv``, named in the YAML as ``book: {file: <name>.book.csv}``.
 
         Floats are written with Python's shortest round-trip representation, so
         :meth:`from_yaml` gives back an equal scenario.
         """
         import yaml
 
-        text = yaml.safe_dump(
-            self.to_dict(), sort_keys=False, default_flow_style=None, allow_unicode=True
-        )
+        data = self.to_dict()
+        if path is not None and self.book is not None and len(self.book) > BOOK_INLINE_MAX:
+            side = Path(path).with_suffix(".book.csv")
+            self.book.to_frame().to_csv(side, index=False)
+            data["book"] = {"file": side.name}
+        text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, allow_unicode=True)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -726,11 +731,49 @@ class Scenario:
         except RecursionError:  # a bound above should stop this first
             raise ValueError(f"{where}: values nested too deeply") from None
         if text is source:
-            return cls.from_dict(data)
+            return cls.from_dict(read_book_file(data, Path.cwd()))
         try:
-            return cls.from_dict(data)
+            return cls.from_dict(read_book_file(data, Path(source).parent))
         except ValueError as err:  # a file's errors name the file, then the field
             raise ValueError(f"{where}: {err}") from None
+
+
+#: Books larger than this are written beside a scenario file rather than inside it (a
+#: scenario file holds at most MAX_YAML_VALUES values: about 11,000 accounts inline).
+BOOK_INLINE_MAX = 5_000
+
+
+def read_book_file(data: Any, base: Path) -> Any:
+    """A scenario's dict form with ``book: {file: NAME}`` replaced by the book read from
+    that CSV file (relative to `base`, the scenario file's folder)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("book"), Mapping):
+        return data
+    ref = data["book"]
+    if set(ref) != {"file"}:
+        return data
+    import pandas as pd
+
+    path = base / str(ref["file"])
+    try:
+        frame = pd.read_csv(path, keep_default_na=True)
+    except FileNotFoundError:
+        raise ValueError(
+            f"book.file: {str(ref['file'])!r} does not exist beside the scenario"
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise ValueError(f"book.file: {path.name} is not a readable CSV file ({err})") from None
+    missing = [c for c in BOOK_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"book.file: {path.name} has no column {missing[0]}")
+    columns: dict[str, list[Any]] = {}
+    for c in BOOK_COLUMNS:
+        values = frame[c].tolist()
+        if c in ("account_id", "segment"):
+            values = [str(v) for v in values]
+        elif c == "health":
+            values = [None if v != v else float(v) for v in values]
+        columns[c] = values
+    return {**data, "book": columns}
 
 
 def yaml_problem(err: Exception) -> str:
@@ -955,7 +998,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ValueError(f"{p}: not a scenario, the file holds {got}; {expected}")
     try:
-        return Scenario.from_dict(data)
+        return Scenario.from_dict(read_book_file(data, p.parent))
     except ValueError as err:
         raise ValueError(f"{p}: {err}") from None
 

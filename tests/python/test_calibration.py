@@ -206,3 +206,19 @@ def test_the_calibrated_model_gives_back_what_was_observed(companies):
     ax = plot_calibration_report(report)
     assert len(ax.get_yticks()) == len(report)
     plt.close(ax.figure)
+
+
+def test_a_large_book_is_written_beside_the_scenario_file(companies, tmp_path, monkeypatch):
+    import complab.scenario as sc_module
+
+    scenario = complab.calibrate(companies[1], AS_OF)
+    monkeypatch.setattr(sc_module, "BOOK_INLINE_MAX", 100)
+    path = tmp_path / "company.yaml"
+    text = scenario.to_yaml(path)
+    assert "book: {file: company.book.csv}" in text
+    assert (tmp_path / "company.book.csv").exists()
+    assert complab.load_scenario(path) == scenario
+    assert complab.Scenario.from_yaml(path) == scenario
+    (tmp_path / "company.book.csv").unlink()
+    with pytest.raises(ValueError, match="book.file: 'company.book.csv' does not exist"):
+        complab.load_scenario(path)
