@@ -434,12 +434,10 @@ def fit_rates(
         for seg, cnt in seg_of_acc.reindex(live.index).value_counts().items():
             exposure[str(seg)] += frac * cnt
         step = nxt
-    arr_cache: dict[dt.date, pd.Series] = {}
     for o in csql_win.itertuples(index=False):
-        day = o.created_date - dt.timedelta(days=1)
-        if day not in arr_cache:
-            arr_cache[day] = company.arr_on(day)
-        arr_at_created[o.opportunity_id] = float(arr_cache[day].get(o.account_id, 0.0))
+        arr_at_created[o.opportunity_id] = company.account_arr_on(
+            o.account_id, o.created_date - dt.timedelta(days=1)
+        )
     accepted_all = csql_win["owner_id"].map(role) == "ae"
     k, n = float(accepted_all.sum()), float(len(csql_win))
     row = _beta_row(k, n)

@@ -308,6 +308,33 @@ class Company:
         out[mask] = lst.to_numpy()[mask]
         return out
 
+    def account_arr_on(self, account_id: str, date: Any) -> float:
+        """One account's ARR at the end of `date`, by the rules of :meth:`arr_on`."""
+        if not hasattr(self, "_history"):
+            ev = self.arr_events.sort_values(["account_id", "date"], kind="stable")
+            ids = ev["account_id"].to_numpy()
+            dates = list(ev["date"])
+            before, after = ev["arr_before"].to_numpy(), ev["arr_after"].to_numpy()
+            cuts = [0, *np.flatnonzero(ids[1:] != ids[:-1]) + 1, len(ids)] if len(ids) else [0]
+            self._history = {
+                ids[a]: (dates[a:b], before[a:b], after[a:b])
+                for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+            }
+            self._start = dict(
+                zip(self.accounts["account_id"], self.accounts["start_date"], strict=True)
+            )
+            self._arr = dict(zip(self.accounts["account_id"], self.accounts["arr"], strict=True))
+        d = as_date(date)
+        if self._start[account_id] > d:
+            return 0.0
+        if account_id not in self._history:
+            return float(self._arr[account_id])
+        dates, before, after = self._history[account_id]
+        import bisect
+
+        k = bisect.bisect_right(dates, d)
+        return float(after[k - 1]) if k > 0 else float(before[0])
+
     def book_on(self, date: Any) -> pd.DataFrame:
         """The accounts that are customers at the end of `date`: account_id, segment, arr,
         start_date, renewal_index (renewals passed), months_to_renewal (1…12), csm_id, ae_id,
