@@ -32,6 +32,17 @@ def test_the_hand_made_company_loads_and_describes(tmp_path):
     assert (a2["renewal_index"], a2["months_to_renewal"], a2["arr"]) == (4, 11, 20000)
 
 
+def test_extra_columns_are_ignored_and_times_after_dates_too(tmp_path):
+    tables = copy.deepcopy(TABLES)
+    tables["accounts"] = [
+        line + (",notes" if i == 0 else ",x") for i, line in enumerate(tables["accounts"])
+    ]
+    tables["arr_events"][1] = tables["arr_events"][1].replace("2023-03-01", "2023-03-01T09:30:00")
+    company = complab.load_company(write_company(tmp_path, tables))
+    assert "notes" not in company.accounts.columns
+    assert company.arr_events["date"].iloc[0] == dt.date(2023, 3, 1)
+
+
 def test_parquet_files_load_the_same(tmp_path):
     import pandas as pd
 

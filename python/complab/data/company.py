@@ -75,10 +75,12 @@ def as_date(value: Any, name: str = "date") -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            pass
+        text = value.strip()
+        if len(text) == 10 or (len(text) > 10 and text[10] in "T "):  # a time after it is ignored
+            try:
+                return dt.date.fromisoformat(text[:10])
+            except ValueError:
+                pass
     raise ValueError(f"{name}: {_shown(value)} is not a date (ISO 8601, e.g. 2025-01-31)")
 
 
