@@ -356,7 +356,7 @@ class Company:
 
     def describe(self) -> pd.DataFrame:
         """A summary per segment (and ``all``): accounts and ARR at the end of the history,
-        accounts ever, reps by role and still there, events by type, opportunities (won,
+        accounts ever, accounts now without a CSM, reps by role (ever and still there), events by type, opportunities (won,
         lost, open), and the history's first and last dates."""
         end = self.last_date()
         book = self.book_on(end)
@@ -387,6 +387,7 @@ class Company:
                 "accounts_now": len(b),
                 "arr_now": float(b["arr"].sum()),
                 "accounts_ever": int(pick(self.accounts["segment"]).sum()),
+                "accounts_now_without_csm": int(b["csm_id"].isna().sum()),
             }
             for role in ("ae", "sdr", "csm"):
                 r = reps[reps["role"] == role]
