@@ -98,4 +98,43 @@ void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, Accoun
   }
 }
 
+LoadedBook::LoadedBook(const Scenario& scenario) : sc_(scenario) {
+  std::vector<std::uint32_t> next(scenario.world.segments.size(), 0);
+  ids_.reserve(scenario.book.size());
+  for (const BookAccount& a : scenario.book) ids_.push_back(next[static_cast<std::size_t>(a.segment)]++);
+}
+
+void LoadedBook::build(const TrialStreams& streams, Workforce& reps, AccountStore& accounts) {
+  const WorldConfig& w = sc_.world;
+  boost::random::normal_distribution<double> normal(0.0, 1.0);
+  for (std::size_t i = 0; i < sc_.book.size(); ++i) {
+    const BookAccount& a = sc_.book[i];
+    const auto s = static_cast<std::size_t>(a.segment);
+    const auto& seg = w.segments[s];
+    const std::uint32_t group = identity::account_group(a.segment), id = ids_[i];
+    const int csm = a.csm_seat >= 0 ? reps.segment_csms[s][static_cast<std::size_t>(a.csm_seat)] : -1;
+    const int ae = a.ae_seat >= 0 ? reps.segment_aes[s][static_cast<std::size_t>(a.ae_seat)] : -1;
+    double health = a.health;
+    if (health < 0) {
+      const double k = seg.health_reversion;
+      const double sd = k > 0 ? seg.health_noise / std::sqrt(k * (2.0 - k)) : 0.0;
+      auto h_stream = streams.stream(group, id, 0, Purpose::InitialHealth);
+      health = clip01(seg.health_base + sd * normal(h_stream));
+    }
+    const double o = ae >= 0 ? w.effort.ae_overpromise : 0.0;
+    const std::uint32_t index = accounts.add(a.segment, csm, ae, -1, id, a.arr_cents, health, gap_after(w, o, a.renewal_index),
+                                             a.renewal_index, a.months_to_renewal, -1);
+    accounts.products[index] = a.products;
+    if (csm >= 0) ++reps.load[static_cast<std::size_t>(csm)];
+  }
+  for (std::size_t r = 0; r < reps.load.size(); ++r) {
+    if (reps.role(static_cast<int>(r)) == Role::CSM) reps.csm_effort(r, reps.load[r]);
+  }
+}
+
+std::unique_ptr<BookSource> make_book_source(const Scenario& scenario) {
+  if (!scenario.book.empty()) return std::make_unique<LoadedBook>(scenario);
+  return std::make_unique<SteadyStateBook>(scenario);
+}
+
 }  // namespace complab

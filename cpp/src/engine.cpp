@@ -30,7 +30,7 @@ class TrialSimulator {
       : sc_(scenario), w_(scenario.world), out_(out), first_trial_(first_trial), cancel_(cancel), streams_(key),
         ledger_(out), reps_(scenario, roster), pipeline_(scenario, reps_), churn_(scenario.world),
         accounts_(static_cast<int>(scenario.world.segments.size()), scenario.world.products[0].usage_priced),
-        book_(scenario), dynamics_(scenario, accounts_, reps_, streams_, churn_, ledger_) {
+        book_(make_book_source(scenario)), dynamics_(scenario, accounts_, reps_, streams_, churn_, ledger_) {
     if (w_.behaviour.responsive()) effort_.emplace(sc_, accounts_, reps_, pipeline_, churn_, ledger_);
   }
 
@@ -43,7 +43,7 @@ class TrialSimulator {
     reps_.start_trial(streams_, ledger_);
     pipeline_.start_trial();
     accounts_.clear();
-    book_.build(streams_, reps_, accounts_);
+    book_->build(streams_, reps_, accounts_);
     if (w_.workforce.quota_method == QuotaMethod::Territory) territory_quotas();
     reps_.csm_efforts();
     warm_start();
@@ -183,7 +183,7 @@ class TrialSimulator {
   // Per trial.
   std::vector<Opportunity> won_;
   AccountStore accounts_;
-  SteadyStateBook book_;
+  std::unique_ptr<BookSource> book_;
   AccountDynamics dynamics_;
   std::optional<ResponsiveEffort> effort_;  // responsive mode only
 };

@@ -1,6 +1,7 @@
 #include "complab/scenario.hpp"
 
 #include <algorithm>
+#include "complab/engine.hpp"
 #include "complab/identity.hpp"
 
 #include <cmath>
@@ -272,6 +273,7 @@ void Scenario::validate() const {
   }
   check_plan("plans.sdr", sdr_plan, Role::SDR);
   if (history.size() > 1) throw std::invalid_argument("history: at most one scenario");
+  validate_book();
   if (!history.empty()) {
     const Scenario& h = history.front();
     if (!h.history.empty()) throw std::invalid_argument("history: a history has no history of its own");
@@ -297,6 +299,60 @@ bool Scenario::shared_nrr(int segment) const {
   };
   const auto s = static_cast<std::size_t>(segment);
   return carries(ae_plan[s]) && carries(csm_plan[s]);
+}
+
+void Scenario::validate_book() const {
+  if (book.empty()) return;
+  if (!history.empty()) throw std::invalid_argument("book: a scenario with its own book has no history");
+  const auto nseg = world.segments.size();
+  const RepRoster roster = make_roster(*this);
+  std::vector<int> aes(nseg, 0), csms(nseg, 0);
+  for (int r = 0; r < roster.size(); ++r) {
+    const auto ri = static_cast<std::size_t>(r);
+    if (roster.segment[ri] < 0) continue;
+    (roster.role[ri] == Role::AE ? aes : csms)[static_cast<std::size_t>(roster.segment[ri])] += roster.role[ri] == Role::SDR ? 0 : 1;
+  }
+  std::vector<long long> count(nseg, 0);
+  for (std::size_t i = 0; i < book.size(); ++i) {
+    const BookAccount& a = book[i];
+    const std::string at = "book[" + std::to_string(i) + "].";
+    if (a.segment < 0 || static_cast<std::size_t>(a.segment) >= nseg) {
+      throw std::invalid_argument(at + "segment: " + std::to_string(a.segment) + " is not a segment index");
+    }
+    const auto s = static_cast<std::size_t>(a.segment);
+    ++count[s];
+    if (a.arr_cents <= 0 || a.arr_cents >= (std::int64_t{1} << 52)) {
+      throw std::invalid_argument(at + "arr: " + std::to_string(a.arr_cents) + " cents is not in (0, 2^52)");
+    }
+    if (a.renewal_index < 0 || a.renewal_index > 1000) {
+      throw std::invalid_argument(at + "renewal_index: " + std::to_string(a.renewal_index) + " is not in [0, 1000]");
+    }
+    if (a.months_to_renewal < 1 || a.months_to_renewal > kContractMonths) {
+      throw std::invalid_argument(at + "months_to_renewal: " + std::to_string(a.months_to_renewal) + " is not in [1, 12]");
+    }
+    if (a.csm_seat < -1 || a.csm_seat >= csms[s]) {
+      throw std::invalid_argument(at + "csm: seat " + std::to_string(a.csm_seat) + " does not exist (the segment has " +
+                                  std::to_string(csms[s]) + " CSM seats; -1: none)");
+    }
+    if (a.ae_seat < -1 || a.ae_seat >= aes[s]) {
+      throw std::invalid_argument(at + "ae: seat " + std::to_string(a.ae_seat) + " does not exist (the segment has " +
+                                  std::to_string(aes[s]) + " AE seats; -1: none)");
+    }
+    if (a.health > 1.0 || std::isnan(a.health)) {
+      throw std::invalid_argument(at + "health: not in [0, 1] (or negative: unknown)");
+    }
+    const std::uint32_t all = world.products.size() >= 32 ? ~0u : ((1u << world.products.size()) - 1u);
+    if (a.products == 0 || (a.products & ~all) != 0) {
+      throw std::invalid_argument(at + "products: bits " + std::to_string(a.products) + " name products that do not exist");
+    }
+  }
+  for (std::size_t s = 0; s < nseg; ++s) {
+    if (count[s] != world.segments[s].initial_accounts) {
+      throw std::invalid_argument("world.segments[" + std::to_string(s) + "].initial_accounts: " +
+                                  std::to_string(world.segments[s].initial_accounts) + ", but the book holds " +
+                                  std::to_string(count[s]) + " accounts of segment '" + world.segments[s].name + "'");
+    }
+  }
 }
 
 }  // namespace complab

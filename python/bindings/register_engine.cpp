@@ -241,10 +241,18 @@ void register_engine(py::module_& m) {
       COMPLAB_FIELD(WorldConfig, effort) COMPLAB_FIELD(WorldConfig, behaviour) COMPLAB_FIELD(WorldConfig, workforce)
       .def("validate", &WorldConfig::validate);
 
+  py::class_<BookAccount>(m, "BookAccount")
+      .def(py::init<>())
+      COMPLAB_FIELD(BookAccount, segment) COMPLAB_FIELD(BookAccount, arr_cents)
+      COMPLAB_FIELD(BookAccount, renewal_index) COMPLAB_FIELD(BookAccount, months_to_renewal)
+      COMPLAB_FIELD(BookAccount, csm_seat) COMPLAB_FIELD(BookAccount, ae_seat)
+      COMPLAB_FIELD(BookAccount, health) COMPLAB_FIELD(BookAccount, products);
+
   py::class_<Scenario>(m, "Scenario")
       .def(py::init<>())
       COMPLAB_FIELD(Scenario, world) COMPLAB_FIELD(Scenario, plans) COMPLAB_FIELD(Scenario, ae_plan)
       COMPLAB_FIELD(Scenario, csm_plan) COMPLAB_FIELD(Scenario, sdr_plan) COMPLAB_FIELD(Scenario, history)
+      COMPLAB_FIELD(Scenario, book)
       .def("validate", &Scenario::validate)
       .def("shared_nrr", &Scenario::shared_nrr, py::arg("segment"));
 #undef COMPLAB_FIELD

@@ -33,8 +33,12 @@ try:
     except PackageNotFoundError:  # running from a source tree without installed metadata
         from complab._core import __version__
 
-    from complab import decisions, display, plots, presets, sensitivity, uncertainty
+    from complab import data, datasets, decisions, display, plots, presets, sensitivity, uncertainty
     from complab.compare import Comparison, compare
+    from complab.data import Company, CompanyDataError, load_company
+    from complab.data.backtest import Backtest, backtest
+    from complab.data.calibrate import calibrate, fit_rates
+    from complab.data.validate import Validation, validate
     from complab.engine import SimulationInterrupted, simulate
     from complab.explorer import explore
     from complab.io import VersionMismatchWarning, load
@@ -124,4 +128,15 @@ __all__ = [
     "uncertainty",
     "plots",
     "report",
+    "Company",
+    "CompanyDataError",
+    "Backtest",
+    "backtest",
+    "calibrate",
+    "data",
+    "datasets",
+    "fit_rates",
+    "load_company",
+    "Validation",
+    "validate",
 ]

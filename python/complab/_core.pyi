@@ -6,7 +6,7 @@ import collections.abc
 import numpy
 import numpy.typing
 import typing
-__all__: list[str] = ['BehaviourConfig', 'COHORT_FIELDS', 'Clawback', 'Draw', 'EFFORT_FIELDS', 'EffortConfig', 'Gate', 'HEADCOUNT_FIELDS', 'HEADCOUNT_SEAT', 'HIRING_SEAT', 'HiringStep', 'MAX_OPPORTUNITIES_PER_SOURCE_MONTH', 'METRICS', 'Measure', 'Metric', 'Multiplier', 'NUM_PAY_FIELDS', 'NUM_RAW_SLOTS', 'PAY_FIELDS', 'PayAttritionConfig', 'PayoutCurve', 'Plan', 'ProductConfig', 'QuotaMethod', 'RAW_SLOTS', 'Ratchet', 'Role', 'RoleStaffing', 'RunOptions', 'SERIES', 'SIMD', 'Scenario', 'SeatConfig', 'SegmentConfig', 'Spif', 'Vacancy', 'WorkforceConfig', 'WorldConfig', 'attainment', 'curve_slope', 'curve_value', 'curve_value_clamped', 'evaluate_payroll', 'metric_actuals', 'plan_payout', 'roster', 'simulate']
+__all__: list[str] = ['BehaviourConfig', 'BookAccount', 'COHORT_FIELDS', 'Clawback', 'Draw', 'EFFORT_FIELDS', 'EffortConfig', 'Gate', 'HEADCOUNT_FIELDS', 'HEADCOUNT_SEAT', 'HIRING_SEAT', 'HiringStep', 'MAX_OPPORTUNITIES_PER_SOURCE_MONTH', 'METRICS', 'Measure', 'Metric', 'Multiplier', 'NUM_PAY_FIELDS', 'NUM_RAW_SLOTS', 'PAY_FIELDS', 'PayAttritionConfig', 'PayoutCurve', 'Plan', 'ProductConfig', 'QuotaMethod', 'RAW_SLOTS', 'Ratchet', 'Role', 'RoleStaffing', 'RunOptions', 'SERIES', 'SIMD', 'Scenario', 'SeatConfig', 'SegmentConfig', 'Spif', 'Vacancy', 'WorkforceConfig', 'WorldConfig', 'attainment', 'curve_slope', 'curve_value', 'curve_value_clamped', 'evaluate_payroll', 'metric_actuals', 'plan_payout', 'roster', 'simulate']
 class Role:
     """
     Members:
@@ -909,6 +909,57 @@ class WorldConfig:
     @skill_log_sd.setter
     def skill_log_sd(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
         ...
+class BookAccount:
+    def __init__(self) -> None:
+        ...
+    @property
+    def ae_seat(self) -> int:
+        ...
+    @ae_seat.setter
+    def ae_seat(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def arr_cents(self) -> int:
+        ...
+    @arr_cents.setter
+    def arr_cents(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def csm_seat(self) -> int:
+        ...
+    @csm_seat.setter
+    def csm_seat(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def health(self) -> float:
+        ...
+    @health.setter
+    def health(self, arg0: typing.SupportsFloat | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def months_to_renewal(self) -> int:
+        ...
+    @months_to_renewal.setter
+    def months_to_renewal(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def products(self) -> int:
+        ...
+    @products.setter
+    def products(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def renewal_index(self) -> int:
+        ...
+    @renewal_index.setter
+    def renewal_index(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
+    @property
+    def segment(self) -> int:
+        ...
+    @segment.setter
+    def segment(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
+        ...
 class Scenario:
     world: WorldConfig
     def __init__(self) -> None:
@@ -922,6 +973,12 @@ class Scenario:
         ...
     @ae_plan.setter
     def ae_plan(self, arg0: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex]) -> None:
+        ...
+    @property
+    def book(self) -> list[BookAccount]:
+        ...
+    @book.setter
+    def book(self, arg0: collections.abc.Sequence[BookAccount]) -> None:
         ...
     @property
     def csm_plan(self) -> list[int]:

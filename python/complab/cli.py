@@ -10,7 +10,14 @@ Commands (``complab COMMAND --help`` for each):
   — paired differences between variants on common random numbers;
 - ``complab sweep SCENARIO.yaml --grid dotted.path=V1,V2,...`` — a grid of edits;
 - ``complab report RESULT.parquet|SCENARIO.yaml -o report.html`` — a shareable report;
-- ``complab presets`` — the built-in scenarios, usable anywhere as ``--preset NAME``.
+- ``complab presets`` — the built-in scenarios, usable anywhere as ``--preset NAME``;
+- ``complab sample FOLDER`` — write the sample company's data (docs/data.md);
+- ``complab calibrate FOLDER --as-of DATE -o scenario.yaml`` — a scenario from a company's
+  data: its book on the date, its rates fitted to the history before it;
+- ``complab backtest FOLDER --plans plans.yaml --start DATE --end DATE`` — what every rep
+  would have earned under the plans on what actually happened;
+- ``complab validate FOLDER --as-of DATE`` — the forecast from that date scored against
+  the year that followed.
 
 Exit status: 0 success, 1 an unexpected error (a bug: ``--debug`` shows the traceback),
 2 bad usage or bad input (the message names the file and field), 130 interrupted (Ctrl-C).
@@ -96,7 +103,13 @@ def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
     """
     import yaml
 
-    from complab.scenario import Scenario, load_yaml, read_scenario_file, yaml_problem
+    from complab.scenario import (
+        Scenario,
+        load_yaml,
+        read_book_file,
+        read_scenario_file,
+        yaml_problem,
+    )
 
     p = Path(path)
     if p.suffix.lower() == ".parquet":
@@ -118,7 +131,7 @@ def load_scenario_file(path: str | os.PathLike[str]) -> Scenario:
     if data is None:
         raise UsageError(f"{p}: the file is empty; a scenario has 'world' and 'plans'")
     try:
-        return Scenario.from_dict(data)
+        return Scenario.from_dict(read_book_file(data, p.parent))
     except ValueError as err:
         raise UsageError(f"{p}: {_one_line(str(err))}") from None
 
@@ -967,7 +980,171 @@ def build_parser() -> argparse.ArgumentParser:
         "--yaml", metavar="NAME", help="print the preset NAME as a scenario file (YAML)"
     )
     presets.set_defaults(func=_presets)
+    _company_commands(sub)
     return parser
+
+
+# -- a company's own data (docs/data.md) -------------------------------------------------------
+def _company_commands(sub: Any) -> None:
+    sample = sub.add_parser(
+        "sample",
+        help="write the sample company's three-year history (CSV) to a folder",
+        description="Write a synthetic company's history in the data schema (docs/data.md), "
+        "generated from complab.datasets.SAMPLE_TRUTH.",
+    )
+    sample.add_argument("folder", metavar="FOLDER")
+    sample.add_argument("--seed", type=int, default=0, help="the generator's seed (default 0)")
+    sample.set_defaults(func=_sample)
+
+    cal = sub.add_parser(
+        "calibrate",
+        help="a scenario from a company's data: its book on a date, rates fitted before it",
+        description="Load a company's data folder, fit every rate to the history before "
+        "--as-of, print the fitted rates with their 95%% intervals, and write the scenario.",
+        epilog="Example: complab calibrate data/ --as-of 2025-01-01 -o scenario.yaml",
+    )
+    cal.add_argument("folder", metavar="FOLDER")
+    cal.add_argument("--as-of", required=True, metavar="DATE", help="ISO date, e.g. 2025-01-01")
+    cal.add_argument("-o", "--out", metavar="SCENARIO.yaml", help="write the scenario here")
+    cal.add_argument("--rates", metavar="RATES.csv", help="write the fitted rates table here")
+    cal.add_argument("--months", type=int, default=12, help="the scenario's horizon (default 12)")
+    cal.set_defaults(func=_calibrate)
+
+    bt = sub.add_parser(
+        "backtest",
+        help="what every rep would have earned under plans on what actually happened",
+        description="Pay every rep under the plans on the deals, renewals and churns in the "
+        "window [--start, --end), beside the --current plans when given. A plans file is a "
+        "scenario file (its plans are used) or a mapping of plan keys to plans.",
+        epilog="Example: complab backtest data/ --plans new.yaml --current old.yaml "
+        "--start 2025-01-01 --end 2026-01-01",
+    )
+    bt.add_argument("folder", metavar="FOLDER")
+    bt.add_argument("--plans", required=True, metavar="PLANS.yaml")
+    bt.add_argument("--current", metavar="PLANS.yaml", help="the plans paid today, beside")
+    bt.add_argument("--start", required=True, metavar="DATE")
+    bt.add_argument("--end", required=True, metavar="DATE")
+    bt.add_argument(
+        "--period-months", type=int, default=12, help="compensation period (default 12)"
+    )
+    bt.add_argument("-o", "--out", metavar="FILE.csv", help="write the per-rep table here")
+    bt.set_defaults(func=_backtest)
+
+    val = sub.add_parser(
+        "validate",
+        help="score the forecast from a date against what happened the year after",
+        description="Calibrate on the history before --as-of, simulate a year from the book "
+        "on that date, and print where each actual KPI fell in the simulated distribution and "
+        "the P10-P90 coverage.",
+    )
+    val.add_argument("folder", metavar="FOLDER")
+    val.add_argument("--as-of", required=True, metavar="DATE")
+    val.add_argument("--trials", type=int, default=400, help="simulated trials (default 400)")
+    val.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help=f"seed (default {DEFAULT_SEED})"
+    )
+    val.add_argument("--plot", metavar="FILE.png", help="save the coverage plot here")
+    val.set_defaults(func=_validate)
+
+
+def _company(folder: str) -> Any:
+    from complab.data import load_company
+
+    return load_company(folder)
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from complab.datasets import sample_company
+
+    path = sample_company(args.folder, seed=args.seed)
+    print(f"wrote the sample company to {path}")
+    return EXIT_OK
+
+
+def _calibrate(args: argparse.Namespace) -> int:
+    from complab.data.calibrate import calibrate, fit_rates
+
+    company = _company(args.folder)
+    rates = fit_rates(company, args.as_of)
+    scenario = calibrate(company, args.as_of, months=args.months, rates=rates)
+    show = rates[["rate", "segment", "key", "n", "estimate", "lo95", "hi95", "world_value"]]
+    print(show.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    if args.rates:
+        rates.to_csv(args.rates, index=False)
+        print(f"wrote the fitted rates to {args.rates}")
+    if args.out:
+        scenario.to_yaml(args.out)
+        print(f"wrote the scenario ({len(scenario.book or ())} accounts) to {args.out}")
+    return EXIT_OK
+
+
+def _plans_file(path: str) -> Any:
+    import yaml
+
+    from complab.plans import Plan
+    from complab.scenario import Scenario, load_yaml, read_scenario_file, yaml_problem
+
+    try:
+        text = read_scenario_file(path)
+    except FileNotFoundError:
+        raise UsageError(f"plans file '{path}' does not exist") from None
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError as err:
+        raise UsageError(f"{path}: not valid YAML ({yaml_problem(err)})") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: expected a scenario or a mapping of plan keys to plans")
+    try:
+        if "world" in data:
+            return Scenario.from_dict(data).plans
+        plans = data.get("plans", data)
+        return {key: Plan.from_dict(p) for key, p in plans.items()}
+    except ValueError as err:
+        raise UsageError(f"{path}: {_one_line(str(err))}") from None
+
+
+def _backtest(args: argparse.Namespace) -> int:
+    from complab.data.backtest import backtest
+
+    company = _company(args.folder)
+    plans = _plans_file(args.plans)
+    current = _plans_file(args.current) if args.current else None
+    bt = backtest(
+        company, plans, args.start, args.end, current=current, period_months=args.period_months
+    )
+    table = bt.per_rep()
+    print(table.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
+    print()
+    print(bt.totals.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))
+    if args.out:
+        bt.reps.to_csv(args.out, index=False)
+        print(f"wrote the per-rep table to {args.out}")
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from complab.data.validate import validate
+
+    company = _company(args.folder)
+    v = validate(company, args.as_of, trials=args.trials, seed=args.seed)
+    cols = ["kpi", "segment", "actual", "p10", "p50", "p90", "quantile", "in_band"]
+    print(v.table[cols].to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    lo, hi = v.tolerance
+    verdict = "within" if v.ok else "OUTSIDE"
+    print(
+        f"\nP10-P90 coverage {v.coverage:.0%} over {len(v.table)} KPIs: {verdict} its binomial "
+        f"tolerance {lo:.0%}-{hi:.0%} of 80%"
+    )
+    if v.flagged:
+        print("beyond P2.5-P97.5: " + ", ".join(v.flagged))
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        ax = v.plot()
+        ax.figure.savefig(args.plot, dpi=120, bbox_inches="tight")
+        print(f"wrote the plot to {args.plot}")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -457,6 +457,8 @@ def simulate(
             history,
         )
     core = scenario._to_core()
+    if history is not None and scenario.book is not None:
+        history = None  # a company's own book is today's: no history builds it
     if history is not None:
         if not isinstance(history, Scenario):
             raise ValueError(f"history: expected a complab.Scenario, got {type(history).__name__}")

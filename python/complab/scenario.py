@@ -340,6 +340,124 @@ _RECORDS.update(
 )
 
 
+#: The columns of a :class:`Book`, in order.
+BOOK_COLUMNS = (
+    "account_id",
+    "segment",
+    "arr",
+    "renewal_index",
+    "months_to_renewal",
+    "csm",
+    "ae",
+    "health",
+    "products",
+)
+
+
+@dataclass(frozen=True)
+class Book:
+    """A company's own book at month 0 (docs/model.md §4, "A book from data"), one entry per
+    account in each column: its id, segment (by name), ARR, renewal index (renewals passed),
+    months to its next renewal (1…12), the seat of its CSM and of its AE (the ordinal among
+    the segment's named reps of that role in ``world.workforce.roster``, in roster order;
+    -1: none), its health (None: unknown, drawn around the segment's ``health_base``) and
+    its products (bit k: product k). :func:`complab.calibrate` builds one from data."""
+
+    account_id: tuple[str, ...]
+    segment: tuple[str, ...]
+    arr: tuple[float, ...]
+    renewal_index: tuple[int, ...]
+    months_to_renewal: tuple[int, ...]
+    csm: tuple[int, ...]
+    ae: tuple[int, ...]
+    health: tuple[float | None, ...]
+    products: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        n = None
+        for name in BOOK_COLUMNS:
+            value = getattr(self, name)
+            if isinstance(value, (str, bytes, Mapping)) or not isinstance(
+                value, (list, tuple, np.ndarray)
+            ):
+                raise ValueError(f"book.{name}: expected a list, got {type(value).__name__}")
+            items = tuple(v.item() if isinstance(v, np.generic) else v for v in value)
+            if name == "health":
+                items = tuple(
+                    None if v is None or (isinstance(v, float) and math.isnan(v)) else v
+                    for v in items
+                )
+            object.__setattr__(self, name, items)
+            if n is None:
+                n = len(items)
+            elif len(items) != n:
+                raise ValueError(
+                    f"book.{name}: {len(items)} entries, but book.account_id has {n}; every column has one per account"
+                )
+
+    def __len__(self) -> int:
+        return len(self.account_id)
+
+    def to_dict(self) -> dict[str, list[Any]]:
+        """Columns as lists (the form in a scenario file)."""
+        return {name: list(getattr(self, name)) for name in BOOK_COLUMNS}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Book:
+        if isinstance(data, Book):
+            return data
+        d = _record(data, "book", BOOK_COLUMNS)
+        return cls(**d)
+
+    def to_frame(self) -> Any:
+        """The book as a pandas DataFrame, one row per account."""
+        import pandas as pd
+
+        return pd.DataFrame(self.to_dict())
+
+    def _to_core(self, world: World) -> list[Any]:
+        names = world.segment_names()
+        out = []
+        for i in range(len(self)):
+            where = f"book[{i}]"
+            seg = self.segment[i]
+            if seg not in names:
+                raise ValueError(
+                    f"{where}.segment: {shown(seg)} is not a segment; allowed: {', '.join(names)}"
+                )
+            a = _core.BookAccount()
+            a.segment = names.index(seg)
+            _check_number(self.arr[i], f"{where}.arr")
+            a.arr_cents = int(round(float(self.arr[i]) * 100))
+            for name, attr in (
+                ("renewal_index", "renewal_index"),
+                ("months_to_renewal", "months_to_renewal"),
+                ("csm", "csm_seat"),
+                ("ae", "ae_seat"),
+                ("products", "products"),
+            ):
+                value = getattr(self, name)[i]
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, int)
+                    or not -_C_INT <= value < _C_INT
+                ):
+                    raise ValueError(f"{where}.{name}: {shown(value)} is not an integer")
+                if name == "products" and value < 0:
+                    raise ValueError(f"{where}.products: {value} is not a set of product bits")
+                setattr(a, attr, value)
+            h = self.health[i]
+            if h is not None:
+                _check_number(h, f"{where}.health")
+                if not 0.0 <= h <= 1.0:
+                    raise ValueError(
+                        f"{where}.health: {shown(h)} is not in [0, 1] (or empty: unknown)"
+                    )
+            a.health = -1.0 if h is None else float(h)
+            out.append(a)
+        return out
+
+
 def _plan_keys(world: World) -> list[str]:
     names = world.segment_names()
     return list(ROLES) + [f"{role}:{name}" for role in ("ae", "csm") for name in names]
@@ -359,8 +477,13 @@ class Scenario:
     #: Uncertain world fields: ``{"world.segments.smb.renewal_hazard": LogNormal(...)}``
     #: (:mod:`complab.uncertainty`); the world holds each one's median. Empty: a fixed world.
     uncertain: Mapping[str, Distribution] = field(default_factory=dict)
+    book: Book | None = None
 
     def __post_init__(self) -> None:
+        if self.book is not None and not isinstance(self.book, Book):
+            raise ValueError(
+                f"book: expected a complab.scenario.Book, got {type(self.book).__name__}"
+            )
         if not isinstance(self.plans, Mapping):
             raise ValueError(
                 f"plans: expected a mapping of plan key to Plan, got {type(self.plans).__name__}"
@@ -397,7 +520,9 @@ class Scenario:
 
     def fixed(self) -> Scenario:
         """This scenario with every uncertain field at its median (no distributions)."""
-        return Scenario(world=self.world, plans=self.plans) if self.uncertain else self
+        return (
+            Scenario(world=self.world, plans=self.plans, book=self.book) if self.uncertain else self
+        )
 
     def at(self, values: Mapping[str, Any]) -> Scenario:
         """A fixed scenario with uncertain fields set to drawn values ``{path: value}``
@@ -405,7 +530,7 @@ class Scenario:
         world = self.world
         for path, value in values.items():
             world = _replace_field(world, _split_path(path)[1:], value, path)
-        return Scenario(world=world, plans=self.plans)
+        return Scenario(world=world, plans=self.plans, book=self.book)
 
     # -- validation and conversion -------------------------------------------------------
     def validate(self) -> None:
@@ -491,6 +616,8 @@ class Scenario:
         core.csm_plan = [pick("csm", s.name) for s in self.world.segments]
         core.sdr_plan = pick("sdr", None)
         _roster_terms(self, core)
+        if self.book is not None:
+            core.book = self.book._to_core(self.world)
         core.validate()
         return core
 
@@ -540,7 +667,9 @@ class Scenario:
         updates.update({k.replace("__", "."): v for k, v in kwargs.items()})
         if not updates:
             return self
-        data = {"world": self._world_dict(), "plans": dict(self.plans)}
+        data: dict[str, Any] = {"world": self._world_dict(), "plans": dict(self.plans)}
+        if self.book is not None:
+            data["book"] = self.book
         for path, value in updates.items():
             if not isinstance(path, str):
                 raise ValueError(f"with_: path {shown(path)} is not a string")
@@ -553,10 +682,13 @@ class Scenario:
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (lists, numbers, strings, None) that :meth:`from_dict` turns back into
         an equal scenario."""
-        return {
+        out: dict[str, Any] = {
             "world": self._world_dict(),
             "plans": {k: p.to_dict() for k, p in self.plans.items()},
         }
+        if self.book is not None:
+            out["book"] = self.book.to_dict()
+        return out
 
     def _world_dict(self) -> dict[str, Any]:
         """The world's dict form with each uncertain field's distribution in place of its
@@ -583,9 +715,10 @@ class Scenario:
             Naming the full path, e.g. ``plans.csm:enterprise.measures[1].weight: 1.4 is not
             in [0, 1]``.
         """
-        d = _record(data, "scenario", ("world",), ("plans",))
+        d = _record(data, "scenario", ("world",), ("plans", "book"))
         world_data, uncertain = _extract_uncertain(d["world"])
         world = _build(World, world_data, "world")
+        book = None if d.get("book") is None else Book.from_dict(d["book"])
         plans_data = d.get("plans")
         if plans_data is None:
             plans_data = {}
@@ -606,19 +739,24 @@ class Scenario:
                 plans[key] = Plan.from_dict(p)
             except ValueError as err:
                 raise _reraise_under(f"plans.{key}", err, own="plan") from None
-        return cls(world=world, plans=plans, uncertain=uncertain)
+        return cls(world=world, plans=plans, uncertain=uncertain, book=book)
 
     def to_yaml(self, path: str | os.PathLike[str] | None = None) -> str:
-        """The scenario as YAML text (written to `path` too when given).
+        """The scenario as YAML text (written to `path` too when given). A book of more than
+        :data:`BOOK_INLINE_MAX` accounts written to a file goes beside it, as
+        ``<name>.book.csv``, named in the YAML as ``book: {file: <name>.book.csv}``.
 
         Floats are written with Python's shortest round-trip representation, so
         :meth:`from_yaml` gives back an equal scenario.
         """
         import yaml
 
-        text = yaml.safe_dump(
-            self.to_dict(), sort_keys=False, default_flow_style=None, allow_unicode=True
-        )
+        data = self.to_dict()
+        if path is not None and self.book is not None and len(self.book) > BOOK_INLINE_MAX:
+            side = Path(path).with_suffix(".book.csv")
+            self.book.to_frame().to_csv(side, index=False)
+            data["book"] = {"file": side.name}
+        text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, allow_unicode=True)
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -651,11 +789,49 @@ class Scenario:
         except RecursionError:  # a bound above should stop this first
             raise ValueError(f"{where}: values nested too deeply") from None
         if text is source:
-            return cls.from_dict(data)
+            return cls.from_dict(read_book_file(data, Path.cwd()))
         try:
-            return cls.from_dict(data)
+            return cls.from_dict(read_book_file(data, Path(source).parent))
         except ValueError as err:  # a file's errors name the file, then the field
             raise ValueError(f"{where}: {err}") from None
+
+
+#: Books larger than this are written beside a scenario file rather than inside it (a
+#: scenario file holds at most MAX_YAML_VALUES values: about 11,000 accounts inline).
+BOOK_INLINE_MAX = 5_000
+
+
+def read_book_file(data: Any, base: Path) -> Any:
+    """A scenario's dict form with ``book: {file: NAME}`` replaced by the book read from
+    that CSV file (relative to `base`, the scenario file's folder)."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("book"), Mapping):
+        return data
+    ref = data["book"]
+    if set(ref) != {"file"}:
+        return data
+    import pandas as pd
+
+    path = base / str(ref["file"])
+    try:
+        frame = pd.read_csv(path, keep_default_na=True)
+    except FileNotFoundError:
+        raise ValueError(
+            f"book.file: {str(ref['file'])!r} does not exist beside the scenario"
+        ) from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        raise ValueError(f"book.file: {path.name} is not a readable CSV file ({err})") from None
+    missing = [c for c in BOOK_COLUMNS if c not in frame.columns]
+    if missing:
+        raise ValueError(f"book.file: {path.name} has no column {missing[0]}")
+    columns: dict[str, list[Any]] = {}
+    for c in BOOK_COLUMNS:
+        values = frame[c].tolist()
+        if c in ("account_id", "segment"):
+            values = [str(v) for v in values]
+        elif c == "health":
+            values = [None if v != v else float(v) for v in values]
+        columns[c] = values
+    return {**data, "book": columns}
 
 
 def yaml_problem(err: Exception) -> str:
@@ -880,7 +1056,7 @@ def load_scenario(path: str | os.PathLike[str]) -> Scenario:
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise ValueError(f"{p}: not a scenario, the file holds {got}; {expected}")
     try:
-        return Scenario.from_dict(data)
+        return Scenario.from_dict(read_book_file(data, p.parent))
     except ValueError as err:
         raise ValueError(f"{p}: {err}") from None
 

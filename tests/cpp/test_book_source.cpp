@@ -29,8 +29,7 @@ struct Built {
     TrialStreams streams(seed_key(9));
     streams.set_trial(trial);
     reps.start_trial(streams, ledger);
-    SteadyStateBook book(sc);
-    book.build(streams, reps, accounts);
+    make_book_source(sc)->build(streams, reps, accounts);  // the steady state unless sc.book is given
   }
 };
 }  // namespace
@@ -107,4 +106,90 @@ TEST(SteadyStateBook, AHistoryMustHaveTheSameSegments) {
   other.world.segments[0].name = "ent";
   today.history = {other};
   complab::testing::expect_invalid_argument([&] { today.validate(); }, "history: its segments and products");
+}
+
+namespace {
+/// A one-segment world with a given book of four accounts.
+Scenario with_book() {
+  Scenario sc = complab::testing::one_segment_world(4, 2, 2, 0);
+  sc.book = {
+      {0, 1'234'500, 0, 12, 1, 0, 0.8, 1},   // new last month: first renewal in a year
+      {0, 99'900'000, 5, 1, 0, 1, -1.0, 1},  // old, renewing in month 0, health unknown
+      {0, 50'000, 2, 7, -1, -1, 0.3, 1},     // no CSM, no AE
+      {0, 700'000, 1, 3, 1, 1, -1.0, 1},
+  };
+  return sc;
+}
+
+}  // namespace
+
+TEST(LoadedBook, EachAccountAsGiven) {
+  Built b(with_book());
+  ASSERT_EQ(b.accounts.size(), 4u);
+  const auto& aes = b.reps.segment_aes[0];
+  const auto& csms = b.reps.segment_csms[0];
+  const std::vector<std::int64_t> arr{1'234'500, 99'900'000, 50'000, 700'000};
+  const std::vector<int> index{0, 5, 2, 1}, due{11, 0, 6, 2};  // the month of the next renewal
+  const std::vector<int> csm{csms[1], csms[0], -1, csms[1]}, ae{aes[0], aes[1], -1, aes[1]};
+  for (std::uint32_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(b.accounts.arr(i), arr[i]);
+    EXPECT_EQ(b.accounts.renewal_index[i], index[i]);
+    EXPECT_EQ(b.accounts.live[0].renewal_month[i], due[i]);
+    EXPECT_EQ(b.accounts.csm[i], csm[i]);
+    EXPECT_EQ(b.accounts.ae[i], ae[i]);
+    EXPECT_EQ(b.accounts.entity[i], i);  // its ordinal in its segment
+    EXPECT_EQ(b.accounts.opened[i], -1);
+  }
+  EXPECT_EQ(b.accounts.health[0], 0.8);
+  EXPECT_EQ(b.accounts.health[2], 0.3);
+  EXPECT_EQ(b.accounts.total_arr, 1'234'500 + 99'900'000 + 50'000 + 700'000);
+  EXPECT_EQ(b.reps.load[static_cast<std::size_t>(csms[1])], 2);
+  EXPECT_EQ(b.reps.load[static_cast<std::size_t>(csms[0])], 1);
+}
+
+TEST(LoadedBook, UnknownHealthIsDrawnFromTheAccountsOwnStream) {
+  // The same account draws the same health whatever else is in the book; another trial
+  // draws another.
+  Built a(with_book()), c(with_book(), 1);
+  Scenario fewer = with_book();
+  fewer.book.erase(fewer.book.begin() + 2, fewer.book.end());
+  fewer.world.segments[0].initial_accounts = 2;
+  Built b(fewer);
+  EXPECT_EQ(a.accounts.health[1], b.accounts.health[1]);
+  EXPECT_NE(a.accounts.health[1], c.accounts.health[1]);
+  EXPECT_GE(a.accounts.health[3], 0.0);
+  EXPECT_LE(a.accounts.health[3], 1.0);
+}
+
+TEST(LoadedBook, BadBooksNameTheField) {
+  Scenario sc = with_book();
+  sc.book[2].csm_seat = 2;
+  EXPECT_THROW(sc.validate(), std::invalid_argument);
+  sc = with_book();
+  sc.book[1].months_to_renewal = 0;
+  try {
+    sc.validate();
+    FAIL();
+  } catch (const std::invalid_argument& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("book[1].months_to_renewal", 0), 0u) << e.what();
+  }
+  sc = with_book();
+  sc.world.segments[0].initial_accounts = 5;
+  EXPECT_THROW(sc.validate(), std::invalid_argument);
+}
+
+TEST(LoadedBook, ARunFromABookIsTheSameForAnyThreadCount) {
+  Scenario sc = with_book();
+  RunOptions opt;
+  opt.trials = 6;
+  opt.seed = 3;
+  SimulationOutput one, three;
+  RunControl c1, c3;
+  opt.threads = 1;
+  run_simulation(sc, opt, one, c1);
+  opt.threads = 3;
+  opt.batch_size = 1;
+  run_simulation(sc, opt, three, c3);
+  EXPECT_EQ(one.monthly, three.monthly);
+  EXPECT_EQ(one.cohorts, three.cohorts);
 }

@@ -44,6 +44,7 @@ def test_the_notebooks_are_there():
         "clawback_and_behaviour",
         "one_point_of_churn",
         "csm_plan_within_budget",
+        "your_own_company",
     ):
         assert any(topic in name for name in names), f"no notebook on {topic}: {names}"
 

@@ -201,7 +201,7 @@ def test_unknown_keys_are_rejected_with_the_allowed_keys_listed(default):
     ):
         Scenario.from_dict(data)
     with pytest.raises(
-        ValueError, match=r"^scenario: unknown key 'extra' \(allowed: world, plans\)"
+        ValueError, match=r"^scenario: unknown key 'extra' \(allowed: world, plans, book\)"
     ):
         Scenario.from_dict({**default.to_dict(), "extra": 1})
 

@@ -1,7 +1,8 @@
 #pragma once
 /// \file book_source.hpp
-/// Where a trial's book at month 0 comes from. Today one source: the synthetic steady-state
-/// book of docs/model.md §4; a company's own book, loaded from its data, is the next.
+/// Where a trial's book at month 0 comes from: the synthetic steady-state book of
+/// docs/model.md §4, or a company's own book, loaded from its data (Scenario::book).
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -48,5 +49,25 @@ class SteadyStateBook final : public BookSource {
   std::vector<MeanHealthByAge> health_by_age_;  // scratch: per history CSM of the segment, then none
   TrialStreams::Blocks tenure_blocks_, arr_blocks_, health_blocks_;
 };
+
+/// A company's own book (Scenario::book, docs/model.md §4 "A book from data"): each account
+/// with its ARR, renewal index, months to its next renewal, products and the seats that
+/// serve it. An account's identity is its segment and its ordinal among the book's
+/// accounts of that segment, so its draws are the same for any thread count. A missing
+/// health is drawn as `clip01(b_s + sd ε)`, sd the health process's stationary spread
+/// `σ_h / sqrt(κ(2 − κ))`, on the account's InitialHealth stream; the gap is what the
+/// AEs' habitual over-promising leaves after its renewals.
+class LoadedBook final : public BookSource {
+ public:
+  explicit LoadedBook(const Scenario& scenario);
+  void build(const TrialStreams& streams, Workforce& reps, AccountStore& accounts) override;
+
+ private:
+  const Scenario& sc_;
+  std::vector<std::uint32_t> ids_;  // per account: its ordinal in its segment
+};
+
+/// The scenario's book source: its own book when it has one, else the steady state.
+std::unique_ptr<BookSource> make_book_source(const Scenario& scenario);
 
 }  // namespace complab

@@ -175,6 +175,18 @@ struct WorldConfig {
   long long total_initial_accounts() const;
 };
 
+/// One account of a company's own book at month 0 (docs/model.md §4, "A book from data").
+struct BookAccount {
+  int segment = 0;
+  std::int64_t arr_cents = 0;     ///< ARR at month 0 (cents, > 0)
+  int renewal_index = 0;          ///< renewals passed
+  int months_to_renewal = 12;     ///< 1..12: the next renewal falls in month months_to_renewal - 1
+  int csm_seat = -1;              ///< ordinal among the segment's CSM seats; -1: no CSM
+  int ae_seat = -1;               ///< ordinal among the segment's AE seats; -1: none
+  double health = -1.0;           ///< in [0, 1]; < 0: unknown, drawn around the segment's health_base
+  std::uint32_t products = 1;     ///< bit k: holds product k (at least one)
+};
+
 /// A world and the plans that pay its reps: one plan per role, or per role and segment.
 struct Scenario {
   WorldConfig world;
@@ -186,12 +198,18 @@ struct Scenario {
   /// one; docs/model.md §4): the book at month 0 is built from its rates and staffing, and
   /// this scenario's world runs from month 0 on. Empty: the scenario's own history.
   std::vector<Scenario> history;
+  /// A company's own book at month 0 (book_source.hpp, LoadedBook); empty: the steady-state
+  /// book. Each segment's initial_accounts must equal its accounts here.
+  std::vector<BookAccount> book;
 
   void validate() const;
   /// The scenario whose history builds the book at month 0.
   const Scenario& book_history() const { return history.empty() ? *this : history.front(); }
   /// The segment's AE plan and CSM plan both carry NRR: hand-offs are accepted more often (docs/model.md §5 step 4).
   bool shared_nrr(int segment) const;
+
+ private:
+  void validate_book() const;
 };
 
 }  // namespace complab
