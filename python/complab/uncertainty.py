@@ -98,7 +98,13 @@ def _number(value: Any, where: str) -> float:
     out = float(value)
     if not math.isfinite(out):
         raise ValueError(f"{where}: {value!r} is not a finite number")
+    if abs(out) > _LARGEST:  # beyond any world field's value; its arithmetic could overflow
+        raise ValueError(f"{where}: {value!r} is not within ±{_LARGEST:.0e}")
     return out
+
+
+#: The largest parameter magnitude a distribution takes.
+_LARGEST = 1e15
 
 
 def _optional(value: Any, where: str) -> Param | None:
@@ -135,6 +141,13 @@ class Distribution:
             raise ValueError(f"{self.kind}.stream: {self.stream!r} is not a non-empty string")
         self.size  # noqa: B018 - raises for lists of different lengths
         self._check(self.kind)
+        with np.errstate(all="ignore"):
+            ends = np.asarray(self.ppf([U_MIN, 0.5, U_MAX]), dtype=float)
+        if not np.all(np.isfinite(ends)):
+            raise ValueError(
+                f"{self.kind}: parameters {self.describe()} give values that are not finite "
+                "numbers; narrow them"
+            )
 
     @property
     def size(self) -> int | None:
