@@ -249,6 +249,88 @@ TEST(TrueUp, AYearEndingVacantStaysAsAdvanced) {
   for (int f = 0; f < kNumPayFields; ++f) EXPECT_EQ(pay[3][static_cast<std::size_t>(f)], 0.0) << f;
 }
 
+/// A year's tenure: the first rep (long tenured) until `leaves`, vacant, a new rep from `joins`.
+std::vector<std::int16_t> backfill(int leaves, int joins, int months = 12) {
+  std::vector<std::int16_t> t(static_cast<std::size_t>(months));
+  for (int m = 0; m < months; ++m) {
+    t[static_cast<std::size_t>(m)] =
+        static_cast<std::int16_t>(m < leaves ? 30 + m : m < joins ? kVacant : m - joins);
+  }
+  return t;
+}
+
+TEST(TrueUp, ABackfillIsNotPaidThePreviousRepsYear) {
+  Plan plan = accelerated_ae();
+  plan.true_up = true;
+  // The first rep works Q1 (400,000: A = 4, M = 3, 45,000) and Q2 (100,000: 15,000) and
+  // leaves; Q3 is vacant; a new rep joins in month 9 and books nothing in Q4. Its part of
+  // the year is Q4 alone: the plan for one quarter on 0 pays 0, and nothing was advanced.
+  // (Settling the seat's year would pay it 300,000 target at the mean quota 0.75, A = 5/3,
+  // M = 7/3 of V = 45,000: 105,000 less the first rep's 60,000 = 45,000.)
+  const std::vector<std::array<double, kNumTermFields>> terms = {{1.0, 1.0}, {1.0, 1.0}, {0.0, 0.0}, {1.0, 1.0}};
+  const auto pay = pay_seat(plan, 3, {new_arr(400'000.0), new_arr(100'000.0), new_arr(0.0), new_arr(0.0)}, terms,
+                            backfill(6, 9));
+  EXPECT_NEAR(pay[0][kPayVariable], 45'000.0, kCent);
+  EXPECT_NEAR(pay[1][kPayVariable], 15'000.0, kCent);
+  EXPECT_EQ(pay[3][kPayVariable], 0.0);
+  EXPECT_EQ(pay[3][kPayTrueUpRecovery], 0.0);
+  EXPECT_NEAR(pay[3][kPayEarnings], 15'000.0, kCent);
+}
+
+TEST(TrueUp, ABackfillIsNotChargedThePreviousRepsOverAdvance) {
+  Plan plan = accelerated_ae();
+  plan.true_up = true;
+  plan.draw = Draw{4'000.0, 6, true};
+  // The first rep advances 45,000 in Q1 (200,000: A = 2, M = 3) and 0 in Q2, and leaves; the
+  // new rep joins in month 9 and books nothing: its Q4 pays 0 variable, recovers nothing,
+  // and its three draw months top it up by 12,000, its balance. (Settling the seat's year,
+  // 200,000 of 300,000 pays 30,000, would recover the first rep's 15,000 over-advance from
+  // it and the draw would top that up too: top-up 27,000, balance 27,000.)
+  const std::vector<std::array<double, kNumTermFields>> terms = {{1.0, 1.0}, {1.0, 1.0}, {0.0, 0.0}, {1.0, 1.0}};
+  const auto pay =
+      pay_seat(plan, 3, {new_arr(200'000.0), new_arr(0.0), new_arr(0.0), new_arr(0.0)}, terms, backfill(6, 9));
+  EXPECT_NEAR(pay[0][kPayVariable], 45'000.0, kCent);
+  EXPECT_EQ(pay[3][kPayVariable], 0.0);
+  EXPECT_EQ(pay[3][kPayTrueUpRecovery], 0.0);
+  EXPECT_NEAR(pay[3][kPayDrawTopUp], 12'000.0, kCent);
+  EXPECT_NEAR(pay[3][kPayDrawBalance], 12'000.0, kCent);
+  EXPECT_NEAR(pay[3][kPayEarnings], 27'000.0, kCent);
+}
+
+TEST(TrueUp, ARepJoiningMidYearIsSettledOnItsOwnPeriods) {
+  Plan plan = accelerated_ae();
+  plan.true_up = true;
+  // The first rep works Q1 and Q2 (200,000 each: 45,000 each) and leaves; months 6 and 7 are
+  // vacant; a new rep joins in month 8 (Q3 at quota and OTE scales 0.5: target 50,000, V
+  // 7,500) and books 100,000 in Q3 (A = 2, M = 3: 22,500) and 0 in Q4. Its part is Q3 and
+  // Q4: 100,000 of 2 x 100,000 x 0.75 = 150,000 (A = 2/3), V = 2 x 15,000 x 0.75 = 22,500, so
+  // 15,000, less the 22,500 Q3 advanced: Q4 recovers 7,500. (The seat's year: 500,000 of
+  // 350,000 pays 97,500 against 112,500 advanced: 15,000.)
+  const std::vector<std::array<double, kNumTermFields>> terms = {{1.0, 1.0}, {1.0, 1.0}, {0.5, 0.5}, {1.0, 1.0}};
+  const auto pay = pay_seat(plan, 3, {new_arr(200'000.0), new_arr(200'000.0), new_arr(100'000.0), new_arr(0.0)},
+                            terms, backfill(6, 8));
+  EXPECT_NEAR(pay[2][kPayVariable], 22'500.0, kCent);
+  EXPECT_EQ(pay[3][kPayVariable], 0.0);
+  EXPECT_NEAR(pay[3][kPayTrueUpRecovery], 7'500.0, kCent);
+  EXPECT_NEAR(pay[3][kPayEarnings], 15'000.0 - 7'500.0, kCent);
+}
+
+TEST(TrueUp, ARepLeavingInTheYearsLastPeriodKeepsItsAdvances) {
+  Plan plan = accelerated_ae();
+  plan.true_up = true;
+  // The rep advances 45,000 in Q1 and Q2 and leaves after month 9: no one holds the seat at
+  // the year's end, so Q4 pays its own evaluation (0 new ARR: 0 variable, base 15,000 / 3)
+  // and recovers nothing. (Settling would recover 20,000: 400,000 of 333,333, A = 1.2,
+  // M = 1.4 of V = 50,000 is 70,000 against 90,000 advanced.)
+  const std::vector<std::array<double, kNumTermFields>> terms = {
+      {1.0, 1.0}, {1.0, 1.0}, {1.0, 1.0}, {1.0 / 3.0, 1.0 / 3.0}};
+  const auto pay = pay_seat(plan, 3, {new_arr(200'000.0), new_arr(200'000.0), new_arr(0.0), new_arr(0.0)}, terms,
+                            backfill(10, 12));
+  EXPECT_EQ(pay[3][kPayVariable], 0.0);
+  EXPECT_EQ(pay[3][kPayTrueUpRecovery], 0.0);
+  EXPECT_NEAR(pay[3][kPayEarnings], 5'000.0, kCent);
+}
+
 // ---------------------------------------------------------------------------------------
 // Draws
 

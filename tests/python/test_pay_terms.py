@@ -144,6 +144,37 @@ def test_a_true_up_pays_each_year_the_annual_plan_on_the_years_attainment(quarte
     )
 
 
+def test_a_true_up_settles_only_the_part_of_the_year_held_by_the_rep_at_its_end(quarterly) -> None:
+    # One seat: its rep leaves after month 17, the seat is vacant in months 18-20 and a new rep
+    # joins in month 21. Year 2's true-up settles the new rep's Q4 alone: the plan for one
+    # quarter on its actuals, which is that quarter's own pay; years 1 and 3 (one rep all
+    # year) are settled on the annual plan as before.
+    r = ae_rows(quarterly)[0]
+    tenure = quarterly.arrays["rep_tenure"].copy()
+    terms = quarterly.arrays["rep_terms"].copy()
+    tenure[:, r, 18:21] = -1
+    tenure[:, r, 21:] = np.arange(tenure.shape[2] - 21, dtype=np.int16)
+    terms[:, r, 6] = 0.0  # the vacant quarter
+    seat = with_arrays(quarterly, rep_tenure=tenure, rep_terms=terms)
+    plan = quarterly.scenario.plans["ae:smb"]
+    trued = seat.repay({"ae:smb": replace(plan, true_up=True)}).arrays["pay"][:, r]
+    plain = seat.repay({"ae:smb": plan}).arrays["pay"][:, r]
+    net = trued[..., field("variable")] - trued[..., field("true_up_recovery")]
+    np.testing.assert_allclose(net[:, 4:8], plain[:, 4:8, field("variable")], atol=CENT)
+    np.testing.assert_array_equal(trued[:, 6], 0.0)
+    actuals = metric_actuals(year_sum(quarterly.arrays["rep_raw"][:, [r]], 4))
+    annual = (
+        plan.payout(
+            {m.metric: actuals[m.metric].reshape(-1) for m in plan.measures}, period_months=12
+        )["variable"]
+        .to_numpy()
+        .reshape(8, 3)
+    )
+    paid = year_sum(net[:, None], 4)[:, 0]
+    np.testing.assert_allclose(paid[:, [0, 2]], annual[:, [0, 2]], atol=CENT)
+    assert np.abs(paid[:, 1] - annual[:, 1]).max() > 100.0
+
+
 # ---------------------------------------------------------------------------------------
 # Seat terms and tenure through Result.repay
 
