@@ -120,7 +120,8 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
   if (year_pos == 0) year_held_ = true;
 
   // The seat's reps this period: a tenure of 0 is a new rep's first month, kVacant an empty
-  // seat. A rep joins in a month at tenure 0 or held after a vacant month.
+  // seat. A rep joins in a month at tenure 0 or held after a vacant month; one who joins in
+  // the year's first month holds the whole year.
   bool new_rep = false, vacant = false, joins = false;
   int draw_months = 0;
   for (int m = 0; tenure != nullptr && m < period_months_; ++m) {
@@ -132,7 +133,7 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
       new_rep = new_rep || t == 0;
       if (t == 0 || was_vacant_) {
         joins = true;
-        year_held_ = false;
+        if (year_pos != 0 || m != 0) year_held_ = false;
       }
       if (plan.draw && t >= 0 && t < plan.draw->months) ++draw_months;
     }

@@ -433,6 +433,31 @@ TEST(Ratchet, ANewRepStartsAtThePlansQuota) {
   EXPECT_NEAR(pay[1][kPayVariable], 75'000.0, kCent);
 }
 
+TEST(Ratchet, ARepHiredInTheYearsFirstMonthHoldsTheYear) {
+  Plan plan = annual_ae();
+  plan.ratchet = Ratchet{0.5, 0.25};
+  // A new rep from month 12 holds all of year 2: 500,000 of 400,000 (A = 1.25) pays 75,000
+  // and ratchets f = 1 + 0.5 x 0.25 = 1.125, so year 3's 500,000 is A = 500,000 / 450,000
+  // and pays 60,000 x 10 / 9 = 66,666.67 (at f = 1: 75,000).
+  std::vector<std::int16_t> tenure = tenure_from(120, 36);
+  for (int m = 12; m < 36; ++m) tenure[static_cast<std::size_t>(m)] = static_cast<std::int16_t>(m - 12);
+  const auto pay = pay_seat(plan, 12, {new_arr(600'000.0), new_arr(500'000.0), new_arr(500'000.0)}, {}, tenure);
+  EXPECT_NEAR(pay[1][kPayVariable], 75'000.0, kCent);
+  EXPECT_NEAR(pay[2][kPayVariable], 200'000.0 / 3.0, kCent);
+  // Quarterly, after a vacant year 1: the rep joining in month 12 books 150,000 a quarter in
+  // year 2 (A = 1.5, f = 1 + 1 x 0.5 = 1.5), so year 3's first quarter has target 150,000
+  // and 150,000 pays 15,000 (at f = 1: 22,500).
+  Plan quarterly = quarterly_ae();
+  quarterly.ratchet = Ratchet{1.0, 0.0};
+  std::vector<std::int16_t> joins(27, kVacant);
+  for (int m = 12; m < 27; ++m) joins[static_cast<std::size_t>(m)] = static_cast<std::int16_t>(m - 12);
+  std::vector<std::array<double, kNumTermFields>> terms(9, {1.0, 1.0});
+  for (int p = 0; p < 4; ++p) terms[static_cast<std::size_t>(p)] = {0.0, 0.0};
+  const auto q = pay_seat(quarterly, 3, std::vector<Raw>(9, new_arr(150'000.0)), terms, joins);
+  EXPECT_NEAR(q[7][kPayVariable], 22'500.0, kCent);
+  EXPECT_NEAR(q[8][kPayVariable], 15'000.0, kCent);
+}
+
 TEST(Ratchet, QuarterlyPlansRatchetOnTheYearsAttainment) {
   Plan plan = quarterly_ae();
   plan.ratchet = Ratchet{1.0, 0.0};
