@@ -144,6 +144,7 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
     carry_ = balance_ = 0.0;
   }
   if (new_rep) factor_ = 1.0;
+  const double factor = factor_;  // this period's; the year's end moves it for the next
   // The true-up settles the part of the year held by the rep holding the seat at its end: a
   // new year, or a rep joining, starts a new part (an earlier rep keeps what it was advanced).
   if (year_pos == 0 || joins) {
@@ -252,6 +253,7 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
   pay[kPayDrawTopUp] = top_up;
   pay[kPayDrawRecovered] = recovered;
   pay[kPayDrawBalance] = balance_;
+  pay[kPayQuotaFactor] = factor;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -279,6 +281,7 @@ void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, Pa
       const int plan_index = in.rep_plan[r];
       if (plan_index < 0) {
         std::fill(pay, pay + periods * kNumPayFields, 0.0);
+        for (std::size_t p = 0; p < periods; ++p) pay[p * kNumPayFields + kPayQuotaFactor] = 1.0;
         if (mp_out != nullptr) std::fill(mp_out, mp_out + periods * max_measures, 0.0);
         continue;
       }

@@ -77,7 +77,9 @@ TEST(SeatTerms, ScaleVolumeTargetsAndPayButNotRatesOrSpifs) {
   EXPECT_NEAR(pay_seat(plan, 3, {r}, {{0.0, 1.0}})[0][kPayVariable], 15'375.0, kCent);
   // A vacant seat-period pays nothing, SPIFs included.
   const Pay vacant = pay_seat(plan, 3, {r}, {{0.0, 0.0}})[0];
-  for (int f = 0; f < kNumPayFields; ++f) EXPECT_EQ(vacant[static_cast<std::size_t>(f)], 0.0) << f;
+  for (int f = 0; f < kNumPayFields; ++f) {
+    EXPECT_EQ(vacant[static_cast<std::size_t>(f)], f == kPayQuotaFactor ? 1.0 : 0.0) << f;
+  }
 }
 
 TEST(SeatTerms, AResponsiveRepValuesItsActualsAtItsSeatsTerms) {
@@ -246,7 +248,9 @@ TEST(TrueUp, AYearEndingVacantStaysAsAdvanced) {
   // The rep leaves after Q3: Q4 is vacant (OTE scale 0) and pays nothing, true-up included.
   const auto pay = pay_seat(plan, 3, {new_arr(200'000.0), new_arr(200'000.0), new_arr(0.0), new_arr(0.0)},
                             {{1.0, 1.0}, {1.0, 1.0}, {1.0, 1.0}, {0.0, 0.0}});
-  for (int f = 0; f < kNumPayFields; ++f) EXPECT_EQ(pay[3][static_cast<std::size_t>(f)], 0.0) << f;
+  for (int f = 0; f < kNumPayFields; ++f) {
+    EXPECT_EQ(pay[3][static_cast<std::size_t>(f)], f == kPayQuotaFactor ? 1.0 : 0.0) << f;
+  }
 }
 
 /// A year's tenure: the first rep (long tenured) until `leaves`, vacant, a new rep from `joins`.
@@ -419,6 +423,11 @@ TEST(Ratchet, MovesTheSeatsQuotaByTheYearsAttainment) {
   EXPECT_NEAR(pay[2][kPayVariable], 30'000.0, kCent);
   // Year 4: target 437,500, A = 1.
   EXPECT_NEAR(pay[3][kPayVariable], 60'000.0, kCent);
+  // Each year records the factor it was paid at.
+  EXPECT_EQ(pay[0][kPayQuotaFactor], 1.0);
+  EXPECT_EQ(pay[1][kPayQuotaFactor], 1.25);
+  EXPECT_EQ(pay[2][kPayQuotaFactor], 1.25);
+  EXPECT_DOUBLE_EQ(pay[3][kPayQuotaFactor], 1.09375);
   // Without the ratchet year 4 would be A = 1.09375.
   EXPECT_NEAR(pay_seat(annual_ae(), 12, years)[3][kPayVariable], 65'625.0, kCent);
 }

@@ -36,10 +36,12 @@ enum PayField : int {
   kPayDrawTopUp,        ///< draw due above the period's variable pay (net of the true-up recovery)
   kPayDrawRecovered,    ///< recoverable draw repaid from variable pay above this period's draw
   kPayDrawBalance,      ///< recoverable draw outstanding after the period
+  kPayQuotaFactor,      ///< the ratchet's quota factor applied this period (1 without a ratchet)
   kNumPayFields
 };
 
-/// The pay fields of a payroll without true-ups and draws, in the same order (the rest are 0).
+/// The pay fields of a payroll without true-ups, draws and ratchets, in the same order (the
+/// rest are 0, but kPayQuotaFactor is 1).
 inline constexpr int kNumPlainPayFields = kPayEarnings + 1;
 
 /// Arrays are C-contiguous with the shapes given; the engine owns them.
