@@ -107,6 +107,7 @@ void SeatPayroll::reset() {
   carry_ = balance_ = 0.0;
   factor_ = 1.0;
   holder_ = 0;
+  was_vacant_ = false;
   for (Sold& s : sold_) s = Sold{};
 }
 
@@ -116,31 +117,44 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
   const std::size_t n = plan.measures.size();
   const int year_pos = p % per_year_;
   const bool year_end = year_pos == per_year_ - 1;
-  if (year_pos == 0) {
-    std::fill(year_raw_.begin(), year_raw_.end(), 0);
-    std::fill(advanced_.begin(), advanced_.end(), 0.0);
-    year_quota_ = year_ote_ = 0.0;
-    year_held_ = true;
-  }
+  if (year_pos == 0) year_held_ = true;
 
-  // The seat's reps this period: a tenure of 0 is a new rep's first month, kVacant an empty seat.
-  bool new_rep = false, vacant = false;
+  // The seat's reps this period: a tenure of 0 is a new rep's first month, kVacant an empty
+  // seat. A rep joins in a month at tenure 0 or held after a vacant month; one who joins in
+  // the year's first month holds the whole year.
+  bool new_rep = false, vacant = false, joins = false;
   int draw_months = 0;
   for (int m = 0; tenure != nullptr && m < period_months_; ++m) {
     const int t = tenure[m];
     if (t == kVacant) {
       vacant = true;
+      year_held_ = false;
     } else {
       new_rep = new_rep || t == 0;
+      if (t == 0 || was_vacant_) {
+        joins = true;
+        if (year_pos != 0 || m != 0) year_held_ = false;
+      }
       if (plan.draw && t >= 0 && t < plan.draw->months) ++draw_months;
     }
+    was_vacant_ = t == kVacant;
   }
   if (new_rep || vacant) {  // what the old rep owed is forgiven; a new rep starts at the plan's quota
     ++holder_;
     carry_ = balance_ = 0.0;
-    year_held_ = false;
   }
   if (new_rep) factor_ = 1.0;
+  const double factor = factor_;  // this period's; the year's end moves it for the next
+  // The true-up settles the part of the year held by the rep holding the seat at its end: a
+  // new year, or a rep joining, starts a new part (an earlier rep keeps what it was advanced).
+  if (year_pos == 0 || joins) {
+    std::fill(year_raw_.begin(), year_raw_.end(), 0);
+    std::fill(advanced_.begin(), advanced_.end(), 0.0);
+    year_quota_ = year_ote_ = 0.0;
+    part_periods_ = 0;
+  }
+  // Whether a rep holds the seat at the period's end (the year's end in its last period).
+  const bool held_at_end = tenure == nullptr || tenure[period_months_ - 1] != kVacant;
 
   const double ote_scale = terms != nullptr ? terms[kTermOteScale] : 1.0;
   const double quota_scale = (terms != nullptr ? terms[kTermQuotaScale] : 1.0) * factor_;
@@ -160,23 +174,30 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
     slot = Sold{unit_commission(plan, actuals_.data(), measure_payout_.data()), holder_};
   }
 
-  // The year so far, for the true-up and the ratchet.
+  // The current rep's part of the year so far, for the true-up and the ratchet.
   for (std::size_t i = 0; i < kNumRawSlots; ++i) year_raw_[i] += raw[i];
   year_quota_ += quota_scale;
   year_ote_ += ote_scale;
+  ++part_periods_;
   double variable = pp.variable, true_up_recovery = 0.0;
-  // A year whose last period is vacant stays as advanced: a vacant seat-period pays nothing.
-  const bool trues_up = plan.true_up && per_year_ > 1 && year_end && ote_scale > 0.0;
+  // A year whose last month is vacant stays as advanced: no rep holds the seat at its end.
+  const bool trues_up = plan.true_up && per_year_ > 1 && year_end && ote_scale > 0.0 && held_at_end;
   const bool ratchets = plan.ratchet.has_value() && year_end;
   if (trues_up || ratchets) {
-    // The annual plan on the year's attainment: actuals over the year's raw slots; volume
-    // targets per_year_ times the period's, at the year's mean quota scale; V at the year's
-    // mean OTE scale.
+    // The annual plan on the part's attainment: actuals over the part's raw slots; volume
+    // targets `parts` times the period's, at the part's mean quota scale; V for that many
+    // periods at the part's mean OTE scale (parts = per_year_ for a rep who held the whole year).
     plan_inputs(plan, year_raw_.data(), actuals_.data(), spif_counts_.data());
-    const double year_quota = year_quota_ / per_year_, year_ote = year_ote_ / per_year_;
-    if (trues_up) {
+    const int parts = part_periods_;
+    const double year_quota = year_quota_ / parts, year_ote = year_ote_ / parts;
+    if (trues_up && parts == per_year_) {
       evaluate_period(plan, actuals_.data(), kContractMonths, spif_counts_.data(), annual_payout_.data(),
                       SeatTerms{year_quota * per_year_, year_ote});
+    } else if (trues_up) {  // V for `parts` periods: the period's V at parts times the mean OTE scale
+      evaluate_period(plan, actuals_.data(), period_months_, spif_counts_.data(), annual_payout_.data(),
+                      SeatTerms{year_quota * parts, year_ote * parts});
+    }
+    if (trues_up) {
       variable = 0.0;
       for (std::size_t k = 0; k < n; ++k) {
         measure_payout_[k] = annual_payout_[k] - advanced_[k];
@@ -190,7 +211,7 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
     if (ratchets) {
       // A rep who held the seat all year moves its quota by the year's attainment; a new rep
       // (or an empty seat) starts next year at the plan's quota.
-      if (year_held_ && !vacant) {
+      if (year_held_ && parts == per_year_) {
         const Measure& m = plan.measures.front();
         const double a = seat_attainment(m.metric, actuals_[0], m.target, m.lower_is_better, year_quota * per_year_);
         const Ratchet& r = *plan.ratchet;
@@ -232,6 +253,7 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
   pay[kPayDrawTopUp] = top_up;
   pay[kPayDrawRecovered] = recovered;
   pay[kPayDrawBalance] = balance_;
+  pay[kPayQuotaFactor] = factor;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -259,6 +281,7 @@ void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, Pa
       const int plan_index = in.rep_plan[r];
       if (plan_index < 0) {
         std::fill(pay, pay + periods * kNumPayFields, 0.0);
+        for (std::size_t p = 0; p < periods; ++p) pay[p * kNumPayFields + kPayQuotaFactor] = 1.0;
         if (mp_out != nullptr) std::fill(mp_out, mp_out + periods * max_measures, 0.0);
         continue;
       }

@@ -270,7 +270,8 @@ void register_plans(py::module_& m) {
   // Names of the PayField enum, in its order.
   constexpr std::array<const char*, kNumPayFields> kPayFieldNames{
       "base",           "variable",      "spif",          "clawback_due",  "clawback_applied", "clawback_carry",
-      "earnings",       "true_up_recovery", "draw_top_up", "draw_recovered", "draw_balance"};
+      "earnings",       "true_up_recovery", "draw_top_up", "draw_recovered", "draw_balance",
+      "quota_factor"};
   py::list fields;
   for (const char* f : kPayFieldNames) fields.append(f);
   m.attr("PAY_FIELDS") = fields;

@@ -8,7 +8,7 @@ The schema's metadata holds what is needed to rebuild and reproduce the result:
 ===========================  ==============================================================
 key                          value
 ===========================  ==============================================================
-``complab.format``           ``complab-result/2``; another format raises on load
+``complab.format``           ``complab-result/4``; another format raises on load
 ``complab.version``          the complab version that made the arrays
 ``complab.scenario``         the scenario as YAML (:meth:`Scenario.to_yaml`)
 ``complab.seed``             the seed as :func:`complab.simulate` recorded it (JSON)
@@ -49,7 +49,7 @@ import numpy as np
 from complab.result import Result
 from complab.scenario import Scenario
 
-FORMAT = "complab-result/3"
+FORMAT = "complab-result/4"  # 4: the pay array gained quota_factor
 _PREFIX = "complab."
 # Metadata keys besides format and version, and the arrays a Result needs.
 _REQUIRED_KEYS = ("scenario", "seed", "first_trial", "trials", "arrays")

@@ -62,7 +62,8 @@ def hire_and_exit(result: Result) -> tuple[np.ndarray, np.ndarray]:
 
 def rep_period_columns(result: Result) -> dict[str, np.ndarray]:
     """For :meth:`Result.reps`: each seat-period's rep as at the period's last month (tenure,
-    hire and exit months; NaN when the seat is vacant then) and its pay terms."""
+    hire and exit months; NaN when the seat is vacant then) and its pay terms, the quota scale
+    as paid: the seat's terms times the quota ratchet's factor payroll applied."""
     period = result.scenario.world.period_months
     tenure = result.arrays["rep_tenure"]
     t, r, months = tenure.shape
@@ -71,11 +72,12 @@ def rep_period_columns(result: Result) -> dict[str, np.ndarray]:
     end = np.arange(p) * period + period - 1
     at_end = tenure[..., end].astype(float)
     terms = result.arrays["rep_terms"]
+    factor = result.arrays["pay"][..., list(_core.PAY_FIELDS).index("quota_factor")]
     return {
         "tenure": np.where(at_end >= 0, at_end, np.nan).reshape(-1),
         "hired_month": hired[..., end].reshape(-1),
         "exit_month": exited[..., end].reshape(-1),
-        "quota_scale": terms[..., 0].reshape(-1),
+        "quota_scale": (terms[..., 0] * factor).reshape(-1),
         "ote_scale": terms[..., 1].reshape(-1),
     }
 

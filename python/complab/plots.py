@@ -184,13 +184,15 @@ def attainment_histogram(
 def attainments(result: Result) -> pd.DataFrame:
     """Attainment of every plan measure per trial, rep and period (tidy: ``trial``,
     ``rep``, ``period``, ``role``, ``segment``, ``measure``, ``attainment``), from the reps'
-    actuals and their plans' targets (docs/model.md §7): volume targets at each seat's
-    ``quota_scale`` (ramp, months held, the rep's own quota); seat-periods with no quota
-    (vacant all period) are left out."""
-    from complab.plans import METRICS
+    actuals and their plans' targets as paid (docs/model.md §7): a volume measure's target
+    is scaled by the seat-period's ``quota_scale`` (ramp, occupancy, the rep's own quota and
+    the ratchet's factor; attained when it is 0), a rate's is not. Seat-periods vacant all
+    period (``ote_scale`` 0: paid nothing) are left out."""
+    from complab import _core
 
+    is_rate = {m["name"]: bool(m["is_rate"]) for m in _core.METRICS}
     reps = result.reps()
-    reps = reps[reps["quota_scale"] > 0]
+    reps = reps[reps["ote_scale"] > 0.0]
     frames = []
     for (role, segment), group in reps.groupby(["role", "segment"], sort=False):
         plan = result.scenario.plan_for(role, None if segment == "all" else segment)
@@ -199,13 +201,18 @@ def attainments(result: Result) -> pd.DataFrame:
         period_months = result.scenario.world.period_months
         for m in plan.measures:
             actual = group[m.metric].to_numpy(dtype=float)
-            target = plan.period_target(m.metric, m.target, period_months)
-            if not METRICS[m.metric]["is_rate"]:
-                target = target * group["quota_scale"].to_numpy(dtype=float)
+            scale = group["quota_scale"].to_numpy(dtype=float)
+            if is_rate[m.metric]:
+                scale = np.ones_like(scale)
+            held = scale > 0.0
+            target = plan.period_target(m.metric, m.target, period_months) * np.where(
+                held, scale, 1.0
+            )
             if m.lower_is_better:
                 a = np.maximum(0.0, 1.0 + (target - actual) / target)
             else:
                 a = actual / target
+            a = np.where(held, a, 1.0)
             frames.append(
                 group[["trial", "rep", "period", "role", "segment"]].assign(
                     measure=m.name, attainment=a

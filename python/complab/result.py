@@ -357,12 +357,15 @@ class Result:
     def reps(self) -> pd.DataFrame:
         """Each rep per trial and period: skill, KPI actuals of its role, and pay.
 
-        Metric columns a role does not carry are NaN; pay columns are base, variable, spif,
-        clawback_* and earnings. A row is a seat (docs/model.md §9): ``tenure``,
-        ``hired_month`` and ``exit_month`` describe whoever held it at the period's last
-        month (NaN when vacant then; ``exit_month`` NaN while that rep stays), and
-        ``quota_scale`` and ``ote_scale`` its targets and OTE as multiples of its plan's. Attainment of each plan measure, from these actuals and
-        the plans' targets: :func:`complab.plots.attainments`.
+        Metric columns a role does not carry are NaN; pay columns are those of
+        ``_core.PAY_FIELDS`` (base, variable, spif, clawback_*, earnings, true-up and draw
+        fields, and ``quota_factor``, the quota ratchet's factor payroll applied: 1 without a
+        ratchet). A row is a seat (docs/model.md §9): ``tenure``, ``hired_month`` and
+        ``exit_month`` describe whoever held it at the period's last month (NaN when vacant
+        then; ``exit_month`` NaN while that rep stays), and ``quota_scale`` and ``ote_scale``
+        its volume targets and OTE as multiples of its plan's, as paid: ``quota_scale`` is the
+        seat's terms times ``quota_factor`` (docs/model.md §7). Attainment of each plan
+        measure, from these actuals and targets: :func:`complab.plots.attainments`.
         """
         raw = self.arrays["rep_raw"]
         t, r, p, _ = raw.shape

@@ -163,7 +163,7 @@ TEST(Payroll, RepWithoutPlanAndEmptyTrial) {
   World w = hand_built_world();
   w.run({ae_plan(), csm_plan()});
   for (int p = 0; p < kPeriods; ++p) {
-    for (int f = 0; f < kNumPayFields; ++f) EXPECT_EQ(w.pay_at(0, 2, p, f), 0.0);
+    for (int f = 0; f < kNumPayFields; ++f) EXPECT_EQ(w.pay_at(0, 2, p, f), f == kPayQuotaFactor ? 1.0 : 0.0);
     for (int m = 0; m < kMaxMeasures; ++m) EXPECT_EQ(w.mp_at(0, 2, p, m), 0.0);
     // Trial 1 recorded nothing: the AE earns base only.
     EXPECT_NEAR(w.pay_at(1, 0, p, kPayEarnings), 15'000.0, kMoneyTol);

@@ -77,7 +77,9 @@ TEST(SeatTerms, ScaleVolumeTargetsAndPayButNotRatesOrSpifs) {
   EXPECT_NEAR(pay_seat(plan, 3, {r}, {{0.0, 1.0}})[0][kPayVariable], 15'375.0, kCent);
   // A vacant seat-period pays nothing, SPIFs included.
   const Pay vacant = pay_seat(plan, 3, {r}, {{0.0, 0.0}})[0];
-  for (int f = 0; f < kNumPayFields; ++f) EXPECT_EQ(vacant[static_cast<std::size_t>(f)], 0.0) << f;
+  for (int f = 0; f < kNumPayFields; ++f) {
+    EXPECT_EQ(vacant[static_cast<std::size_t>(f)], f == kPayQuotaFactor ? 1.0 : 0.0) << f;
+  }
 }
 
 TEST(SeatTerms, AResponsiveRepValuesItsActualsAtItsSeatsTerms) {
@@ -246,7 +248,91 @@ TEST(TrueUp, AYearEndingVacantStaysAsAdvanced) {
   // The rep leaves after Q3: Q4 is vacant (OTE scale 0) and pays nothing, true-up included.
   const auto pay = pay_seat(plan, 3, {new_arr(200'000.0), new_arr(200'000.0), new_arr(0.0), new_arr(0.0)},
                             {{1.0, 1.0}, {1.0, 1.0}, {1.0, 1.0}, {0.0, 0.0}});
-  for (int f = 0; f < kNumPayFields; ++f) EXPECT_EQ(pay[3][static_cast<std::size_t>(f)], 0.0) << f;
+  for (int f = 0; f < kNumPayFields; ++f) {
+    EXPECT_EQ(pay[3][static_cast<std::size_t>(f)], f == kPayQuotaFactor ? 1.0 : 0.0) << f;
+  }
+}
+
+/// A year's tenure: the first rep (long tenured) until `leaves`, vacant, a new rep from `joins`.
+std::vector<std::int16_t> backfill(int leaves, int joins, int months = 12) {
+  std::vector<std::int16_t> t(static_cast<std::size_t>(months));
+  for (int m = 0; m < months; ++m) {
+    t[static_cast<std::size_t>(m)] =
+        static_cast<std::int16_t>(m < leaves ? 30 + m : m < joins ? kVacant : m - joins);
+  }
+  return t;
+}
+
+TEST(TrueUp, ABackfillIsNotPaidThePreviousRepsYear) {
+  Plan plan = accelerated_ae();
+  plan.true_up = true;
+  // The first rep works Q1 (400,000: A = 4, M = 3, 45,000) and Q2 (100,000: 15,000) and
+  // leaves; Q3 is vacant; a new rep joins in month 9 and books nothing in Q4. Its part of
+  // the year is Q4 alone: the plan for one quarter on 0 pays 0, and nothing was advanced.
+  // (Settling the seat's year would pay it 300,000 target at the mean quota 0.75, A = 5/3,
+  // M = 7/3 of V = 45,000: 105,000 less the first rep's 60,000 = 45,000.)
+  const std::vector<std::array<double, kNumTermFields>> terms = {{1.0, 1.0}, {1.0, 1.0}, {0.0, 0.0}, {1.0, 1.0}};
+  const auto pay = pay_seat(plan, 3, {new_arr(400'000.0), new_arr(100'000.0), new_arr(0.0), new_arr(0.0)}, terms,
+                            backfill(6, 9));
+  EXPECT_NEAR(pay[0][kPayVariable], 45'000.0, kCent);
+  EXPECT_NEAR(pay[1][kPayVariable], 15'000.0, kCent);
+  EXPECT_EQ(pay[3][kPayVariable], 0.0);
+  EXPECT_EQ(pay[3][kPayTrueUpRecovery], 0.0);
+  EXPECT_NEAR(pay[3][kPayEarnings], 15'000.0, kCent);
+}
+
+TEST(TrueUp, ABackfillIsNotChargedThePreviousRepsOverAdvance) {
+  Plan plan = accelerated_ae();
+  plan.true_up = true;
+  plan.draw = Draw{4'000.0, 6, true};
+  // The first rep advances 45,000 in Q1 (200,000: A = 2, M = 3) and 0 in Q2, and leaves; the
+  // new rep joins in month 9 and books nothing: its Q4 pays 0 variable, recovers nothing,
+  // and its three draw months top it up by 12,000, its balance. (Settling the seat's year,
+  // 200,000 of 300,000 pays 30,000, would recover the first rep's 15,000 over-advance from
+  // it and the draw would top that up too: top-up 27,000, balance 27,000.)
+  const std::vector<std::array<double, kNumTermFields>> terms = {{1.0, 1.0}, {1.0, 1.0}, {0.0, 0.0}, {1.0, 1.0}};
+  const auto pay =
+      pay_seat(plan, 3, {new_arr(200'000.0), new_arr(0.0), new_arr(0.0), new_arr(0.0)}, terms, backfill(6, 9));
+  EXPECT_NEAR(pay[0][kPayVariable], 45'000.0, kCent);
+  EXPECT_EQ(pay[3][kPayVariable], 0.0);
+  EXPECT_EQ(pay[3][kPayTrueUpRecovery], 0.0);
+  EXPECT_NEAR(pay[3][kPayDrawTopUp], 12'000.0, kCent);
+  EXPECT_NEAR(pay[3][kPayDrawBalance], 12'000.0, kCent);
+  EXPECT_NEAR(pay[3][kPayEarnings], 27'000.0, kCent);
+}
+
+TEST(TrueUp, ARepJoiningMidYearIsSettledOnItsOwnPeriods) {
+  Plan plan = accelerated_ae();
+  plan.true_up = true;
+  // The first rep works Q1 and Q2 (200,000 each: 45,000 each) and leaves; months 6 and 7 are
+  // vacant; a new rep joins in month 8 (Q3 at quota and OTE scales 0.5: target 50,000, V
+  // 7,500) and books 100,000 in Q3 (A = 2, M = 3: 22,500) and 0 in Q4. Its part is Q3 and
+  // Q4: 100,000 of 2 x 100,000 x 0.75 = 150,000 (A = 2/3), V = 2 x 15,000 x 0.75 = 22,500, so
+  // 15,000, less the 22,500 Q3 advanced: Q4 recovers 7,500. (The seat's year: 500,000 of
+  // 350,000 pays 97,500 against 112,500 advanced: 15,000.)
+  const std::vector<std::array<double, kNumTermFields>> terms = {{1.0, 1.0}, {1.0, 1.0}, {0.5, 0.5}, {1.0, 1.0}};
+  const auto pay = pay_seat(plan, 3, {new_arr(200'000.0), new_arr(200'000.0), new_arr(100'000.0), new_arr(0.0)},
+                            terms, backfill(6, 8));
+  EXPECT_NEAR(pay[2][kPayVariable], 22'500.0, kCent);
+  EXPECT_EQ(pay[3][kPayVariable], 0.0);
+  EXPECT_NEAR(pay[3][kPayTrueUpRecovery], 7'500.0, kCent);
+  EXPECT_NEAR(pay[3][kPayEarnings], 15'000.0 - 7'500.0, kCent);
+}
+
+TEST(TrueUp, ARepLeavingInTheYearsLastPeriodKeepsItsAdvances) {
+  Plan plan = accelerated_ae();
+  plan.true_up = true;
+  // The rep advances 45,000 in Q1 and Q2 and leaves after month 9: no one holds the seat at
+  // the year's end, so Q4 pays its own evaluation (0 new ARR: 0 variable, base 15,000 / 3)
+  // and recovers nothing. (Settling would recover 20,000: 400,000 of 333,333, A = 1.2,
+  // M = 1.4 of V = 50,000 is 70,000 against 90,000 advanced.)
+  const std::vector<std::array<double, kNumTermFields>> terms = {
+      {1.0, 1.0}, {1.0, 1.0}, {1.0, 1.0}, {1.0 / 3.0, 1.0 / 3.0}};
+  const auto pay = pay_seat(plan, 3, {new_arr(200'000.0), new_arr(200'000.0), new_arr(0.0), new_arr(0.0)}, terms,
+                            backfill(10, 12));
+  EXPECT_EQ(pay[3][kPayVariable], 0.0);
+  EXPECT_EQ(pay[3][kPayTrueUpRecovery], 0.0);
+  EXPECT_NEAR(pay[3][kPayEarnings], 5'000.0, kCent);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -337,6 +423,11 @@ TEST(Ratchet, MovesTheSeatsQuotaByTheYearsAttainment) {
   EXPECT_NEAR(pay[2][kPayVariable], 30'000.0, kCent);
   // Year 4: target 437,500, A = 1.
   EXPECT_NEAR(pay[3][kPayVariable], 60'000.0, kCent);
+  // Each year records the factor it was paid at.
+  EXPECT_EQ(pay[0][kPayQuotaFactor], 1.0);
+  EXPECT_EQ(pay[1][kPayQuotaFactor], 1.25);
+  EXPECT_EQ(pay[2][kPayQuotaFactor], 1.25);
+  EXPECT_DOUBLE_EQ(pay[3][kPayQuotaFactor], 1.09375);
   // Without the ratchet year 4 would be A = 1.09375.
   EXPECT_NEAR(pay_seat(annual_ae(), 12, years)[3][kPayVariable], 65'625.0, kCent);
 }
@@ -349,6 +440,31 @@ TEST(Ratchet, ANewRepStartsAtThePlansQuota) {
   // Year 1 at A = 1.5 would ratchet to 1.25, but a new rep starts year 2: target 400,000.
   const auto pay = pay_seat(plan, 12, {new_arr(600'000.0), new_arr(500'000.0)}, {}, tenure);
   EXPECT_NEAR(pay[1][kPayVariable], 75'000.0, kCent);
+}
+
+TEST(Ratchet, ARepHiredInTheYearsFirstMonthHoldsTheYear) {
+  Plan plan = annual_ae();
+  plan.ratchet = Ratchet{0.5, 0.25};
+  // A new rep from month 12 holds all of year 2: 500,000 of 400,000 (A = 1.25) pays 75,000
+  // and ratchets f = 1 + 0.5 x 0.25 = 1.125, so year 3's 500,000 is A = 500,000 / 450,000
+  // and pays 60,000 x 10 / 9 = 66,666.67 (at f = 1: 75,000).
+  std::vector<std::int16_t> tenure = tenure_from(120, 36);
+  for (int m = 12; m < 36; ++m) tenure[static_cast<std::size_t>(m)] = static_cast<std::int16_t>(m - 12);
+  const auto pay = pay_seat(plan, 12, {new_arr(600'000.0), new_arr(500'000.0), new_arr(500'000.0)}, {}, tenure);
+  EXPECT_NEAR(pay[1][kPayVariable], 75'000.0, kCent);
+  EXPECT_NEAR(pay[2][kPayVariable], 200'000.0 / 3.0, kCent);
+  // Quarterly, after a vacant year 1: the rep joining in month 12 books 150,000 a quarter in
+  // year 2 (A = 1.5, f = 1 + 1 x 0.5 = 1.5), so year 3's first quarter has target 150,000
+  // and 150,000 pays 15,000 (at f = 1: 22,500).
+  Plan quarterly = quarterly_ae();
+  quarterly.ratchet = Ratchet{1.0, 0.0};
+  std::vector<std::int16_t> joins(27, kVacant);
+  for (int m = 12; m < 27; ++m) joins[static_cast<std::size_t>(m)] = static_cast<std::int16_t>(m - 12);
+  std::vector<std::array<double, kNumTermFields>> terms(9, {1.0, 1.0});
+  for (int p = 0; p < 4; ++p) terms[static_cast<std::size_t>(p)] = {0.0, 0.0};
+  const auto q = pay_seat(quarterly, 3, std::vector<Raw>(9, new_arr(150'000.0)), terms, joins);
+  EXPECT_NEAR(q[7][kPayVariable], 22'500.0, kCent);
+  EXPECT_NEAR(q[8][kPayVariable], 15'000.0, kCent);
 }
 
 TEST(Ratchet, QuarterlyPlansRatchetOnTheYearsAttainment) {

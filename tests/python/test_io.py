@@ -90,7 +90,7 @@ def test_an_incompatible_format_raises_naming_both_versions(tmp_path, result):
     _rewrite_metadata(path, format="complab-result/99", version="9.0")
     with pytest.raises(
         ValueError,
-        match=r"result format 'complab-result/99' written by complab 9\.0; this is complab .* reads 'complab-result/3'",
+        match=r"result format 'complab-result/99' written by complab 9\.0; this is complab .* reads 'complab-result/4'",
     ):
         complab.load(path)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import complab
-from complab import Draw, Measure, PayoutCurve, Plan, Ratchet, Scenario, _core, presets
+from complab import Draw, Measure, PayoutCurve, Plan, Ratchet, Scenario, _core, plots, presets
 from complab.result import Result, metric_actuals
 
 CENT = 0.005
@@ -144,6 +144,37 @@ def test_a_true_up_pays_each_year_the_annual_plan_on_the_years_attainment(quarte
     )
 
 
+def test_a_true_up_settles_only_the_part_of_the_year_held_by_the_rep_at_its_end(quarterly) -> None:
+    # One seat: its rep leaves after month 17, the seat is vacant in months 18-20 and a new rep
+    # joins in month 21. Year 2's true-up settles the new rep's Q4 alone: the plan for one
+    # quarter on its actuals, which is that quarter's own pay; years 1 and 3 (one rep all
+    # year) are settled on the annual plan as before.
+    r = ae_rows(quarterly)[0]
+    tenure = quarterly.arrays["rep_tenure"].copy()
+    terms = quarterly.arrays["rep_terms"].copy()
+    tenure[:, r, 18:21] = -1
+    tenure[:, r, 21:] = np.arange(tenure.shape[2] - 21, dtype=np.int16)
+    terms[:, r, 6] = 0.0  # the vacant quarter
+    seat = with_arrays(quarterly, rep_tenure=tenure, rep_terms=terms)
+    plan = quarterly.scenario.plans["ae:smb"]
+    trued = seat.repay({"ae:smb": replace(plan, true_up=True)}).arrays["pay"][:, r]
+    plain = seat.repay({"ae:smb": plan}).arrays["pay"][:, r]
+    net = trued[..., field("variable")] - trued[..., field("true_up_recovery")]
+    np.testing.assert_allclose(net[:, 4:8], plain[:, 4:8, field("variable")], atol=CENT)
+    np.testing.assert_array_equal(trued[:, 6, : field("quota_factor")], 0.0)
+    actuals = metric_actuals(year_sum(quarterly.arrays["rep_raw"][:, [r]], 4))
+    annual = (
+        plan.payout(
+            {m.metric: actuals[m.metric].reshape(-1) for m in plan.measures}, period_months=12
+        )["variable"]
+        .to_numpy()
+        .reshape(8, 3)
+    )
+    paid = year_sum(net[:, None], 4)[:, 0]
+    np.testing.assert_allclose(paid[:, [0, 2]], annual[:, [0, 2]], atol=CENT)
+    assert np.abs(paid[:, 1] - annual[:, 1]).max() > 100.0
+
+
 # ---------------------------------------------------------------------------------------
 # Seat terms and tenure through Result.repay
 
@@ -169,7 +200,8 @@ def test_repay_pays_each_seat_at_its_terms(annual) -> None:
     plan = annual.scenario.plans["ae:smb"]
     repaid = with_arrays(annual, rep_terms=terms).repay({"ae:smb": plan})
     pay = repaid.arrays["pay"]
-    assert (pay[:, r0] == 0.0).all()
+    assert (pay[:, r0, :, : field("quota_factor")] == 0.0).all()
+    assert (pay[:, r0, :, field("quota_factor")] == 1.0).all()
     # Rep r1: base 60,000 * 0.8; variable at twice the attainment (both measures are volumes).
     np.testing.assert_allclose(pay[:, r1, :, field("base")], 48_000.0, atol=CENT)
     actuals = metric_actuals(annual.arrays["rep_raw"][:, r1])
@@ -243,6 +275,32 @@ def test_a_ratchet_moves_each_seats_quota_by_last_years_attainment(annual) -> No
         a = actuals["new_arr"][:, :, year] / (target * f)
         f = np.maximum(f * np.where(a > 1, 1 + up * (a - 1), 1 - down * (1 - a)), 0.1)
     assert not np.allclose(f, 1.0)
+
+
+def test_reps_and_attainments_report_the_quota_the_ratchet_pays_on(annual) -> None:
+    plan = annual.scenario.plans["ae:smb"]
+    ratcheted = annual.repay({"ae:smb": replace(plan, ratchet=Ratchet(0.6, 0.3))})
+    rows = ae_rows(annual)
+    factor = ratcheted.arrays["pay"][..., field("quota_factor")]  # [t, r, years]
+    # Year 1 at the plan's quota; later years ratcheted; seats on other plans at 1.
+    assert (factor[:, rows, 0] == 1.0).all() and not np.allclose(factor[:, rows, 1:], 1.0)
+    assert (np.delete(factor, rows, axis=1) == 1.0).all()
+    assert (annual.arrays["pay"][..., field("quota_factor")] == 1.0).all()
+    reps = ratcheted.reps()
+    np.testing.assert_array_equal(
+        reps["quota_scale"].to_numpy(), (annual.arrays["rep_terms"][..., 0] * factor).reshape(-1)
+    )
+    np.testing.assert_array_equal(reps["quota_factor"].to_numpy(), factor.reshape(-1))
+    # Attainment is reported on the ratcheted target, the one pay is computed on (as
+    # test_a_ratchet_moves_each_seats_quota_by_last_years_attainment checks).
+    m0 = plan.measures[0]
+    table = plots.attainments(ratcheted)
+    got = table[
+        (table["role"] == "ae") & (table["segment"] == "smb") & (table["measure"] == m0.name)
+    ]
+    a = got.sort_values(["trial", "rep", "period"])["attainment"].to_numpy()
+    actual = metric_actuals(annual.arrays["rep_raw"][:, rows])[m0.metric]
+    np.testing.assert_allclose(a, (actual / (m0.target * factor[:, rows])).reshape(-1), rtol=1e-12)
 
 
 def test_plans_without_the_new_fields_pay_as_before(annual) -> None:

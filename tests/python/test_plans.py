@@ -678,8 +678,9 @@ def test_payroll_clawback_carries_forward() -> None:
         "draw_top_up",
         "draw_recovered",
         "draw_balance",
+        "quota_factor",
     ]
-    assert pay.shape == (1, 2, 6, 11) and measure_payout.shape == (1, 2, 6, 2)
+    assert pay.shape == (1, 2, 6, 12) and measure_payout.shape == (1, 2, 6, 2)
     # Q0: 15,000 * 0.8 * 1.5 = 18,000 and 15,000 * 0.2 * 0.75 = 2,250; SPIF 1,500.
     np.testing.assert_allclose(measure_payout[0, 0, 0], [18_000, 2_250])
     # Q4 raises 0.5 * (0.12 * 100,000 + 1,250 * 2) = 7,250 against 4,250 of pay: 3,000 carries.
@@ -693,7 +694,8 @@ def test_payroll_clawback_carries_forward() -> None:
     # Q5: 8,500 of pay less the 3,000 carried: 15,000 + 8,500 - 3,000 = 20,500.
     assert pay[0, 0, 5, f["earnings"]] == pytest.approx(20_500)
     assert pay[0, 0, 5, f["clawback_carry"]] == 0.0
-    assert not pay[0, 1].any()  # no plan, no pay
+    assert not pay[0, 1, :, : f["quota_factor"]].any()  # no plan, no pay
+    assert (pay[0, :, :, f["quota_factor"]] == 1.0).all()  # and no ratchet
 
 
 def test_payroll_binding_checks_shapes_and_dtypes() -> None:

@@ -36,10 +36,12 @@ enum PayField : int {
   kPayDrawTopUp,        ///< draw due above the period's variable pay (net of the true-up recovery)
   kPayDrawRecovered,    ///< recoverable draw repaid from variable pay above this period's draw
   kPayDrawBalance,      ///< recoverable draw outstanding after the period
+  kPayQuotaFactor,      ///< the ratchet's quota factor applied this period (1 without a ratchet)
   kNumPayFields
 };
 
-/// The pay fields of a payroll without true-ups and draws, in the same order (the rest are 0).
+/// The pay fields of a payroll without true-ups, draws and ratchets, in the same order (the
+/// rest are 0, but kPayQuotaFactor is 1).
 inline constexpr int kNumPlainPayFields = kPayEarnings + 1;
 
 /// Arrays are C-contiguous with the shapes given; the engine owns them.
@@ -114,11 +116,14 @@ class SeatPayroll {
   int period_months_, per_year_;
   double carry_ = 0.0, balance_ = 0.0, factor_ = 1.0;
   int holder_ = 0;  // increments when the seat's rep changes or leaves
-  // The year so far: raw sums, sums of quota and OTE scales, measure payouts advanced, and
-  // whether one rep held the seat all year.
+  // The current rep's part of the year (from the period it joined, or the year's start):
+  // raw sums, sums of quota and OTE scales and the periods counted; measure payouts advanced
+  // (in `advanced_`); and whether one rep held the seat all year.
   std::vector<std::int64_t> year_raw_;
   double year_quota_ = 0.0, year_ote_ = 0.0;
+  int part_periods_ = 0;
   bool year_held_ = true;
+  bool was_vacant_ = false;  // the seat's last month so far was vacant
   std::vector<double> advanced_, actuals_, spif_counts_, measure_payout_, annual_payout_;
   std::vector<Sold> sold_;  // ring of the last 12 / period_months periods' unit commissions
 };
