@@ -99,7 +99,7 @@ void check_workforce(const WorldConfig& w) {
         fail(f + ".from_month", st.attrition_from[b], "greater than the band before's");
       }
     }
-    check_count(p + "backfill_lag", st.backfill_lag, -1, 120);
+    check_count(p + "backfill_lag_months", st.backfill_lag, -1, 120);  // the Python field's name
   }
   const int nseg = static_cast<int>(w.segments.size());
   for (std::size_t k = 0; k < wf.roster.size(); ++k) {
