@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import _thread
 import os
+import signal
 import threading
 import time
 
@@ -388,10 +389,16 @@ def test_ctrl_c_stops_quickly_and_keeps_finished_trials():
         fired.append(time.monotonic())
         _thread.interrupt_main()
 
+    # Ctrl-C as a user's terminal delivers it: to Python's own handler (interrupt_main does
+    # nothing where an earlier test of the session left another in place).
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     timer = threading.Timer(0.5, interrupt)
     timer.start()
-    with pytest.raises(complab.SimulationInterrupted) as info:
-        complab.simulate(scenario, trials=10_000, seed=1, threads=2)
+    try:
+        with pytest.raises(complab.SimulationInterrupted) as info:
+            complab.simulate(scenario, trials=10_000, seed=1, threads=2)
+    finally:
+        signal.signal(signal.SIGINT, previous)
     latency = time.monotonic() - fired[0]
     timer.join()
     partial = info.value.partial
