@@ -250,10 +250,13 @@ def _table(
     return f'<div class="scroll"><table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
-def _kpi_table(summary: pd.DataFrame) -> str:
+def _yearly_table(
+    summary: pd.DataFrame, rows_spec: Sequence[tuple[str, str, str]], first: str
+) -> str:
+    """One row per (kpi, label, kind) of `summary`, one column per year: mean, P10 – P90."""
     years = sorted(int(y) for y in summary["year"].unique() if y >= 1)
     rows = []
-    for kpi, label, kind in KPI_ROWS:
+    for kpi, label, kind in rows_spec:
         fmt = _FORMATS[kind]
         cells = [_e(label)]
         for year in years:
@@ -266,7 +269,11 @@ def _kpi_table(summary: pd.DataFrame) -> str:
                 f"{_e(fmt(r['mean']))}<small>{_e(fmt(r['p10']))} – {_e(fmt(r['p90']))}</small>"
             )
         rows.append(cells)
-    return _table(["KPI"] + [f"Year {y}" for y in years], rows)
+    return _table([first] + [f"Year {y}" for y in years], rows)
+
+
+def _kpi_table(summary: pd.DataFrame) -> str:
+    return _yearly_table(summary, KPI_ROWS, "KPI")
 
 
 #: The workforce's rows of the summary shown in the report (docs/model.md §9).
@@ -290,27 +297,12 @@ def _people_block(result: Result, summary: pd.DataFrame) -> str:
 
     if result.scenario.world.workforce == Workforce():
         return ""
-    years = sorted(int(y) for y in summary["year"].unique() if y >= 1)
-    rows = []
-    for kpi, label, kind in _PEOPLE_ROWS:
-        fmt = _FORMATS[kind]
-        cells = [_e(label)]
-        for year in years:
-            row = summary[(summary["kpi"] == kpi) & (summary["year"] == year)]
-            if row.empty:
-                cells.append("–")
-                continue
-            r = row.iloc[0]
-            cells.append(
-                f"{_e(fmt(r['mean']))}<small>{_e(fmt(r['p10']))} – {_e(fmt(r['p90']))}</small>"
-            )
-        rows.append(cells)
     return (
         "<h2>People</h2>\n"
         '<p class="note">Reps ramp, leave and are replaced (docs/model.md §9). Capacity is the '
         "year's average of held seats weighted by their reps' productivity; pay while ramping is "
         "what reps below full productivity were paid. Mean across trials, P10 – P90 below.</p>\n"
-        + _table(["Per year"] + [f"Year {y}" for y in years], rows)
+        + _yearly_table(summary, _PEOPLE_ROWS, "Per year")
     )
 
 
