@@ -98,16 +98,28 @@ void AccountDynamics::warm_handoffs() {
     LiveAccounts& live = accounts_.live[static_cast<std::size_t>(s)];
     const std::uint32_t group = identity::account_group(s);
     for (int m = -hand_off_months; m < 0; ++m) {
+      // The month's eligible accounts' first Csql blocks together; a raise reads on.
+      warm_positions_.clear();
+      warm_entity_.clear();
       for (std::size_t k = 0; k < live.size(); ++k) {
         if (live.csm[k] < 0 || live.exp_close[k] >= 0) continue;
+        warm_positions_.push_back(static_cast<std::uint32_t>(k));
+        warm_entity_.push_back(live.entity[k]);
+      }
+      streams_.blocks(group, warm_entity_.data(), warm_entity_.size(), m, Purpose::Csql, csql_blocks_);
+      for (std::size_t j = 0; j < warm_positions_.size(); ++j) {
+        const std::size_t k = warm_positions_[j];
         // The Csql stream's words in the month pass's order: yes/no, kind, product, acceptance.
-        auto words = streams_.stream(group, live.entity[k], m, Purpose::Csql);
-        const double u = to_unit(words()), u_kind = to_unit(words());
-        const double u_product = to_unit(words()), u_accept = to_unit(words());
+        const double u = to_unit(csql_blocks_.first[j]);
         const double h = live.health[k];
         const double p =
             process::csql_chance(w_, seg, reps_.expansion_effort[static_cast<std::size_t>(live.csm[k] + 1)], h);
-        if (u < p) raise_csql(live, k, m, 0, seg, u_kind, u_product, u_accept);
+        if (!(u < p)) continue;
+        auto words = streams_.stream(csql_blocks_, j, group, warm_entity_[j], m, Purpose::Csql);
+        words();  // the yes/no, read above
+        const double u_kind = to_unit(words());
+        const double u_product = to_unit(words()), u_accept = to_unit(words());
+        raise_csql(live, k, m, 0, seg, u_kind, u_product, u_accept);
       }
     }
   }

@@ -7,6 +7,7 @@
 #include "complab/money.hpp"
 #include "complab/plan.hpp"
 #include "complab/processes.hpp"
+#include "complab/random_batch.hpp"
 #include "complab/steady_state.hpp"
 
 namespace complab {
@@ -69,8 +70,9 @@ void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, Accoun
     health_by_age_.clear();
     for (int csm : past_csms) health_by_age_.emplace_back(w_, seg, made_by.health_shift[static_cast<std::size_t>(csm + 1)], sold_at, years);
     health_by_age_.emplace_back(w_, seg, made_by.health_shift[0], sold_at, years);
-    boost::random::lognormal_distribution<double> acv(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd);
-    boost::random::normal_distribution<double> normal(0.0, 1.0);
+    gap_by_index_.clear();
+    for (int r = 0; r < years; ++r) gap_by_index_.push_back(gap_after(w_, sold_at, r));
+    const double log_median = log_median_[static_cast<std::size_t>(s)];
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint32_t id = ids_[i];
       const double u_index = to_unit(tenure_blocks_.first[i]);
@@ -79,8 +81,10 @@ void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, Accoun
           std::min(kContractMonths - 1, static_cast<int>(to_unit(tenure_blocks_.second[i]) * kContractMonths));
       const int age = kContractMonths * r + month_in_year;
       // Sold at a new deal's value, grown as an account of its age grows on average.
-      auto arr_stream = streams.stream(arr_blocks_, i, group, id, 0, Purpose::InitialArr);
-      const double arr = acv(arr_stream) * w_.products[0].acv_scale *
+      const double acv = lognormal_from_word(arr_blocks_.first[i], log_median, seg.acv_log_sd, [&] {
+        return streams.stream(arr_blocks_, i, group, id, 0, Purpose::InitialArr);
+      });
+      const double arr = acv * w_.products[0].acv_scale *
                          growth_by_age_[static_cast<std::size_t>(s)][static_cast<std::size_t>(age)];
       const int csm = csms.empty() ? -1 : csms[i % csms.size()];
       const int ae = aes.empty() ? -1 : aes[i % aes.size()];
@@ -88,10 +92,17 @@ void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, Accoun
       const double sd = health_sd_by_age_[static_cast<std::size_t>(s)][static_cast<std::size_t>(age)];
       double health = clip01(mean);
       if (sd > 0) {
-        auto h_stream = streams.stream(health_blocks_, i, group, id, 0, Purpose::InitialHealth);
-        health = clip01(mean + sd * normal(h_stream));
+        // Boost's normal_distribution(0, 1): the unit normal * 1 + 0.
+        double z;
+        if (unit_normal_first_word(health_blocks_.first[i], z)) {
+          z = z * 1.0 + 0.0;
+        } else {
+          auto h_stream = streams.stream(health_blocks_, i, group, id, 0, Purpose::InitialHealth);
+          z = boost::random::normal_distribution<double>(0.0, 1.0)(h_stream);
+        }
+        health = clip01(mean + sd * z);
       }
-      accounts.add(s, csm, ae, -1, id, to_cents(arr, seg), health, gap_after(w_, sold_at, r), r,
+      accounts.add(s, csm, ae, -1, id, to_cents(arr, seg), health, gap_by_index_[static_cast<std::size_t>(r)], r,
                    kContractMonths - month_in_year, -1);
       if (csm >= 0) ++reps.load[static_cast<std::size_t>(csm)];
     }

@@ -8,6 +8,7 @@
 
 #include "complab/money.hpp"
 #include "complab/processes.hpp"
+#include "complab/random_batch.hpp"
 
 namespace complab {
 
@@ -57,13 +58,14 @@ double Pipeline::deal_rate(int s, std::size_t ae, const Workforce& reps) const {
                             reps.level[ae], capacity_[ae]);
 }
 
-int Pipeline::count(double mean, std::uint32_t group, std::uint32_t id, int t, int limit, const std::string& field,
+template <class Field>
+int Pipeline::count(double mean, std::uint32_t group, std::uint32_t id, int t, int limit, Field&& field,
                     const TrialStreams& streams) const {
   if (!(mean > 0)) return 0;
   auto count_stream = streams.stream(group, id, t, Purpose::OpportunityCount);
   const int n = boost::random::poisson_distribution<int, double>(mean)(count_stream);
   if (n > limit) {  // their ids would collide: stop, do not truncate
-    throw std::invalid_argument(field + ": a source drew " + std::to_string(n) + " opportunities in month " +
+    throw std::invalid_argument(field() + ": a source drew " + std::to_string(n) + " opportunities in month " +
                                 std::to_string(t) + ", more than the " + std::to_string(limit) +
                                 " a month the engine can key; lower it, or skill_log_sd (strong reps draw in "
                                 "proportion to their skill)");
@@ -72,13 +74,12 @@ int Pipeline::count(double mean, std::uint32_t group, std::uint32_t id, int t, i
 }
 
 void Pipeline::create(int t, const TrialStreams& streams, const Workforce& reps, KpiLedger& ledger) {
-  const bool record = t >= 0;
-  const int p = record ? t / w_.period_months : 0;
   month_.clear();
   for (std::size_t j = 0; j < reps.sdrs.size(); ++j) {
     const auto sdr = static_cast<std::size_t>(reps.sdrs[j]);
     const int n = count(w_.opportunities_per_sdr * reps.skill[sdr] * reps.productivity(sdr), identity::kRepGroup, reps.stream_id[sdr], t,
-                        identity::kMaxOpportunitiesPerSourceMonth, "world.opportunities_per_sdr", streams);
+                        identity::kMaxOpportunitiesPerSourceMonth, [] { return std::string("world.opportunities_per_sdr"); },
+                        streams);
     for (int k = 0; k < n; ++k) {
       month_.push_back({identity::opportunity_id(Source::Sdr, t, static_cast<int>(j), k), Source::Sdr,
                         static_cast<int>(sdr), -1, -1});
@@ -90,7 +91,7 @@ void Pipeline::create(int t, const TrialStreams& streams, const Workforce& reps,
     // Without AEs nobody works the segment's inbound leads: none are created.
     const double inbound = aes.empty() ? 0.0 : seg.inbound_opportunities;
     const int n = count(inbound, identity::inbound_group(s), 0, t, identity::kMaxInboundPerSegmentMonth - 1,
-                        "world.segments." + seg.name + ".inbound_opportunities", streams);
+                        [&seg] { return "world.segments." + seg.name + ".inbound_opportunities"; }, streams);
     for (int k = 0; k < n; ++k) {
       month_.push_back({identity::opportunity_id(Source::Inbound, t, 0, k), Source::Inbound, -1, s, -1});
     }
@@ -100,47 +101,65 @@ void Pipeline::create(int t, const TrialStreams& streams, const Workforce& reps,
           process::prospecting_rate(seg, reps.skill[a], reps.level[a]) * reps.share[a] / w_.effort.ae_new_business_ref *
           reps.productivity(a);
       const int m = count(mean, identity::kRepGroup, reps.stream_id[a], t, identity::kMaxOpportunitiesPerSourceMonth,
-                          "world.segments." + seg.name + ".ae_prospecting", streams);
+                          [&seg] { return "world.segments." + seg.name + ".ae_prospecting"; }, streams);
       for (int k = 0; k < m; ++k) {
         month_.push_back({identity::opportunity_id(Source::Prospecting, t, reps.ordinal[a], k), Source::Prospecting,
                           -1, s, ae});
       }
     }
   }
-  for (const NewOpportunity& o : month_) {
-    // The opportunity's stream: the segment's word (SDR-sourced), the AE's word (unless
-    // prospected), then the value's log-normal; its OpportunityWin stream's first word.
-    const std::uint32_t group = identity::opportunity_group(o.source, o.segment);
-    auto draws = streams.stream(group, o.id, t, Purpose::Opportunity);
-    const double u_segment = to_unit(draws()), u_ae = to_unit(draws());
-    int s = o.segment;
-    if (s < 0) {
-      s = 0;
-      while (s + 1 < static_cast<int>(share_cdf_.size()) && u_segment >= share_cdf_[static_cast<std::size_t>(s)]) ++s;
+  // The opportunities come in runs of one stream group (the SDRs', then each segment's):
+  // each run's blocks are computed together, then its opportunities taken in order.
+  for (std::size_t begin = 0, end = 0; begin < month_.size(); begin = end) {
+    const std::uint32_t group = identity::opportunity_group(month_[begin].source, month_[begin].segment);
+    ids_.clear();
+    for (end = begin; end < month_.size() && identity::opportunity_group(month_[end].source, month_[end].segment) == group;
+         ++end) {
+      ids_.push_back(month_[end].id);
     }
-    int ae = o.ae;
-    if (ae < 0) ae = route(s, u_ae, reps);
-    if (ae < 0 || !reps.held(static_cast<std::size_t>(ae))) {  // routed to a vacant territory: lost
-      if (record) ledger.headcount(t, s)[kHcLostOpportunities] += 1;
-      continue;
-    }
-    const auto& seg = w_.segments[static_cast<std::size_t>(s)];
-    const double acv =
-        boost::random::lognormal_distribution<double>(log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd)(draws);
-    const double u_win = to_unit(streams.stream(group, o.id, t, Purpose::OpportunityWin)());
-    const Opportunity opp{o.id, o.sdr, s, ae, to_cents(acv * w_.products[0].acv_scale, seg), u_win};
-    if (record) {
-      if (o.sdr >= 0) {
-        ledger.raw(o.sdr, p, kOpportunities) += 1;
-        ledger.raw(o.sdr, p, kPipeline) += opp.value;
-      }
-      ledger.series(t, kOpportunitiesFlow) += 1;
-    }
-    const int close = t + seg.sales_cycle_months;
-    if (close < 0) continue;  // decided before the start
-    by_close_[static_cast<std::size_t>(close)].push_back(opp);
-    ++open_[static_cast<std::size_t>(ae)];
+    const std::size_t n = ids_.size();
+    streams.blocks(group, ids_.data(), n, t, Purpose::Opportunity, choice_blocks_);
+    streams.blocks(group, ids_.data(), n, t, Purpose::Opportunity, value_blocks_, 1);
+    streams.blocks(group, ids_.data(), n, t, Purpose::OpportunityWin, win_blocks_);
+    for (std::size_t k = 0; k < n; ++k) create_one(month_[begin + k], group, k, t, streams, reps, ledger);
   }
+}
+
+void Pipeline::create_one(const NewOpportunity& o, std::uint32_t group, std::size_t k, int t,
+                          const TrialStreams& streams, const Workforce& reps, KpiLedger& ledger) {
+  const bool record = t >= 0;
+  // The opportunity's stream: the segment's word (SDR-sourced), the AE's word (unless
+  // prospected), then the value's log-normal from its second block; its OpportunityWin
+  // stream's first word.
+  const double u_segment = to_unit(choice_blocks_.first[k]), u_ae = to_unit(choice_blocks_.second[k]);
+  int s = o.segment;
+  if (s < 0) {
+    s = 0;
+    while (s + 1 < static_cast<int>(share_cdf_.size()) && u_segment >= share_cdf_[static_cast<std::size_t>(s)]) ++s;
+  }
+  int ae = o.ae;
+  if (ae < 0) ae = route(s, u_ae, reps);
+  if (ae < 0 || !reps.held(static_cast<std::size_t>(ae))) {  // routed to a vacant territory: lost
+    if (record) ledger.headcount(t, s)[kHcLostOpportunities] += 1;
+    return;
+  }
+  const auto& seg = w_.segments[static_cast<std::size_t>(s)];
+  const double acv = lognormal_from_word(value_blocks_.first[k], log_median_[static_cast<std::size_t>(s)], seg.acv_log_sd,
+                                         [&] { return streams.stream(value_blocks_, k, group, o.id, t, Purpose::Opportunity, 1); });
+  const double u_win = to_unit(win_blocks_.first[k]);
+  const Opportunity opp{o.id, o.sdr, s, ae, to_cents(acv * w_.products[0].acv_scale, seg), u_win};
+  if (record) {
+    const int p = t / w_.period_months;
+    if (o.sdr >= 0) {
+      ledger.raw(o.sdr, p, kOpportunities) += 1;
+      ledger.raw(o.sdr, p, kPipeline) += opp.value;
+    }
+    ledger.series(t, kOpportunitiesFlow) += 1;
+  }
+  const int close = t + seg.sales_cycle_months;
+  if (close < 0) return;  // decided before the start
+  by_close_[static_cast<std::size_t>(close)].push_back(opp);
+  ++open_[static_cast<std::size_t>(ae)];
 }
 
 int Pipeline::route(int s, double u, const Workforce& reps) const {

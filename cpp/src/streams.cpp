@@ -15,9 +15,9 @@ void TrialStreams::blocks(std::uint32_t group, const std::uint32_t* ids, std::si
 }
 
 KeyedStream TrialStreams::stream(const Blocks& blocks, std::size_t k, std::uint32_t group, std::uint32_t id,
-                                 int month, Purpose purpose) const {
+                                 int month, Purpose purpose, std::uint32_t block) const {
   return KeyedStream(block_of(blocks.first[k], blocks.second[k]), key_, trial_, id, identity::month_word(group, month),
-                     purpose);
+                     purpose, block);
 }
 
 void TrialStreams::unit_normals(const std::uint64_t* word, std::uint32_t group, const std::uint32_t* ids,

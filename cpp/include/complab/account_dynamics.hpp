@@ -66,6 +66,7 @@ class AccountDynamics {
   std::vector<std::uint32_t> csql_bits_;  // the CSQL yes/no's words (AccountMonth blocks)
   std::vector<PassEvent> events_;  // the accounts with an event this month
   std::vector<std::uint32_t> renewal_entity_, csql_entity_, closing_entity_, churned_positions_;
+  std::vector<std::uint32_t> warm_positions_, warm_entity_;  // warm_handoffs: a month's eligible accounts
 };
 
 }  // namespace complab

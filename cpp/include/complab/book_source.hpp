@@ -47,6 +47,7 @@ class SteadyStateBook final : public BookSource {
   std::vector<std::vector<double>> health_sd_by_age_;  // per segment and age: sqrt(health_variance_at_age)
   std::vector<std::uint32_t> ids_;  // scratch: the segment's account identities
   std::vector<MeanHealthByAge> health_by_age_;  // scratch: per history CSM of the segment, then none
+  std::vector<double> gap_by_index_;            // scratch: the gap after r renewals
   TrialStreams::Blocks tenure_blocks_, arr_blocks_, health_blocks_;
 };
 

@@ -55,8 +55,13 @@ class Pipeline {
   };
   /// The AE of segment s who works an opportunity with routing uniform u; -1: none.
   int route(int s, double u, const Workforce& reps) const;
-  int count(double mean, std::uint32_t group, std::uint32_t id, int t, int limit, const std::string& field,
+  /// A source's opportunity count this month; `field()` names the setting in an error.
+  template <class Field>
+  int count(double mean, std::uint32_t group, std::uint32_t id, int t, int limit, Field&& field,
             const TrialStreams& streams) const;
+  /// Opportunity o, entry k of its group's blocks: its segment, AE, value and win uniform.
+  void create_one(const NewOpportunity& o, std::uint32_t group, std::size_t k, int t, const TrialStreams& streams,
+                  const Workforce& reps, KpiLedger& ledger);
 
   const WorldConfig& w_;
   std::vector<double> share_cdf_, log_median_;
@@ -65,6 +70,8 @@ class Pipeline {
   std::vector<int> open_;          // per AE: opportunities assigned and not yet decided
   std::vector<double> capacity_;   // per AE: phi at the month's start
   std::vector<NewOpportunity> month_;  // create's scratch
+  std::vector<std::uint32_t> ids_;
+  TrialStreams::Blocks choice_blocks_, value_blocks_, win_blocks_;
 };
 
 }  // namespace complab

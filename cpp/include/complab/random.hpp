@@ -108,13 +108,15 @@ class KeyedStream {
               std::uint32_t month, Purpose purpose)
       : key_(key_words(seed_key)), ctr_(first_counter(trial, entity, month, purpose)) {}
 
-  /// The same stream, given its first block philox4x32_10(first_counter(...), key_words(seed_key))
-  /// computed already (e.g. many at once by block_words, random_batch.hpp).
-  KeyedStream(const std::array<std::uint32_t, 4>& first_block, std::uint64_t seed_key,
-              std::uint32_t trial, std::uint32_t entity, std::uint32_t month, Purpose purpose)
+  /// The same stream from its block number `block` on, given that block
+  /// philox4x32_10(first_counter(...) + (0, 0, 0, block), key_words(seed_key)) computed already
+  /// (e.g. many at once by block_words, random_batch.hpp): block 0 is the whole stream.
+  KeyedStream(const std::array<std::uint32_t, 4>& computed_block, std::uint64_t seed_key,
+              std::uint32_t trial, std::uint32_t entity, std::uint32_t month, Purpose purpose,
+              std::uint32_t block = 0)
       : KeyedStream(seed_key, trial, entity, month, purpose) {
-    block_ = first_block;
-    ctr_[3] = 1;
+    block_ = computed_block;
+    ctr_[3] = block + 1;
     have_ = 2;
   }
 

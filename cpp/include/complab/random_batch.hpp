@@ -5,7 +5,9 @@
 /// them together keeps the vector units busy. The values are exactly those of KeyedStream
 /// (random.hpp) and of Boost's unit normal; tests/cpp/test_random_batch.cpp checks both.
 #include <array>
+#include <boost/random/lognormal_distribution.hpp>
 #include <boost/random/normal_distribution.hpp>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 
@@ -83,6 +85,17 @@ inline bool unit_normal_first_word(std::uint64_t word, double& z) {
   if (!(x < table_x[layer + 1])) return false;
   z = x * static_cast<double>((bucket & 1) * 2 - 1);
   return true;
+}
+
+/// boost::random::lognormal_distribution<double>(mu, sigma) on the stream whose next word is
+/// `word`: exp(z * sigma + mu) with z the unit normal, from the word alone in the common case;
+/// otherwise on `stream()`, that stream from the same word on (computed only then).
+template <class StreamFromWord>
+double lognormal_from_word(std::uint64_t word, double mu, double sigma, StreamFromWord&& stream) {
+  double z;
+  if (unit_normal_first_word(word, z)) return std::exp(z * sigma + mu);
+  auto rest = stream();
+  return boost::random::lognormal_distribution<double>(mu, sigma)(rest);
 }
 
 }  // namespace complab

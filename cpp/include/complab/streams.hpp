@@ -35,9 +35,9 @@ class TrialStreams {
   void blocks(std::uint32_t group, const std::uint32_t* ids, std::size_t n, int month, Purpose purpose,
               Blocks& out, std::uint32_t block = 0) const;
 
-  /// The stream that goes on from a first block computed by blocks() (entry k).
+  /// The stream from a block computed by blocks() (entry k, block number `block`) on.
   KeyedStream stream(const Blocks& blocks, std::size_t k, std::uint32_t group, std::uint32_t id, int month,
-                     Purpose purpose) const;
+                     Purpose purpose, std::uint32_t block = 0) const;
 
   /// `purpose`'s unit normals for entities `ids[0..n)` of `group` whose first words are
   /// `word[k]`: Boost's normal, the common case from the word, the rare draws that need
