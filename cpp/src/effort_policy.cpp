@@ -212,7 +212,12 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
     }
     const double usage_reach = 1.0 - std::pow(1.0 - kappa, left);
     const LiveAccounts& live = accounts_.live[s];
-    for (std::size_t k = 0; k < live.size(); ++k) {
+    const std::size_t n = live.size();
+    if (terms_.size() < n) terms_.resize(n);
+    // Each account's terms first, independent of each other, so the CPU overlaps them; then
+    // each CSM's sums over its own accounts in list order, in registers: the additions are
+    // those of one loop adding into the reps' books, in the same order, so the same bits.
+    for (std::size_t k = 0; k < n; ++k) {
       const std::uint32_t i = live.account[k];
       const double arr = static_cast<double>(accounts_.arr_fixed[i] + live.arr_usage[k]) / 100.0, h = live.health[k];
       const int ae = accounts_.ae[i];
@@ -221,32 +226,58 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
         book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(accounts_.exp_value[i]) / 100.0 * d_win;
         book_[static_cast<std::size_t>(ae)].expansions += d_win;
       }
+      AccountTerms& a = terms_[k];
+      a = AccountTerms{};  // a zero term adds nothing: the sums start at +0 and never reach -0
       if (live.csm[k] < 0) continue;
-      BookState& b = book_[static_cast<std::size_t>(live.csm[k])];
       const int d = live.renewal_month[k] - t + 1;  // months to the renewal, this one included
       if (t + d - 1 <= last) {
-        const double pc = churn_.p(accounts_.segment[live.account[k]], accounts_.renewal_index[live.account[k]], live.health[k], live.gap[k]);
+        const double pc = churn_.p(static_cast<int>(s), accounts_.renewal_index[i], h, live.gap[k]);
         if (pc > 0.0 && pc < 1.0) {
           // 1 <= d <= 12: an active account renews within the coming 12 months.
           const double reach = renewal_reach[static_cast<std::size_t>(d)];
-          b.churn_arr += arr * lambda_h * pc * reach;
-          b.churn_logos += lambda_h * pc * reach;
+          a.churn_arr = arr * lambda_h * pc * reach;
+          a.churn_logos = lambda_h * pc * reach;
         }
       }
-      b.usage += static_cast<double>(live.arr_usage[k]) / 100.0 * seg.usage_drift * usage_reach;
+      a.usage = static_cast<double>(live.arr_usage[k]) / 100.0 * seg.usage_drift * usage_reach;
       // As the month's pass: a hand-off closing this month no longer blocks a CSQL.
       if ((live.exp_close[k] < 0 || live.exp_close[k] == t) && seg.csql_rate > 0) {
         const double rate = process::csql_rate(w_, seg, h);
         const double value = seg.upsell_fraction * arr;
-        b.csql += rate;
-        b.csql_value += rate * value;
+        a.csql = rate;
+        a.csql_value = rate * value;
         if (ae >= 0 && csql_window) {
-          const auto a = static_cast<std::size_t>(ae);
-          const double win = acceptance * std::min(1.0, process::follow_up_rate(seg, reps_.skill[a], reps_.level[a], h) * reps_.follow_up_ratio(a));
-          b.csql_wins += rate * win;
-          b.csql_win_value += rate * win * value;
+          const auto ai = static_cast<std::size_t>(ae);
+          const double win = acceptance * std::min(1.0, process::follow_up_rate(seg, reps_.skill[ai], reps_.level[ai], h) * reps_.follow_up_ratio(ai));
+          a.csql_wins = rate * win;
+          a.csql_win_value = rate * win * value;
         }
       }
+    }
+    // The positions grouped by CSM, each group in list order (a counting sort).
+    const std::size_t nrep = book_.size();
+    by_csm_start_.assign(nrep + 1, 0);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (live.csm[k] >= 0) ++by_csm_start_[static_cast<std::size_t>(live.csm[k]) + 1];
+    }
+    for (std::size_t r = 0; r < nrep; ++r) by_csm_start_[r + 1] += by_csm_start_[r];
+    by_csm_fill_.assign(by_csm_start_.begin(), by_csm_start_.end() - 1);
+    if (by_csm_.size() < n) by_csm_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      if (live.csm[k] >= 0) by_csm_[by_csm_fill_[static_cast<std::size_t>(live.csm[k])]++] = static_cast<std::uint32_t>(k);
+    }
+    for (std::size_t r = 0; r < nrep; ++r) {
+      if (by_csm_start_[r] == by_csm_start_[r + 1]) continue;
+      BookState& b = book_[r];
+      double churn_arr = b.churn_arr, churn_logos = b.churn_logos, usage = b.usage, csql = b.csql;
+      double csql_value = b.csql_value, csql_wins = b.csql_wins, csql_win_value = b.csql_win_value;
+      for (std::size_t j = by_csm_start_[r]; j < by_csm_start_[r + 1]; ++j) {
+        const AccountTerms& a = terms_[by_csm_[j]];
+        churn_arr += a.churn_arr, churn_logos += a.churn_logos, usage += a.usage, csql += a.csql;
+        csql_value += a.csql_value, csql_wins += a.csql_wins, csql_win_value += a.csql_win_value;
+      }
+      b.churn_arr = churn_arr, b.churn_logos = churn_logos, b.usage = usage, b.csql = csql;
+      b.csql_value = csql_value, b.csql_wins = csql_wins, b.csql_win_value = csql_win_value;
     }
   }
 }

@@ -64,6 +64,13 @@ class ResponsiveEffort {
   const process::ChurnModel& churn_;
   KpiLedger& ledger_;
   std::vector<BookState> book_;  // what each rep sees at the month's start
+  // gather_book's scratch: a segment's accounts' CSM terms, and their positions grouped by CSM.
+  struct AccountTerms {
+    double churn_arr = 0, churn_logos = 0, usage = 0, csql = 0, csql_value = 0, csql_wins = 0, csql_win_value = 0;
+  };
+  std::vector<AccountTerms> terms_;
+  std::vector<std::size_t> by_csm_start_, by_csm_fill_;
+  std::vector<std::uint32_t> by_csm_;
   std::vector<double> actuals_, projected_, spif_counts_, measure_payout_;  // per-plan scratch
   // Reps on ratcheting plans: their seat payroll, paid at each period's end, gives their
   // quota factor (docs/model.md §7); ratchet_seat_[rep] indexes ratchet_seats_, or -1.
