@@ -200,12 +200,26 @@ void AccountDynamics::segment_month(int s, int t, int p, MonthSums& sums) {
     closing_entity_.resize(num_events);
   }
   std::size_t num_csqls = 0, num_closing = 0;
+  if (due_index_.size() < num_due) {
+    due_index_.resize(num_due);
+    due_health_.resize(num_due);
+    due_gap_.resize(num_due);
+    due_churn_.resize(num_due);
+  }
   for (std::size_t e = 0, d = 0; e < num_events; ++e) {
     const std::size_t k = events_[e].position;
     if (live.exp_close[k] == t) closing_entity_[num_closing++] = entity[k];
     if (events_[e].csql) csql_entity_[num_csqls++] = entity[k];
-    if (events_[e].due) renewal_entity_[d++] = entity[k];
+    if (events_[e].due) {
+      renewal_entity_[d] = entity[k];
+      due_index_[d] = accounts_.renewal_index[live.account[k]];
+      due_health_[d] = live.health[k];
+      due_gap_[d] = live.gap[k];
+      ++d;
+    }
   }
+  // The renewals' churn chances together (steps 3 and 4 change no health, gap or index).
+  churn_.p_many(s, due_index_.data(), due_health_.data(), due_gap_.data(), num_due, due_churn_.data());
   streams_.blocks(group, closing_entity_.data(), num_closing, t, Purpose::ExpansionWin, expansion_win_blocks_);
   streams_.blocks(group, csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_blocks_);
   streams_.blocks(group, csql_entity_.data(), num_csqls, t, Purpose::Csql, csql_more_blocks_, 1);
@@ -227,7 +241,7 @@ void AccountDynamics::segment_month(int s, int t, int p, MonthSums& sums) {
     }
     // Step 5, renewal.
     if (ev.due) {
-      const bool churned = renew(live, k, t, to_unit(renewal_blocks_.first[d]));
+      const bool churned = renew(live, k, t, to_unit(renewal_blocks_.first[d]), due_churn_[d]);
       ++d;
       if (churned) churned_positions_[num_churned++] = static_cast<std::uint32_t>(k);
     }
@@ -311,10 +325,9 @@ void AccountDynamics::raise_csql(LiveAccounts& live, std::size_t k, int t, int p
 /// Step 5 for position k of `live`, u being its Renewal stream's first uniform; returns
 /// whether the account churned (its final health and zero usage ARR are then stored in
 /// the account arrays, for it leaves the list).
-bool AccountDynamics::renew(LiveAccounts& live, std::size_t k, int t, double u) {
+bool AccountDynamics::renew(LiveAccounts& live, std::size_t k, int t, double u, double p_churn) {
   const std::size_t i = live.account[k];
   const int r = accounts_.renewal_index[i];
-  const double p_churn = churn_.p(accounts_.segment[live.account[k]], accounts_.renewal_index[live.account[k]], live.health[k], live.gap[k]);
   ledger_.series(t, kRenewalsDue) += 1;
   if (r == 0) ledger_.series(t, kFirstRenewalsDue) += 1;
   if (u < p_churn) {

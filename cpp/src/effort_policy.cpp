@@ -217,6 +217,25 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
     // Each account's terms first, independent of each other, so the CPU overlaps them; then
     // each CSM's sums over its own accounts in list order, in registers: the additions are
     // those of one loop adding into the reps' books, in the same order, so the same bits.
+    // The churn chances of the CSMs' accounts renewing this period, together.
+    std::size_t renewing = 0;
+    if (churn_index_.size() < n) {
+      churn_index_.resize(n);
+      churn_health_.resize(n);
+      churn_gap_.resize(n);
+      churn_p_.resize(n);
+    }
+    // Without branches (about half the accounts renew in a year's period, in no order):
+    // every account is written at the next place, which moves on only for those that count.
+    for (std::size_t k = 0; k < n; ++k) {
+      churn_index_[renewing] = accounts_.renewal_index[live.account[k]];
+      churn_health_[renewing] = live.health[k];
+      churn_gap_[renewing] = live.gap[k];
+      renewing += live.csm[k] >= 0 && live.renewal_month[k] <= last;
+    }
+    churn_.p_many(static_cast<int>(s), churn_index_.data(), churn_health_.data(), churn_gap_.data(), renewing,
+                  churn_p_.data());
+    renewing = 0;
     for (std::size_t k = 0; k < n; ++k) {
       const std::uint32_t i = live.account[k];
       const double arr = static_cast<double>(accounts_.arr_fixed[i] + live.arr_usage[k]) / 100.0, h = live.health[k];
@@ -229,16 +248,16 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
       AccountTerms& a = terms_[k];
       a = AccountTerms{};  // a zero term adds nothing: the sums start at +0 and never reach -0
       if (live.csm[k] < 0) continue;
+      // 1 <= d <= 12: an active account renews within the coming 12 months. Selects, not
+      // branches, as above; a chance read past the renewing ones is not used.
       const int d = live.renewal_month[k] - t + 1;  // months to the renewal, this one included
-      if (t + d - 1 <= last) {
-        const double pc = churn_.p(static_cast<int>(s), accounts_.renewal_index[i], h, live.gap[k]);
-        if (pc > 0.0 && pc < 1.0) {
-          // 1 <= d <= 12: an active account renews within the coming 12 months.
-          const double reach = renewal_reach[static_cast<std::size_t>(d)];
-          a.churn_arr = arr * lambda_h * pc * reach;
-          a.churn_logos = lambda_h * pc * reach;
-        }
-      }
+      const bool renews = live.renewal_month[k] <= last;
+      const double pc = churn_p_[renewing];
+      renewing += renews;
+      const bool sensitive = renews && pc > 0.0 && pc < 1.0;
+      const double reach = renewal_reach[static_cast<std::size_t>(d)];
+      a.churn_arr = sensitive ? arr * lambda_h * pc * reach : 0.0;
+      a.churn_logos = sensitive ? lambda_h * pc * reach : 0.0;
       a.usage = static_cast<double>(live.arr_usage[k]) / 100.0 * seg.usage_drift * usage_reach;
       // As the month's pass: a hand-off closing this month no longer blocks a CSQL.
       if ((live.exp_close[k] < 0 || live.exp_close[k] == t) && seg.csql_rate > 0) {

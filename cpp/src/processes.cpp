@@ -33,4 +33,22 @@ ChurnModel::ChurnModel(const WorldConfig& w) : lambda_h_(w.churn_health_effect),
   }
 }
 
+namespace {
+// One loop, compiled for each vector width and chosen at load time; portable_exp gives
+// every clone the scalar bits. In place: `chance` holds the base hazards on entry.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void churn_chances(
+    double* __restrict chance, const double* __restrict h, const double* __restrict g, std::size_t n,
+    double lambda_h, double lambda_g) {
+  for (std::size_t k = 0; k < n; ++k) {
+    chance[k] = clip01(chance[k] * portable_exp(lambda_h * (0.5 - h[k])) * (1.0 + lambda_g * g[k]));
+  }
+}
+}  // namespace
+
+void ChurnModel::p_many(int s, const int* r, const double* h, const double* g, std::size_t n, double* out) const {
+  const auto& scale = scale_[static_cast<std::size_t>(s)];
+  for (std::size_t k = 0; k < n; ++k) out[k] = scale[std::min(static_cast<std::size_t>(r[k]), scale.size() - 1)];
+  churn_chances(out, h, g, n, lambda_h_, lambda_g_);
+}
+
 }  // namespace complab::process

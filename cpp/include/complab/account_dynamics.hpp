@@ -49,7 +49,8 @@ class AccountDynamics {
   void close_handoff(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u_win);
   void raise_csql(LiveAccounts& live, std::size_t k, int t, int p, const SegmentConfig& seg, double u_kind,
                   double u_product, double u_accept);
-  bool renew(LiveAccounts& live, std::size_t k, int t, double u);
+  /// u: the Renewal stream's first uniform; p_churn: the account's churn chance now.
+  bool renew(LiveAccounts& live, std::size_t k, int t, double u, double p_churn);
 
   const WorldConfig& w_;
   AccountStore& accounts_;
@@ -66,7 +67,9 @@ class AccountDynamics {
   std::vector<std::uint32_t> csql_bits_;  // the CSQL yes/no's words (AccountMonth blocks)
   std::vector<PassEvent> events_;  // the accounts with an event this month
   std::vector<std::uint32_t> renewal_entity_, csql_entity_, closing_entity_, churned_positions_;
-  std::vector<std::uint32_t> warm_positions_, warm_entity_;  // warm_handoffs: a month's eligible accounts
+  std::vector<std::uint32_t> warm_positions_, warm_entity_;
+  std::vector<int> due_index_;  // the renewals due: renewal index, health, gap, churn chance
+  std::vector<double> due_health_, due_gap_, due_churn_;  // warm_handoffs: a month's eligible accounts
 };
 
 }  // namespace complab

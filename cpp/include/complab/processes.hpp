@@ -8,6 +8,8 @@
 #include <cstddef>
 #include <vector>
 
+#include "complab/portable_exp.hpp"
+
 #include "complab/account_pass.hpp"
 #include "complab/scenario.hpp"
 
@@ -83,8 +85,11 @@ class ChurnModel {
   double unclipped(int s, int r, double h, double g) const {
     const auto& scale = scale_[static_cast<std::size_t>(s)];
     const double base = scale[std::min(static_cast<std::size_t>(r), scale.size() - 1)];
-    return base * std::exp(lambda_h_ * (0.5 - h)) * (1.0 + lambda_g_ * g);
+    return base * portable_exp(lambda_h_ * (0.5 - h)) * (1.0 + lambda_g_ * g);
   }
+  /// p(s, r[k], h[k], g[k]) for k < n into out[k], a vector at a time where the CPU allows:
+  /// the same bits as p (portable_exp).
+  void p_many(int s, const int* r, const double* h, const double* g, std::size_t n, double* out) const;
   double health_effect() const { return lambda_h_; }
   double gap_effect() const { return lambda_g_; }
 
