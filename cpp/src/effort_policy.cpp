@@ -217,6 +217,15 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
     // Each account's terms first, independent of each other, so the CPU overlaps them; then
     // each CSM's sums over its own accounts in list order, in registers: the additions are
     // those of one loop adding into the reps' books, in the same order, so the same bits.
+    // Per AE, its follow-up rate before health (process::follow_up_rate's first products)
+    // and its follow-up ratio: the same bits as computing them per account, without the division.
+    ae_follow_up_.resize(book_.size());
+    ae_follow_up_ratio_.resize(book_.size());
+    for (const int ae : reps_.segment_aes[s]) {
+      const auto a = static_cast<std::size_t>(ae);
+      ae_follow_up_[a] = seg.expansion_win_rate * reps_.skill[a] * reps_.level[a];
+      ae_follow_up_ratio_[a] = reps_.follow_up_ratio(a);
+    }
     // The churn chances of the CSMs' accounts renewing this period, together.
     std::size_t renewing = 0;
     if (churn_index_.size() < n) {
@@ -267,7 +276,7 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
         a.csql_value = rate * value;
         if (ae >= 0 && csql_window) {
           const auto ai = static_cast<std::size_t>(ae);
-          const double win = acceptance * std::min(1.0, process::follow_up_rate(seg, reps_.skill[ai], reps_.level[ai], h) * reps_.follow_up_ratio(ai));
+          const double win = acceptance * std::min(1.0, ae_follow_up_[ai] * h * ae_follow_up_ratio_[ai]);
           a.csql_wins = rate * win;
           a.csql_win_value = rate * win * value;
         }

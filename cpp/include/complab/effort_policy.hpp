@@ -73,6 +73,7 @@ class ResponsiveEffort {
   std::vector<std::uint32_t> by_csm_;
   std::vector<int> churn_index_;  // the accounts renewing this period: index, health, gap, churn chance
   std::vector<double> churn_health_, churn_gap_, churn_p_;
+  std::vector<double> ae_follow_up_, ae_follow_up_ratio_;  // per AE, for the segment in hand
   std::vector<double> actuals_, projected_, spif_counts_, measure_payout_;  // per-plan scratch
   // Reps on ratcheting plans: their seat payroll, paid at each period's end, gives their
   // quota factor (docs/model.md §7); ratchet_seat_[rep] indexes ratchet_seats_, or -1.
