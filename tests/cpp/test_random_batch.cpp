@@ -92,7 +92,7 @@ TEST(BlockWords, BlockZeroIsEachStreamsFirstTwoWordsForEveryBatchSize) {
                        Case{~0ull, 0xFFFFFFFFu, 0xFFFFFFu, Purpose::AccountMonth}}) {
     const auto key = complab::seed_key(c.seed);
     // Around the widths: 4 and 8 lanes a vector, 8 and 32 lanes a call.
-    for (const std::size_t n : {0, 1, 3, 7, 8, 9, 15, 16, 17, 24, 31, 32, 33, 40, 63, 64, 65, 100}) {
+    for (const std::size_t n : {0, 1, 3, 5, 7, 8, 9, 13, 15, 16, 17, 24, 31, 32, 33, 37, 40, 63, 64, 65, 100}) {
       const auto e = entities(n);
       std::vector<std::uint64_t> first(n), second(n), first_p(n), second_p(n);
       complab::detail::block_words_portable(key, c.trial, e.data(), n, c.month, c.purpose, 0, first_p.data(),
