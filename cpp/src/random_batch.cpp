@@ -225,7 +225,8 @@ struct Avx512Counter {
   __m512i key[10][2];
 };
 
-// Blocks for entity[0, m), m <= 8 kGroups; the groups' lanes past m are masked off.
+// Blocks for entity[0, m), 8 (kGroups - 1) < m <= 8 kGroups: every group holds an item;
+// the lanes past m are masked off.
 template <int kGroups>
 COMPLAB_AVX512 inline void blocks_avx512(const Avx512Counter& c, const std::uint32_t* entity, std::size_t m,
                                          std::uint64_t* first, std::uint64_t* second) {
