@@ -1,5 +1,6 @@
 #include "complab/simd.hpp"
 
+#include <atomic>
 #include <stdexcept>
 #include <string>
 
@@ -22,11 +23,22 @@ bool simd_path_supported(SimdPath path) {
 #endif
 }
 
-SimdPath simd_path() {
-  static const SimdPath best = simd_path_supported(SimdPath::avx512) ? SimdPath::avx512
-                               : simd_path_supported(SimdPath::avx2) ? SimdPath::avx2
-                                                                     : SimdPath::none;
-  return best;
+namespace {
+
+std::atomic<SimdPath>& current_path() {
+  static std::atomic<SimdPath> path{simd_path_supported(SimdPath::avx512) ? SimdPath::avx512
+                                    : simd_path_supported(SimdPath::avx2) ? SimdPath::avx2
+                                                                          : SimdPath::none};
+  return path;
+}
+
+}  // namespace
+
+SimdPath simd_path() { return current_path().load(std::memory_order_relaxed); }
+
+void force_simd_path(SimdPath path) {
+  require_simd_path(path);
+  current_path().store(path, std::memory_order_relaxed);
 }
 
 const char* simd_path_name(SimdPath path) {

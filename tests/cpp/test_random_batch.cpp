@@ -76,7 +76,15 @@ TEST(SimdPath, TheEngineTakesTheWidestPathTheCpuHas) {
     double z = 0;
     std::uint32_t d = 0;
     EXPECT_THROW(complab::detail::unit_normals_first_words_on(path, &w, 1, &z, &d), std::invalid_argument);
+    EXPECT_THROW(complab::detail::force_simd_path(path), std::invalid_argument);
   }
+  // Forcing a path the CPU has changes the one the kernels take, until forced back.
+  for (const SimdPath path : paths()) {
+    complab::detail::force_simd_path(path);
+    EXPECT_EQ(complab::detail::simd_path(), path);
+  }
+  complab::detail::force_simd_path(widest);
+  EXPECT_EQ(complab::detail::simd_path(), widest);
 }
 
 TEST(BlockWords, BlockZeroIsEachStreamsFirstTwoWordsForEveryBatchSize) {

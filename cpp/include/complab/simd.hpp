@@ -11,8 +11,12 @@ enum class SimdPath {
   avx512,  // AVX-512 F, DQ, VL
 };
 
-/// The path the kernels take on this CPU: the widest it has.
+/// The path the kernels take: the widest this CPU has, unless force_simd_path chose another.
 SimdPath simd_path();
+
+/// Makes the kernels take `path` from now on, so the tests can run the whole engine on each
+/// path; throws std::invalid_argument where the CPU lacks it. Not while a run is going.
+void force_simd_path(SimdPath path);
 
 /// Whether this CPU can run `path` (none: always).
 bool simd_path_supported(SimdPath path);
