@@ -1,13 +1,14 @@
-// The engine's vectorised kernels against their portable code, in one run: ns per item of
-// each path, taken in turns so that a change of machine load hits both, and the ratio.
+// The engine's vectorised kernels on each path, in one run: ns per item of the portable
+// code, AVX2 and AVX-512, taken in turns so that a change of machine load hits all of them.
 //
 //   cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release && cmake --build build/bench --target complab_kernels
 //   build/bench/complab_kernels            # a few seconds
 //   build/bench/complab_kernels --quick    # a smoke run
 //
-// Both paths give the same values (tests/cpp/test_random_batch.cpp, test_account_pass.cpp);
-// on a CPU without AVX2 both columns time the portable code.
+// Every path gives the same values (tests/cpp/test_random_batch.cpp, test_account_pass.cpp);
+// a path this CPU lacks shows as "-".
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -17,35 +18,54 @@
 
 #include "complab/account_pass.hpp"
 #include "complab/random_batch.hpp"
+#include "complab/simd.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using complab::detail::SimdPath;
 
-/// Best ns per item of `fast` and of `portable` over `turns` alternating timings of
-/// `calls` calls each, every call handling `items` items; `reset` (untimed) runs before
-/// each timing.
-struct Pair {
-  double fast, portable;
-};
-Pair best_in_turns(const std::function<void()>& fast, const std::function<void()>& portable, int turns, int calls,
-                   std::size_t items, const std::function<void()>& reset = [] {}) {
-  Pair best{1e300, 1e300};
+constexpr std::array<SimdPath, 3> kPaths{SimdPath::none, SimdPath::avx2, SimdPath::avx512};
+
+/// Best ns per item of `run` on each path this CPU has (a negative number for the others)
+/// over `turns` rounds, each timing `calls` calls on every path in turn, every call
+/// handling `items` items; `reset` (untimed) runs before each timing.
+using Times = std::array<double, kPaths.size()>;
+Times best_in_turns(const std::function<void(SimdPath)>& run, int turns, int calls, std::size_t items,
+                    const std::function<void()>& reset = [] {}) {
+  Times best;
+  best.fill(-1.0);
   for (int turn = 0; turn < turns; ++turn) {
-    for (const bool is_fast : {true, false}) {
+    for (std::size_t p = 0; p < kPaths.size(); ++p) {
+      if (!complab::detail::simd_path_supported(kPaths[p])) continue;
       reset();
       const auto start = Clock::now();
-      for (int c = 0; c < calls; ++c) (is_fast ? fast : portable)();
+      for (int c = 0; c < calls; ++c) run(kPaths[p]);
       const double ns = std::chrono::duration<double, std::nano>(Clock::now() - start).count() /
                         (static_cast<double>(calls) * static_cast<double>(items));
-      (is_fast ? best.fast : best.portable) = std::min(is_fast ? best.fast : best.portable, ns);
+      best[p] = best[p] < 0 ? ns : std::min(best[p], ns);
     }
   }
   return best;
 }
 
-void row(const char* kernel, const char* item, Pair p) {
-  std::printf("| %s | %s | %.2f | %.2f | %.1fx |\n", kernel, item, p.fast, p.portable, p.portable / p.fast);
+void row(const char* kernel, const char* item, const Times& t) {
+  std::printf("| %s | %s |", kernel, item);
+  for (const double ns : t) {
+    if (ns < 0) {
+      std::printf(" - |");
+    } else {
+      std::printf(" %.2f |", ns);
+    }
+  }
+  for (std::size_t p = 1; p < t.size(); ++p) {
+    if (t[p] < 0) {
+      std::printf(" - |");
+    } else {
+      std::printf(" %.1fx |", t[0] / t[p]);
+    }
+  }
+  std::printf("\n");
 }
 
 }  // namespace
@@ -55,9 +75,10 @@ int main(int argc, char** argv) {
   const int turns = quick ? 2 : 15, calls = quick ? 10 : 400;
   const std::size_t n = 1200;  // about the default scenario's largest segment
   std::mt19937_64 gen(7);
-  std::printf("# complab kernels: %s path against portable, %zu items a call\n\n",
-              complab::detail::uses_avx2() ? "AVX2" : "portable (no AVX2 on this CPU)", n);
-  std::printf("| kernel | per | vectorised ns | portable ns | ratio |\n|---|---|---|---|---|\n");
+  std::printf("# complab kernels: ns per item on each path, %zu items a call; the engine takes %s\n\n", n,
+              complab::detail::simd_path_name(complab::detail::simd_path()));
+  std::printf("| kernel | per | portable ns | AVX2 ns | AVX-512 ns | AVX2 speed-up | AVX-512 speed-up |\n"
+              "|---|---|---|---|---|---|---|\n");
 
   // Keyed Philox blocks for a list of entities (one purpose, one month).
   std::vector<std::uint32_t> entity(n);
@@ -66,10 +87,12 @@ int main(int argc, char** argv) {
   const std::uint64_t key = complab::seed_key(1);
   std::uint32_t trial = 0;
   row("block_words", "Philox block",
-      best_in_turns([&] { complab::block_words(key, ++trial, entity.data(), n, 5, complab::Purpose::Csql, 0, first.data(), second.data()); },
-                    [&] { complab::detail::block_words_portable(key, ++trial, entity.data(), n, 5, complab::Purpose::Csql, 0, first.data(),
-                                                                second.data()); },
-                    turns, calls, n));
+      best_in_turns(
+          [&](SimdPath path) {
+            complab::detail::block_words_on(path, key, ++trial, entity.data(), n, 5, complab::Purpose::Csql, 0, first.data(),
+                                            second.data());
+          },
+          turns, calls, n));
 
   // The ziggurat's common case on random words.
   std::vector<std::uint64_t> words(n);
@@ -77,9 +100,9 @@ int main(int argc, char** argv) {
   std::vector<double> z(n);
   std::vector<std::uint32_t> declined(n);
   row("unit_normals_first_words", "normal",
-      best_in_turns([&] { complab::unit_normals_first_words(words.data(), n, z.data(), declined.data()); },
-                    [&] { complab::detail::unit_normals_first_words_portable(words.data(), n, z.data(), declined.data()); },
-                    turns, calls, n));
+      best_in_turns(
+          [&](SimdPath path) { complab::detail::unit_normals_first_words_on(path, words.data(), n, z.data(), declined.data()); },
+          turns, calls, n));
 
   // The monthly account pass on a default-like segment: three CSMs, a renewal due for one
   // account in twelve, a hand-off pending for one in fifty. Each call runs a month on the
@@ -113,11 +136,11 @@ int main(int argc, char** argv) {
   const std::vector<std::int64_t> arr_start = arr_usage;
   int month = 0;
   row("account_pass", "account",
-      best_in_turns([&] { ++month, c.month = month % 12, complab::account_pass(c, accounts[month % 2], reps, n, events.data()); },
-                    [&] {
-                      ++month, c.month = month % 12;
-                      complab::detail::account_pass_portable(c, accounts[month % 2], reps, n, events.data());
-                    },
-                    turns, calls, n, [&] { health = health_start, arr_usage = arr_start, month = 0; }));
+      best_in_turns(
+          [&](SimdPath path) {
+            ++month, c.month = month % 12;
+            complab::detail::account_pass_on(path, c, accounts[month % 2], reps, n, events.data());
+          },
+          turns, calls, n, [&] { health = health_start, arr_usage = arr_start, month = 0; }));
   return 0;
 }

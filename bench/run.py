@@ -254,7 +254,7 @@ def machine() -> dict:
         "python": platform.python_version(),
         "numpy": np.__version__,
         "complab": complab.__version__,
-        "simd": complab._core.SIMD,  # the engine's kernels: "avx2" or "none"
+        "simd": complab._core.SIMD,  # the engine's kernels: "avx512", "avx2" or "none"
         "commit": commit,
         "load_average": os.getloadavg(),
     }

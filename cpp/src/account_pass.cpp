@@ -9,13 +9,19 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*, which it then reports as
+// uninitialized (GCC bug 105593).
+#if !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #endif
 
 namespace complab {
 namespace {
 
-// The month for the account at position k, in two steps (the AVX2 path runs each over the
-// list in turn and reproduces them): its health, then what follows from it.
+// The month for the account at position k, in two steps (the vector paths run each over the
+// list in turn and reproduce them): its health, then what follows from it.
 
 /// Step 1, health (z = 0 without noise).
 inline double health_one(const PassConstants& c, const PassAccounts& a, const PassReps& reps, std::size_t k,
@@ -189,6 +195,118 @@ __attribute__((target("avx2"))) PassSums account_pass_avx2(const PassConstants& 
   for (; k < n; ++k) usage_and_events_one(c, a, reps, k, health_of[k], events, s);
   return s;
 }
+
+// AVX-512 F, DQ and VL.
+#define COMPLAB_AVX512 __attribute__((target("avx512f,avx512dq,avx512vl")))
+
+// The lanes of a group of eight that hold accounts when `left` remain.
+inline __mmask8 live_lanes(std::size_t left) {
+  return left >= 8 ? __mmask8{0xFF} : static_cast<__mmask8>((1u << left) - 1);
+}
+
+COMPLAB_AVX512 inline __m512d clip01_avx512(__m512d x) {
+  return _mm512_min_pd(_mm512_set1_pd(1.0), _mm512_max_pd(_mm512_setzero_pd(), x));
+}
+
+// As the AVX2 path, eight accounts at a time; the last few with their lanes masked off.
+COMPLAB_AVX512 PassSums account_pass_avx512(const PassConstants& c, const PassAccounts& a, const PassReps& reps,
+                                            std::size_t n, PassEvent* events) {
+  PassSums s;
+  const __m512d zero = _mm512_setzero_pd(), one = _mm512_set1_pd(1.0), half = _mm512_set1_pd(0.5);
+  const __m512d million = _mm512_set1_pd(1e6), two52 = _mm512_set1_pd(0x1.0p52);
+  const __m512d base = _mm512_set1_pd(c.health_base), reversion = _mm512_set1_pd(c.health_reversion);
+  const __m512d noise = _mm512_set1_pd(c.health_noise), gap_effect = _mm512_set1_pd(c.gap_effect);
+  const __m512d drift = _mm512_set1_pd(c.usage_drift), usage_sd = _mm512_set1_pd(c.usage_noise);
+  const __m512d csql_rate = _mm512_set1_pd(c.csql_rate), two_32 = _mm512_set1_pd(0x1.0p-32);
+  const __m512i not_small = _mm512_set1_epi64(~((std::int64_t{1} << 52) - 1)), zero_i = _mm512_setzero_si512();
+  const __m256i month = _mm256_set1_epi32(c.month), none = _mm256_set1_epi32(-1);
+  const double gamma = c.csql_health_exponent;
+  const bool csql_possible = c.csql_rate > 0, gamma_one = gamma == 1.0;
+  // Local copies: the vector stores may alias anything, the struct's pointers included.
+  const int *const csm_of = a.csm, *const renewal_month = a.renewal_month, *const exp_close_of = a.exp_close;
+  const double *const gap = a.gap, *const z_health = a.z_health, *const z_usage = a.z_usage;
+  double* const health_of = a.health;
+  std::int64_t* const arr_usage = a.arr_usage;
+  const std::uint32_t* const csql_bits = a.csql_bits;
+  // Indexed by the CSM itself: -1 reads entry 0.
+  const double *const health_shift = reps.health_shift + 1, *const expansion_effort = reps.expansion_effort + 1;
+  // Two loops, health first, as the AVX2 path.
+  __m512i micros = zero_i;
+  for (std::size_t k = 0; k < n; k += 8) {
+    const __mmask8 live = live_lanes(n - k);
+    // Step 1, health, as health_one. Masked gathers (as fast as plain loads here): a lane
+    // past the end reads nothing.
+    const __m256i csm = _mm256_maskz_loadu_epi32(live, csm_of + k);
+    const __m512d shift = _mm512_mask_i32gather_pd(zero, live, csm, health_shift, 8);
+    const __m512d target =
+        clip01_avx512(_mm512_sub_pd(_mm512_add_pd(base, shift), _mm512_mul_pd(gap_effect, _mm512_maskz_loadu_pd(live, gap + k))));
+    const __m512d health = _mm512_maskz_loadu_pd(live, health_of + k);
+    const __m512d h = clip01_avx512(_mm512_add_pd(_mm512_add_pd(health, _mm512_mul_pd(reversion, _mm512_sub_pd(target, health))),
+                                                  _mm512_mul_pd(noise, _mm512_maskz_loadu_pd(live, z_health + k))));
+    _mm512_mask_storeu_pd(health_of + k, live, h);
+    micros = _mm512_mask_add_epi64(micros, live, micros, _mm512_cvttpd_epi64(_mm512_add_pd(_mm512_mul_pd(h, million), half)));
+  }
+  s.health_micros += _mm512_reduce_add_epi64(micros);
+
+  __m512i up = zero_i, down = zero_i;
+  for (std::size_t k = 0; k < n; k += 8) {
+    const __mmask8 live = live_lanes(n - k);
+    const __m512d h = _mm512_maskz_loadu_pd(live, health_of + k);
+    // Step 2, usage ARR, as usage_and_events_one, where the cents stay below 2^52 (exact
+    // conversions; kMaxArrCents, beyond which the scalar code flags the account).
+    const __m512d factor = _mm512_add_pd(_mm512_add_pd(one, _mm512_mul_pd(drift, _mm512_sub_pd(h, half))),
+                                         _mm512_mul_pd(usage_sd, _mm512_maskz_loadu_pd(live, z_usage + k)));
+    const __m512i before = _mm512_maskz_loadu_epi64(live, arr_usage + k);
+    // max(0, factor): 0 unless 0 < factor, as std::max(0.0, factor).
+    const __m512d kept = _mm512_maskz_mov_pd(_mm512_cmp_pd_mask(zero, factor, _CMP_LT_OQ), factor);
+    const __m512d scaled = _mm512_add_pd(_mm512_mul_pd(_mm512_cvtepi64_pd(before), kept), half);
+    if (_mm512_test_epi64_mask(before, not_small) != 0 || _mm512_mask_cmp_pd_mask(live, scaled, two52, _CMP_LT_OQ) != live) {
+      const std::size_t end = std::min(n, k + 8);
+      for (std::size_t j = k; j < end; ++j) usage_and_events_one(c, a, reps, j, health_of[j], events, s);
+      continue;  // outside the exact range
+    }
+    const __m512i after = _mm512_cvttpd_epi64(scaled);
+    _mm512_mask_storeu_epi64(arr_usage + k, live, after);
+    up = _mm512_add_epi64(up, _mm512_max_epi64(_mm512_sub_epi64(after, before), zero_i));
+    down = _mm512_add_epi64(down, _mm512_max_epi64(_mm512_sub_epi64(before, after), zero_i));
+
+    // Renewal due, hand-off closing, step 4's yes/no, as usage_and_events_one.
+    const __m256i exp_close = _mm256_maskz_loadu_epi32(live, exp_close_of + k);
+    const __mmask8 closing = _mm256_mask_cmpeq_epi32_mask(live, exp_close, month);
+    const __mmask8 due = _mm256_mask_cmpeq_epi32_mask(live, _mm256_maskz_loadu_epi32(live, renewal_month + k), month);
+    __mmask8 csql = 0;
+    if (csql_possible) {
+      const __m256i csm = _mm256_maskz_loadu_epi32(live, csm_of + k);
+      const __mmask8 may = _mm256_mask_cmpgt_epi32_mask(live, csm, none) &
+                           (_mm256_cmpgt_epi32_mask(_mm256_setzero_si256(), exp_close) | closing);
+      if (may != 0) {
+        const __m512d effort = _mm512_mask_i32gather_pd(zero, may, csm, expansion_effort, 8);
+        __m512d h_power = h;
+        if (!gamma_one) {
+          alignas(64) double lane[8];
+          _mm512_store_pd(lane, h);
+          for (int j = 0; j < 8; ++j) lane[j] = (may >> j & 1) ? std::pow(lane[j], gamma) : 0.0;
+          h_power = _mm512_load_pd(lane);
+        }
+        const __m512d p_csql = _mm512_mul_pd(_mm512_mul_pd(csql_rate, effort), h_power);
+        // to_unit32: the 32-bit words convert exactly.
+        const __m512d u = _mm512_mul_pd(_mm512_cvtepu32_pd(_mm256_maskz_loadu_epi32(may, csql_bits + k)), two_32);
+        csql = _mm512_mask_cmp_pd_mask(may, u, p_csql, _CMP_LT_OQ);
+      }
+    }
+    unsigned any = static_cast<unsigned>(due | csql | closing) & 0xFF;
+    s.due += static_cast<std::size_t>(std::popcount(static_cast<unsigned>(due)));
+    while (any != 0) {
+      const int j = std::countr_zero(any);
+      events[s.events++] = PassEvent{static_cast<std::uint32_t>(k) + static_cast<std::uint32_t>(j),
+                                     (csql >> j & 1) != 0, (due >> j & 1) != 0};
+      any &= any - 1;
+    }
+  }
+  s.usage_up += _mm512_reduce_add_epi64(up);
+  s.usage_down += _mm512_reduce_add_epi64(down);
+  return s;
+}
 #endif
 
 }  // namespace
@@ -200,12 +318,29 @@ PassSums detail::account_pass_portable(const PassConstants& c, const PassAccount
   return s;
 }
 
+namespace {
+
+PassSums account_pass_path(detail::SimdPath path, const PassConstants& c, const PassAccounts& a, const PassReps& reps,
+                           std::size_t n, PassEvent* events) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (path == detail::SimdPath::avx512) return account_pass_avx512(c, a, reps, n, events);
+  if (path == detail::SimdPath::avx2) return account_pass_avx2(c, a, reps, n, events);
+#endif
+  (void)path;
+  return detail::account_pass_portable(c, a, reps, n, events);
+}
+
+}  // namespace
+
 PassSums account_pass(const PassConstants& c, const PassAccounts& a, const PassReps& reps, std::size_t n,
                       PassEvent* events) {
-#if defined(__x86_64__) && defined(__GNUC__)
-  if (detail::uses_avx2()) return account_pass_avx2(c, a, reps, n, events);
-#endif
-  return detail::account_pass_portable(c, a, reps, n, events);
+  return account_pass_path(detail::simd_path(), c, a, reps, n, events);
+}
+
+PassSums detail::account_pass_on(SimdPath path, const PassConstants& c, const PassAccounts& a, const PassReps& reps,
+                                 std::size_t n, PassEvent* events) {
+  require_simd_path(path);
+  return account_pass_path(path, c, a, reps, n, events);
 }
 
 }  // namespace complab

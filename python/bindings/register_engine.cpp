@@ -10,6 +10,7 @@
 #include "complab/engine.hpp"
 #include "complab/identity.hpp"
 #include "complab/random_batch.hpp"
+#include "complab/simd.hpp"
 
 namespace complab::bindings {
 namespace {
@@ -287,9 +288,9 @@ void register_engine(py::module_& m) {
   }
   if (py::len(series) != kNumSeries) throw std::logic_error("series names out of date");
   m.attr("SERIES") = series;
-  // The vector paths the engine's kernels take on this CPU (same results either way): the
-  // benchmarks record it.
-  m.attr("SIMD") = detail::uses_avx2() ? "avx2" : "none";
+  // The vector paths the engine's kernels take on this CPU, "avx512", "avx2" or "none" (same
+  // results on each): the benchmarks record it.
+  m.attr("SIMD") = detail::simd_path_name(detail::simd_path());
   // The streams' identity limits (identity.hpp), for validation before a run.
   m.attr("MAX_OPPORTUNITIES_PER_SOURCE_MONTH") = identity::kMaxOpportunitiesPerSourceMonth;
   m.attr("HEADCOUNT_FIELDS") = py::make_tuple("held", "ramping", "vacant", "hired", "left", "regretted",

@@ -1082,5 +1082,5 @@ NUM_RAW_SLOTS: int = 15
 PAY_FIELDS: list = ['base', 'variable', 'spif', 'clawback_due', 'clawback_applied', 'clawback_carry', 'earnings', 'true_up_recovery', 'draw_top_up', 'draw_recovered', 'draw_balance', 'quota_factor']
 RAW_SLOTS: tuple = ('new_arr', 'new_logos', 'expansion_arr', 'expansion_wins', 'opportunities', 'pipeline', 'sourced_wins', 'csql_count', 'csql_pipeline', 'book_start_arr', 'book_end_arr', 'book_kept_arr', 'book_start_logos', 'book_churned_logos', 'book_expanded_logos')
 SERIES: list = ['arr_start', 'arr_end', 'new_arr', 'expansion_usage', 'expansion_csql', 'contraction', 'churned_arr', 'new_logos', 'churned_logos', 'active_logos', 'opportunities', 'deals_closed', 'csql_raised', 'csql_value', 'handoffs_accepted', 'expansions_closed', 'expansions_won', 'renewals_due', 'first_renewals_due', 'first_renewal_churns', 'account_months', 'health_micros']
-SIMD: str = 'avx2'
+SIMD: str = 'avx512'
 __version__: str = '0.1.0'

@@ -1,4 +1,4 @@
-// The monthly account pass (account_pass.hpp): a hand-worked month, and the AVX2 path
+// The monthly account pass (account_pass.hpp): a hand-worked month, and each vector path
 // against the portable one bit for bit on random states that reach every branch.
 #include <gtest/gtest.h>
 
@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 #include "complab/account_pass.hpp"
@@ -16,6 +17,7 @@ using complab::PassConstants;
 using complab::PassEvent;
 using complab::PassReps;
 using complab::PassSums;
+using complab::detail::SimdPath;
 
 namespace {
 
@@ -33,8 +35,21 @@ struct State {
 // A uniform draw u as the CSQL yes/no word whose to_unit32 is u (for u a multiple of 2^-32).
 std::uint32_t word_of(double u) { return static_cast<std::uint32_t>(u * 0x1.0p32); }
 
+// Every path this CPU has, the portable one first: each is checked, not only the one the
+// engine takes.
+std::vector<SimdPath> paths() {
+  std::vector<SimdPath> p;
+  for (const SimdPath path : {SimdPath::none, SimdPath::avx2, SimdPath::avx512}) {
+    if (complab::detail::simd_path_supported(path)) p.push_back(path);
+  }
+  return p;
+}
+
 void record_path() {
-  ::testing::Test::RecordProperty("batched_path", complab::detail::uses_avx2() ? "avx2" : "portable");
+  std::string names;
+  for (const SimdPath path : paths()) names += std::string(names.empty() ? "" : ",") + complab::detail::simd_path_name(path);
+  ::testing::Test::RecordProperty("batched_paths", names);
+  ::testing::Test::RecordProperty("batched_path", complab::detail::simd_path_name(complab::detail::simd_path()));
 }
 
 }  // namespace
@@ -68,12 +83,15 @@ TEST(AccountPass, HandWorkedMonth) {
   c.csql_rate = 0.5, c.csql_health_exponent = 1.0;
   // By CSM + 1: entry 0 for accounts without one.
   const std::vector<double> shift{0.05 * std::log(1e-3), 0.1, 0.1}, effort{0.0, 0.8, 0.8};
-  for (const bool vector_path : {true, false}) {
+  // The engine's entry point, then each path (none: the portable code).
+  std::vector<int> runs{-1};
+  for (const SimdPath path : paths()) runs.push_back(static_cast<int>(path));
+  for (const int run : runs) {
     State t = s;
     std::vector<PassEvent> events(4);
-    const PassSums sums = vector_path ? complab::account_pass(c, t.view(), PassReps{shift.data(), effort.data()}, 4, events.data())
-                                      : complab::detail::account_pass_portable(c, t.view(), PassReps{shift.data(), effort.data()}, 4,
-                                                                               events.data());
+    const PassReps r{shift.data(), effort.data()};
+    const PassSums sums = run < 0 ? complab::account_pass(c, t.view(), r, 4, events.data())
+                                  : complab::detail::account_pass_on(static_cast<SimdPath>(run), c, t.view(), r, 4, events.data());
     EXPECT_NEAR(t.health[0], 0.5, 1e-15);
     EXPECT_EQ(t.health[1], 0.0);
     EXPECT_EQ(t.health[2], 1.0);
@@ -97,15 +115,15 @@ TEST(AccountPass, VectorPathEqualsPortableBitForBit) {
   // Random states with clipping at both ends, negative usage factors, zero and huge ARR
   // (from 2^52 cents, or near 2^51 with a factor over 2, the vector path hands a group to
   // the scalar code), accounts without CSMs, pending and closing hand-offs, gamma 1 and
-  // 1.5, and no CSQLs (no words, as the engine calls it); every length around the vector
-  // width.
+  // 1.5, and no CSQLs (no words, as the engine calls it); lengths around the vector widths
+  // (4 and 8); every path this CPU has.
   record_path();
   std::mt19937_64 gen(3);
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   std::normal_distribution<double> normal(0.0, 1.0);
   const std::vector<double> shift{-0.4, -0.3, 0.0, 0.2, 0.45}, effort{0.0, 0.0, 0.5, 1.0, 2.5};  // by CSM + 1
   for (const double gamma : {1.0, 1.5, 0.0}) {  // 0.0: no CSQLs
-    for (const std::size_t n : {0, 1, 3, 4, 5, 8, 13, 1000}) {
+    for (const std::size_t n : {0, 1, 3, 4, 5, 7, 8, 9, 13, 15, 16, 17, 23, 1000, 1003}) {
       State s;
       for (std::size_t k = 0; k < n; ++k) {
         s.csm.push_back(static_cast<int>(gen() % 5) - 1);
@@ -128,26 +146,41 @@ TEST(AccountPass, VectorPathEqualsPortableBitForBit) {
       c.usage_drift = 0.3, c.usage_noise = 0.05;
       const bool csqls = gamma > 0;
       c.csql_rate = csqls ? 0.4 : 0.0, c.csql_health_exponent = csqls ? gamma : 1.0;
-      State v = s, p = s;
-      PassAccounts view_v = v.view(), view_p = p.view();
-      if (!csqls) view_v.csql_bits = view_p.csql_bits = nullptr;
-      std::vector<PassEvent> ev(n), ep(n);
-      const PassSums sv = complab::account_pass(c, view_v, PassReps{shift.data(), effort.data()}, n, ev.data());
+      State p = s;
+      PassAccounts view_p = p.view();
+      if (!csqls) view_p.csql_bits = nullptr;
+      std::vector<PassEvent> ep(n);
       const PassSums sp = complab::detail::account_pass_portable(c, view_p, PassReps{shift.data(), effort.data()}, n, ep.data());
-      for (std::size_t k = 0; k < n; ++k) {
-        EXPECT_EQ(std::bit_cast<std::uint64_t>(v.health[k]), std::bit_cast<std::uint64_t>(p.health[k])) << k;
-        EXPECT_EQ(v.arr_usage[k], p.arr_usage[k]) << k;
+      std::vector<int> runs{-1};  // the engine's entry point, then each vector path
+      for (const SimdPath path : paths()) {
+        if (path != SimdPath::none) runs.push_back(static_cast<int>(path));
       }
-      EXPECT_EQ(sv.health_micros, sp.health_micros);
-      EXPECT_EQ(sv.usage_up, sp.usage_up);
-      EXPECT_EQ(sv.usage_down, sp.usage_down);
-      EXPECT_EQ(sv.due, sp.due);
-      EXPECT_EQ(sv.over_limit, sp.over_limit);
-      ASSERT_EQ(sv.events, sp.events) << "n " << n << " gamma " << gamma;
-      for (std::size_t e = 0; e < sv.events; ++e) {
-        EXPECT_EQ(ev[e].position, ep[e].position);
-        EXPECT_EQ(ev[e].csql, ep[e].csql);
-        EXPECT_EQ(ev[e].due, ep[e].due);
+      for (const int run : runs) {
+        const std::string name = run < 0 ? "account_pass" : complab::detail::simd_path_name(static_cast<SimdPath>(run));
+        State v = s;
+        PassAccounts view_v = v.view();
+        if (!csqls) view_v.csql_bits = nullptr;
+        // A sentinel past the end: a vector path writes no event beyond n.
+        std::vector<PassEvent> ev(n + 1, PassEvent{7, true, true});
+        const PassSums sv = run < 0 ? complab::account_pass(c, view_v, PassReps{shift.data(), effort.data()}, n, ev.data())
+                                    : complab::detail::account_pass_on(static_cast<SimdPath>(run), c, view_v,
+                                                                       PassReps{shift.data(), effort.data()}, n, ev.data());
+        for (std::size_t k = 0; k < n; ++k) {
+          EXPECT_EQ(std::bit_cast<std::uint64_t>(v.health[k]), std::bit_cast<std::uint64_t>(p.health[k])) << name << " " << k;
+          EXPECT_EQ(v.arr_usage[k], p.arr_usage[k]) << name << " " << k;
+        }
+        EXPECT_EQ(sv.health_micros, sp.health_micros) << name;
+        EXPECT_EQ(sv.usage_up, sp.usage_up) << name;
+        EXPECT_EQ(sv.usage_down, sp.usage_down) << name;
+        EXPECT_EQ(sv.due, sp.due) << name;
+        EXPECT_EQ(sv.over_limit, sp.over_limit) << name;
+        ASSERT_EQ(sv.events, sp.events) << name << " n " << n << " gamma " << gamma;
+        for (std::size_t e = 0; e < sv.events; ++e) {
+          EXPECT_EQ(ev[e].position, ep[e].position) << name;
+          EXPECT_EQ(ev[e].csql, ep[e].csql) << name;
+          EXPECT_EQ(ev[e].due, ep[e].due) << name;
+        }
+        EXPECT_EQ(ev[n].position, 7u) << name << " n " << n;
       }
       if (n == 1000) {
         // The states reach the cases named above.

@@ -6,8 +6,10 @@
 #include <limits>
 #include <numeric>
 #include <thread>
+#include <vector>
 
 #include "complab/engine.hpp"
+#include "complab/simd.hpp"
 #include "plan_test_util.hpp"
 
 using namespace complab;
@@ -194,10 +196,27 @@ TEST_P(EngineModes, SplitRunsJoinIntoTheWholeRun) {
 
 INSTANTIATE_TEST_SUITE_P(FixedAndResponsive, EngineModes, ::testing::Values(0.0, 2.0));
 
+// Every kernel path this CPU has (simd.hpp), the portable one first, for the golden values:
+// each must give them. Restores the widest path when done.
+class EachSimdPath {
+ public:
+  ~EachSimdPath() { detail::force_simd_path(widest_); }
+  std::vector<detail::SimdPath> paths() const {
+    std::vector<detail::SimdPath> p;
+    for (const auto path : {detail::SimdPath::none, detail::SimdPath::avx2, detail::SimdPath::avx512}) {
+      if (detail::simd_path_supported(path)) p.push_back(path);
+    }
+    return p;
+  }
+
+ private:
+  detail::SimdPath widest_ = detail::simd_path();
+};
+
 // Pins the draws and the dynamics: an optimisation of the month loop must leave every
-// output bit-identical (a change to the model updates these values on purpose). Re-pinned
-// when an account-month's three dense draws (the CSQL yes/no and the health and usage
-// normals' first words) moved into one AccountMonth block (docs/model.md §2).
+// output bit-identical (a change to the model updates these values on purpose), on every
+// kernel path. Re-pinned when an account-month's three dense draws (the CSQL yes/no and the
+// health and usage normals' first words) moved into one AccountMonth block (docs/model.md §2).
 TEST(Engine, OutputsMatchGoldenValues) {
   auto fnv = [](const SimulationOutput& o) {
     std::uint64_t h = 1469598103934665603ull;
@@ -206,10 +225,14 @@ TEST(Engine, OutputsMatchGoldenValues) {
     }
     return h;
   };
-  Scenario sc = small_scenario();
-  EXPECT_EQ(fnv(run(sc, 6, 1)), 0x18f96bcfc485107eull);
-  sc.world.behaviour.incentive_sensitivity = 1.0;
-  EXPECT_EQ(fnv(run(sc, 6, 1)), 0xdb8da8cf4f82f7d0ull);
+  EachSimdPath each;
+  for (const auto path : each.paths()) {
+    detail::force_simd_path(path);
+    Scenario sc = small_scenario();
+    EXPECT_EQ(fnv(run(sc, 6, 1)), 0x18f96bcfc485107eull) << detail::simd_path_name(path);
+    sc.world.behaviour.incentive_sensitivity = 1.0;
+    EXPECT_EQ(fnv(run(sc, 6, 1)), 0xdb8da8cf4f82f7d0ull) << detail::simd_path_name(path);
+  }
 }
 
 // The same pin over a world that takes the engine's other paths: health noise without usage
@@ -287,13 +310,18 @@ TEST(Engine, EveryOutputOfAMixedWorldMatchesGoldenValues) {
   opt.seed = 23;
   opt.threads = 2;
   opt.keep_accounts = true;
-  for (const double beta : {0.0, 1.0}) {
-    sc.world.behaviour.incentive_sensitivity = beta;
-    SimulationOutput out;
-    RunControl control;
-    run_simulation(sc, opt, out, control);
-    pay_reps(sc, out, 0, opt.trials);
-    EXPECT_EQ(hash_everything(out), beta == 0.0 ? 0x42f31855aaa9a665ull : 0x0c9552af41cf8cc1ull) << "beta " << beta;
+  EachSimdPath each;
+  for (const auto path : each.paths()) {
+    detail::force_simd_path(path);
+    for (const double beta : {0.0, 1.0}) {
+      sc.world.behaviour.incentive_sensitivity = beta;
+      SimulationOutput out;
+      RunControl control;
+      run_simulation(sc, opt, out, control);
+      pay_reps(sc, out, 0, opt.trials);
+      EXPECT_EQ(hash_everything(out), beta == 0.0 ? 0x42f31855aaa9a665ull : 0x0c9552af41cf8cc1ull)
+          << "beta " << beta << " " << detail::simd_path_name(path);
+    }
   }
 }
 

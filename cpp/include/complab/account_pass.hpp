@@ -3,11 +3,13 @@
 /// The monthly pass over one segment's active accounts (docs/model.md §5: health, usage,
 /// whether a renewal is due and the CSQL's yes/no), on state held in list order so it
 /// loads contiguously.
-/// The AVX2 path, chosen at run time, does four accounts at a time with the scalar code's
-/// operations in the same order, so its results are the same bit for bit;
-/// tests/cpp/test_account_pass.cpp compares the two.
+/// The AVX2 and AVX-512 paths, chosen at run time (simd.hpp), do four or eight accounts at a
+/// time with the scalar code's operations in the same order, so their results are the same
+/// bit for bit; tests/cpp/test_account_pass.cpp compares them.
 #include <cstddef>
 #include <cstdint>
+
+#include "complab/simd.hpp"
 
 namespace complab {
 
@@ -68,9 +70,12 @@ PassSums account_pass(const PassConstants& c, const PassAccounts& a, const PassR
                       PassEvent* events);
 
 namespace detail {
-/// account_pass without SIMD, whatever the CPU (the tests compare the two).
+/// account_pass without SIMD, whatever the CPU (the tests compare the paths).
 PassSums account_pass_portable(const PassConstants& c, const PassAccounts& a, const PassReps& reps,
                                std::size_t n, PassEvent* events);
+/// account_pass on a given path; throws std::invalid_argument where the CPU lacks it.
+PassSums account_pass_on(SimdPath path, const PassConstants& c, const PassAccounts& a, const PassReps& reps,
+                         std::size_t n, PassEvent* events);
 }  // namespace detail
 
 }  // namespace complab

@@ -12,28 +12,25 @@
 #include <cstdint>
 
 #include "complab/random.hpp"
+#include "complab/simd.hpp"
 
 namespace complab {
 
 /// The two words of block `block` (0, 1, ...) of KeyedStream(seed_key, trial, entity[j],
 /// month, purpose) for j < n: `first[j]` is what its call number 2 block + 1 returns and
-/// `second[j]` the next. AVX2 where the CPU has it, chosen at run time; the portable code
-/// gives the same words.
+/// `second[j]` the next. AVX-512 or AVX2 where the CPU has it, chosen at run time
+/// (detail::simd_path); the portable code gives the same words.
 void block_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,
                  std::uint32_t month, Purpose purpose, std::uint32_t block, std::uint64_t* first,
                  std::uint64_t* second);
 
 /// unit_normal_first_word for `word[0..n)`: sets `z[k]` where the word is accepted and lists
 /// the other positions, in order, in `declined` (room for n); returns how many it listed
-/// (their `z` is left unspecified). AVX2 where the CPU has it, with the same values.
+/// (their `z` is left unspecified). AVX-512 or AVX2 where the CPU has it, with the same values.
 std::size_t unit_normals_first_words(const std::uint64_t* word, std::size_t n, double* z,
                                      std::uint32_t* declined);
 
 namespace detail {
-/// Whether block_words, unit_normals_first_words and account_pass (account_pass.hpp) take
-/// their AVX2 paths on this CPU.
-bool uses_avx2();
-
 /// block_words and unit_normals_first_words without SIMD, whatever the CPU (the tests
 /// compare the two).
 void block_words_portable(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity,
@@ -41,6 +38,14 @@ void block_words_portable(std::uint64_t seed_key, std::uint32_t trial, const std
                           std::uint64_t* first, std::uint64_t* second);
 std::size_t unit_normals_first_words_portable(const std::uint64_t* word, std::size_t n, double* z,
                                               std::uint32_t* declined);
+
+/// block_words and unit_normals_first_words on a given path, for the tests and the
+/// benchmark; throws std::invalid_argument where the CPU lacks it (simd_path_supported).
+void block_words_on(SimdPath path, std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity,
+                    std::size_t n, std::uint32_t month, Purpose purpose, std::uint32_t block, std::uint64_t* first,
+                    std::uint64_t* second);
+std::size_t unit_normals_first_words_on(SimdPath path, const std::uint64_t* word, std::size_t n, double* z,
+                                        std::uint32_t* declined);
 }  // namespace detail
 
 /// The Philox block whose two words are `first` and `second` (see block_words), for the
