@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "complab/simd.hpp"
 #include "complab/steady_state.hpp"
 
 namespace complab::process {
@@ -34,21 +35,44 @@ ChurnModel::ChurnModel(const WorldConfig& w) : lambda_h_(w.churn_health_effect),
 }
 
 namespace {
-// One loop, compiled for each vector width and chosen at load time; portable_exp gives
-// every clone the scalar bits. In place: `chance` holds the base hazards on entry.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void churn_chances(
-    double* __restrict chance, const double* __restrict h, const double* __restrict g, std::size_t n,
-    double lambda_h, double lambda_g) {
+// One loop, compiled for each vector path (simd.hpp) and vectorised by the compiler;
+// portable_exp gives every path the scalar bits. In place: `chance` holds the base hazards
+// on entry.
+[[gnu::always_inline]] inline void churn_chances(double* __restrict chance, const double* __restrict h,
+                                                 const double* __restrict g, std::size_t n, double lambda_h,
+                                                 double lambda_g) {
   for (std::size_t k = 0; k < n; ++k) {
     chance[k] = clip01(chance[k] * portable_exp(lambda_h * (0.5 - h[k])) * (1.0 + lambda_g * g[k]));
   }
 }
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) void churn_chances_avx2(double* __restrict chance, const double* __restrict h,
+                                                        const double* __restrict g, std::size_t n, double lambda_h,
+                                                        double lambda_g) {
+  churn_chances(chance, h, g, n, lambda_h, lambda_g);
+}
+__attribute__((target("avx512f,avx512dq,avx512vl"))) void churn_chances_avx512(
+    double* __restrict chance, const double* __restrict h, const double* __restrict g, std::size_t n, double lambda_h,
+    double lambda_g) {
+  churn_chances(chance, h, g, n, lambda_h, lambda_g);
+}
+#endif
 }  // namespace
 
-void ChurnModel::p_many(int s, const int* r, const double* h, const double* g, std::size_t n, double* out) const {
+void ChurnModel::p_many_on(detail::SimdPath path, int s, const int* r, const double* h, const double* g,
+                           std::size_t n, double* out) const {
+  detail::require_simd_path(path);
   const auto& scale = scale_[static_cast<std::size_t>(s)];
   for (std::size_t k = 0; k < n; ++k) out[k] = scale[std::min(static_cast<std::size_t>(r[k]), scale.size() - 1)];
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (path == detail::SimdPath::avx512) return churn_chances_avx512(out, h, g, n, lambda_h_, lambda_g_);
+  if (path == detail::SimdPath::avx2) return churn_chances_avx2(out, h, g, n, lambda_h_, lambda_g_);
+#endif
   churn_chances(out, h, g, n, lambda_h_, lambda_g_);
+}
+
+void ChurnModel::p_many(int s, const int* r, const double* h, const double* g, std::size_t n, double* out) const {
+  p_many_on(detail::simd_path(), s, r, h, g, n, out);
 }
 
 }  // namespace complab::process

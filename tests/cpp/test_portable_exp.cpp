@@ -1,7 +1,8 @@
 // portable_exp against libm's exp, and the churn chances a vector at a time against one at
-// a time: the same bits whichever vector width the CPU gave the loop.
+// a time: the same bits on every vector path the CPU has.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstdint>
@@ -14,6 +15,7 @@
 #include "world_test_util.hpp"
 
 using complab::portable_exp;
+using complab::detail::SimdPath;
 
 namespace {
 std::int64_t ulps(double a, double b) {
@@ -60,10 +62,14 @@ TEST(PortableExp, ChurnChancesTogetherEqualOneAtATime) {
       h[k] = k % 7 == 0 ? -0.5 : unit(gen);  // an out-of-range health: a chance above 1, clipped
       g[k] = unit(gen) * 0.5;
     }
-    churn.p_many(0, r.data(), h.data(), g.data(), n, p.data());
-    for (std::size_t k = 0; k < n; ++k) {
-      EXPECT_EQ(std::bit_cast<std::uint64_t>(p[k]), std::bit_cast<std::uint64_t>(churn.p(0, r[k], h[k], g[k])))
-          << "n " << n << " k " << k;
+    for (const auto path : {SimdPath::none, SimdPath::avx2, SimdPath::avx512}) {
+      if (!complab::detail::simd_path_supported(path)) continue;
+      std::fill(p.begin(), p.end(), -1.0);
+      churn.p_many_on(path, 0, r.data(), h.data(), g.data(), n, p.data());
+      for (std::size_t k = 0; k < n; ++k) {
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(p[k]), std::bit_cast<std::uint64_t>(churn.p(0, r[k], h[k], g[k])))
+            << complab::detail::simd_path_name(path) << " n " << n << " k " << k;
+      }
     }
   }
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "complab/portable_exp.hpp"
+#include "complab/simd.hpp"
 
 #include "complab/account_pass.hpp"
 #include "complab/scenario.hpp"
@@ -90,6 +91,9 @@ class ChurnModel {
   /// p(s, r[k], h[k], g[k]) for k < n into out[k], a vector at a time where the CPU allows:
   /// the same bits as p (portable_exp).
   void p_many(int s, const int* r, const double* h, const double* g, std::size_t n, double* out) const;
+  /// p_many on vector path `path` (simd.hpp; the tests compare them); throws where the CPU lacks it.
+  void p_many_on(detail::SimdPath path, int s, const int* r, const double* h, const double* g, std::size_t n,
+                 double* out) const;
   double health_effect() const { return lambda_h_; }
   double gap_effect() const { return lambda_g_; }
 
