@@ -1,4 +1,4 @@
-"""Time of a responsive Sobol study of the default scenario (the issue's target: 500 runs of
+"""Time of a responsive Sobol study of the default scenario (the target: 500 runs of
 100 trials in 20 s on 2 cores).
 
     python bench/sobol_study.py                    # 40 runs of 100 trials, all cores

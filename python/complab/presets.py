@@ -637,7 +637,7 @@ def workforce(hiring: bool = False) -> Scenario:
     tenure), leave at 20% a year and are backfilled after 2 months (60 days); CSMs ramp over
     3 months (50/75/100%) and leave at 15% a year; SDRs ramp over 3 months and leave at 30% a
     year, backfilled after a month. Vacant territories are covered by the segment's other
-    reps. The AE figures are the planning convention the issue set; the CSM and SDR figures
+    reps. The AE figures are a common planning convention; the CSM and SDR figures
     are assumptions in the range the sales-turnover surveys of docs/model.md §9 report. With
     `hiring`, the plan adds two SMB AEs in month 3 and one mid-market AE in month 6 (a
     growth plan to cost). Starting reps' tenures are the steady state of these hazards, so
