@@ -1,6 +1,9 @@
 #include "complab/payroll.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <system_error>
+#include <thread>
 #include <stdexcept>
 #include <string>
 
@@ -300,6 +303,40 @@ void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, Pa
         if (row != nullptr) std::fill(row + n, row + max_measures, 0.0);
       }
     }
+  }
+}
+
+void evaluate_payroll_threaded(const std::vector<Plan>& plans, const PayrollInput& in, PayrollOutput& out,
+                               int threads) {
+  if (threads < 0) throw std::invalid_argument("threads: " + std::to_string(threads) + " is not >= 0 (0: all cores)");
+  const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  // Below about 32 trials a thread, starting one costs more than it saves.
+  const int n = std::clamp(threads > 0 ? threads : hw, 1, std::max(1, in.trials / 32));
+  if (n == 1) return evaluate_payroll(plans, in, out, 0, in.trials);
+  check(plans, in, out, 0, in.trials);  // bad input fails here, on the caller's thread
+  auto begin = [&](int i) { return static_cast<int>(static_cast<long long>(in.trials) * i / n); };
+  std::vector<std::exception_ptr> errors(static_cast<std::size_t>(n));
+  auto work = [&](int i) {
+    try {
+      evaluate_payroll(plans, in, out, begin(i), begin(i + 1));
+    } catch (...) {
+      errors[static_cast<std::size_t>(i)] = std::current_exception();
+    }
+  };
+  std::vector<std::thread> pool;
+  int started = 1;
+  for (; started < n; ++started) {
+    try {
+      pool.emplace_back(work, started);
+    } catch (const std::system_error&) {
+      break;  // no more threads: this one pays the ranges left
+    }
+  }
+  work(0);
+  for (int i = started; i < n; ++i) work(i);
+  for (std::thread& t : pool) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
   }
 }
 

@@ -104,7 +104,7 @@ py::dict plan_payout(const Plan& plan, const DoubleArray& actuals, int period_mo
 py::tuple payroll(const std::vector<Plan>& plans, const py::array& rep_raw_in,
                   const std::optional<py::array>& churn_in, const std::vector<int>& rep_plan,
                   int period_months, const std::optional<py::array>& terms_in,
-                  const std::optional<py::array>& tenure_in) {
+                  const std::optional<py::array>& tenure_in, int threads) {
   const Int64Array rep_raw = int64_array(rep_raw_in, "rep_raw");
   check_shape(rep_raw, "rep_raw", {-1, -1, -1, kNumRawSlots},
               ("(trials, reps, periods, " + std::to_string(kNumRawSlots) + ")").c_str());
@@ -163,7 +163,7 @@ py::tuple payroll(const std::vector<Plan>& plans, const py::array& rep_raw_in,
   PayrollOutput out{static_cast<int>(max_measures), measure_payout.mutable_data(), pay.mutable_data()};
   {
     py::gil_scoped_release release;
-    evaluate_payroll(plans, in, out, 0, in.trials);
+    evaluate_payroll_threaded(plans, in, out, threads);
   }
   return py::make_tuple(pay, measure_payout);
 }
@@ -261,11 +261,12 @@ void register_plans(py::module_& m) {
         "Evaluates one plan on rows of actuals[n, num_inputs] and spif_counts[n, n_spifs]; returns a "
         "dict of base, variable, spif (n,) and measures (n, n_measures).");
   m.def("evaluate_payroll", &payroll, "plans"_a, "rep_raw"_a, "first_renewal_churn"_a, "rep_plan"_a,
-        "period_months"_a, "rep_terms"_a = py::none(), "rep_tenure"_a = py::none(),
+        "period_months"_a, "rep_terms"_a = py::none(), "rep_tenure"_a = py::none(), "threads"_a = 0,
         "Pays every rep-period; returns (pay[trials, reps, periods, NUM_PAY_FIELDS], "
         "measure_payout[trials, reps, periods, max_measures]). rep_terms[trials, reps, periods, 2] "
         "(float: quota and OTE scales) and rep_tenure[trials, reps, months] (int16, -1 vacant) "
-        "may be None: scales 1, every seat held all along by a long-tenured rep.");
+        "may be None: scales 1, every seat held all along by a long-tenured rep. threads: 0 all "
+        "cores (the values do not depend on it).");
 
   // Names of the PayField enum, in its order.
   constexpr std::array<const char*, kNumPayFields> kPayFieldNames{

@@ -1052,9 +1052,9 @@ def curve_value_clamped(curve: PayoutCurve, attainment: typing.Annotated[numpy.t
     """
     Like curve_value, but flat below the first point (multipliers).
     """
-def evaluate_payroll(plans: collections.abc.Sequence[Plan], rep_raw: numpy.ndarray, first_renewal_churn: numpy.ndarray | None, rep_plan: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], period_months: typing.SupportsInt | typing.SupportsIndex, rep_terms: numpy.ndarray | None = None, rep_tenure: numpy.ndarray | None = None) -> tuple:
+def evaluate_payroll(plans: collections.abc.Sequence[Plan], rep_raw: numpy.ndarray, first_renewal_churn: numpy.ndarray | None, rep_plan: collections.abc.Sequence[typing.SupportsInt | typing.SupportsIndex], period_months: typing.SupportsInt | typing.SupportsIndex, rep_terms: numpy.ndarray | None = None, rep_tenure: numpy.ndarray | None = None, threads: typing.SupportsInt | typing.SupportsIndex = 0) -> tuple:
     """
-    Pays every rep-period; returns (pay[trials, reps, periods, NUM_PAY_FIELDS], measure_payout[trials, reps, periods, max_measures]). rep_terms[trials, reps, periods, 2] (float: quota and OTE scales) and rep_tenure[trials, reps, months] (int16, -1 vacant) may be None: scales 1, every seat held all along by a long-tenured rep.
+    Pays every rep-period; returns (pay[trials, reps, periods, NUM_PAY_FIELDS], measure_payout[trials, reps, periods, max_measures]). rep_terms[trials, reps, periods, 2] (float: quota and OTE scales) and rep_tenure[trials, reps, months] (int16, -1 vacant) may be None: scales 1, every seat held all along by a long-tenured rep. threads: 0 all cores (the values do not depend on it).
     """
 def metric_actuals(raw: typing.Annotated[numpy.typing.ArrayLike, numpy.int64]) -> numpy.typing.NDArray[numpy.float64]:
     """

@@ -492,6 +492,7 @@ class _Judge:
                 months,
                 self.terms[i],
                 self.tenure[i],
+                threads=1,  # the slices are this search's threads
             )[0]
 
         parts = (

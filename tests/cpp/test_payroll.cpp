@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -191,6 +192,52 @@ TEST(Payroll, TrialRangesWriteOnlyTheirTrials) {
   evaluate_payroll(plans, split.input({0, 1, -1}), out, 0, 1);
   EXPECT_EQ(split.pay, whole.pay);
   EXPECT_EQ(split.mp, whole.mp);
+}
+
+TEST(Payroll, ThreadedPayEqualsOneCallForAnyThreadCount) {
+  // 203 trials of random activity (not a multiple of any thread count's split).
+  constexpr int kManyTrials = 203;
+  const std::size_t rows = std::size_t{kManyTrials} * kReps * kPeriods;
+  std::vector<std::int64_t> raw(rows * kNumRawSlots, 0), churn(rows * 2, 0);
+  std::mt19937_64 gen(3);
+  for (std::size_t row = 0; row < rows; ++row) {
+    raw[row * kNumRawSlots + kNewArr] = static_cast<std::int64_t>(gen() % 5'000'000'000ull);
+    raw[row * kNumRawSlots + kNewLogos] = static_cast<std::int64_t>(gen() % 8);
+    raw[row * kNumRawSlots + kBookStartArr] = 100'000'000;
+    raw[row * kNumRawSlots + kBookKeptArr] = 90'000'000 + static_cast<std::int64_t>(gen() % 10'000'000);
+    raw[row * kNumRawSlots + kBookEndArr] = 95'000'000 + static_cast<std::int64_t>(gen() % 15'000'000);
+    churn[row * 2] = static_cast<std::int64_t>(gen() % 1'000'000'000ull);
+    churn[row * 2 + 1] = static_cast<std::int64_t>(gen() % 3);
+  }
+  PayrollInput in;
+  in.trials = kManyTrials;
+  in.reps = kReps;
+  in.periods = kPeriods;
+  in.period_months = kMonths;
+  in.rep_raw = raw.data();
+  in.first_renewal_churn = churn.data();
+  in.rep_plan = {0, 1, -1};
+  const std::vector<Plan> plans{ae_plan(), csm_plan()};
+  auto pay_with = [&](int threads) {
+    std::vector<double> pay(rows * kNumPayFields, -1.0), mp(rows * kMaxMeasures, -1.0);
+    PayrollOutput out{kMaxMeasures, mp.data(), pay.data()};
+    if (threads < 0) {
+      evaluate_payroll(plans, in, out, 0, kManyTrials);
+    } else {
+      evaluate_payroll_threaded(plans, in, out, threads);
+    }
+    pay.insert(pay.end(), mp.begin(), mp.end());
+    return pay;
+  };
+  const std::vector<double> one_call = pay_with(-1);
+  for (const int threads : {0, 1, 2, 3, 7}) EXPECT_EQ(pay_with(threads), one_call) << threads << " threads";
+  // Bad input fails on the caller's thread, with the same message as one call.
+  std::vector<double> pay(rows * kNumPayFields), mp(rows * kMaxMeasures);
+  PayrollOutput out{kMaxMeasures, mp.data(), pay.data()};
+  expect_invalid_argument([&] { evaluate_payroll_threaded(plans, in, out, -1); }, "threads: -1 is not >= 0");
+  in.rep_plan = {0, 2, -1};
+  expect_invalid_argument([&] { evaluate_payroll_threaded(plans, in, out, 3); },
+                          "rep_plan[1]: 2 is not a plan index (allowed: -1..1)");
 }
 
 TEST(Payroll, ArgumentErrorsNameTheField) {

@@ -154,4 +154,10 @@ struct PayrollOutput {
 void evaluate_payroll(const std::vector<Plan>& plans, const PayrollInput& in, PayrollOutput& out,
                       int trial_begin, int trial_end);
 
+/// evaluate_payroll of every trial, split into contiguous trial ranges over `threads`
+/// threads (0: all cores; at least 32 trials a thread): each trial is paid by one thread
+/// alone, so the values are those of one call.
+void evaluate_payroll_threaded(const std::vector<Plan>& plans, const PayrollInput& in, PayrollOutput& out,
+                               int threads);
+
 }  // namespace complab
