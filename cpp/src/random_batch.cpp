@@ -346,6 +346,38 @@ std::size_t detail::unit_normals_first_words_portable(const std::uint64_t* word,
 
 namespace {
 
+// split_account_month's loop, compiled for each path and vectorised by the compiler.
+[[gnu::always_inline]] inline void split_words(std::uint64_t* __restrict first, std::uint64_t* __restrict second,
+                                               std::size_t n, std::uint32_t* __restrict yes_no) {
+  for (std::size_t k = 0; k < n; ++k) {
+    const std::uint64_t a = first[k], b = second[k];
+    yes_no[k] = static_cast<std::uint32_t>((a & 0xFFFF) | ((b & 0xFFFF) << 16));
+    first[k] = normal_word_of_48(a >> 16);
+    second[k] = normal_word_of_48(b >> 16);
+  }
+}
+#if defined(__x86_64__) && defined(__GNUC__)
+__attribute__((target("avx2"))) void split_words_avx2(std::uint64_t* first, std::uint64_t* second, std::size_t n,
+                                                      std::uint32_t* yes_no) {
+  split_words(first, second, n, yes_no);
+}
+__attribute__((target("avx512f,avx512dq,avx512vl"))) void split_words_avx512(std::uint64_t* first,
+                                                                             std::uint64_t* second, std::size_t n,
+                                                                             std::uint32_t* yes_no) {
+  split_words(first, second, n, yes_no);
+}
+#endif
+
+void split_path(detail::SimdPath path, std::uint64_t* first, std::uint64_t* second, std::size_t n,
+                std::uint32_t* yes_no) {
+#if defined(__x86_64__) && defined(__GNUC__)
+  if (path == detail::SimdPath::avx512) return split_words_avx512(first, second, n, yes_no);
+  if (path == detail::SimdPath::avx2) return split_words_avx2(first, second, n, yes_no);
+#endif
+  (void)path;
+  split_words(first, second, n, yes_no);
+}
+
 std::size_t unit_normals_path(detail::SimdPath path, const std::uint64_t* word, std::size_t n, double* z,
                               std::uint32_t* declined) {
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -370,6 +402,16 @@ void block_words_path(detail::SimdPath path, const Counter& c, const std::uint32
 
 std::size_t unit_normals_first_words(const std::uint64_t* word, std::size_t n, double* z, std::uint32_t* declined) {
   return unit_normals_path(detail::simd_path(), word, n, z, declined);
+}
+
+void split_account_month(std::uint64_t* first, std::uint64_t* second, std::size_t n, std::uint32_t* yes_no) {
+  split_path(detail::simd_path(), first, second, n, yes_no);
+}
+
+void detail::split_account_month_on(SimdPath path, std::uint64_t* first, std::uint64_t* second, std::size_t n,
+                                    std::uint32_t* yes_no) {
+  require_simd_path(path);
+  split_path(path, first, second, n, yes_no);
 }
 
 void block_words(std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity, std::size_t n,

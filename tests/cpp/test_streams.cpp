@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/random/normal_distribution.hpp>
 #include <cmath>
+#include <random>
 #include <vector>
 
 #include "complab/random_batch.hpp"
@@ -50,6 +51,27 @@ TEST(AccountMonthBlock, SplitsIntoTheDocumentedBits) {
   EXPECT_EQ(normal_word_of_48(0xFFFFFFFFFFFFull), 0xFFFFFFFFFF0000FFull);
   EXPECT_EQ(to_unit32(0x80000000u), 0.5);
   EXPECT_EQ(to_unit32(0xFFFFFFFFu), 1.0 - 0x1.0p-32);
+}
+
+// Every vector path splits as the documented bits say, for every length up to a few vectors.
+TEST(AccountMonthBlock, EveryPathSplitsTheSameBits) {
+  std::mt19937_64 gen(9);
+  for (std::size_t n = 0; n <= 40; ++n) {
+    std::vector<std::uint64_t> a(n), b(n);
+    for (std::size_t k = 0; k < n; ++k) a[k] = gen(), b[k] = gen();
+    for (const auto path : {detail::SimdPath::none, detail::SimdPath::avx2, detail::SimdPath::avx512}) {
+      if (!detail::simd_path_supported(path)) continue;
+      std::vector<std::uint64_t> first = a, second = b;
+      std::vector<std::uint32_t> yes_no(n + 1, 0xDEADBEEFu);  // one past the end: left alone
+      detail::split_account_month_on(path, first.data(), second.data(), n, yes_no.data());
+      for (std::size_t k = 0; k < n; ++k) {
+        EXPECT_EQ(yes_no[k], static_cast<std::uint32_t>((a[k] & 0xFFFF) | ((b[k] & 0xFFFF) << 16)));
+        EXPECT_EQ(first[k], normal_word_of_48(a[k] >> 16));
+        EXPECT_EQ(second[k], normal_word_of_48(b[k] >> 16));
+      }
+      EXPECT_EQ(yes_no[n], 0xDEADBEEFu) << detail::simd_path_name(path) << " n " << n;
+    }
+  }
 }
 
 // Golden values: the first accounts' draws for seed 7, trial 2, SMB, month 3. A change to

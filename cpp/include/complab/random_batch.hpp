@@ -44,6 +44,9 @@ std::size_t unit_normals_first_words_portable(const std::uint64_t* word, std::si
 void block_words_on(SimdPath path, std::uint64_t seed_key, std::uint32_t trial, const std::uint32_t* entity,
                     std::size_t n, std::uint32_t month, Purpose purpose, std::uint32_t block, std::uint64_t* first,
                     std::uint64_t* second);
+/// split_account_month on `path` (the tests compare the paths).
+void split_account_month_on(SimdPath path, std::uint64_t* first, std::uint64_t* second, std::size_t n,
+                            std::uint32_t* yes_no);
 std::size_t unit_normals_first_words_on(SimdPath path, const std::uint64_t* word, std::size_t n, double* z,
                                         std::uint32_t* declined);
 }  // namespace detail
@@ -66,15 +69,9 @@ inline std::uint64_t normal_word_of_48(std::uint64_t bits) {
 /// `second[k]` (block_words), in place: `first[k]` becomes the health normal's first word
 /// (normal_word_of_48 of the first word's top 48 bits), `second[k]` the usage normal's (of
 /// the second word's top 48 bits), and `yes_no[k]` the 32-bit word of the CSQL yes/no (the
-/// first word's low 16 bits, then the second's).
-inline void split_account_month(std::uint64_t* first, std::uint64_t* second, std::size_t n, std::uint32_t* yes_no) {
-  for (std::size_t k = 0; k < n; ++k) {
-    const std::uint64_t a = first[k], b = second[k];
-    yes_no[k] = static_cast<std::uint32_t>((a & 0xFFFF) | ((b & 0xFFFF) << 16));
-    first[k] = normal_word_of_48(a >> 16);
-    second[k] = normal_word_of_48(b >> 16);
-  }
-}
+/// first word's low 16 bits, then the second's). Vectorised on the kernels' path (bit
+/// operations: every path gives the same words).
+void split_account_month(std::uint64_t* first, std::uint64_t* second, std::size_t n, std::uint32_t* yes_no);
 
 /// Boost 1.74's unit normal (ziggurat: unit_normal_distribution with
 /// generate_int_float_pair<double, 8>) on a 64-bit generator whose first word is `word`,
