@@ -30,6 +30,8 @@ void TrialStreams::unit_normals(const std::uint64_t* word, std::uint32_t group, 
   blocks(group, declined_ids_.data(), m, month, purpose, declined_blocks_);
   for (std::size_t j = 0; j < m; ++j) {
     const std::size_t k = declined_[j];
+    // The stream's first word is the ziggurat's second: most wedges are decided by it.
+    if (unit_normal_wedge(word[k], declined_blocks_.first[j], z[k])) continue;
     WordThenStream words(word[k], stream(declined_blocks_, j, group, declined_ids_[j], month, purpose));
     z[k] = normal_(words);  // N(0, 1): the unit normal, as the common case above
   }

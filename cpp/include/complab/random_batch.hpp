@@ -89,6 +89,36 @@ inline bool unit_normal_first_word(std::uint64_t word, double& z) {
   return true;
 }
 
+/// Boost's unit normal on a generator whose first word `word` was declined by
+/// unit_normal_first_word and whose second word is `next_word`, where Boost's first wedge
+/// test accepts it (about half the declined words): sets `z` and returns true. Otherwise (the tail,
+/// a rejection, a second word that rounds to 1) returns false, and the caller runs Boost's
+/// own code from `word`. The same operations, in the same order, as Boost 1.74's
+/// unit_normal_distribution.
+inline bool unit_normal_wedge(std::uint64_t word, std::uint64_t next_word, double& z) {
+  const int bucket = static_cast<int>(word & 255);
+  const double r = static_cast<double>(static_cast<std::int64_t>((word & ~(std::uint64_t{1} << 11)) >> 8)) * 0x1.0p-56;
+  const double* const table_x = boost::random::detail::normal_table<double>::table_x;
+  const double* const table_y = boost::random::detail::normal_table<double>::table_y;
+  const int i = bucket >> 1;
+  if (i == 0) return false;  // the tail
+  const double x = r * table_x[i];
+  // uniform_01 on a 64-bit word: the word times 2^-64, unless it rounds to 1.
+  const double y01 = static_cast<double>(next_word) * 0x1.0p-64;
+  if (!(y01 < 1.0)) return false;
+  const double y = table_y[i] + y01 * (table_y[i + 1] - table_y[i]);
+  const double chord = (table_x[i] - table_x[i + 1]) * y01 - (table_x[i] - x);
+  const double tangent = y - (table_y[i] + (table_x[i] - x) * table_y[i] * table_x[i]);
+  // Convex layers (x_i >= 1): above the chord rejects, below the tangent accepts; concave
+  // layers swap the two bounds.
+  const bool convex = table_x[i] >= 1;
+  const double above_upper = convex ? chord : tangent, above_lower = convex ? tangent : chord;
+  if (!(above_upper < 0)) return false;  // rejected: Boost draws again
+  if (!(above_lower < 0) && !(y < std::exp(-(x * x / 2)))) return false;
+  z = x * static_cast<double>((bucket & 1) * 2 - 1);
+  return true;
+}
+
 /// boost::random::lognormal_distribution<double>(mu, sigma) on the stream whose next word is
 /// `word`: exp(z * sigma + mu) with z the unit normal, from the word alone in the common case;
 /// otherwise on `stream()`, that stream from the same word on (computed only then).
