@@ -230,6 +230,35 @@ def measure_sweep(scenario, trials: int, points: int, threads: int) -> dict:
     }
 
 
+def measure_paths(scenario, trials: int, threads: int, repeats: int) -> list[dict]:
+    """The engine on each vector path this CPU has, 1 thread and all, timed in turns; the
+    default path again afterwards. The results are the same on every path."""
+    paths = list(complab._core._simd_paths())
+    rows = []
+    try:
+        for n_threads in sorted({1, threads}):
+            runs = []
+            for path in paths:
+
+                def run(path=path, n_threads=n_threads):
+                    complab._core._use_simd_path(path)
+                    return complab.simulate(scenario, trials=trials, seed=1, threads=n_threads)
+
+                runs.append(run)
+            for run in runs:
+                run()  # warm
+            for path, (seconds, result) in zip(paths, best_in_turns(runs, repeats), strict=True):
+                rows.append(
+                    {
+                        "path": path,
+                        **figures(trials, n_threads, seconds, engine_account_months(result)),
+                    }
+                )
+    finally:
+        complab._core._use_simd_path(complab._core.SIMD)
+    return rows
+
+
 def machine() -> dict:
     model = ""
     try:
@@ -311,6 +340,15 @@ def markdown(r: dict) -> str:
                 f"| {row['threads']} | {row['mam_per_s']:.1f} | {row['speedup']:.2f}× "
                 f"| {row['efficiency']:.0%} |"
             )
+    if r.get("paths"):
+        lines += [
+            "",
+            "## Vector paths (the same results on each)",
+            "",
+            "| path | threads | M account-months/s |",
+            "|---|---|---|",
+        ]
+        lines += [f"| {p['path']} | {p['threads']} | {p['mam_per_s']:.1f} |" for p in r["paths"]]
     base = r["breakdown"][0]["ns_per_account_month"]
     lines += [
         "",
@@ -382,6 +420,9 @@ def main(argv: list[str] | None = None) -> dict:
                 "efficiency": speedup / threads,
             }
         )
+
+    print("vector paths ...", flush=True)
+    r["paths"] = measure_paths(scenario, n_engine, cores, repeats)
 
     print("latency of a 1,000-trial run ...", flush=True)
     complab.simulate(scenario, trials=1000, seed=2, threads=cores)

@@ -291,6 +291,24 @@ void register_engine(py::module_& m) {
   // The vector paths the engine's kernels take on this CPU, "avx512", "avx2" or "none" (same
   // results on each): the benchmarks record it.
   m.attr("SIMD") = detail::simd_path_name(detail::simd_path());
+  // For the benchmarks: the paths this CPU has, and a switch between them (results are the
+  // same on each; not while a run is going).
+  m.def("_simd_paths", [] {
+    py::list names;
+    for (const auto path : {detail::SimdPath::avx512, detail::SimdPath::avx2, detail::SimdPath::none}) {
+      if (detail::simd_path_supported(path)) names.append(detail::simd_path_name(path));
+    }
+    return names;
+  });
+  m.def("_use_simd_path", [](const std::string& name) {
+    for (const auto path : {detail::SimdPath::avx512, detail::SimdPath::avx2, detail::SimdPath::none}) {
+      if (name != detail::simd_path_name(path)) continue;
+      if (!detail::simd_path_supported(path)) throw py::value_error("simd path: this CPU has no " + name + " path");
+      detail::force_simd_path(path);
+      return;
+    }
+    throw py::value_error("simd path: '" + name + "' is not one of avx512, avx2, none");
+  }, py::arg("name"));
   // The streams' identity limits (identity.hpp), for validation before a run.
   m.attr("MAX_OPPORTUNITIES_PER_SOURCE_MONTH") = identity::kMaxOpportunitiesPerSourceMonth;
   m.attr("HEADCOUNT_FIELDS") = py::make_tuple("held", "ramping", "vacant", "hired", "left", "regretted",

@@ -7,8 +7,10 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from complab import presets
+import complab
+from complab import _core, presets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 import run as bench  # noqa: E402
@@ -96,6 +98,10 @@ def test_markdown_reports_every_measure():
             {"variant": "default scenario", "ns_per_account_month": 100.0},
             {"variant": "without either", "ns_per_account_month": 60.0},
         ],
+        "paths": [
+            {**engine, "path": "avx2", "mam_per_s": 10.0},
+            {**engine, "path": "none", "threads": 2, "mam_per_s": 7.5},
+        ],
     }
     text = bench.markdown(result)
     without_numba = bench.markdown({**result, "numba": None, "ratio_numba": None})
@@ -111,8 +117,36 @@ def test_markdown_reports_every_measure():
         "| 4 | not measurable here (2 cores) | | |",
         "| without either | 60.0 | 40.0 ns (40%) |",
         "2 cores, engine kernels avx2;",
+        "| avx2 | 1 | 10.0 |",
+        "| none | 2 | 7.5 |",
     ):
         assert expected in text, expected
+
+
+def test_paths_time_every_vector_path_with_the_same_results_and_restore_the_default():
+    scenario = presets.default().with_(world__months=12)
+    rows = bench.measure_paths(scenario, trials=2, threads=2, repeats=1)
+    paths = list(_core._simd_paths())
+    assert "none" in paths and _core.SIMD in paths
+    assert [(r["path"], r["threads"]) for r in rows] == [(p, t) for t in (1, 2) for p in paths]
+    assert len({r["account_months"] for r in rows}) == 1  # the same world on every path
+    assert (
+        bench.engine_account_months(complab.simulate(scenario, trials=2, seed=1))
+        == rows[0]["account_months"]
+    )
+    # Every path gives the same run, array for array.
+    runs = []
+    try:
+        for path in paths:
+            _core._use_simd_path(path)
+            runs.append(complab.simulate(scenario, trials=3, seed=4, threads=2).arrays)
+    finally:
+        _core._use_simd_path(_core.SIMD)
+    for arrays in runs[1:]:
+        for name in ("monthly", "rep_raw", "pay"):
+            np.testing.assert_array_equal(arrays[name], runs[0][name])
+    with pytest.raises(ValueError, match="'avx3' is not one of avx512, avx2, none"):
+        _core._use_simd_path("avx3")
 
 
 def test_peak_memory_is_the_fresh_process_own():
