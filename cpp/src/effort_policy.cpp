@@ -5,7 +5,9 @@
 #include <stdexcept>
 #include <string>
 
+#include "complab/book_terms.hpp"
 #include "complab/payroll.hpp"
+
 
 namespace complab {
 
@@ -213,7 +215,6 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
     const double usage_reach = 1.0 - std::pow(1.0 - kappa, left);
     const LiveAccounts& live = accounts_.live[s];
     const std::size_t n = live.size();
-    if (terms_.size() < n) terms_.resize(n);
     // Each account's terms first, independent of each other, so the CPU overlaps them; then
     // each CSM's sums over its own accounts in list order, in registers: the additions are
     // those of one loop adding into the reps' books, in the same order, so the same bits.
@@ -226,62 +227,43 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
       ae_follow_up_[a] = seg.expansion_win_rate * reps_.skill[a] * reps_.level[a];
       ae_follow_up_ratio_[a] = reps_.follow_up_ratio(a);
     }
-    // The churn chances of the CSMs' accounts renewing this period, together.
-    std::size_t renewing = 0;
+    // Every account's churn chance now, together (those not renewing this period are not used).
     if (churn_index_.size() < n) {
       churn_index_.resize(n);
-      churn_health_.resize(n);
-      churn_gap_.resize(n);
       churn_p_.resize(n);
+      health_power_.resize(n);
+      for (auto* column : {&term_churn_arr_, &term_churn_logos_, &term_usage_, &term_csql_, &term_csql_value_,
+                           &term_csql_wins_, &term_csql_win_value_}) {
+        column->resize(n);
+      }
     }
-    // Without branches (about half the accounts renew in a year's period, in no order):
-    // every account is written at the next place, which moves on only for those that count.
-    for (std::size_t k = 0; k < n; ++k) {
-      churn_index_[renewing] = accounts_.renewal_index[live.account[k]];
-      churn_health_[renewing] = live.health[k];
-      churn_gap_[renewing] = live.gap[k];
-      renewing += live.csm[k] >= 0 && live.renewal_month[k] <= last;
-    }
-    churn_.p_many(static_cast<int>(s), churn_index_.data(), churn_health_.data(), churn_gap_.data(), renewing,
-                  churn_p_.data());
-    renewing = 0;
+    for (std::size_t k = 0; k < n; ++k) churn_index_[k] = accounts_.renewal_index[live.account[k]];
+    churn_.p_many(static_cast<int>(s), churn_index_.data(), live.health.data(), live.gap.data(), n, churn_p_.data());
+    // AEs: the hand-offs closing this month.
     for (std::size_t k = 0; k < n; ++k) {
       const std::uint32_t i = live.account[k];
-      const double arr = static_cast<double>(accounts_.arr_fixed[i] + live.arr_usage[k]) / 100.0, h = live.health[k];
       const int ae = accounts_.ae[i];
-      if (ae >= 0 && live.exp_close[k] == t) {
-        const double d_win = process::follow_up_rate(seg, reps_.skill[static_cast<std::size_t>(ae)], reps_.level[static_cast<std::size_t>(ae)], h) / (1.0 - w_.effort.ae_new_business_ref);
-        book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(accounts_.exp_value[i]) / 100.0 * d_win;
-        book_[static_cast<std::size_t>(ae)].expansions += d_win;
-      }
-      AccountTerms& a = terms_[k];
-      a = AccountTerms{};  // a zero term adds nothing: the sums start at +0 and never reach -0
-      if (live.csm[k] < 0) continue;
-      // 1 <= d <= 12: an active account renews within the coming 12 months. Selects, not
-      // branches, as above; a chance read past the renewing ones is not used.
-      const int d = live.renewal_month[k] - t + 1;  // months to the renewal, this one included
-      const bool renews = live.renewal_month[k] <= last;
-      const double pc = churn_p_[renewing];
-      renewing += renews;
-      const bool sensitive = renews && pc > 0.0 && pc < 1.0;
-      const double reach = renewal_reach[static_cast<std::size_t>(d)];
-      a.churn_arr = sensitive ? arr * lambda_h * pc * reach : 0.0;
-      a.churn_logos = sensitive ? lambda_h * pc * reach : 0.0;
-      a.usage = static_cast<double>(live.arr_usage[k]) / 100.0 * seg.usage_drift * usage_reach;
-      // As the month's pass: a hand-off closing this month no longer blocks a CSQL.
-      if ((live.exp_close[k] < 0 || live.exp_close[k] == t) && seg.csql_rate > 0) {
-        const double rate = process::csql_rate(w_, seg, h);
-        const double value = seg.upsell_fraction * arr;
-        a.csql = rate;
-        a.csql_value = rate * value;
-        if (ae >= 0 && csql_window) {
-          const auto ai = static_cast<std::size_t>(ae);
-          const double win = acceptance * std::min(1.0, ae_follow_up_[ai] * h * ae_follow_up_ratio_[ai]);
-          a.csql_wins = rate * win;
-          a.csql_win_value = rate * win * value;
-        }
-      }
+      if (ae < 0 || live.exp_close[k] != t) continue;
+      const double h = live.health[k];
+      const double d_win = process::follow_up_rate(seg, reps_.skill[static_cast<std::size_t>(ae)], reps_.level[static_cast<std::size_t>(ae)], h) / (1.0 - w_.effort.ae_new_business_ref);
+      book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(accounts_.exp_value[i]) / 100.0 * d_win;
+      book_[static_cast<std::size_t>(ae)].expansions += d_win;
     }
+    // CSMs: each account's terms, a vector of accounts at a time (a zero term adds nothing:
+    // the sums start at +0 and never reach -0).
+    const double* health_power = live.health.data();
+    if (w_.csql_health_exponent != 1.0) {
+      for (std::size_t k = 0; k < n; ++k) health_power_[k] = std::pow(live.health[k], w_.csql_health_exponent);
+      health_power = health_power_.data();
+    }
+    const BookTermsIn in{n, t, last, live.account.data(), live.csm.data(), live.renewal_month.data(),
+                         live.exp_close.data(), live.health.data(), health_power, live.arr_usage.data(),
+                         accounts_.arr_fixed.data(), accounts_.ae.data(), churn_p_.data(), renewal_reach.data(),
+                         ae_follow_up_.data(), ae_follow_up_ratio_.data(), lambda_h, seg.usage_drift, usage_reach,
+                         seg.csql_rate, seg.upsell_fraction, acceptance, csql_window};
+    book_terms(in,
+                  BookTermsOut{term_churn_arr_.data(), term_churn_logos_.data(), term_usage_.data(), term_csql_.data(),
+                               term_csql_value_.data(), term_csql_wins_.data(), term_csql_win_value_.data()});
     // The positions grouped by CSM, each group in list order (a counting sort).
     const std::size_t nrep = book_.size();
     by_csm_start_.assign(nrep + 1, 0);
@@ -300,9 +282,10 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
       double churn_arr = b.churn_arr, churn_logos = b.churn_logos, usage = b.usage, csql = b.csql;
       double csql_value = b.csql_value, csql_wins = b.csql_wins, csql_win_value = b.csql_win_value;
       for (std::size_t j = by_csm_start_[r]; j < by_csm_start_[r + 1]; ++j) {
-        const AccountTerms& a = terms_[by_csm_[j]];
-        churn_arr += a.churn_arr, churn_logos += a.churn_logos, usage += a.usage, csql += a.csql;
-        csql_value += a.csql_value, csql_wins += a.csql_wins, csql_win_value += a.csql_win_value;
+        const std::uint32_t k = by_csm_[j];
+        churn_arr += term_churn_arr_[k], churn_logos += term_churn_logos_[k], usage += term_usage_[k];
+        csql += term_csql_[k], csql_value += term_csql_value_[k], csql_wins += term_csql_wins_[k];
+        csql_win_value += term_csql_win_value_[k];
       }
       b.churn_arr = churn_arr, b.churn_logos = churn_logos, b.usage = usage, b.csql = csql;
       b.csql_value = csql_value, b.csql_wins = csql_wins, b.csql_win_value = csql_win_value;

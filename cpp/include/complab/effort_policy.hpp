@@ -64,15 +64,14 @@ class ResponsiveEffort {
   const process::ChurnModel& churn_;
   KpiLedger& ledger_;
   std::vector<BookState> book_;  // what each rep sees at the month's start
-  // gather_book's scratch: a segment's accounts' CSM terms, and their positions grouped by CSM.
-  struct AccountTerms {
-    double churn_arr = 0, churn_logos = 0, usage = 0, csql = 0, csql_value = 0, csql_wins = 0, csql_win_value = 0;
-  };
-  std::vector<AccountTerms> terms_;
+  // gather_book's scratch: a segment's accounts' CSM terms (list order), their positions
+  // grouped by CSM, their churn chances and h^gamma.
+  std::vector<double> term_churn_arr_, term_churn_logos_, term_usage_, term_csql_, term_csql_value_, term_csql_wins_,
+      term_csql_win_value_;
   std::vector<std::size_t> by_csm_start_, by_csm_fill_;
   std::vector<std::uint32_t> by_csm_;
-  std::vector<int> churn_index_;  // the accounts renewing this period: index, health, gap, churn chance
-  std::vector<double> churn_health_, churn_gap_, churn_p_;
+  std::vector<int> churn_index_;
+  std::vector<double> churn_p_, health_power_;
   std::vector<double> ae_follow_up_, ae_follow_up_ratio_;  // per AE, for the segment in hand
   std::vector<double> actuals_, projected_, spif_counts_, measure_payout_;  // per-plan scratch
   // Reps on ratcheting plans: their seat payroll, paid at each period's end, gives their
