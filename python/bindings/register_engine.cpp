@@ -299,7 +299,7 @@ void register_engine(py::module_& m) {
       if (detail::simd_path_supported(path)) names.append(detail::simd_path_name(path));
     }
     return names;
-  });
+  }, "The vector paths this CPU has, widest first (SIMD is the default, the widest).");
   m.def("_use_simd_path", [](const std::string& name) {
     for (const auto path : {detail::SimdPath::avx512, detail::SimdPath::avx2, detail::SimdPath::none}) {
       if (name != detail::simd_path_name(path)) continue;
@@ -308,7 +308,7 @@ void register_engine(py::module_& m) {
       return;
     }
     throw py::value_error("simd path: '" + name + "' is not one of avx512, avx2, none");
-  }, py::arg("name"));
+  }, py::arg("name"), "Makes the engine's kernels take path `name` from now on (benchmarks; SIMD keeps the default).");
   // The streams' identity limits (identity.hpp), for validation before a run.
   m.attr("MAX_OPPORTUNITIES_PER_SOURCE_MONTH") = identity::kMaxOpportunitiesPerSourceMonth;
   m.attr("HEADCOUNT_FIELDS") = py::make_tuple("held", "ramping", "vacant", "hired", "left", "regretted",

@@ -1039,9 +1039,13 @@ class RunOptions:
     def trials(self, arg0: typing.SupportsInt | typing.SupportsIndex) -> None:
         ...
 def _simd_paths() -> list:
-    ...
+    """
+    The vector paths this CPU has, widest first (SIMD is the default, the widest).
+    """
 def _use_simd_path(name: str) -> None:
-    ...
+    """
+    Makes the engine's kernels take path `name` from now on (benchmarks; SIMD keeps the default).
+    """
 def attainment(actual: typing.SupportsFloat | typing.SupportsIndex, target: typing.SupportsFloat | typing.SupportsIndex, lower_is_better: bool) -> float:
     ...
 def curve_slope(curve: PayoutCurve, attainment: typing.Annotated[numpy.typing.ArrayLike, numpy.float64]) -> numpy.typing.NDArray[numpy.float64]:
