@@ -241,9 +241,10 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
     churn_.p_many(static_cast<int>(s), churn_index_.data(), live.health.data(), live.gap.data(), n, churn_p_.data());
     // AEs: the hand-offs closing this month.
     for (std::size_t k = 0; k < n; ++k) {
+      if (live.exp_close[k] != t) continue;  // few close in a given month: test this first
       const std::uint32_t i = live.account[k];
       const int ae = accounts_.ae[i];
-      if (ae < 0 || live.exp_close[k] != t) continue;
+      if (ae < 0) continue;
       const double h = live.health[k];
       const double d_win = process::follow_up_rate(seg, reps_.skill[static_cast<std::size_t>(ae)], reps_.level[static_cast<std::size_t>(ae)], h) / (1.0 - w_.effort.ae_new_business_ref);
       book_[static_cast<std::size_t>(ae)].expansion_value += static_cast<double>(accounts_.exp_value[i]) / 100.0 * d_win;
@@ -261,9 +262,8 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
                          accounts_.arr_fixed.data(), accounts_.ae.data(), churn_p_.data(), renewal_reach.data(),
                          ae_follow_up_.data(), ae_follow_up_ratio_.data(), lambda_h, seg.usage_drift, usage_reach,
                          seg.csql_rate, seg.upsell_fraction, acceptance, csql_window};
-    book_terms(in,
-                  BookTermsOut{term_churn_arr_.data(), term_churn_logos_.data(), term_usage_.data(), term_csql_.data(),
-                               term_csql_value_.data(), term_csql_wins_.data(), term_csql_win_value_.data()});
+    book_terms(in, BookTermsOut{term_churn_arr_.data(), term_churn_logos_.data(), term_usage_.data(), term_csql_.data(),
+                                term_csql_value_.data(), term_csql_wins_.data(), term_csql_win_value_.data()});
     // The positions grouped by CSM, each group in list order (a counting sort).
     const std::size_t nrep = book_.size();
     by_csm_start_.assign(nrep + 1, 0);
