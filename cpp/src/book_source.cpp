@@ -76,7 +76,10 @@ void SteadyStateBook::build(const TrialStreams& streams, Workforce& reps, Accoun
     for (std::size_t i = 0; i < n; ++i) {
       const std::uint32_t id = ids_[i];
       const double u_index = to_unit(tenure_blocks_.first[i]);
-      const int r = static_cast<int>(std::upper_bound(cdf.begin(), cdf.end() - 1, u_index) - cdf.begin());
+      // The first entry above u_index (std::upper_bound), as a count of those at or below
+      // it: the cumulative mix is sorted, and a short branch-free count beats a search.
+      int r = 0;
+      for (std::size_t j = 0; j + 1 < cdf.size(); ++j) r += cdf[j] <= u_index;
       const int month_in_year =
           std::min(kContractMonths - 1, static_cast<int>(to_unit(tenure_blocks_.second[i]) * kContractMonths));
       const int age = kContractMonths * r + month_in_year;
