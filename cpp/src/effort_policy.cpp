@@ -220,8 +220,10 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
     // those of one loop adding into the reps' books, in the same order, so the same bits.
     // Per AE, its follow-up rate before health (process::follow_up_rate's first products)
     // and its follow-up ratio: the same bits as computing them per account, without the division.
-    ae_follow_up_.resize(book_.size());
-    ae_follow_up_ratio_.resize(book_.size());
+    // At least one entry: book_terms reads entry 0 for accounts without an AE (then unused),
+    // even in a world without reps.
+    ae_follow_up_.resize(std::max<std::size_t>(1, book_.size()));
+    ae_follow_up_ratio_.resize(std::max<std::size_t>(1, book_.size()));
     for (const int ae : reps_.segment_aes[s]) {
       const auto a = static_cast<std::size_t>(ae);
       ae_follow_up_[a] = seg.expansion_win_rate * reps_.skill[a] * reps_.level[a];

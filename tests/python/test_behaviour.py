@@ -353,3 +353,19 @@ def test_no_commission_means_nothing_to_claw_back():
     )
     over = complab.simulate(scenario, trials=4, seed=10).effort().query("role == 'ae'")
     np.testing.assert_allclose(over["overpromise"], 0.3, rtol=1e-6)
+
+
+def test_a_world_without_reps_runs_responsive_as_fixed():
+    # Nobody to respond: the book alone, exactly as in fixed mode (the responsive pass once
+    # read a per-AE table that a world without reps leaves empty).
+    data = presets.default().to_dict()
+    for segment in data["world"]["segments"]:
+        segment["ae_headcount"] = 0
+        segment["csm_headcount"] = 0
+    data["world"]["sdr_headcount"] = 0
+    fixed = complab.Scenario.from_dict(data)
+    responsive = fixed.with_({"world.behaviour.incentive_sensitivity": 2.0})
+    a = complab.simulate(fixed, trials=3, seed=1).arrays
+    b = complab.simulate(responsive, trials=3, seed=1).arrays
+    for name in ("monthly", "cohorts"):
+        np.testing.assert_array_equal(a[name], b[name])
