@@ -130,7 +130,7 @@ void AccountDynamics::warm_handoffs() {
 /// is an integer, so taking the segments one after another, and each in passes, changes
 /// no result. Each pass reads its inputs in list order.
 void AccountDynamics::segment_month(int s, int t, int p, MonthSums& sums) {
-  accounts_.live_state_stored = false;
+  accounts_.live_state_stored = accounts_.live_usage_stored = false;
   const auto& seg = w_.segments[static_cast<std::size_t>(s)];
   LiveAccounts& live = accounts_.live[static_cast<std::size_t>(s)];
   const std::uint32_t* const entity = live.entity.data();

@@ -27,7 +27,7 @@ void AccountStore::clear() {
   cohort_account_.clear();
   year_account_.clear();
   total_arr = 0;
-  live_state_stored = true;  // no account yet; add writes both copies
+  live_state_stored = live_usage_stored = true;  // no account yet; add writes both copies
 }
 
 std::uint32_t AccountStore::add(int seg, int csm_rep, int ae_rep, int sold, std::uint32_t id, std::int64_t arr,
@@ -69,12 +69,20 @@ std::uint32_t AccountStore::add(int seg, int csm_rep, int ae_rep, int sold, std:
 
 void AccountStore::store_live_state() {
   if (live_state_stored) return;
-  live_state_stored = true;
+  live_state_stored = live_usage_stored = true;
   for (const LiveAccounts& list : live) {
     for (std::size_t k = 0; k < list.size(); ++k) {
       health[list.account[k]] = list.health[k];
       arr_usage[list.account[k]] = list.arr_usage[k];
     }
+  }
+}
+
+void AccountStore::store_live_usage() {
+  if (live_usage_stored) return;
+  live_usage_stored = true;
+  for (const LiveAccounts& list : live) {
+    for (std::size_t k = 0; k < list.size(); ++k) arr_usage[list.account[k]] = list.arr_usage[k];
   }
 }
 

@@ -50,7 +50,7 @@ void ResponsiveEffort::respond(int t) {
   const int last = p * P + P - 1;
   const double sd = w_.behaviour.projection_uncertainty * std::sqrt(static_cast<double>(left) / P);
   for (auto& b : book_) b = BookState{};
-  accounts_.store_live_state();
+  accounts_.store_live_usage();  // the cohorts' sums read it by account
   gather_book(t, left, last);
   gather_deals(t, last);
   if (t == 0) {
@@ -229,9 +229,12 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
       ae_follow_up_[a] = seg.expansion_win_rate * reps_.skill[a] * reps_.level[a];
       ae_follow_up_ratio_[a] = reps_.follow_up_ratio(a);
     }
-    // Every account's churn chance now, together (those not renewing this period are not used).
     if (churn_index_.size() < n) {
       churn_index_.resize(n);
+      churn_position_.resize(n);
+      churn_health_.resize(n);
+      churn_gap_.resize(n);
+      churn_renewing_.resize(n);
       churn_p_.resize(n);
       health_power_.resize(n);
       for (auto* column : {&term_churn_arr_, &term_churn_logos_, &term_usage_, &term_csql_, &term_csql_value_,
@@ -239,8 +242,20 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
         column->resize(n);
       }
     }
-    for (std::size_t k = 0; k < n; ++k) churn_index_[k] = accounts_.renewal_index[live.account[k]];
-    churn_.p_many(static_cast<int>(s), churn_index_.data(), live.health.data(), live.gap.data(), n, churn_p_.data());
+    // The churn chances of the CSMs' accounts renewing this period (about half of them over a
+    // year's period), together, then put at their positions: book_terms reads no other.
+    // Branch-free: every account is written at the next place, which moves on only for those.
+    std::size_t renewing = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      churn_position_[renewing] = static_cast<std::uint32_t>(k);
+      churn_index_[renewing] = accounts_.renewal_index[live.account[k]];
+      churn_health_[renewing] = live.health[k];
+      churn_gap_[renewing] = live.gap[k];
+      renewing += (live.csm[k] >= 0) & (live.renewal_month[k] <= last);
+    }
+    churn_.p_many(static_cast<int>(s), churn_index_.data(), churn_health_.data(), churn_gap_.data(), renewing,
+                  churn_renewing_.data());
+    for (std::size_t j = 0; j < renewing; ++j) churn_p_[churn_position_[j]] = churn_renewing_[j];
     // AEs: the hand-offs closing this month.
     for (std::size_t k = 0; k < n; ++k) {
       if (live.exp_close[k] != t) continue;  // few close in a given month: test this first

@@ -43,6 +43,8 @@ class AccountStore {
   /// Copies the active accounts' health and usage ARR from the live lists to the account
   /// arrays, for the code that reads them by account index (cohorts, account records).
   void store_live_state();
+  /// Copies only the usage ARR: all that the cohorts' sums (sum_period_cohorts) read.
+  void store_live_usage();
   /// Removes the accounts at `positions[0..count)` (increasing) from `list`, keeping the
   /// order: the runs between them move down.
   static void drop_churned(LiveAccounts& list, const std::uint32_t* positions, std::size_t count);
@@ -73,6 +75,7 @@ class AccountStore {
   std::vector<LiveAccounts> live;  // per segment
   std::int64_t total_arr = 0;
   bool live_state_stored = true;  // whether the account arrays hold the live lists' health and usage ARR
+  bool live_usage_stored = true;  // whether they hold the live lists' usage ARR
 
  private:
   void list_period_cohorts(int reps);
@@ -89,7 +92,7 @@ template <class Slots>
 void AccountStore::sum_period_cohorts(Slots slots) const {
   // A rep's sums run over its own list in registers; they are integers, so the order
   // changes nothing.
-  assert(live_state_stored);
+  assert(live_usage_stored);
   for (std::size_t r = 0; r + 1 < cohort_offset_.size(); ++r) {
     if (cohort_offset_[r] == cohort_offset_[r + 1]) continue;
     std::int64_t start_arr = 0, end_arr = 0, kept_arr = 0, churned_logos = 0, expanded_logos = 0;

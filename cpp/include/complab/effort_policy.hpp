@@ -70,8 +70,10 @@ class ResponsiveEffort {
       term_csql_win_value_;
   std::vector<std::size_t> by_csm_start_, by_csm_fill_;
   std::vector<std::uint32_t> by_csm_;
-  std::vector<int> churn_index_;
-  std::vector<double> churn_p_, health_power_;
+  std::vector<int> churn_index_;  // the accounts renewing this period: index, health, gap, chance
+  std::vector<std::uint32_t> churn_position_;
+  std::vector<double> churn_health_, churn_gap_, churn_renewing_;
+  std::vector<double> churn_p_, health_power_;  // by position
   std::vector<double> ae_follow_up_, ae_follow_up_ratio_;  // per AE, for the segment in hand
   std::vector<double> actuals_, projected_, spif_counts_, measure_payout_;  // per-plan scratch
   // Reps on ratcheting plans: their seat payroll, paid at each period's end, gives their
