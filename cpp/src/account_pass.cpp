@@ -6,16 +6,7 @@
 
 #include "complab/random.hpp"
 #include "complab/random_batch.hpp"
-
-#if defined(__x86_64__) && defined(__GNUC__)
-#include <immintrin.h>
-// GCC 12's AVX-512 intrinsics start from _mm512_undefined_*, which it then reports as
-// uninitialized (GCC bug 105593).
-#if !defined(__clang__) && __GNUC__ < 13
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#endif
-#endif
+#include "complab/vector_intrinsics.hpp"
 
 namespace complab {
 namespace {

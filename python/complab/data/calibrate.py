@@ -43,6 +43,16 @@ def _beta_row(k: float, n: float) -> dict[str, float]:
     }
 
 
+def _normal_row(estimate: float, se: float) -> dict[str, float]:
+    """An estimate with its normal-approximation 95% interval."""
+    return {
+        "estimate": estimate,
+        "se": se,
+        "lo95": estimate - _Z95 * se,
+        "hi95": estimate + _Z95 * se,
+    }
+
+
 def _poisson_row(count: float, exposure: float) -> dict[str, float]:
     """A Poisson rate per unit of exposure with its exact (Garwood) 95% interval."""
     from scipy import stats
@@ -519,7 +529,7 @@ def fit_rates(
                 "",
                 len(ratios),
                 float(ratios.sum()),
-                {"estimate": m, "se": se, "lo95": m - _Z95 * se, "hi95": m + _Z95 * se},
+                _normal_row(m, se),
                 "share of ARR",
                 "mean of CSQL value / account ARR",
                 f"world.segments.{seg}.upsell_fraction",
@@ -552,7 +562,7 @@ def fit_rates(
                 "per month",
                 len(vals),
                 float(vals.sum()),
-                {"estimate": m, "se": se, "lo95": m - _Z95 * se, "hi95": m + _Z95 * se},
+                _normal_row(m, se),
                 "log ARR per month",
                 "mean log change at renewals / 12",
                 f"world.segments.{seg}.usage_drift",
