@@ -244,14 +244,18 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
     }
     // The churn chances of the CSMs' accounts renewing this period (about half of them over a
     // year's period), together, then put at their positions: book_terms reads no other.
-    // Branch-free: every account is written at the next place, which moves on only for those.
+    // Branch-free: every position is written at the next place, which moves on only for those;
+    // their inputs are then read for those alone.
     std::size_t renewing = 0;
     for (std::size_t k = 0; k < n; ++k) {
       churn_position_[renewing] = static_cast<std::uint32_t>(k);
-      churn_index_[renewing] = accounts_.renewal_index[live.account[k]];
-      churn_health_[renewing] = live.health[k];
-      churn_gap_[renewing] = live.gap[k];
       renewing += (live.csm[k] >= 0) & (live.renewal_month[k] <= last);
+    }
+    for (std::size_t j = 0; j < renewing; ++j) {
+      const std::uint32_t k = churn_position_[j];
+      churn_index_[j] = accounts_.renewal_index[live.account[k]];
+      churn_health_[j] = live.health[k];
+      churn_gap_[j] = live.gap[k];
     }
     churn_.p_many(static_cast<int>(s), churn_index_.data(), churn_health_.data(), churn_gap_.data(), renewing,
                   churn_renewing_.data());
