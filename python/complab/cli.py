@@ -1027,6 +1027,12 @@ def _company_commands(sub: Any) -> None:
     bt.add_argument(
         "--period-months", type=int, default=12, help="compensation period (default 12)"
     )
+    bt.add_argument(
+        "--no-prorate",
+        action="store_true",
+        help="pay a rep employed part of a period against its full quota and OTE (its base "
+        "still pro rata); by default both are pro rata by days",
+    )
     bt.add_argument("-o", "--out", metavar="FILE.csv", help="write the per-rep table here")
     bt.set_defaults(func=_backtest)
 
@@ -1110,7 +1116,13 @@ def _backtest(args: argparse.Namespace) -> int:
     plans = _plans_file(args.plans)
     current = _plans_file(args.current) if args.current else None
     bt = backtest(
-        company, plans, args.start, args.end, current=current, period_months=args.period_months
+        company,
+        plans,
+        args.start,
+        args.end,
+        current=current,
+        period_months=args.period_months,
+        prorate=not args.no_prorate,
     )
     table = bt.per_rep()
     print(table.to_string(index=False, float_format=lambda x: f"{x:,.2f}"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 import yaml
 from company_fixture import write_company
@@ -52,6 +53,25 @@ def test_backtest_prints_each_rep_beside_the_current_plans(capsys, tmp_path):
     assert code == 0
     assert "csm1" in out and "71,925.93" in out  # 64,000 + 8,000 x (2/3)/0.9 + 2,000, by hand
     assert (tmp_path / "reps.csv").exists()
+
+
+def test_backtest_no_prorate_pays_against_the_full_quota(capsys, tmp_path):
+    from test_company_data import _threshold_plans
+
+    folder = write_company(tmp_path / "data")
+    plans = {k: p.to_dict() for k, p in _threshold_plans().items()}
+    (tmp_path / "plans.yaml").write_text(yaml.safe_dump(plans), encoding="utf-8")
+    argv = ["backtest", folder, "--plans", tmp_path / "plans.yaml", "--start", "2024-01-01"]
+    argv += ["--end", "2025-01-01", "-o", tmp_path / "reps.csv"]
+    variable = {}
+    for extra in ([], ["--no-prorate"]):
+        code, _, _ = run_cli(capsys, *argv, *extra)
+        assert code == 0
+        reps = pd.read_csv(tmp_path / "reps.csv").set_index("rep_id")
+        variable[bool(extra)] = reps.loc["ae2", "variable"]
+    # ae2's 15,000 of new ARR is above the 10% threshold of its prorated quota (4,500 by hand,
+    # test_company_data.py) and below it of the full one.
+    assert variable == {False: pytest.approx(4_500.0), True: 0.0}
 
 
 def test_validate_prints_the_coverage(capsys, sample, tmp_path):

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import complab
-from complab import Clawback, Gate, Measure, PayoutCurve, Plan
+from complab import Clawback, Draw, Gate, Measure, PayoutCurve, Plan
 from complab.data import CompanyDataError
 
 
@@ -534,6 +534,54 @@ def test_backtest_pays_the_current_plans_beside(tmp_path):
     assert table.loc["ae2", "plans"] == pytest.approx(
         50_000 * 184 / 366 + 0.8 * 50_000 * 0.075, abs=0.005
     )
+
+
+def _threshold_plans(draw: Draw | None = None) -> dict[str, Plan]:
+    """An AE plan paying nothing below 10% of quota, where proration decides ae2's pay."""
+    curve = PayoutCurve.linear(0.1, 2.0)
+    ae = Plan(
+        role="ae",
+        ote=100_000,
+        base_share=0.5,
+        measures=(Measure("new_arr", 1.0, 200_000, curve),),
+        draw=draw,
+    )
+    return {"ae": ae}
+
+
+def test_backtest_prorates_a_part_period_reps_quota_and_ote(tmp_path):
+    company = complab.load_company(write_company(tmp_path))
+    plans = _threshold_plans()
+    got = complab.backtest(company, plans, "2024-01-01", "2025-01-01").reps.set_index("rep_id")
+    # ae2, hired 2024-07-01 (184 of 366 days) at its own OTE 120,000: quota 200,000 x
+    # 184/366 = 100,546; new ARR 15,000 is 14.9% of it, above the 10% threshold; V = 60,000
+    # x 184/366, so variable = V x 15,000 / 100,546 = 60,000 x 0.075 = 4,500.
+    ae2 = got.loc["ae2"]
+    assert ae2["employed"] == pytest.approx(184 / 366)
+    assert ae2["base"] == pytest.approx(60_000 * 184 / 366, abs=0.005)
+    assert ae2["variable"] == pytest.approx(4_500.0, abs=0.005)
+    assert ae2["earnings"] == pytest.approx(60_000 * 184 / 366 + 4_500, abs=0.005)
+    # ae1, employed all year: 30,000 of 200,000 = 15%: 50,000 x 0.15.
+    assert got.loc["ae1", "variable"] == pytest.approx(7_500.0, abs=0.005)
+    # Without proration ae2's 15,000 is 7.5% of the full quota: below the threshold.
+    full = complab.backtest(company, plans, "2024-01-01", "2025-01-01", prorate=False)
+    ae2_full = full.reps.set_index("rep_id").loc["ae2"]
+    assert ae2_full["variable"] == 0.0
+    assert ae2_full["base"] == pytest.approx(60_000 * 184 / 366, abs=0.005)
+    assert ae2_full["earnings"] == pytest.approx(60_000 * 184 / 366, abs=0.005)
+
+
+def test_backtest_tops_up_a_new_reps_first_months_from_its_hire_date(tmp_path):
+    company = complab.load_company(write_company(tmp_path))
+    plans = _threshold_plans(Draw(amount=2_000.0, months=3, recoverable=False))
+    got = complab.backtest(company, plans, "2024-01-01", "2025-01-01").reps.set_index("rep_id")
+    # ae2's tenure is 0, 1 and 2 in July, August and September 2024: a draw of 3 x 2,000
+    # = 6,000 against its 4,500 of variable pay tops it up by 1,500.
+    ae2 = got.loc["ae2"]
+    assert ae2["draw_top_up"] == pytest.approx(1_500.0, abs=0.005)
+    assert ae2["earnings"] == pytest.approx(60_000 * 184 / 366 + 6_000, abs=0.005)
+    # ae1 was hired in 2022: past its draw months, nothing topped up.
+    assert got.loc["ae1", "draw_top_up"] == 0.0
 
 
 def test_backtest_refuses_a_window_that_is_not_whole_periods(tmp_path):

@@ -178,6 +178,31 @@ def rep_actuals(
     return raw, churn
 
 
+def _occupancy(reps: pd.DataFrame, bounds: list[dt.date]) -> np.ndarray:
+    """The share of each period's days each rep was employed, ``[reps][periods]``."""
+    occupancy = np.zeros((len(reps), len(bounds) - 1))
+    for i, r in enumerate(reps.itertuples(index=False)):
+        for p in range(len(bounds) - 1):
+            lo, hi = bounds[p], bounds[p + 1]
+            a = max(lo, r.hire_date)
+            b = min(hi, r.exit_date + dt.timedelta(days=1)) if r.exit_date is not None else hi
+            occupancy[i, p] = max(0, (b - a).days) / (hi - lo).days
+    return occupancy
+
+
+def _tenure(reps: pd.DataFrame, first: dt.date, months: int) -> np.ndarray:
+    """Each rep's tenure in each month from `first` (0 in the month of its hire date), or
+    the payroll's vacant mark (-1) in a month it was not employed, ``[reps][months]`` int16."""
+    tenure = np.full((len(reps), months), -1, dtype=np.int16)
+    for i, r in enumerate(reps.itertuples(index=False)):
+        for m in range(months):
+            lo, last = add_months(first, m), add_months(first, m + 1) - dt.timedelta(days=1)
+            if r.hire_date > last or (r.exit_date is not None and r.exit_date < lo):
+                continue
+            tenure[i, m] = min(months_between(r.hire_date, last), np.iinfo(np.int16).max)
+    return tenure
+
+
 def backtest(
     company: Company,
     plans: Any,
@@ -187,6 +212,7 @@ def backtest(
     current: Any = None,
     period_months: int = 12,
     own_terms: bool = True,
+    prorate: bool = True,
 ) -> Backtest:
     """Pay every rep under `plans` (and `current`) on what happened between `start` and `end`.
 
@@ -206,6 +232,10 @@ def backtest(
     own_terms
         Each rep's own OTE and quota (``reps.ote``, ``reps.quota``) replace its plan's, in
         proportion (as :class:`~complab.RosterRep` does); False: the plans' own terms.
+    prorate
+        A rep employed part of a period: True, its quota and its OTE (base and target
+        variable) pro rata by days, as the engine treats a seat held part of a period;
+        False, its base pro rata and its variable pay against its full quota and OTE.
 
     Returns
     -------
@@ -214,10 +244,11 @@ def backtest(
 
     Notes
     -----
-    Base pay is prorated by the days of the period the rep was employed; variable pay is
-    paid on what the rep achieved against its full quota. Clawbacks reach back one year: an
-    account sold in the year before `start` that churns at its first renewal inside the
-    window claws back commission computed on that earlier period's sales.
+    Each rep's tenure comes from its hire date, month by month, so a plan's draw tops up
+    its first months and a rep who leaves has what it owed forgiven, as in the engine.
+    Clawbacks reach back one year: an account sold in the year before `start` that churns
+    at its first renewal inside the window claws back commission computed on that earlier
+    period's sales.
     """
     s0, e0 = as_date(start), as_date(end)
     months = months_between(s0, e0)
@@ -232,13 +263,12 @@ def backtest(
     raw, churn = rep_actuals(company, first, periods, period_months)
     reps = company.reps
     bounds = [add_months(first, k * period_months) for k in range(periods + 1)]
-    occupancy = np.zeros((len(reps), periods))
-    for i, r in enumerate(reps.itertuples(index=False)):
-        for p in range(periods):
-            lo, hi = bounds[p], bounds[p + 1]
-            a = max(lo, r.hire_date)
-            b = min(hi, r.exit_date + dt.timedelta(days=1)) if r.exit_date is not None else hi
-            occupancy[i, p] = max(0, (b - a).days) / (hi - lo).days
+    occupancy = _occupancy(reps, bounds)
+    tenure = _tenure(reps, first, periods * period_months)
+    # The payroll's seat terms: quota and OTE scales per rep and period (payroll.hpp).
+    terms = np.ones((1, len(reps), periods, 2))
+    if prorate:
+        terms[0, :, :, :] = occupancy[:, :, None]
     frames = []
     for set_name, plan_set in sets.items():
         plan_list: list[Any] = []
@@ -253,7 +283,9 @@ def backtest(
                 plan = _own_terms(plan, r.ote, quota, period_months)
             rep_plan.append(len(plan_list))
             plan_list.append(plan._to_core(period_months))
-        pay, _ = _core.evaluate_payroll(plan_list, raw[None], churn[None], rep_plan, period_months)
+        pay, _ = _core.evaluate_payroll(
+            plan_list, raw[None], churn[None], rep_plan, period_months, terms, tenure[None]
+        )
         pay = pay[0]
         for i, r in enumerate(reps.itertuples(index=False)):
             if rep_plan[i] < 0:
@@ -262,9 +294,10 @@ def backtest(
                 if occupancy[i, p] == 0:
                     continue
                 row = dict(zip(_PAY, pay[i, p], strict=True))
-                base_full = row["base"]
-                row["base"] = base_full * occupancy[i, p]
-                row["earnings"] -= base_full - row["base"]
+                if not prorate:  # the base alone pro rata
+                    base_full = row["base"]
+                    row["base"] = base_full * occupancy[i, p]
+                    row["earnings"] -= base_full - row["base"]
                 frames.append(
                     {
                         "rep_id": r.rep_id,
