@@ -76,7 +76,7 @@ COMPARE_KPIS = (
     "earnings_per_csm",
 )
 #: Outputs ``sweep`` prints unless ``--output`` is given.
-SWEEP_OUTPUTS = ("arr_end", "nrr", "grr", "comp_total", "cost_of_sales")
+SWEEP_OUTPUTS = ("arr_end", "nrr", "grr", "comp_total", "budget", "cost_of_sales")
 
 
 class UsageError(ValueError):

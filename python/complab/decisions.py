@@ -55,10 +55,16 @@ def total_ote(result: Result, year: int | None = None) -> float:
     in month 4, or a hiring plan's seat from month 9, counts for 9 or 3 months, and a seat
     left vacant after a leaver counts only while held. Without a workforce every seat is
     held all year and this is each rep's annual OTE summed. Reps without a plan: 0."""
-    from complab.people import ote_carried
-
     if year is None:
         year = max(result.years, 1)
+    return float(ote_budget(result, year).mean())
+
+
+def ote_budget(result: Result, year: int) -> np.ndarray:
+    """The OTE every seat carried in `year` (from 1), summed over seats, per trial: the
+    budget of :func:`total_ote` before its mean across trials."""
+    from complab.people import ote_carried
+
     plan_ote = np.array(
         [
             plan.ote if plan is not None else 0.0
@@ -71,7 +77,7 @@ def total_ote(result: Result, year: int | None = None) -> float:
         ]
     )
     carried = ote_carried(result, year) * plan_ote  # [trials, reps]
-    return float(carried.sum(axis=1).mean())
+    return np.asarray(carried.sum(axis=1), dtype=float)
 
 
 def budget(comparison: Comparison, year: int | None = None) -> Table:
@@ -538,14 +544,18 @@ def _sweep_budget(
         )
     if scenario is None and "scenario" in table.attrs:
         scenario = _Scenario.from_yaml(table.attrs["scenario"])
-    rows = []
+    budgets = table[(table["year"] == year) & (table["output"] == "budget")]
+    rows, full_year = [], False
     for _, point in points.iterrows():
         mask = np.logical_and.reduce([rows_y[p] == point[p] for p in paths])
         r = rows_y[mask].iloc[0]
+        carried = budgets[np.logical_and.reduce([budgets[p] == point[p] for p in paths])]
         ote = np.nan
-        if scenario is not None:
+        if not carried.empty:  # the OTE the seats carried (the sweep's budget output)
+            ote = float(carried.iloc[0]["mean"])
+        elif scenario is not None:
             s = scenario.with_({p: point[p] for p in paths})
-            ote = _scenario_ote(s)
+            ote, full_year = _scenario_ote(s), True
         rows.append(
             [
                 _e(", ".join(f"{p}={_value(point[p])}" for p in paths)),
@@ -558,16 +568,25 @@ def _sweep_budget(
             ]
         )
     header = ["Point", "Budget (total OTE)", "Expected cost", "P10", "P50", "P90", "Cost at risk"]
-    note = (
-        ""
-        if scenario is not None
-        else "<p class='note'>The budget needs the swept scenario: pass scenario=.</p>"
-    )
+    if full_year:
+        note = (
+            "<p class='note'>Budget: a full year of every seat's plan OTE, for the sweep has "
+            "no <code>budget</code> output; vacancies, hiring plans and named reps' own OTE "
+            "are not counted. Sweep with the <code>budget</code> output for the OTE the "
+            "seats carried.</p>"
+        )
+    elif budgets.empty:
+        note = "<p class='note'>The budget needs the swept scenario: pass scenario=.</p>"
+    else:
+        note = (
+            "<p class='note'>Budget: the OTE the seats carried in the year, mean across trials.</p>"
+        )
     return f"<h2>Budget, year {year}</h2>{note}{_table(header, rows)}"
 
 
 def _scenario_ote(scenario: Scenario) -> float:
-    """Total annual OTE of a scenario's reps (as :func:`total_ote` of its result)."""
+    """A full year of every seat's plan OTE: :func:`total_ote` of a world where every seat
+    is held all year at its plan's OTE."""
     from complab import _core
 
     roles, segments = _core.roster(scenario._to_core())[:2]

@@ -493,10 +493,9 @@ def _figures(result: Result) -> dict[str, Any]:
         nrr, grr = c[:, fields["end_arr"]] / start, c[:, fields["kept_arr"]] / start
     else:
         nrr = grr = np.full(result.trials, np.nan)
-    budget = 0.0
-    for role, segment in zip(result.roster["role"], result.roster["segment"], strict=True):
-        plan = result.scenario.plan_for(role, None if segment == "all" else segment)
-        budget += plan.ote if plan is not None else 0.0
+    from complab.decisions import total_ote
+
+    budget = total_ote(result, year)  # the OTE the seats carried: vacancies, own OTE counted
     p10, p50, p90 = np.percentile(cost, [10, 50, 90]) if len(cost) else (np.nan,) * 3
     with np.errstate(divide="ignore", invalid="ignore"):
         per_dollar = cost.sum() * 100.0 / (new + expansion).sum()

@@ -259,14 +259,18 @@ def per_trial(result: Result, outputs: Sequence[str] | None = None) -> pd.DataFr
 
     Outputs are the columns of :meth:`Result.kpis` (``"nrr"``, ``"comp_total"``, ...),
     ``"earnings_per_<role>"`` (the average annual earnings of the role's reps in the
-    trial) and ``"<metric>:<segment>"`` for the cohort metrics of one segment
-    (:data:`COHORT_METRICS`). None gives every KPI column and the earnings per role.
+    trial), ``"budget"`` (the OTE the seats carried in the year,
+    :func:`complab.decisions.total_ote` before its mean across trials) and ``"<metric>:<segment>"`` for the cohort metrics of one segment
+    (:data:`COHORT_METRICS`). None gives every KPI column, the budget and the earnings per
+    role.
     ``trial`` is the trial's key (``first_trial`` + index).
     """
     kpis = result.kpis()
     kpi_names = [c for c in kpis.columns if c not in ("trial", "year")]
     names = (
-        list(outputs) if outputs is not None else kpi_names + [f"earnings_per_{r}" for r in ROLES]
+        list(outputs)
+        if outputs is not None
+        else kpi_names + ["budget"] + [f"earnings_per_{r}" for r in ROLES]
     )
     data: dict[str, Any] = {
         "trial": kpis["trial"].to_numpy() + result.first_trial,
@@ -277,6 +281,14 @@ def per_trial(result: Result, outputs: Sequence[str] | None = None) -> pd.DataFr
     for name in names:
         if name in kpi_names:
             data[name] = kpis[name].to_numpy(dtype=float)
+        elif name == "budget":
+            from complab.decisions import ote_budget
+
+            years = kpis["year"].to_numpy()
+            column = np.empty(len(kpis))
+            for year in np.unique(years):
+                column[years == year] = ote_budget(result, int(year))
+            data[name] = column
         elif name.startswith("earnings_per_") and name[len("earnings_per_") :] in ROLES:
             if earnings is None:
                 earnings = _earnings_per_rep_year(result)
@@ -295,7 +307,7 @@ def per_trial(result: Result, outputs: Sequence[str] | None = None) -> pd.DataFr
                 raise ValueError(f"outputs: {name!r}: no segment '{segment}' in this world")
             data[name] = rows[metric].to_numpy(dtype=float)
         else:
-            allowed = kpi_names + [f"earnings_per_{r}" for r in ROLES]
+            allowed = kpi_names + ["budget"] + [f"earnings_per_{r}" for r in ROLES]
             allowed += [f"{m}:<segment>" for m in COHORT_METRICS]
             raise ValueError(f"outputs: {name!r} is not an output; allowed: {', '.join(allowed)}")
     return pd.DataFrame(data)

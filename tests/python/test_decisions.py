@@ -225,6 +225,42 @@ def test_the_sweep_page_holds_each_points_budget(base, tmp_path):
         complab.report(complab.simulate(base, trials=2, seed=1).kpis(), tmp_path / "x.html")
 
 
+def test_a_sweeps_budget_output_counts_the_ote_each_seat_carried(base, tmp_path):
+    """With the ``budget`` output the sweep page budgets what the seats carried: a hiring
+    plan adding two SMB AEs from month 21 adds a quarter of a year's OTE each to year 2, and
+    an AE from month 3 a full year (worked by hand, as above); a full year of every seat
+    would count both whole."""
+    smb = base.world.segments[base.world.segment_names().index("smb")].ae_headcount
+    hiring = base.with_(
+        {
+            "world.workforce.hiring": [
+                {"role": "ae", "segment": "smb", "month": 21, "headcount": smb + 2}
+            ]
+        }
+    )
+    grid = {"plans.ae:smb.ote": [100_000, 120_000]}
+    table = complab.sweep(hiring, grid, outputs=["comp_total", "budget"], trials=10, seed=2)
+    page = complab.report(table, tmp_path / "sweep.html").read_text(encoding="utf-8")
+    assert "Budget: the OTE the seats carried in the year" in page
+    for ote in grid["plans.ae:smb.ote"]:
+        point = base.with_({"plans.ae:smb.ote": ote})
+        result = complab.simulate(point, trials=1, seed=0)  # no hiring: every seat all year
+        full = sum(
+            point.plan_for(r, None if s == "all" else s).ote
+            for r, s in zip(result.roster["role"], result.roster["segment"], strict=True)
+        )
+        rows = table[(table["output"] == "budget") & (table["plans.ae:smb.ote"] == ote)]
+        by_year = rows.set_index("year")
+        assert by_year.loc[1, "mean"] == pytest.approx(full, abs=0.01)
+        assert by_year.loc[2, "mean"] == pytest.approx(full + 2 * ote * 3 / 12, abs=0.01)
+        assert by_year.loc[2, "p10"] == by_year.loc[2, "p90"]  # no attrition: the same each trial
+        assert f'<td class="">{money(full + 2 * ote * 3 / 12)}</td>' in page
+    # Without the output the page budgets a full year of every seat, and says so.
+    plain = complab.sweep(hiring, grid, outputs=["comp_total"], trials=10, seed=2)
+    text = complab.report(plain, tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert "a full year of every seat's plan OTE" in text
+
+
 def test_compare_and_sweep_write_decision_reports_from_the_command_line(capsys, tmp_path):
     from complab import cli
 
