@@ -271,7 +271,7 @@ void register_engine(py::module_& m) {
     const RepRoster r = make_roster(scenario);
     py::list roles;
     for (Role role : r.role) roles.append(std::string(role_name(role)));
-    return py::make_tuple(roles, r.segment, r.plan, r.hired, r.group);
+    return py::make_tuple(roles, r.segment, r.plan, r.hired, r.group, r.quota_scale, r.ote_scale);
   });
 
   m.def("simulate", &simulate, py::arg("scenario"), py::arg("options"), py::arg("progress") = py::none(),

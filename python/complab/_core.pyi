@@ -1072,7 +1072,7 @@ def plan_payout(plan: Plan, actuals: typing.Annotated[numpy.typing.ArrayLike, nu
     """
     Evaluates one plan on rows of actuals[n, num_inputs] and spif_counts[n, n_spifs]; returns a dict of base, variable, spif (n,) and measures (n, n_measures).
     """
-def roster(arg0: Scenario) -> tuple[list, list[int], list[int], list[int], list[int]]:
+def roster(arg0: Scenario) -> tuple[list, list[int], list[int], list[int], list[int], list[float], list[float]]:
     ...
 def simulate(scenario: Scenario, options: RunOptions, progress: typing.Any = None) -> dict:
     """

@@ -47,7 +47,7 @@ from complab import _core, people
 from complab.display import Table
 from complab.engine import resolve_seed, simulate
 from complab.plans import Plan
-from complab.result import Result
+from complab.result import Result, own_terms_periods, own_terms_ratios, scaled_terms
 from complab.scenario import ROLES, Scenario, _expand_path, _find_item, _set_path, _split_path
 
 if TYPE_CHECKING:
@@ -431,8 +431,25 @@ class _Judge:
                 None if tenure is None else np.ascontiguousarray(tenure[idx][:, self.reps])
                 for idx in self.slices
             ]
+            # Named reps' own OTE and quota are amounts: a candidate moving their plan's OTE
+            # or first target moves their scales (Result.repay does the same).
+            self.core = scenario._to_core()
+            self.own_terms = bool(scenario.world.workforce.roster)
+            own = None
+            if self.own_terms and terms is not None:
+                periods = terms.shape[2]
+                own = own_terms_periods(self.core, tenure, periods, scenario.world.period_months)
+                own = np.broadcast_to(own, terms.shape[:3])
+            self.own = [None if own is None else own[idx][:, self.reps] for idx in self.slices]
             self.annual = _annual_earnings(self.base.arrays["pay"], scenario, year)
             self.ote_years = people.ote_carried(self.base, year)
+            # The part of it carried on named reps' own terms, which a candidate rescales.
+            self.own_ote_years = None
+            if own is not None and terms is not None:
+                per_year = 12 // scenario.world.period_months
+                in_year = slice((year - 1) * per_year, year * per_year)
+                own_scale = np.where(own[:, :, in_year], terms[:, :, in_year, 1], 0.0)
+                self.own_ote_years = own_scale.sum(axis=2) * (scenario.world.period_months / 12)
             self.pool = cf.ThreadPoolExecutor(workers) if workers > 1 else None
 
     def close(self) -> None:
@@ -482,6 +499,13 @@ class _Judge:
         plan_list = [cores[k] for k in plans]
         rep_plan = [self.rep_plan[i] for i in self.reps]
         months = self.scenario.world.period_months
+        ratios, ote_years = None, self.ote_years
+        if self.own_terms:
+            moved = own_terms_ratios(self.core, self.scenario_for(x)._to_core())
+            if moved is not None:
+                ratios = (moved[0][self.reps], moved[1][self.reps])
+                assert self.own_ote_years is not None
+                ote_years = ote_years + self.own_ote_years * (moved[1][None, :] - 1.0)
 
         def pay_part(i: int) -> np.ndarray:
             return _core.evaluate_payroll(
@@ -490,7 +514,7 @@ class _Judge:
                 self.churn[i],
                 rep_plan,
                 months,
-                self.terms[i],
+                scaled_terms(self.terms[i], ratios, self.own[i]),
                 self.tenure[i],
                 threads=1,  # the slices are this search's threads
             )[0]
@@ -504,9 +528,7 @@ class _Judge:
         annual = self.annual.copy()
         annual[:, self.reps] = _annual_earnings(pay, self.scenario, self.year)
         out = dict(self.world_kpis)
-        out.update(
-            _comp_kpis(annual, self.roles, self.segments, plans, out, self.ote_years, self.names)
-        )
+        out.update(_comp_kpis(annual, self.roles, self.segments, plans, out, ote_years, self.names))
         return out
 
 

@@ -78,6 +78,64 @@ def _ratio(num: np.ndarray, den: np.ndarray, empty: float) -> np.ndarray:
     return out
 
 
+def own_terms_ratios(old: Any, new: Any) -> tuple[np.ndarray, np.ndarray] | None:
+    """How each seat's own quota and OTE scales move from core scenario `old` to `new`, per
+    rep (new ÷ old), or None when none moves. A named rep's own OTE and quota are amounts,
+    so its scales (own ÷ the plan's) move when new plans change its plan's OTE or first
+    target (docs/model.md §9)."""
+    old_q, old_o = (np.asarray(v, dtype=float) for v in _core.roster(old)[5:7])
+    new_q, new_o = (np.asarray(v, dtype=float) for v in _core.roster(new)[5:7])
+    if np.array_equal(old_q, new_q) and np.array_equal(old_o, new_o):
+        return None
+    return new_q / old_q, new_o / old_o
+
+
+def own_terms_periods(
+    core: Any, tenure: np.ndarray | None, periods: int, period_months: int
+) -> np.ndarray:
+    """[trials, reps, periods]: the seat-periods paid on a named rep's own terms, as the
+    engine writes them (workforce.cpp): the named rep holds the seat at the period's last
+    month (leaving in it counts); its backfills are on the plan's terms. The named rep's
+    stint runs from its start while its tenure goes up by one a month."""
+    hired = np.asarray(_core.roster(core)[3])
+    named = (hired != _core.HEADCOUNT_SEAT) & (hired != _core.HIRING_SEAT)
+    if tenure is None:  # no people recorded: every seat held all along by its rep
+        return np.broadcast_to(named[None, :, None], (1, len(hired), periods))
+    trials, reps, months = tenure.shape
+    own = np.zeros((trials, reps, periods), dtype=bool)
+    month = np.arange(months)
+    period_end = (np.arange(periods) + 1) * period_months - 1
+    for r in np.flatnonzero(named):
+        start = min(max(int(hired[r]), 0), months - 1)
+        t = tenure[:, r, :].astype(np.int64)
+        expected = t[:, start, None] + (month - start)[None, :]
+        broken = (month[None, :] >= start) & ((t != expected) | (t < 0))
+        first_break = np.where(broken.any(axis=1), broken.argmax(axis=1), months)  # [trials]
+        own[:, r, :] = period_end[None, :] < first_break[:, None]
+    return own
+
+
+def scaled_terms(
+    terms: np.ndarray | None,
+    ratios: tuple[np.ndarray, np.ndarray] | None,
+    own: np.ndarray | None = None,
+) -> Any:
+    """Pay terms (``rep_terms`` [trials, reps, periods, 2]) with the quota and OTE scales of
+    the seat-periods paid on own terms (`own`, :func:`own_terms_periods`) times each rep's
+    `ratios` (:func:`own_terms_ratios`); the terms themselves when `ratios` is None."""
+    if ratios is None:
+        return terms
+    if terms is None or own is None:  # not recorded
+        raise ValueError(
+            "repay: this result has no pay terms (rep_terms) and the new plans change named "
+            "reps' own terms; use complab.simulate"
+        )
+    moved = terms.copy()
+    moved[..., 0] *= np.where(own, ratios[0][None, :, None], 1.0)
+    moved[..., 1] *= np.where(own, ratios[1][None, :, None], 1.0)
+    return moved
+
+
 class Result:
     """The outcome of :func:`complab.simulate`: arrays plus the scenario and seed behind them."""
 
@@ -103,7 +161,7 @@ class Result:
         from complab import __version__
 
         self.version = __version__
-        roles, segments, plans, self._hired, self._group = _core.roster(scenario._to_core())
+        roles, segments, plans, self._hired, self._group = _core.roster(scenario._to_core())[:5]
         names = scenario.world.segment_names()
         self.roster = pd.DataFrame(
             {
@@ -223,7 +281,7 @@ class Result:
             self.arrays["first_renewal_churn"],
             rep_plan,
             scenario.world.period_months,
-            self.arrays.get("rep_terms"),
+            self._terms_under(old, new),
             self.arrays.get("rep_tenure"),
         )
         arrays = dict(self.arrays, pay=pay, measure_payout=measure_payout)
@@ -237,6 +295,18 @@ class Result:
         )
         repaid.account_records = self.account_records  # the same world: the same accounts
         return repaid
+
+    def _terms_under(self, old: Any, new: Any) -> Any:
+        """This result's pay terms for paying under core scenario `new` (simulated under
+        `old`): named reps' own-terms seat-periods moved with their plans."""
+        terms = self.arrays.get("rep_terms")
+        ratios = own_terms_ratios(old, new)
+        if ratios is None or terms is None:
+            return scaled_terms(terms, ratios)
+        own = own_terms_periods(
+            old, self.arrays.get("rep_tenure"), terms.shape[2], self.scenario.world.period_months
+        )
+        return scaled_terms(terms, ratios, own)
 
     # -- tables ------------------------------------------------------------------------------
     def monthly(self) -> pd.DataFrame:

@@ -280,6 +280,31 @@ def test_the_fast_payroll_path_equals_a_simulation_with_a_workforce(staffed):
         assert np.allclose(values, fast[name], rtol=1e-12, equal_nan=True), name
 
 
+def test_the_fast_payroll_path_keeps_named_reps_own_ote_and_quota(staffed):
+    """Named SMB AEs with their own OTE and quota: moving the plan's OTE and first target
+    moves their scales (their amounts stay), on the fast path as in a simulation."""
+    smb = staffed.world.segments[staffed.world.segment_names().index("smb")].ae_headcount
+    roster = [
+        {"name": f"ae{i}", "role": "ae", "segment": "smb", "hired_month": -24,
+         "ote": 150_000 + 10_000 * i, "quota": 600_000 if i % 2 else 0}
+        for i in range(smb)
+    ]  # fmt: skip
+    named = staffed.with_({"world.workforce.roster": roster})
+    decisions = [
+        opt_module._Decision(named, "plans.ae:smb.ote", (150_000, 250_000)),
+        opt_module._Decision(named, "plans.ae:smb.measures[0].target", (400_000, 900_000)),
+    ]
+    names = {f"earnings_to_ote:{role}" for role in ("ae", "sdr", "csm")}
+    judge = opt_module._Judge(named, decisions, 20, SEED, 1, None, 1, names, False)
+    assert judge.repay
+    x = np.array([210_000.0, 750_000.0])
+    fast = judge.kpis(x)
+    full = opt_module._year_kpis(complab.simulate(judge.scenario_for(x), trials=20, seed=SEED), 1)
+    assert set(full) == set(fast)
+    for name, values in full.items():
+        assert np.allclose(values, fast[name], rtol=1e-12, equal_nan=True), name
+
+
 def test_the_search_scores_what_a_simulation_reports_with_a_workforce(staffed):
     found = optimize(
         staffed,

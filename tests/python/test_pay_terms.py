@@ -219,6 +219,47 @@ def test_repay_pays_each_seat_at_its_terms(annual) -> None:
     np.testing.assert_array_equal(pay[:, others], annual.arrays["pay"][:, others])
 
 
+@pytest.mark.parametrize("people", [False, True])
+def test_repay_keeps_named_reps_own_ote_and_quota_when_their_plan_moves(people) -> None:
+    """A named rep's own OTE and quota are amounts: re-paying under a plan with another OTE
+    and first target pays it as simulating that plan does (its scales move), while the
+    plan's other seats follow the plan. With people, reps leave and backfills are paid on
+    the plan's terms."""
+    world = presets.workforce() if people else presets.default()
+    base = world.with_(
+        {
+            "world.workforce.roster": [
+                {"name": "ana", "role": "ae", "segment": "smb", "hired_month": -30,
+                 "ote": 130_000, "quota": 700_000},
+                {"name": "ben", "role": "ae", "segment": "smb", "hired_month": -30, "ote": 95_000},
+                {"name": "cy", "role": "ae", "segment": "smb", "hired_month": -30},
+            ],
+            "world.segments.smb.ae_headcount": 3,
+        }
+    )  # fmt: skip
+    plan = base.plans["ae:smb"]
+    first = plan.measures[0]
+    moved = {
+        "plans.ae:smb.ote": plan.ote * 1.25,
+        "plans.ae:smb.measures": [replace(first, target=first.target * 1.5), *plan.measures[1:]],
+    }
+    trials = 30 if people else 6
+    repaid = complab.simulate(base, trials=trials, seed=3).repay(moved)
+    direct = complab.simulate(base.with_(moved), trials=trials, seed=3)
+    np.testing.assert_allclose(repaid.arrays["pay"], direct.arrays["pay"], rtol=1e-12, atol=CENT)
+    if people:  # some named reps left: their backfills are paid on the plan's terms
+        held = direct.arrays["rep_tenure"][:, ae_rows(direct)[:2]]
+        assert (held < 0).any()
+        return
+    # Ana and Ben keep their own OTE (base at the plan's base share); Cy has the new plan's.
+    rows = ae_rows(direct)
+    base_pay = repaid.arrays["pay"][..., field("base")][:, rows]  # [trials, reps, periods]
+    share = plan.base_share
+    np.testing.assert_allclose(base_pay[:, 0], 130_000 * share, atol=CENT)
+    np.testing.assert_allclose(base_pay[:, 1], 95_000 * share, atol=CENT)
+    np.testing.assert_allclose(base_pay[:, 2], plan.ote * 1.25 * share, atol=CENT)
+
+
 def test_repay_tops_up_a_new_reps_variable_pay_to_its_draw(annual) -> None:
     rows = ae_rows(annual)
     tenure = annual.arrays["rep_tenure"].copy()
