@@ -26,7 +26,6 @@ from __future__ import annotations
 import ast
 import concurrent.futures as cf
 import dataclasses
-import fcntl
 import fnmatch
 import json
 import math
@@ -46,6 +45,7 @@ import pandas as pd
 from complab import _core, people
 from complab.display import Table
 from complab.engine import resolve_seed, simulate
+from complab.locked_file import Busy, LockedFile
 from complab.plans import Plan
 from complab.result import Result, own_terms_periods, own_terms_ratios, scaled_terms
 from complab.scenario import ROLES, Scenario, _expand_path, _find_item, _set_path, _split_path
@@ -622,19 +622,16 @@ class _Store:
         header = json.loads(json.dumps(header))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._file = self.path.open("ab")
             try:
-                fcntl.flock(self._file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                self.close()
+                self._file = LockedFile(self.path)
+            except Busy:
                 raise ValueError(
                     f"checkpoint: {str(self.path)!r} is in use by another optimisation"
                 ) from None
-            if self.path.stat().st_size > 0:
+            if self._file.size() > 0:
                 self._load(header)
             else:
-                self._file.write((json.dumps(header) + "\n").encode())
-                self._file.flush()
+                self._file.append((json.dumps(header) + "\n").encode(), sync=False)
         except OSError as err:
             self.close()
             raise ValueError(
@@ -643,7 +640,7 @@ class _Store:
 
     def _load(self, header: dict[str, Any]) -> None:
         assert self.path is not None
-        data = self.path.read_bytes()
+        data = self._file.read()
         lines = data.split(b"\n")
         try:
             stored = json.loads(lines[0])
@@ -663,7 +660,7 @@ class _Store:
             )
         complete = lines[1:-1]  # the last piece is empty, or a line cut short: dropped
         if lines[-1]:
-            os.truncate(self.path, len(data) - len(lines[-1]))
+            self._file.truncate(len(data) - len(lines[-1]))
         for number, line in enumerate(complete, start=2):
             if not line.strip():
                 continue
@@ -694,9 +691,7 @@ class _Store:
 
     def flush(self) -> None:
         if self._file is not None and self._pending:
-            self._file.write(("\n".join(self._pending) + "\n").encode())
-            self._file.flush()
-            os.fsync(self._file.fileno())
+            self._file.append(("\n".join(self._pending) + "\n").encode())
             self._pending = []
         self._last_flush = time.monotonic()
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import dataclasses
-import fcntl
 import itertools
 import json
 import math
@@ -38,6 +37,7 @@ import pandas as pd
 from complab import engine
 from complab.display import Table
 from complab.engine import resolve_seed
+from complab.locked_file import Busy, LockedFile
 from complab.result import COHORT_METRICS, KPI_COLUMNS, PERCENTILES, Result
 from complab.scenario import Scenario
 
@@ -495,8 +495,9 @@ def evaluate(
 class _Checkpoint:
     """Append-only JSON lines: a header naming the sweep, then one line per finished point.
 
-    The file is locked (``flock``) while the sweep runs, so two sweeps never write to it at
-    once; each entry is checked against the sweep when it is used (:meth:`rows_for`).
+    The file is locked while the sweep runs (:class:`~complab.locked_file.LockedFile`), so
+    two sweeps never write to it at once; each entry is checked against the sweep when it is
+    used (:meth:`rows_for`).
     """
 
     def __init__(self, path: str | os.PathLike[str], header: dict[str, Any]) -> None:
@@ -517,20 +518,17 @@ class _Checkpoint:
             )
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._lock = self.path.open("ab")
             try:
-                fcntl.flock(self._lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                self.close()
+                self._lock = LockedFile(self.path)
+            except Busy:
                 raise ValueError(
                     f"checkpoint: {str(self.path)!r} is in use by another sweep; wait for it "
                     "to finish, or give this sweep another path"
                 ) from None
-            if self.path.stat().st_size > 0:
+            if self._lock.size() > 0:
                 self._load()
             else:
-                with self.path.open("w", encoding="utf-8") as f:
-                    f.write(json.dumps(self.header) + "\n")
+                self._lock.append((json.dumps(self.header) + "\n").encode())
         except OSError as err:
             self.close()
             raise ValueError(
@@ -548,7 +546,7 @@ class _Checkpoint:
             self._lock = None
 
     def _load(self) -> None:
-        data = self.path.read_bytes()
+        data = self._lock.read()
         first = data.find(b"\n")
         try:
             stored = json.loads(data[: first if first >= 0 else len(data)].decode("utf-8"))
@@ -576,11 +574,10 @@ class _Checkpoint:
             )
         end = data.rfind(b"\n")
         if end < 0:  # the header alone, its newline cut off
-            with self.path.open("ab") as f:
-                f.write(b"\n")
+            self._lock.append(b"\n")
             return
         if end + 1 < len(data):  # a line cut short by an interruption: drop it
-            os.truncate(self.path, end + 1)
+            self._lock.truncate(end + 1)
         for number, line in enumerate(data[first + 1 : end].split(b"\n"), start=2):
             if not line.strip():
                 continue
@@ -616,10 +613,7 @@ class _Checkpoint:
         return rows
 
     def write(self, key: str, rows: list[dict[str, Any]]) -> None:
-        with self.path.open("a", encoding="utf-8") as f:
-            f.write(json.dumps({"key": key, "rows": rows}) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+        self._lock.append((json.dumps({"key": key, "rows": rows}) + "\n").encode())
         self.done[key] = rows
 
 

@@ -345,14 +345,36 @@ def test_a_checkpoint_cut_short_resumes_to_the_same_table(checkpointed, tmp_path
     assert again.equals(table)
 
 
+_HOLD = """
+import sys, time
+from complab.locked_file import LockedFile
+held = LockedFile(sys.argv[1])
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
 def test_two_sweeps_cannot_share_a_checkpoint(tmp_path):
-    import fcntl
+    from complab.locked_file import LockedFile
 
     path = tmp_path / "sweep.jsonl"
-    with path.open("ab") as held:
-        fcntl.flock(held.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)  # another sweep runs
+    # Another process's sweep holds it.
+    other = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    try:
+        assert other.stdout is not None and other.stdout.readline() == b"held\n"
         with pytest.raises(ValueError, match="is in use by another sweep"):
             _sweep(path)
+    finally:
+        other.communicate(b"")  # it exits, releasing the file
+    # Another sweep in this process holds it.
+    held = LockedFile(path)
+    try:
+        with pytest.raises(ValueError, match="is in use by another sweep"):
+            _sweep(path)
+    finally:
+        held.close()
     _sweep(path)
     with pytest.raises(ValueError, match="was written by a different sweep"):
         _sweep(path, seed=SEED + 1)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import numpy as np
 import pandas as pd
@@ -299,6 +300,22 @@ def test_checkpoint_resumes_without_recomputing_finished_points(tmp_path, monkey
     )
     assert counter.calls == 6
     pd.testing.assert_frame_equal(again, uninterrupted, check_exact=True)
+
+
+def test_a_checkpointed_sweep_runs_again_on_the_same_process_pool(tmp_path):
+    """The pool's workers, forked while the first sweep held its checkpoint, do not keep it
+    held: the same call on the same pool reads the finished points back."""
+    scenario = small_scenario()
+    path = tmp_path / "sweep.jsonl"
+    kwargs = dict(outputs=["nrr"], trials=4, seed=0, checkpoint=path)
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        first = complab.sweep(scenario, GRID, executor=pool, **kwargs)
+        seen: list[int] = []
+        again = complab.sweep(scenario, GRID, executor=pool, progress=seen.append, **kwargs)
+        pd.testing.assert_frame_equal(again, first, check_exact=True)
+        assert seen == [6]  # every point read back, none run
+        serial = complab.sweep(scenario, GRID, **kwargs)  # and without the pool
+    pd.testing.assert_frame_equal(serial, first, check_exact=True)
 
 
 def test_checkpoint_line_cut_short_is_recomputed(tmp_path, monkeypatch):
