@@ -257,6 +257,19 @@ def simulate_part(spec: dict[str, Any]) -> dict[str, Any]:
     return arrays
 
 
+def simulate_parts(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """:func:`simulate_part` of each spec in turn: one task of a split run with uncertain
+    assumptions, whose draws each run on their own scenario."""
+    return [simulate_part(spec) for spec in specs]
+
+
+def _task_size(trials: int, trials_per_task: int | None) -> int:
+    """Trials per task of a split run: about 32 tasks of at least 50 trials by default."""
+    if trials_per_task is None:
+        return max(50, math.ceil(trials / 32))
+    return _positive_int("trials_per_task", trials_per_task)
+
+
 def _simulate_split(
     scenario: Scenario,
     options: Any,
@@ -275,10 +288,7 @@ def _simulate_split(
     pool = _resolve_executor(executor)
     assert pool is not None
     trials, first = options.trials, options.first_trial
-    if trials_per_task is None:
-        size = max(50, math.ceil(trials / 32))
-    else:
-        size = _positive_int("trials_per_task", trials_per_task)
+    size = _task_size(trials, trials_per_task)
     warn_idle_clawbacks(scenario)
     reps = len(_core.roster(scenario._to_core())[0])
     need = _run_bytes(scenario, reps, trials, 0, options.keep_accounts)
@@ -397,9 +407,11 @@ def simulate(
     executor
         Split the trials into ranges and run them on this ``concurrent.futures.Executor``
         or ``dask.distributed.Client`` (docs/dask.md); the parts join into the result of a
-        local run bit for bit. Each part runs on ``threads`` threads (1 when None).
+        local run bit for bit. Each part runs on ``threads`` threads (1 when None). With
+        uncertain assumptions a part is a run of whole draws, each on its drawn scenario.
     trials_per_task
-        Trials per part with an executor; None: about 32 parts of at least 50 trials.
+        Trials per part with an executor; None: about 32 parts of at least 50 trials
+        (with uncertain assumptions, parts end at the first draw boundary past it).
 
     Returns
     -------
@@ -439,11 +451,8 @@ def simulate(
     if history is not None and not isinstance(history, Scenario):
         raise ValueError(f"history: expected a complab.Scenario, got {type(history).__name__}")
     if scenario.uncertain or (history is not None and history.uncertain):
-        if executor is not None or trials_per_task is not None:
-            raise ValueError(
-                "executor: a run with uncertain assumptions runs each draw on its own; "
-                "split it with first_trial (its draws are keyed by absolute trial) instead"
-            )
+        if executor is None and trials_per_task is not None:
+            raise ValueError("trials_per_task: only with an executor")
         return _simulate_drawn(
             scenario,
             trials,
@@ -455,6 +464,9 @@ def simulate(
             trials_per_draw,
             bool(keep_accounts),
             history,
+            split=None
+            if executor is None
+            else (executor, trials_per_task, None if threads_given is None else threads),
         )
     core = scenario._to_core()
     if history is not None and scenario.book is not None:
@@ -543,12 +555,14 @@ def _simulate_drawn(
     trials_per_draw: int,
     keep_accounts: bool,
     history: Scenario | None,
+    split: tuple[Any, int | None, int | None] | None = None,
 ) -> Result:
     """:func:`simulate` with uncertain assumptions (docs/model.md §11): each group of
     trials sharing a draw is its own engine call on the scenario at that draw, keyed by
     absolute trial, so the trials equal those of a fixed scenario at the drawn values and
     the result is the same for any thread count or split. Every drawn scenario is built and
-    checked before anything runs."""
+    checked before anything runs. `split`: ``(executor, trials_per_task, threads)`` runs
+    the groups as tasks of consecutive draws on the executor instead of local threads."""
     import concurrent.futures as cf
 
     from complab import uncertainty
@@ -561,8 +575,9 @@ def _simulate_drawn(
         if history is not None and history.uncertain
         else None
     )
-    cores = []
-    for i, (start, _, g) in enumerate(chunks):
+    cores, specs = [], []
+    for i, (start, stop, g) in enumerate(chunks):
+        book = None
         try:
             drawn = scenario.at({p: v[i] for p, v in values.items()})
             core = drawn._to_core()
@@ -575,6 +590,19 @@ def _simulate_drawn(
                 f"trial {start} (draw {g} of the uncertain assumptions): {err}"
             ) from None
         cores.append(core)
+        if split is not None:  # plain data, for worker processes (simulate_part)
+            specs.append(
+                dict(
+                    scenario=drawn.to_dict(),
+                    history=None if book is None else book.to_dict(),
+                    seed=key,
+                    threads=1 if split[2] is None else split[2],
+                    batch_size=0,
+                    first_trial=start,
+                    trials=stop - start,
+                    keep_accounts=keep_accounts,
+                )
+            )
     warn_idle_clawbacks(scenario)
     reps = len(_core.roster(cores[0])[0])
     need = _run_bytes(scenario, reps, trials, threads, keep_accounts)
@@ -583,6 +611,11 @@ def _simulate_drawn(
         raise ValueError(
             f"trials: {trials:,} trials of this scenario need about {need / 2**30:,.1f} GiB; "
             f"{memory[1]} {memory[0] / 2**30:,.1f} GiB; run fewer trials"
+        )
+    if split is not None:
+        parts, interrupted = _run_drawn_tasks(specs, chunks, trials, split, progress)
+        return _drawn_result(
+            parts, chunks, first_trial, scenario, seed_record, history, trials_per_draw, interrupted
         )
     workers = max(1, min(threads, len(chunks)))
     inner = max(1, threads // workers)
@@ -617,6 +650,78 @@ def _simulate_drawn(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         close_bar()
+    return _drawn_result(
+        parts, chunks, first_trial, scenario, seed_record, history, trials_per_draw, interrupted
+    )
+
+
+def _run_drawn_tasks(
+    specs: list[dict[str, Any]],
+    chunks: list[tuple[int, int, int]],
+    trials: int,
+    split: tuple[Any, int | None, int | None],
+    progress: bool | Callable[[int], None],
+) -> tuple[list[dict[str, Any]], KeyboardInterrupt | None]:
+    """The draws' runs as tasks of consecutive draws (about ``trials_per_task`` trials each)
+    on the executor; the finished runs in trial order, up to the first unfinished one when
+    interrupted."""
+    import concurrent.futures as cf
+
+    from complab.sweeps import _resolve_executor
+
+    executor, trials_per_task, _ = split
+    pool = _resolve_executor(executor)
+    assert pool is not None
+    size = _task_size(trials, trials_per_task)
+    tasks: list[list[int]] = [[]]
+    count = 0
+    for i, (start, stop, _) in enumerate(chunks):
+        if count >= size:
+            tasks.append([])
+            count = 0
+        tasks[-1].append(i)
+        count += stop - start
+    callback, close_bar = callback_for(progress, trials)
+    runs: dict[int, dict[str, Any]] = {}
+    futures: dict[cf.Future, list[int]] = {}
+    interrupted: KeyboardInterrupt | None = None
+    done = 0
+    try:
+        for task in tasks:
+            futures[pool.submit(simulate_parts, [specs[i] for i in task])] = task
+        for future in cf.as_completed(futures):
+            task = futures[future]
+            for i, arrays in zip(task, future.result(), strict=True):
+                runs[i] = arrays
+                done += chunks[i][1] - chunks[i][0]
+            if callback is not None:
+                callback(done)
+    except KeyboardInterrupt as err:
+        interrupted = err
+    finally:
+        for future in futures:
+            future.cancel()
+        close_bar()
+    parts = []
+    for i in range(len(chunks)):  # the finished prefix
+        if i not in runs:
+            break
+        parts.append(runs[i])
+    return parts, interrupted
+
+
+def _drawn_result(
+    parts: list[dict[str, Any]],
+    chunks: list[tuple[int, int, int]],
+    first_trial: int,
+    scenario: Scenario,
+    seed_record: Any,
+    history: Scenario | None,
+    trials_per_draw: int,
+    interrupted: KeyboardInterrupt | None,
+) -> Result:
+    """The runs of an uncertain scenario's draws joined as one result (raising
+    SimulationInterrupted, with it, when interrupted)."""
     with sigint_deferred():
         arrays = _join_parts(parts, chunks, first_trial, scenario)
         result = Result(

@@ -94,6 +94,40 @@ def test_dask_cluster_run_equals_local():
     assert_same(split, local)
 
 
+def test_uncertain_assumptions_split_into_runs_of_whole_draws():
+    """Each draw runs on its drawn scenario on a worker; with a history, uneven tasks, draws
+    shared by three trials and accounts kept, the joined run equals the local one."""
+    from complab import uncertainty as u
+
+    scenario = small().with_(
+        {
+            "world.segments.smb.win_rate": u.Normal(mean=0.25, sd=0.04, low=0.05, high=0.6),
+            "world.segments.*.acv_median": u.LogNormal(median=20_000.0, log_sd=0.3),
+        }
+    )
+    history = small().with_({"world.segments.smb.csm_headcount": 1})
+    kwargs = dict(trials=17, seed=8, first_trial=4, trials_per_draw=3, history=history)
+    local = complab.simulate(scenario, threads=2, keep_accounts=True, **kwargs)
+    seen: list[int] = []
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        split = complab.simulate(
+            scenario,
+            executor=pool,
+            trials_per_task=5,
+            keep_accounts=True,
+            progress=seen.append,
+            **kwargs,
+        )
+    assert_same(split, local)
+    assert split.trials_per_draw == local.trials_per_draw == 3
+    assert sorted(seen) == seen and seen[-1] == 17 and len(seen) == 3  # 6, 6 and 5 trials
+    # Six draws (trials 4-20 by threes from 3): six win rates, each on its trials.
+    drawn = split.assumptions()
+    assert drawn["draw"].nunique() == 6
+    assert drawn.groupby("draw")["world.segments.smb.win_rate"].nunique().eq(1).all()
+    assert drawn["world.segments.smb.win_rate"].nunique() == 6
+
+
 class _Failing(Executor):
     """Runs the first part, then fails: the error reaches the caller."""
 
