@@ -613,9 +613,14 @@ def _simulate_drawn(
             f"{memory[1]} {memory[0] / 2**30:,.1f} GiB; run fewer trials"
         )
     if split is not None:
-        parts, interrupted = _run_drawn_tasks(specs, chunks, trials, split, progress)
         return _drawn_result(
-            parts, chunks, first_trial, scenario, seed_record, history, trials_per_draw, interrupted
+            *_run_drawn_tasks(specs, chunks, trials, split, progress),
+            chunks,
+            first_trial,
+            scenario,
+            seed_record,
+            history,
+            trials_per_draw,
         )
     workers = max(1, min(threads, len(chunks)))
     inner = max(1, threads // workers)
@@ -651,7 +656,7 @@ def _simulate_drawn(
         pool.shutdown(wait=True, cancel_futures=True)
         close_bar()
     return _drawn_result(
-        parts, chunks, first_trial, scenario, seed_record, history, trials_per_draw, interrupted
+        parts, interrupted, chunks, first_trial, scenario, seed_record, history, trials_per_draw
     )
 
 
@@ -712,13 +717,13 @@ def _run_drawn_tasks(
 
 def _drawn_result(
     parts: list[dict[str, Any]],
+    interrupted: KeyboardInterrupt | None,
     chunks: list[tuple[int, int, int]],
     first_trial: int,
     scenario: Scenario,
     seed_record: Any,
     history: Scenario | None,
     trials_per_draw: int,
-    interrupted: KeyboardInterrupt | None,
 ) -> Result:
     """The runs of an uncertain scenario's draws joined as one result (raising
     SimulationInterrupted, with it, when interrupted)."""
