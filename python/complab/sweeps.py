@@ -26,6 +26,7 @@ import itertools
 import json
 import math
 import os
+import reprlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -395,9 +396,14 @@ def _resolve_executor(executor: Any) -> cf.Executor | None:
     get = getattr(executor, "get_executor", None)
     if callable(get):  # a dask.distributed.Client
         return get(pure=False)
+    hint = (
+        f"; for a Dask scheduler's address pass distributed.Client({executor!r})"
+        if isinstance(executor, str)
+        else ""
+    )
     raise ValueError(
-        f"executor: {type(executor).__name__} is neither a concurrent.futures.Executor "
-        "nor a dask.distributed.Client"
+        f"executor: {type(executor).__name__} {reprlib.repr(executor)} is neither a "
+        f"concurrent.futures.Executor nor a dask.distributed.Client{hint}"
     )
 
 

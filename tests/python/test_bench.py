@@ -81,7 +81,7 @@ def test_markdown_reports_every_measure():
         "engine_all": {**engine, "threads": 2, "mam_per_s": 19.0},
         "engine_1_responsive": {**engine, "mam_per_s": 5.0},
         "ratio_per_core": 5.0,
-        "latency": {"trials": 1000, "threads": 2, "seconds": 0.25},
+        "latency": {**engine, "trials": 1000, "threads": 2, "seconds": 0.25, "mam_per_s": 40.0},
         "memory": {"trials": 2000, "peak_rss_gib": 0.2, "import_rss_gib": 0.1},
         "sweep": {
             "trials": 200,
@@ -92,6 +92,7 @@ def test_markdown_reports_every_measure():
         "scaling": [
             {"threads": 1, "mam_per_s": 10.0, "speedup": 1.0, "efficiency": 1.0},
             {"threads": 2, "mam_per_s": 19.0, "speedup": 1.9, "efficiency": 0.95},
+            {"threads": 16, "mam_per_s": 120.0, "speedup": 12.0, "efficiency": 0.75},
             {"threads": 4, "mam_per_s": None},
         ],
         "breakdown": [
@@ -110,15 +111,16 @@ def test_markdown_reports_every_measure():
         "| NumPy reference, 1 core (10 trials) | 2.00 M account-months/s |",
         "| Numba reference, 1 core (10 trials) | 4.00 M account-months/s |",
         "| engine, 1 thread (10 trials) | 10.0 M account-months/s | ≥ 100 M/s (not met) |",
-        "| engine, 1 thread, responsive mode (incentive sensitivity 2) | 5.0 M account-months/s "
-        "| ≥ 50 M/s (not met) |",
+        "| engine, 1 thread, responsive mode (incentive sensitivity 2, 10 trials) "
+        "| 5.0 M account-months/s | ≥ 50 M/s (not met) |",
         "| engine / NumPy, per core | 5.0× | ≥ 4× (met) |",
         "| engine / Numba, per core | 2.5× | ≥ 3× (not met) |",
-        "| 1,000-trial run, 2 threads | 0.250 s | ≤ 0.35 s (met) |",
+        "| 1,000-trial run, 2 threads | 0.250 s (40.0 M account-months/s) | ≤ 0.35 s (met) |",
         "| peak memory, 2,000-trial run | 0.200 GiB (the process after import: 0.100) "
         "| < 1 GiB at 10,000 trials (full run) |",
         "= 100× | ≥ 100× (met) |",
-        "| 2 | 19.0 | 1.90× | 95% |",
+        "| 2 | 19.0 | 1.90× | 95% (met) |",
+        "| 16 | 120.0 | 12.00× | 75% (not met) |",
         "| 4 | not measurable here (2 cores) | | |",
         "| without either | 60.0 | 40.0 ns (40%) |",
         "2 cores, engine kernels avx2;",

@@ -430,7 +430,9 @@ def test_bad_outputs_are_named(outputs, message):
 
 
 def test_bad_executor_is_named():
-    with pytest.raises(ValueError, match="executor: str is neither"):
+    with pytest.raises(
+        ValueError, match=r"executor: str 'dask' is neither .* pass distributed.Client\('dask'\)"
+    ):
         complab.sweep(
             small_scenario(), {"world.sdr_headcount": [1]}, trials=2, seed=1, executor="dask"
         )
