@@ -318,9 +318,19 @@ void run_simulation(const Scenario& scenario, const RunOptions& options, Simulat
   }
   const int hw = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   const int threads = std::min(options.trials, options.threads > 0 ? options.threads : hw);
+  // Batches of trials, taken in turn by the threads. Without a set size they shrink towards the
+  // end (to a quarter of what is left per thread), so the threads finish together: the last
+  // batch a thread takes is short. The results do not depend on the split.
   const int batch = options.batch_size > 0 ? std::min(options.batch_size, std::max(options.trials, 1))
                                            : std::clamp(options.trials / (threads * 8), 1, 32);
-  const int batches = static_cast<int>((std::int64_t{options.trials} + batch - 1) / batch);
+  std::vector<int> batch_start;
+  for (int t = 0; t < options.trials;) {
+    batch_start.push_back(t);
+    const int left = options.trials - t;
+    t += options.batch_size > 0 ? std::min(batch, left) : std::clamp(left / (threads * 4), 1, batch);
+  }
+  batch_start.push_back(options.trials);
+  const int batches = static_cast<int>(batch_start.size()) - 1;
   const RepRoster roster = make_roster(scenario);
   const std::uint64_t key = seed_key(options.seed);
 
@@ -331,7 +341,7 @@ void run_simulation(const Scenario& scenario, const RunOptions& options, Simulat
     try {
       TrialSimulator sim(scenario, roster, key, out, options.first_trial, control.cancel);
       for (int b = next_batch.fetch_add(1); b < batches && !control.cancel.load(); b = next_batch.fetch_add(1)) {
-        const int begin = b * batch, end = begin + std::min(batch, options.trials - begin);  // b * batch < trials
+        const int begin = batch_start[static_cast<std::size_t>(b)], end = batch_start[static_cast<std::size_t>(b) + 1];
         // A cancel stops between trials and within long ones; what finished is paid and kept.
         int done = begin;
         while (done < end && !control.cancel.load() && sim.run(done)) ++done;
