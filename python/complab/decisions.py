@@ -149,7 +149,8 @@ def keep_whole(comparison: Comparison, variant: str, year: int | None = None) ->
     Returns
     -------
     Table
-        One row per rep: ``rep``, ``role``, ``segment``, ``base_mean`` and ``variant_mean``
+        One row per rep: ``rep``, ``role``, ``segment``, ``name`` (the seat's named rep,
+        ``world.workforce.roster``, else None), ``base_mean`` and ``variant_mean``
         (mean annual earnings), ``diff`` (mean of the paired differences), ``diff_p10`` /
         ``diff_p90``, ``share_more`` and ``share_less`` (share of trials the rep earns more,
         less), ``keep_whole`` (mean of the shortfall ``max(0, base − variant)``: what paying
@@ -181,6 +182,7 @@ def keep_whole(comparison: Comparison, variant: str, year: int | None = None) ->
             "rep": base.roster["rep"].to_numpy(),
             "role": base.roster["role"].to_numpy(),
             "segment": base.roster["segment"].to_numpy(),
+            "name": base.roster["name"].to_numpy(dtype=object),
             "year": year,
             "base_mean": b.mean(axis=0),
             "variant_mean": v.mean(axis=0),
@@ -343,6 +345,7 @@ def _keep_whole_section(comparison: Comparison, year: int) -> str:
             [
                 _e(
                     f"{r['role'].upper()} {'' if r['segment'] == 'all' else r['segment']} #{r['rep']}"
+                    + (f" ({r['name']}'s seat)" if isinstance(r["name"], str) else "")
                 ),
                 _e(money(r["base_mean"])),
                 _e(money(r["variant_mean"])),

@@ -136,6 +136,24 @@ def scaled_terms(
     return moved
 
 
+def _seat_names(scenario: Scenario, roles: Any, segments: list[str], hired: Any) -> list[Any]:
+    """Each seat's named rep (``world.workforce.roster``), None for a headcount or hiring
+    seat: a group's named seats come first, in roster order, as the engine lays them out."""
+    named: dict[tuple[str, str], list[str]] = {}
+    for rep in scenario.world.workforce.roster:
+        named.setdefault((rep.role, rep.segment), []).append(rep.name)
+    taken: dict[tuple[str, str], int] = {}
+    out: list[Any] = []
+    for role, segment, h in zip(roles, segments, hired, strict=True):
+        if h in (_core.HEADCOUNT_SEAT, _core.HIRING_SEAT):
+            out.append(None)
+            continue
+        k = taken.get((role, segment), 0)
+        taken[(role, segment)] = k + 1
+        out.append(named[(role, segment)][k])
+    return out
+
+
 class Result:
     """The outcome of :func:`complab.simulate`: arrays plus the scenario and seed behind them."""
 
@@ -168,6 +186,9 @@ class Result:
                 "rep": np.arange(len(roles)),
                 "role": roles,
                 "segment": [names[s] if s >= 0 else "all" for s in segments],
+                "name": _seat_names(
+                    scenario, roles, [names[s] if s >= 0 else "any" for s in segments], self._hired
+                ),
             }
         )
         #: Kept accounts' columns (simulate(..., keep_accounts=True)), else None.
@@ -430,8 +451,10 @@ class Result:
         Metric columns a role does not carry are NaN; pay columns are those of
         ``_core.PAY_FIELDS`` (base, variable, spif, clawback_*, earnings, true-up and draw
         fields, and ``quota_factor``, the quota ratchet's factor payroll applied: 1 without a
-        ratchet). A row is a seat (docs/model.md §9): ``tenure``, ``hired_month`` and
-        ``exit_month`` describe whoever held it at the period's last month (NaN when vacant
+        ratchet). A row is a seat (docs/model.md §9): ``name`` is its named rep
+        (``world.workforce.roster``) while that rep holds it at the period's last month, else
+        None (a headcount or hiring seat, a backfill, a vacancy); ``tenure``, ``hired_month``
+        and ``exit_month`` describe whoever held it at the period's last month (NaN when vacant
         then; ``exit_month`` NaN while that rep stays), and ``quota_scale`` and ``ote_scale``
         its volume targets and OTE as multiples of its plan's, as paid: ``quota_scale`` is the
         seat's terms times ``quota_factor`` (docs/model.md §7). Attainment of each plan
@@ -449,6 +472,7 @@ class Result:
         segs = self.roster["segment"].to_numpy()
         data["role"] = np.tile(np.repeat(roles, p), t)
         data["segment"] = np.tile(np.repeat(segs, p), t)
+        data["name"] = self._names_held(t, p)
         data["skill"] = self.arrays["rep_period_skill"].reshape(-1)  # the rep at the period's end
         actuals = metric_actuals(raw)
         role_col = data["role"]
@@ -460,6 +484,21 @@ class Result:
         for i, name in enumerate(_core.PAY_FIELDS):
             data[name] = pay[:, i]
         return pd.DataFrame(data)
+
+    def _names_held(self, trials: int, periods: int) -> np.ndarray:
+        """[trials * reps * periods]: the named rep holding each seat at the period's end."""
+        names = self.roster["name"].to_numpy(dtype=object)
+        out = np.full((trials, len(names), periods), None, dtype=object)
+        if any(n is not None for n in names):
+            held = own_terms_periods(
+                self.scenario._to_core(),
+                self.arrays.get("rep_tenure"),
+                periods,
+                self.scenario.world.period_months,
+            )
+            held = np.broadcast_to(held, out.shape)
+            out[held] = np.broadcast_to(names[None, :, None], out.shape)[held]
+        return out.reshape(-1)
 
     def headcount(self) -> pd.DataFrame:
         """The workforce per trial, month, role and segment (docs/model.md §9): seats

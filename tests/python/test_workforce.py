@@ -287,6 +287,41 @@ def test_named_reps_carry_their_own_quota_and_ote() -> None:
     assert round_trip == result.scenario
 
 
+def test_reps_name_the_named_rep_while_it_holds_its_seat() -> None:
+    """``name`` follows the roster onto its seats (the group's named seats first) and stays
+    on a seat-period exactly while its named rep holds it at the period's end: the rows
+    named carry that rep's hire month, the others a backfill's, or none when vacant."""
+    roster = [
+        {"name": "Ana", "role": "ae", "segment": "smb", "hired_month": -30},
+        {"name": "Ben", "role": "ae", "segment": "smb", "hired_month": -20},
+        {"name": "Cy", "role": "ae", "segment": "smb", "hired_month": 5},
+        {"name": "Dee", "role": "sdr", "hired_month": -3},
+    ]
+    scenario = presets.workforce().with_(
+        {
+            "world.workforce.roster": roster,
+            "world.segments.smb.ae_headcount": 2,
+            "world.sdr_headcount": 1,
+            "world.workforce.ae.attrition": [{"from_month": 0, "annual_rate": 0.4}],
+            "world.workforce.sdr.attrition": [{"from_month": 0, "annual_rate": 0.4}],
+        }
+    )
+    result = complab.simulate(scenario, trials=30, seed=9)
+    seats = result.roster.set_index("rep")
+    smb_ae = seats[(seats.role == "ae") & (seats.segment == "smb")]
+    assert list(smb_ae["name"].iloc[:3]) == ["Ana", "Ben", "Cy"]
+    assert list(seats.loc[seats.role == "sdr", "name"]) == ["Dee"]
+    assert seats.loc[seats.role == "csm", "name"].isna().all()
+    reps = result.reps()
+    for name, hired in [("Ana", -30), ("Ben", -20), ("Cy", 5), ("Dee", -3)]:
+        seat = reps[reps.rep == seats.index[seats.name == name][0]]
+        named = seat["name"] == name
+        assert (seat.loc[named, "hired_month"] == hired).all()
+        assert (seat.loc[~named, "hired_month"] != hired).all()  # a backfill, or NaN: vacant
+        assert named.any() and (~named).any()  # some left within three years at 40% a year
+        assert seat["name"].isin([name, None]).all()
+
+
 def test_instant_backfill_without_a_ramp_books_what_the_model_without_people_does() -> None:
     # Leavers are replaced the next month at full productivity by a rep of the same skill
     # distribution: capacity never falls, so neither should bookings (their open deals are
