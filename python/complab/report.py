@@ -424,6 +424,20 @@ def _plans_table(result: Result) -> str:
                     )
                 if plan.spifs:
                     extras.append(_curve_text(r.get("spifs")))
+                if plan.true_up:
+                    extras.append("annual true-up")
+                if plan.draw is not None:
+                    kind = "recoverable" if plan.draw.recoverable else "non-recoverable"
+                    extras.append(
+                        f"{kind} draw {_money(plan.draw.amount)} a month for the first "
+                        f"{plan.draw.months} months"
+                    )
+                if plan.ratchet is not None:
+                    extras.append(
+                        f"quota ratchet: next year's quota rises by {_pct(plan.ratchet.up)} of "
+                        f"the attainment above 100%, falls by {_pct(plan.ratchet.down)} of the "
+                        "shortfall"
+                    )
             target = _target_text(
                 m.metric, plan.period_target(m.metric, m.target, scenario.world.period_months)
             )

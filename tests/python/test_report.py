@@ -3,6 +3,7 @@ Chromium (Debian's ``chromium`` package, installed by scripts/test.sh)."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 import shutil
@@ -14,7 +15,7 @@ import pytest
 
 import complab
 from complab import presets
-from complab.report import _count, _money, _pay_rows, _pct, _reproduce, render
+from complab.report import _count, _money, _pay_rows, _pct, _plans_table, _reproduce, render
 
 CHART_BLUE = np.array([0x1F, 0x77, 0xB4]) / 255  # matplotlib's C0, used by every chart
 
@@ -206,6 +207,21 @@ def test_pay_table_counts_whole_years_only():
     assert earned.query(f"rep == {sdr}")["earnings"].to_numpy() == pytest.approx(
         pay[:, sdr, :2].sum(axis=1)
     )
+
+
+def test_the_plans_table_states_true_ups_draws_and_ratchets():
+    plan = presets.default().plans["ae:smb"]
+    plan = dataclasses.replace(
+        plan,
+        true_up=True,
+        draw=complab.Draw(4_000, 3, recoverable=True),
+        ratchet=complab.Ratchet(0.5, 0.25),
+    )
+    scenario = presets.default().with_({"world.months": 12, "plans.ae:smb": plan})
+    text = html.unescape(_plans_table(complab.simulate(scenario, trials=2, seed=1)))
+    assert "annual true-up" in text
+    assert "recoverable draw $4,000 a month for the first 3 months" in text
+    assert "next year's quota rises by 50.0% of the attainment above 100%, falls by 25.0%" in text
 
 
 def test_money_rounds_into_the_next_unit_and_has_no_negative_zero():
