@@ -220,7 +220,7 @@ def test_the_plans_table_states_true_ups_draws_and_ratchets():
     scenario = presets.default().with_({"world.months": 12, "plans.ae:smb": plan})
     text = html.unescape(_plans_table(complab.simulate(scenario, trials=2, seed=1)))
     assert "annual true-up" in text
-    assert "recoverable draw $4,000 a month for the first 3 months" in text
+    assert "recoverable draw $4K a month for the first 3 months" in text
     assert "next year's quota rises by 50.0% of the attainment above 100%, falls by 25.0%" in text
 
 
