@@ -1008,6 +1008,12 @@ def _company_commands(sub: Any) -> None:
     cal.add_argument("-o", "--out", metavar="SCENARIO.yaml", help="write the scenario here")
     cal.add_argument("--rates", metavar="RATES.csv", help="write the fitted rates table here")
     cal.add_argument("--months", type=int, default=12, help="the scenario's horizon (default 12)")
+    cal.add_argument(
+        "--uncertain",
+        action="store_true",
+        help="write each fitted rate as its posterior distribution, so runs carry the fits' "
+        "uncertainty",
+    )
     cal.set_defaults(func=_calibrate)
 
     bt = sub.add_parser(
@@ -1072,7 +1078,9 @@ def _calibrate(args: argparse.Namespace) -> int:
 
     company = _company(args.folder)
     rates = fit_rates(company, args.as_of)
-    scenario = calibrate(company, args.as_of, months=args.months, rates=rates)
+    scenario = calibrate(
+        company, args.as_of, months=args.months, rates=rates, uncertain=args.uncertain
+    )
     show = rates[["rate", "segment", "key", "n", "estimate", "lo95", "hi95", "world_value"]]
     print(show.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
     if args.rates:

@@ -100,6 +100,47 @@ def test_renewal_hazards_are_fitted_by_renewal_index(companies):
     }
 
 
+def test_an_uncertain_calibration_carries_each_fits_posterior(companies):
+    """calibrate(uncertain=True): each fitted rate's field holds the posterior draw_rates
+    draws from, checked quantile by quantile against scipy's Beta and Gamma."""
+    company = companies[3]
+    table = complab.fit_rates(company, AS_OF)
+    scenario = complab.calibrate(company, AS_OF, rates=table, uncertain=True)
+    dists = scenario.uncertain
+    row = lambda rate, seg, key: table[  # noqa: E731
+        (table["rate"] == rate) & (table["segment"] == seg) & (table["key"] == key)
+    ].iloc[0]
+    q = np.array([0.1, 0.5, 0.9])
+    # A win rate: Beta(k + 1/2, n - k + 1/2) exactly.
+    win = row("win_rate", "smb", "all")
+    expected = stats.beta(win.observed + 0.5, win.n - win.observed + 0.5).ppf(q)
+    np.testing.assert_allclose(dists["world.segments.smb.win_rate"].ppf(q), expected, rtol=1e-9)
+    # The renewal hazards: one list field, each entry its own Beta, one draw for all.
+    hz = dists["world.segments.mid_market.renewal_hazard"].ppf(np.array([0.5]))
+    for r, key in enumerate(("0", "1", "2", "3+")):
+        h = row("renewal_hazard", "mid_market", key)
+        median = stats.beta(h.observed + 0.5, h.n - h.observed + 0.5).median()
+        assert hz[..., r].item() == pytest.approx(median, rel=1e-9)
+    # A Poisson rate: the Gamma(k + 1/2) posterior's median, and its spread within 3%.
+    lead = row("inbound_opportunities", "smb", "per month")
+    gamma = stats.gamma(lead.observed + 0.5, scale=1 / lead.n)
+    got = dists["world.segments.smb.inbound_opportunities"].ppf(q)
+    assert got[1] == pytest.approx(gamma.median(), rel=1e-9)
+    np.testing.assert_allclose(got, gamma.ppf(q), rtol=0.03)
+    # A mapped rate (world value = estimate times a factor) keeps its factor.
+    csql = row("csql_rate", "smb", "per account-month")
+    factor = csql.world_value / csql.estimate
+    got = dists["world.segments.smb.csql_rate"].ppf(np.array([0.5]))
+    gamma = stats.gamma(csql.observed + 0.5, scale=1 / csql.n)
+    assert got.item() == pytest.approx(factor * gamma.median(), rel=1e-9)
+    # Counts and attrition stay fixed; the world holds the medians; it runs.
+    assert not any("sales_cycle" in p or "workforce" in p for p in dists)
+    assert scenario.world.segments[0].win_rate == pytest.approx(expected[1], rel=1e-9)
+    result = complab.simulate(scenario, trials=8, seed=1)
+    drawn = result.assumptions()
+    assert drawn["world.segments.smb.win_rate"].nunique() == 8
+
+
 def test_the_scenario_starts_from_the_data_book_account_by_account(companies):
     company = companies[2]
     scenario = complab.calibrate(company, AS_OF)

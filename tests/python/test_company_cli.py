@@ -36,6 +36,13 @@ def test_calibrate_writes_a_scenario_that_runs(capsys, sample, tmp_path):
     assert len(scenario.book) == len(company.book_on("2024-12-31"))
     code, out, _ = run_cli(capsys, "run", out_file, "--trials", "8", "--threads", "1")
     assert code == 0 and "nrr" in out
+    drawn = tmp_path / "uncertain.yaml"
+    code, _, _ = run_cli(
+        capsys, "calibrate", sample, "--as-of", "2025-01-01", "-o", drawn, "--uncertain"
+    )
+    uncertain = complab.load_scenario(drawn)
+    assert code == 0 and "world.segments.smb.win_rate" in uncertain.uncertain
+    assert uncertain.world.segments[0].acv_median == scenario.world.segments[0].acv_median
 
 
 def test_backtest_prints_each_rep_beside_the_current_plans(capsys, tmp_path):

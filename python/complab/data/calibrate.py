@@ -657,6 +657,68 @@ def draw_rates(table: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     return out
 
 
+#: Fields that are probabilities: a fitted multiple above 1 is truncated at 1.
+_PROBABILITIES = ("renewal_hazard", "win_rate", "expansion_win_rate", "handoff_acceptance")
+
+
+def rate_distributions(table: pd.DataFrame) -> dict[str, Any]:
+    """The fitted rates' uncertainty as distributions on their world fields
+    (:mod:`complab.uncertainty`), for :attr:`Scenario.uncertain`: the posteriors
+    :func:`draw_rates` draws from, mapped to each field as its estimate is (times
+    ``world_value / estimate``).
+
+    - proportions: their Beta(k + ½, n − k + ½) posterior, stretched by the mapping; a
+      mapping above 1 on a probability is a normal with the posterior's sd, truncated to
+      [0, 1]; a segment's renewal hazards share one draw (a list field moves together);
+    - Poisson rates: a log-normal with their Gamma(k + ½) posterior's median and log-sd;
+    - deal-size medians: log-normal with their standard error; usage growth: normal.
+
+    Counts (sales cycles), log-sds, noise, upsell fractions and attrition stay fixed."""
+    from scipy import special
+
+    from complab import uncertainty as u
+
+    out: dict[str, Any] = {}
+    hazards: dict[str, dict[int, tuple[float, float, float]]] = {}
+    for row in table.itertuples(index=False):
+        path = row.world_path
+        if not isinstance(path, str):
+            continue
+        est, value, se = float(row.estimate), float(row.world_value), float(row.se)
+        if not (np.isfinite(est) and np.isfinite(value) and np.isfinite(se)):
+            continue
+        scale = value / est if est != 0 else 1.0
+        method, rate = str(row.method), str(row.rate)
+        if "Beta" in method:
+            a, b = float(row.observed) + 0.5, float(row.n) - float(row.observed) + 0.5
+            if rate == "renewal_hazard":  # one list field per segment
+                field, index = path.rsplit("[", 1)
+                hazards.setdefault(field, {})[int(index.rstrip("]"))] = (a, b, scale)
+            elif scale <= 1.0 or rate not in _PROBABILITIES:
+                out[path] = u.Beta(a=a, b=b, low=0.0, high=scale)
+            else:
+                out[path] = u.Normal(mean=value, sd=scale * se, low=0.0, high=1.0)
+        elif method.startswith("Poisson") and float(row.n) > 0:
+            shape = float(row.observed) + 0.5
+            median = scale * float(special.gammaincinv(shape, 0.5)) / float(row.n)
+            out[path] = u.LogNormal(median=median, log_sd=math.sqrt(special.polygamma(1, shape)))
+        elif rate == "deal_size" and row.key == "median" and est > 0:
+            out[path] = u.LogNormal(median=value, log_sd=se / est)
+        elif rate == "usage_growth" and se > 0:
+            out[path] = u.Normal(mean=value, sd=abs(scale) * se)
+    for field, entries in hazards.items():
+        if sorted(entries) != list(range(HAZARD_INDICES)):
+            continue  # a renewal index without a fit: the table stays as fitted
+        fits = [entries[r] for r in range(HAZARD_INDICES)]
+        out[field] = u.Beta(
+            a=tuple(f[0] for f in fits),
+            b=tuple(f[1] for f in fits),
+            low=0.0,
+            high=tuple(min(1.0, f[2]) for f in fits),
+        )
+    return out
+
+
 def _book_for(company: Company, d: dt.date, seats: Mapping[tuple[str, str], list[str]]) -> Any:
     from complab.scenario import Book
 
@@ -718,6 +780,7 @@ def calibrate(
     plans: Mapping[str, Any] | None = None,
     with_book: bool = True,
     rates: pd.DataFrame | None = None,
+    uncertain: bool = False,
 ) -> Any:
     """A scenario of the company as of a date: its real book and roster, its rates fitted
     to the history before it (:func:`fit_rates`).
@@ -738,6 +801,11 @@ def calibrate(
         steady-state book of the same size (docs/model.md §4).
     rates
         A table from :func:`fit_rates` to use (edited, say); default: fitted here.
+    uncertain
+        Carry the fits' uncertainty: each fitted rate becomes a distribution on its field
+        (:func:`rate_distributions`, :attr:`Scenario.uncertain`), so every run's spread
+        includes how little the history pins the rates down. The world then holds each
+        distribution's median.
 
     Returns
     -------
@@ -853,7 +921,8 @@ def calibrate(
         ),
     )
     book_record = _book_for(company, d, seats) if with_book else None
-    return Scenario(world=world, plans=dict(plans or {}), book=book_record)
+    scenario = Scenario(world=world, plans=dict(plans or {}), book=book_record)
+    return scenario.with_(rate_distributions(table)) if uncertain else scenario
 
 
 def calibration_report(
