@@ -216,8 +216,7 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
     const LiveAccounts& live = accounts_.live[s];
     const std::size_t n = live.size();
     // Each account's terms first, independent of each other, so the CPU overlaps them; then
-    // each CSM's sums over its own accounts in list order, in registers: the additions are
-    // those of one loop adding into the reps' books, in the same order, so the same bits.
+    // each CSM's sums over its own accounts, in list order.
     // Per AE, its follow-up rate before health (process::follow_up_rate's first products)
     // and its follow-up ratio: the same bits as computing them per account, without the division.
     // At least one entry: book_terms reads entry 0 for accounts without an AE (then unused),
@@ -285,31 +284,15 @@ void ResponsiveEffort::gather_book(int t, int left, int last) {
                          seg.csql_rate, seg.upsell_fraction, acceptance, csql_window};
     book_terms(in, BookTermsOut{term_churn_arr_.data(), term_churn_logos_.data(), term_usage_.data(), term_csql_.data(),
                                 term_csql_value_.data(), term_csql_wins_.data(), term_csql_win_value_.data()});
-    // The positions grouped by CSM, each group in list order (a counting sort).
-    const std::size_t nrep = book_.size();
-    by_csm_start_.assign(nrep + 1, 0);
+    // Each CSM's sums in list order, added straight into its book: CSMs take accounts in
+    // turn (round robin, then the least loaded), so neighbours rarely share one and the
+    // additions into one book do not queue behind each other.
     for (std::size_t k = 0; k < n; ++k) {
-      if (live.csm[k] >= 0) ++by_csm_start_[static_cast<std::size_t>(live.csm[k]) + 1];
-    }
-    for (std::size_t r = 0; r < nrep; ++r) by_csm_start_[r + 1] += by_csm_start_[r];
-    by_csm_fill_.assign(by_csm_start_.begin(), by_csm_start_.end() - 1);
-    if (by_csm_.size() < n) by_csm_.resize(n);
-    for (std::size_t k = 0; k < n; ++k) {
-      if (live.csm[k] >= 0) by_csm_[by_csm_fill_[static_cast<std::size_t>(live.csm[k])]++] = static_cast<std::uint32_t>(k);
-    }
-    for (std::size_t r = 0; r < nrep; ++r) {
-      if (by_csm_start_[r] == by_csm_start_[r + 1]) continue;
-      BookState& b = book_[r];
-      double churn_arr = b.churn_arr, churn_logos = b.churn_logos, usage = b.usage, csql = b.csql;
-      double csql_value = b.csql_value, csql_wins = b.csql_wins, csql_win_value = b.csql_win_value;
-      for (std::size_t j = by_csm_start_[r]; j < by_csm_start_[r + 1]; ++j) {
-        const std::uint32_t k = by_csm_[j];
-        churn_arr += term_churn_arr_[k], churn_logos += term_churn_logos_[k], usage += term_usage_[k];
-        csql += term_csql_[k], csql_value += term_csql_value_[k], csql_wins += term_csql_wins_[k];
-        csql_win_value += term_csql_win_value_[k];
-      }
-      b.churn_arr = churn_arr, b.churn_logos = churn_logos, b.usage = usage, b.csql = csql;
-      b.csql_value = csql_value, b.csql_wins = csql_wins, b.csql_win_value = csql_win_value;
+      if (live.csm[k] < 0) continue;
+      BookState& b = book_[static_cast<std::size_t>(live.csm[k])];
+      b.churn_arr += term_churn_arr_[k], b.churn_logos += term_churn_logos_[k], b.usage += term_usage_[k];
+      b.csql += term_csql_[k], b.csql_value += term_csql_value_[k], b.csql_wins += term_csql_wins_[k];
+      b.csql_win_value += term_csql_win_value_[k];
     }
   }
 }

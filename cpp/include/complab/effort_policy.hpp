@@ -64,12 +64,10 @@ class ResponsiveEffort {
   const process::ChurnModel& churn_;
   KpiLedger& ledger_;
   std::vector<BookState> book_;  // what each rep sees at the month's start
-  // gather_book's scratch: a segment's accounts' CSM terms (list order), their positions
-  // grouped by CSM, their churn chances and h^gamma.
+  // gather_book's scratch: a segment's accounts' CSM terms (list order), their churn chances
+  // and h^gamma.
   std::vector<double> term_churn_arr_, term_churn_logos_, term_usage_, term_csql_, term_csql_value_, term_csql_wins_,
       term_csql_win_value_;
-  std::vector<std::size_t> by_csm_start_, by_csm_fill_;
-  std::vector<std::uint32_t> by_csm_;
   std::vector<int> churn_index_;  // the accounts renewing this period: index, health, gap, chance
   std::vector<std::uint32_t> churn_position_;
   std::vector<double> churn_health_, churn_gap_, churn_renewing_;
