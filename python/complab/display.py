@@ -363,6 +363,25 @@ def _signed(fmt: Callable[[Any], str], x: Any) -> str:
     return f"+{text}" if _finite(x) and float(x) > 0 and text not in ("$0", "0.0%") else text
 
 
+def pay_terms_text(plan: Any) -> list[str]:
+    """A plan's pay terms beyond its measures, one sentence each: true-up, draw, ratchet."""
+    out = []
+    if plan.true_up:
+        out.append("Annual true-up: the year's last period squares pay to the annual plan")
+    if plan.draw is not None:
+        kind = "recoverable" if plan.draw.recoverable else "non-recoverable"
+        out.append(
+            f"Draw ({kind}): {money(plan.draw.amount)} a month for a rep's first "
+            f"{plan.draw.months} months"
+        )
+    if plan.ratchet is not None:
+        out.append(
+            f"Quota ratchet: up {pct(plan.ratchet.up)} of over-attainment, "
+            f"down {pct(plan.ratchet.down)} of shortfall, each year"
+        )
+    return out
+
+
 def plan_html(plan: Plan, period_months: int = 12) -> str:
     """A Plan in Jupyter: OTE, pay mix and one row per measure (weight, target, curve)."""
     from complab.plans import METRICS
@@ -419,18 +438,6 @@ def plan_html(plan: Plan, period_months: int = 12) -> str:
         )
     for spif in plan.spifs:
         extras.append(f"SPIF: {money(spif.amount)} per {spif.metric}")
-    if plan.true_up:
-        extras.append("Annual true-up: the year's last period squares pay to the annual plan")
-    if plan.draw is not None:
-        kind = "recoverable" if plan.draw.recoverable else "non-recoverable"
-        extras.append(
-            f"Draw ({kind}): {money(plan.draw.amount)} a month for a rep's first "
-            f"{plan.draw.months} months"
-        )
-    if plan.ratchet is not None:
-        extras.append(
-            f"Quota ratchet: up {pct(plan.ratchet.up)} of over-attainment, "
-            f"down {pct(plan.ratchet.down)} of shortfall, each year"
-        )
+    extras += pay_terms_text(plan)
     foot = "".join(f"<p>{_e(x)}</p>" for x in extras)
     return f'<div class="complab">{_STYLE}{head}{table}{foot}</div>'

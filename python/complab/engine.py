@@ -8,7 +8,7 @@ import os
 import signal
 import threading
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -257,6 +257,36 @@ def simulate_part(spec: dict[str, Any]) -> dict[str, Any]:
     return arrays
 
 
+def _run_tasks(
+    pool: Any,
+    tasks: Sequence[tuple[Any, Callable[[Any], Any], Any]],
+    take: Callable[[Any, Any], int],
+    progress: tuple[Callable[[int], None] | None, Callable[[], None]],
+) -> KeyboardInterrupt | None:
+    """Submits each ``(key, fn, arg)`` to `pool` and hands each finished result to
+    ``take(key, result)``, which returns the trials it held, reporting the running total.
+    Ctrl-C stops the wait: what has not run is cancelled and the interruption returned."""
+    import concurrent.futures as cf
+
+    callback, close_bar = progress
+    futures: dict[cf.Future, Any] = {}
+    done = 0
+    try:
+        for key, fn, arg in tasks:
+            futures[pool.submit(fn, arg)] = key
+        for future in cf.as_completed(futures):
+            done += take(futures[future], future.result())
+            if callback is not None:
+                callback(done)
+    except KeyboardInterrupt as err:
+        return err
+    finally:
+        for future in futures:
+            future.cancel()
+        close_bar()
+    return None
+
+
 def simulate_parts(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """:func:`simulate_part` of each spec in turn: one task of a split run with uncertain
     assumptions, whose draws each run on their own scenario."""
@@ -281,7 +311,6 @@ def _simulate_split(
     progress: tuple[Callable[[int], None] | None, Callable[[], None]],
 ) -> Result:
     """:func:`simulate` split into trial ranges on ``executor``, joined in trial order."""
-    import concurrent.futures as cf
 
     from complab.sweeps import _resolve_executor
 
@@ -307,38 +336,26 @@ def _simulate_split(
         batch_size=options.batch_size,
         keep_accounts=options.keep_accounts,
     )
-    futures: dict[cf.Future, int] = {}  # future -> start of its range (0-based)
     arrays: dict[str, np.ndarray] = {}
     accounts: dict[int, dict[str, np.ndarray]] = {}
-    callback, close_bar = progress
-    done = 0
-    interrupted: KeyboardInterrupt | None = None
-    try:
-        for a in range(0, trials, size):
-            n = min(size, trials - a)
-            spec = dict(common, first_trial=first + a, trials=n)
-            futures[pool.submit(simulate_part, spec)] = a
-        for future in cf.as_completed(futures):
-            a = futures[future]
-            part = future.result()
-            records = part.pop("accounts", None)
-            n = len(part["completed"])
-            for name, values in part.items():
-                if name not in arrays:
-                    arrays[name] = np.zeros((trials, *values.shape[1:]), values.dtype)
-                arrays[name][a : a + n] = values
-            if records is not None:
-                records["trial"] = records["trial"] + a
-                accounts[a] = records
-            done += n
-            if callback is not None:
-                callback(done)
-    except KeyboardInterrupt as err:
-        interrupted = err
-    finally:
-        for future in futures:
-            future.cancel()
-        close_bar()
+
+    def take(a: int, part: dict[str, Any]) -> int:  # a: the range's start (0-based)
+        records = part.pop("accounts", None)
+        n = len(part["completed"])
+        for name, values in part.items():
+            if name not in arrays:
+                arrays[name] = np.zeros((trials, *values.shape[1:]), values.dtype)
+            arrays[name][a : a + n] = values
+        if records is not None:
+            records["trial"] = records["trial"] + a
+            accounts[a] = records
+        return n
+
+    tasks = [
+        (a, simulate_part, dict(common, first_trial=first + a, trials=min(size, trials - a)))
+        for a in range(0, trials, size)
+    ]
+    interrupted = _run_tasks(pool, tasks, take, progress)
     if not arrays:  # interrupted before any part finished
         raise interrupted if interrupted is not None else RuntimeError("no trials ran")
     result = Result(
@@ -670,7 +687,6 @@ def _run_drawn_tasks(
     """The draws' runs as tasks of consecutive draws (about ``trials_per_task`` trials each)
     on the executor; the finished runs in trial order, up to the first unfinished one when
     interrupted."""
-    import concurrent.futures as cf
 
     from complab.sweeps import _resolve_executor
 
@@ -686,27 +702,19 @@ def _run_drawn_tasks(
             count = 0
         tasks[-1].append(i)
         count += stop - start
-    callback, close_bar = callback_for(progress, trials)
     runs: dict[int, dict[str, Any]] = {}
-    futures: dict[cf.Future, list[int]] = {}
-    interrupted: KeyboardInterrupt | None = None
-    done = 0
-    try:
-        for task in tasks:
-            futures[pool.submit(simulate_parts, [specs[i] for i in task])] = task
-        for future in cf.as_completed(futures):
-            task = futures[future]
-            for i, arrays in zip(task, future.result(), strict=True):
-                runs[i] = arrays
-                done += chunks[i][1] - chunks[i][0]
-            if callback is not None:
-                callback(done)
-    except KeyboardInterrupt as err:
-        interrupted = err
-    finally:
-        for future in futures:
-            future.cancel()
-        close_bar()
+
+    def take(task: list[int], results: list[dict[str, Any]]) -> int:
+        for i, arrays in zip(task, results, strict=True):
+            runs[i] = arrays
+        return sum(chunks[i][1] - chunks[i][0] for i in task)
+
+    interrupted = _run_tasks(
+        pool,
+        [(task, simulate_parts, [specs[i] for i in task]) for task in tasks],
+        take,
+        callback_for(progress, trials),
+    )
     parts = []
     for i in range(len(chunks)):  # the finished prefix
         if i not in runs:

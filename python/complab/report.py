@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from complab.display import count, money, pct, ratio
+from complab.display import count, money, pay_terms_text, pct, ratio
 from complab.result import Result
 from complab.scenario import ROLES
 
@@ -424,20 +424,7 @@ def _plans_table(result: Result) -> str:
                     )
                 if plan.spifs:
                     extras.append(_curve_text(r.get("spifs")))
-                if plan.true_up:
-                    extras.append("annual true-up")
-                if plan.draw is not None:
-                    kind = "recoverable" if plan.draw.recoverable else "non-recoverable"
-                    extras.append(
-                        f"{kind} draw {_money(plan.draw.amount)} a month for the first "
-                        f"{plan.draw.months} months"
-                    )
-                if plan.ratchet is not None:
-                    extras.append(
-                        f"quota ratchet: next year's quota rises by {_pct(plan.ratchet.up)} of "
-                        f"the attainment above 100%, falls by {_pct(plan.ratchet.down)} of the "
-                        "shortfall"
-                    )
+                extras += pay_terms_text(plan)
             target = _target_text(
                 m.metric, plan.period_target(m.metric, m.target, scenario.world.period_months)
             )

@@ -265,19 +265,24 @@ def staffed():
     return presets.workforce(hiring=True).with_(world__months=12)
 
 
-def test_the_fast_payroll_path_equals_a_simulation_with_a_workforce(staffed):
-    decisions = [
-        opt_module._Decision(staffed, "plans.ae:smb.base_share", (0.3, 0.7)),
-        opt_module._Decision(staffed, "plans.ae:smb.ote", (150_000, 250_000)),
-    ]
+def _fast_path_equals_simulation(scenario, edits: dict, x: list[float]) -> None:
+    """The search's fast payroll path at `x` gives every KPI a simulation of the candidate
+    gives (20 trials, year 1)."""
+    decisions = [opt_module._Decision(scenario, path, bounds) for path, bounds in edits.items()]
     names = {f"earnings_to_ote:{role}" for role in ("ae", "sdr", "csm")}
-    judge = opt_module._Judge(staffed, decisions, 20, SEED, 1, None, 1, names, False)
-    x = np.array([0.45, 190_000.0])
-    fast = judge.kpis(x)
-    full = opt_module._year_kpis(complab.simulate(judge.scenario_for(x), trials=20, seed=SEED), 1)
+    judge = opt_module._Judge(scenario, decisions, 20, SEED, 1, None, 1, names, False)
+    assert judge.repay
+    fast = judge.kpis(np.array(x))
+    candidate = judge.scenario_for(np.array(x))
+    full = opt_module._year_kpis(complab.simulate(candidate, trials=20, seed=SEED), 1)
     assert set(full) == set(fast)
     for name, values in full.items():
         assert np.allclose(values, fast[name], rtol=1e-12, equal_nan=True), name
+
+
+def test_the_fast_payroll_path_equals_a_simulation_with_a_workforce(staffed):
+    edits = {"plans.ae:smb.base_share": (0.3, 0.7), "plans.ae:smb.ote": (150_000, 250_000)}
+    _fast_path_equals_simulation(staffed, edits, [0.45, 190_000.0])
 
 
 def test_the_fast_payroll_path_keeps_named_reps_own_ote_and_quota(staffed):
@@ -290,19 +295,11 @@ def test_the_fast_payroll_path_keeps_named_reps_own_ote_and_quota(staffed):
         for i in range(smb)
     ]  # fmt: skip
     named = staffed.with_({"world.workforce.roster": roster})
-    decisions = [
-        opt_module._Decision(named, "plans.ae:smb.ote", (150_000, 250_000)),
-        opt_module._Decision(named, "plans.ae:smb.measures[0].target", (400_000, 900_000)),
-    ]
-    names = {f"earnings_to_ote:{role}" for role in ("ae", "sdr", "csm")}
-    judge = opt_module._Judge(named, decisions, 20, SEED, 1, None, 1, names, False)
-    assert judge.repay
-    x = np.array([210_000.0, 750_000.0])
-    fast = judge.kpis(x)
-    full = opt_module._year_kpis(complab.simulate(judge.scenario_for(x), trials=20, seed=SEED), 1)
-    assert set(full) == set(fast)
-    for name, values in full.items():
-        assert np.allclose(values, fast[name], rtol=1e-12, equal_nan=True), name
+    edits = {
+        "plans.ae:smb.ote": (150_000, 250_000),
+        "plans.ae:smb.measures[0].target": (400_000, 900_000),
+    }
+    _fast_path_equals_simulation(named, edits, [210_000.0, 750_000.0])
 
 
 def test_the_search_scores_what_a_simulation_reports_with_a_workforce(staffed):

@@ -219,9 +219,9 @@ def test_the_plans_table_states_true_ups_draws_and_ratchets():
     )
     scenario = presets.default().with_({"world.months": 12, "plans.ae:smb": plan})
     text = html.unescape(_plans_table(complab.simulate(scenario, trials=2, seed=1)))
-    assert "annual true-up" in text
-    assert "recoverable draw $4K a month for the first 3 months" in text
-    assert "next year's quota rises by 50.0% of the attainment above 100%, falls by 25.0%" in text
+    assert "Annual true-up" in text
+    assert "Draw (recoverable): $4K a month for a rep's first 3 months" in text
+    assert "Quota ratchet: up 50.0% of over-attainment, down 25.0% of shortfall" in text
 
 
 def test_money_rounds_into_the_next_unit_and_has_no_negative_zero():
