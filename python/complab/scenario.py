@@ -50,6 +50,7 @@ import numbers
 import os
 import re
 import stat
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -354,6 +355,12 @@ BOOK_COLUMNS = (
 )
 
 
+#: Book._to_core's result per book (weakly held: it goes with its book).
+_BOOK_CORE: weakref.WeakKeyDictionary[Any, tuple[tuple[str, ...], list[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 @dataclass(frozen=True)
 class Book:
     """A company's own book at month 0 (docs/model.md §4, "A book from data"), one entry per
@@ -416,7 +423,17 @@ class Book:
         return pd.DataFrame(self.to_dict())
 
     def _to_core(self, world: World) -> list[Any]:
+        """The engine's accounts, checked; kept per book and segment names, for a run with
+        uncertain assumptions builds one scenario per draw around the same book."""
         names = world.segment_names()
+        cached = _BOOK_CORE.get(self)
+        if cached is not None and cached[0] == tuple(names):
+            return cached[1]
+        out = self._accounts_to_core(names)
+        _BOOK_CORE[self] = (tuple(names), out)
+        return out
+
+    def _accounts_to_core(self, names: list[str]) -> list[Any]:
         out = []
         for i in range(len(self)):
             where = f"book[{i}]"
@@ -527,9 +544,9 @@ class Scenario:
     def at(self, values: Mapping[str, Any]) -> Scenario:
         """A fixed scenario with uncertain fields set to drawn values ``{path: value}``
         (the others at their medians); validated."""
-        world = self.world
-        for path, value in values.items():
-            world = _replace_field(world, _split_path(path)[1:], value, path)
+        world = _replace_fields(
+            self.world, [(_split_path(path)[1:], value, path) for path, value in values.items()]
+        )
         return Scenario(world=world, plans=self.plans, book=self.book)
 
     # -- validation and conversion -------------------------------------------------------
@@ -1666,24 +1683,41 @@ def _uncertain_target(world: World, parts: list[str], full: str) -> tuple[list[s
     raise ValueError(f"{full}: names a group of fields, not one field")
 
 
-def _replace_field(node: Any, parts: list[str], value: Any, full: str) -> Any:
-    """A copy of a world record with the field at ``parts`` (canonical) set to ``value``."""
-    head = parts[0]
-    current = getattr(node, head)
-    if len(parts) == 1:
-        if isinstance(value, np.ndarray):
-            value = tuple(float(v) for v in value) if value.ndim else float(value)
-        elif isinstance(value, np.generic):
-            value = value.item()
-        return dataclasses.replace(node, **{head: value})
-    if isinstance(current, tuple):
-        k = _find_item([{"name": v.name} for v in current], parts[1])
-        if k is None:
-            raise ValueError(f"{full}: no item '{parts[1]}' in {head}")
-        new = list(current)
-        new[k] = _replace_field(current[k], parts[2:], value, full)
-        return dataclasses.replace(node, **{head: tuple(new)})
-    return dataclasses.replace(node, **{head: _replace_field(current, parts[1:], value, full)})
+def _replace_fields(node: Any, changes: list[tuple[list[str], Any, str]]) -> Any:
+    """A copy of a world record with each ``(parts, value, full path)`` set, each record
+    rebuilt once however many of its fields change (a record checks itself when built)."""
+    direct: dict[str, Any] = {}
+    nested: dict[str, list[tuple[list[str], Any, str]]] = {}
+    for parts, value, full in changes:
+        if len(parts) == 1:
+            direct[parts[0]] = _field_value(value)
+        else:
+            nested.setdefault(parts[0], []).append((parts[1:], value, full))
+    for head, inner in nested.items():
+        current = getattr(node, head)
+        if isinstance(current, tuple):
+            items = list(current)
+            by_item: dict[int, list[tuple[list[str], Any, str]]] = {}
+            for parts, value, full in inner:
+                k = _find_item([{"name": v.name} for v in current], parts[0])
+                if k is None:
+                    raise ValueError(f"{full}: no item '{parts[0]}' in {head}")
+                by_item.setdefault(k, []).append((parts[1:], value, full))
+            for k, item_changes in by_item.items():
+                items[k] = _replace_fields(current[k], item_changes)
+            direct[head] = tuple(items)
+        else:
+            direct[head] = _replace_fields(current, inner)
+    return dataclasses.replace(node, **direct) if direct else node
+
+
+def _field_value(value: Any) -> Any:
+    """A drawn value as a record field holds it: floats, or a tuple of them."""
+    if isinstance(value, np.ndarray):
+        return tuple(float(v) for v in value) if value.ndim else float(value)
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
 
 
 def _check_shape(parts: list[str], dist: Distribution, path: str) -> None:
@@ -1745,7 +1779,7 @@ def _normalise_uncertain(
             raise ValueError(f"{path}: given twice (as {key})")
         _check_size(key, isinstance(current, tuple), dist)
         out[key] = dist
-        world = _replace_field(world, canonical, dist.nominal(), key)
+        world = _replace_fields(world, [(canonical, dist.nominal(), key)])
     return out, world
 
 
