@@ -573,10 +573,10 @@ def _sweep_budget(
     header = ["Point", "Budget (total OTE)", "Expected cost", "P10", "P50", "P90", "Cost at risk"]
     if full_year:
         note = (
-            "<p class='note'>Budget: a full year of every seat's plan OTE, for the sweep has "
-            "no <code>budget</code> output; vacancies, hiring plans and named reps' own OTE "
-            "are not counted. Sweep with the <code>budget</code> output for the OTE the "
-            "seats carried.</p>"
+            "<p class='note'>Budget: a full year of every seat's plan OTE, hiring-plan "
+            "seats included, for the sweep has no <code>budget</code> output: the months a "
+            "seat is vacant or not yet filled, and named reps' own OTE, are not counted. "
+            "Sweep with the <code>budget</code> output for the OTE the seats carried.</p>"
         )
     elif budgets.empty:
         note = "<p class='note'>The budget needs the swept scenario: pass scenario=.</p>"
@@ -588,8 +588,8 @@ def _sweep_budget(
 
 
 def _scenario_ote(scenario: Scenario) -> float:
-    """A full year of every seat's plan OTE: :func:`total_ote` of a world where every seat
-    is held all year at its plan's OTE."""
+    """A full year of every seat's plan OTE (hiring-plan seats included): :func:`total_ote`
+    of a world where every seat is held all year at its plan's OTE."""
     from complab import _core
 
     roles, segments = _core.roster(scenario._to_core())[:2]

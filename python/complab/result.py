@@ -111,7 +111,8 @@ def own_terms_periods(
         expected = t[:, start, None] + (month - start)[None, :]
         broken = (month[None, :] >= start) & ((t != expected) | (t < 0))
         first_break = np.where(broken.any(axis=1), broken.argmax(axis=1), months)  # [trials]
-        own[:, r, :] = period_end[None, :] < first_break[:, None]
+        held = (period_end[None, :] < first_break[:, None]) & (period_end >= start)[None, :]
+        own[:, r, :] = held
     return own
 
 
@@ -296,16 +297,19 @@ class Result:
                     "measure, which changes hand-off acceptance; use complab.simulate"
                 )
         rep_plan = list(_core.roster(new)[2])
+        terms = self._terms_under(old, new)
         pay, measure_payout = _core.evaluate_payroll(
             new.plans,
             self.arrays["rep_raw"],
             self.arrays["first_renewal_churn"],
             rep_plan,
             scenario.world.period_months,
-            self._terms_under(old, new),
+            terms,
             self.arrays.get("rep_tenure"),
         )
         arrays = dict(self.arrays, pay=pay, measure_payout=measure_payout)
+        if terms is not None:
+            arrays["rep_terms"] = terms  # named reps' scales against the new plans
         repaid = Result(
             scenario=scenario,
             seed=self.seed,

@@ -1581,7 +1581,9 @@ def _workforce_to_core(w: World) -> Any:
         if headcount != count:
             raise ValueError(
                 f"{field_path}: {headcount}, but world.workforce.roster names {count} "
-                f"{role_name.upper()}s{where} there at month 0; set it to {count}"
+                f"{role_name.upper()}s{where} there at month 0; set it to {count}: a roster "
+                f"names every {role_name.upper()}{where}, or none (add the unnamed ones as "
+                "named reps)"
             )
     core.roster = seats
     hires = []

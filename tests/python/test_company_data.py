@@ -4,6 +4,7 @@ clear error naming file, row and column), and the backtest against payouts worke
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 
 import pytest
@@ -569,6 +570,20 @@ def test_backtest_prorates_a_part_period_reps_quota_and_ote(tmp_path):
     assert ae2_full["variable"] == 0.0
     assert ae2_full["base"] == pytest.approx(60_000 * 184 / 366, abs=0.005)
     assert ae2_full["earnings"] == pytest.approx(60_000 * 184 / 366, abs=0.005)
+
+
+def test_backtest_pays_each_rep_its_own_pay_mix(tmp_path):
+    company = complab.load_company(write_company(tmp_path))
+    plans = {"ae": dataclasses.replace(_threshold_plans()["ae"], base_share=0.6)}
+    own = complab.backtest(company, plans, "2024-01-01", "2025-01-01").reps.set_index("rep_id")
+    # ae1's own mix is 50/50 on its own 100,000: base 50,000; variable 50,000 x 0.15.
+    assert own.loc["ae1", "base"] == pytest.approx(50_000.0, abs=0.005)
+    assert own.loc["ae1", "variable"] == pytest.approx(7_500.0, abs=0.005)
+    plain = complab.backtest(company, plans, "2024-01-01", "2025-01-01", own_terms=False)
+    # The plan's terms: 60/40 of 100,000, so base 60,000 and variable 40,000 x 0.15.
+    ae1 = plain.reps.set_index("rep_id").loc["ae1"]
+    assert ae1["base"] == pytest.approx(60_000.0, abs=0.005)
+    assert ae1["variable"] == pytest.approx(6_000.0, abs=0.005)
 
 
 def test_backtest_tops_up_a_new_reps_first_months_from_its_hire_date(tmp_path):

@@ -247,6 +247,7 @@ def test_repay_keeps_named_reps_own_ote_and_quota_when_their_plan_moves(people) 
     repaid = complab.simulate(base, trials=trials, seed=3).repay(moved)
     direct = complab.simulate(base.with_(moved), trials=trials, seed=3)
     np.testing.assert_allclose(repaid.arrays["pay"], direct.arrays["pay"], rtol=1e-12, atol=CENT)
+    np.testing.assert_allclose(repaid.arrays["rep_terms"], direct.arrays["rep_terms"], rtol=1e-12)
     if people:  # some named reps left: their backfills are paid on the plan's terms
         held = direct.arrays["rep_tenure"][:, ae_rows(direct)[:2]]
         assert (held < 0).any()

@@ -304,6 +304,7 @@ def test_reps_name_the_named_rep_while_it_holds_its_seat() -> None:
             "world.sdr_headcount": 1,
             "world.workforce.ae.attrition": [{"from_month": 0, "annual_rate": 0.4}],
             "world.workforce.sdr.attrition": [{"from_month": 0, "annual_rate": 0.4}],
+            "world.period_months": 3,
         }
     )
     result = complab.simulate(scenario, trials=30, seed=9)
@@ -320,6 +321,11 @@ def test_reps_name_the_named_rep_while_it_holds_its_seat() -> None:
         assert (seat.loc[~named, "hired_month"] != hired).all()  # a backfill, or NaN: vacant
         assert named.any() and (~named).any()  # some left within three years at 40% a year
         assert seat["name"].isin([name, None]).all()
+    # Cy starts in month 5: its seat is vacant, and unnamed, in the periods before.
+    cy = reps[reps.rep == seats.index[seats.name == "Cy"][0]]
+    before = cy["period"] * scenario.world.period_months + scenario.world.period_months - 1 < 5
+    assert before.any() and cy.loc[before, "name"].isna().all()
+    assert cy.loc[before, "tenure"].isna().all()
 
 
 def test_instant_backfill_without_a_ramp_books_what_the_model_without_people_does() -> None:

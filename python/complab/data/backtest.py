@@ -26,10 +26,12 @@ _PAY = tuple(_core.PAY_FIELDS)  # the payroll's fields, in its order
 class Backtest:
     """A backtest's answer.
 
-    ``reps``: one row per rep, plan set and period in the window (rep_id, role, segment,
-    plans, period, period_start, the period's metrics, base, variable, spif,
-    clawback_applied, clawback_carry, earnings). ``totals``: per plan set and role, the
-    earnings summed over the window and reps. ``actuals``: each rep-period's metrics.
+    ``reps``: one row per rep, plan set and period in the window: rep_id, role, segment,
+    plans, period, period_start, employed (the share of the period's days), and the
+    payroll's fields (``complab._core.PAY_FIELDS``: base, variable, spif, the clawback, draw
+    and true-up fields, earnings, quota_factor). ``totals``: per plan set and role, the
+    money summed over the window and reps. ``actuals``: each rep-period's metrics (rep_id,
+    role, period and one column per metric).
     """
 
     reps: pd.DataFrame
@@ -68,12 +70,17 @@ def _plan_for(plans: Mapping[str, Plan], role: str, segment: str | None) -> Plan
     return plans.get(role)
 
 
-def _own_terms(plan: Plan, ote: float | None, quota: float | None, period_months: int) -> Plan:
-    """The plan with the rep's own OTE and annual quota (its first measure's volume target
-    and every volume target with it, in proportion)."""
+def _own_terms(
+    plan: Plan, ote: float | None, base_share: float | None, quota: float | None, period_months: int
+) -> Plan:
+    """The plan with the rep's own OTE, pay mix and annual quota (its first measure's volume
+    target and every volume target with it, in proportion); a term the rep lacks stays the
+    plan's."""
     changes: dict[str, Any] = {}
     if ote and ote > 0:
         changes["ote"] = float(ote)
+    if base_share is not None and not np.isnan(base_share):
+        changes["base_share"] = float(base_share)
     first = plan.measures[0]
     if quota and quota > 0 and not METRICS[first.metric]["is_rate"]:
         annual = first.target * 12 / (plan.target_months or period_months)
@@ -230,8 +237,10 @@ def backtest(
     period_months
         The compensation period (12: annual). Periods are aligned to `start`.
     own_terms
-        Each rep's own OTE and quota (``reps.ote``, ``reps.quota``) replace its plan's, in
-        proportion (as :class:`~complab.RosterRep` does); False: the plans' own terms.
+        Each rep's own OTE, pay mix and quota (``reps.ote``, ``reps.base_share``,
+        ``reps.quota``) replace its plan's, the volume targets in proportion to the quota
+        (as :class:`~complab.RosterRep` does); a rep without a quota keeps its plan's
+        targets. False: the plans' own terms.
     prorate
         A rep employed part of a period: True, its quota and its OTE (base and target
         variable) pro rata by days, as the engine treats a seat held part of a period;
@@ -280,7 +289,7 @@ def backtest(
                 continue
             if own_terms:
                 quota = None if r.quota is None or np.isnan(r.quota) else r.quota
-                plan = _own_terms(plan, r.ote, quota, period_months)
+                plan = _own_terms(plan, r.ote, r.base_share, quota, period_months)
             rep_plan.append(len(plan_list))
             plan_list.append(plan._to_core(period_months))
         pay, _ = _core.evaluate_payroll(
