@@ -401,7 +401,8 @@ class Triangular(Distribution):
 @dataclass(frozen=True)
 class Beta(Distribution):
     """Beta(``a``, ``b``) (both > 0) stretched to [``low``, ``high``] (default [0, 1]):
-    for shares and probabilities."""
+    for shares and probabilities. ``cap`` (optional) sets draws above it to it: a
+    probability stretched beyond 1 (an estimate times a factor) that saturates at 1."""
 
     kind: ClassVar[str] = "beta"
     a: Param
@@ -409,7 +410,8 @@ class Beta(Distribution):
     low: Param = 0.0
     high: Param = 1.0
     stream: str | None = None
-    _scale_free: ClassVar[tuple[str, ...]] = ("a", "b")
+    cap: Param | None = None
+    _scale_free: ClassVar[tuple[str, ...]] = ("a", "b", "cap")
 
     def _check(self, where: str) -> None:
         for name in ("a", "b"):
@@ -417,10 +419,12 @@ class Beta(Distribution):
                 if not v > 0:
                     raise ValueError(f"{where}.{name}: {_shown(float(v))} is not > 0")
         self._ordered("low", "high", where)
+        self._ordered("low", "cap", where)
 
     def _ppf(self, u: np.ndarray) -> np.ndarray:
         lo, hi = _arr(self.low, 0), _arr(self.high, 1)
-        return lo + (hi - lo) * special.betaincinv(_arr(self.a, 1), _arr(self.b, 1), u)
+        x = lo + (hi - lo) * special.betaincinv(_arr(self.a, 1), _arr(self.b, 1), u)
+        return x if self.cap is None else np.minimum(x, _arr(self.cap, np.inf))
 
 
 KINDS: dict[str, type[Distribution]] = {

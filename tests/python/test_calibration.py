@@ -133,6 +133,15 @@ def test_an_uncertain_calibration_carries_each_fits_posterior(companies):
     got = dists["world.segments.smb.csql_rate"].ppf(np.array([0.5]))
     gamma = stats.gamma(csql.observed + 0.5, scale=1 / csql.n)
     assert got.item() == pytest.approx(factor * gamma.median(), rel=1e-9)
+    # A probability stretched past 1 saturates there, its median the stretched Beta median.
+    exp = row("expansion_win_rate", "enterprise", "")
+    factor = exp.world_value / exp.estimate
+    dist = dists["world.segments.enterprise.expansion_win_rate"]
+    beta = stats.beta(exp.observed + 0.5, exp.n - exp.observed + 0.5)
+    assert dist.ppf(np.array([0.5])).item() == pytest.approx(
+        min(1.0, factor * beta.median()), rel=1e-9
+    )
+    assert dist.attainable()[1] <= 1.0
     # Counts and attrition stay fixed; the world holds the medians; it runs.
     assert not any("sales_cycle" in p or "workforce" in p for p in dists)
     assert scenario.world.segments[0].win_rate == pytest.approx(expected[1], rel=1e-9)

@@ -54,6 +54,19 @@ def test_quantiles_match_scipy_stats(dist, reference):
     assert dist.nominal() == pytest.approx(float(reference.median()), rel=1e-9)
 
 
+def test_a_capped_beta_is_the_stretched_beta_clipped_and_round_trips():
+    capped = u.Beta(3.0, 4.0, low=0.0, high=1.6, cap=1.0)
+    reference = stats.beta(3.0, 4.0, scale=1.6)
+    np.testing.assert_allclose(
+        capped.ppf(UNIFORMS), np.minimum(reference.ppf(UNIFORMS), 1.0), rtol=1e-12
+    )
+    assert capped.attainable()[1] == 1.0
+    assert u.from_dict(capped.to_dict()) == capped
+    assert capped.scaled(2.0).cap == 1.0  # the cap bounds the field, not the scale
+    with pytest.raises(ValueError, match=r"beta.cap: -0.5 is below low 0"):
+        u.Beta(3.0, 4.0, cap=-0.5)
+
+
 def test_truncated_lognormal_matches_its_definition():
     d = u.LogNormal(median=0.5, log_sd=0.6, high=1.0)
     ref = stats.lognorm(0.6, scale=0.5)

@@ -668,8 +668,8 @@ def rate_distributions(table: pd.DataFrame) -> dict[str, Any]:
     ``world_value / estimate``).
 
     - proportions: their Beta(k + ½, n − k + ½) posterior, stretched by the mapping; a
-      mapping above 1 on a probability is a normal with the posterior's sd, truncated to
-      [0, 1]; a segment's renewal hazards share one draw (a list field moves together);
+      probability stretched beyond 1 saturates at 1 (``cap``), as its estimate is set;
+      a segment's renewal hazards share one draw (a list field moves together);
     - Poisson rates: a log-normal with their Gamma(k + ½) posterior's median and log-sd;
     - deal-size medians: log-normal with their standard error; usage growth: normal.
 
@@ -694,10 +694,9 @@ def rate_distributions(table: pd.DataFrame) -> dict[str, Any]:
             if rate == "renewal_hazard":  # one list field per segment
                 field, index = path.rsplit("[", 1)
                 hazards.setdefault(field, {})[int(index.rstrip("]"))] = (a, b, scale)
-            elif scale <= 1.0 or rate not in _PROBABILITIES:
-                out[path] = u.Beta(a=a, b=b, low=0.0, high=scale)
-            else:
-                out[path] = u.Normal(mean=value, sd=scale * se, low=0.0, high=1.0)
+            else:  # a probability stretched beyond 1 saturates there, as the estimate does
+                cap = 1.0 if rate in _PROBABILITIES and scale > 1.0 else None
+                out[path] = u.Beta(a=a, b=b, low=0.0, high=scale, cap=cap)
         elif method.startswith("Poisson") and float(row.n) > 0:
             shape = float(row.observed) + 0.5
             median = scale * float(special.gammaincinv(shape, 0.5)) / float(row.n)
@@ -714,7 +713,8 @@ def rate_distributions(table: pd.DataFrame) -> dict[str, Any]:
             a=tuple(f[0] for f in fits),
             b=tuple(f[1] for f in fits),
             low=0.0,
-            high=tuple(min(1.0, f[2]) for f in fits),
+            high=tuple(f[2] for f in fits),
+            cap=tuple(1.0 for _ in fits) if any(f[2] > 1.0 for f in fits) else None,
         )
     return out
 
