@@ -245,6 +245,7 @@ void SeatPayroll::pay_period(int p, const std::int64_t* raw, const double* terms
   const double due = carry_ + raised;
   const double applied = std::min(due, std::max(0.0, variable + top_up + pp.spif - true_up_recovery - recovered));
   carry_ = due - applied;
+  if (!held_at_end) carry_ = balance_ = 0.0;  // the rep has left: what it still owed is forgiven
   pay[kPayBase] = pp.base;
   pay[kPayVariable] = variable;
   pay[kPaySpif] = pp.spif;

@@ -394,6 +394,19 @@ TEST(Draw, CountsTheMonthsInTheFirstMonthsOfTenureAndIsForgivenWhenTheRepChanges
   EXPECT_NEAR(pay[2][kPayEarnings], 15'000.0 + 22'500.0, kCent);
 }
 
+TEST(Draw, ALeaversBalanceIsForgivenInThePeriodItLeaves) {
+  Plan plan = quarterly_ae();
+  plan.draw = Draw{4'000.0, 6, true};
+  // Q1: top-up 9,000 (balance 9,000). The rep leaves after month 3, Q2's first month: one
+  // draw month, 4,000 due against variable 3,000 tops up 1,000, and the seat ends Q2
+  // vacant: the 10,000 it still owed is forgiven, not reported as owed.
+  const std::vector<std::int16_t> tenure = {0, 1, 2, 3, kVacant, kVacant};
+  const auto pay = pay_seat(plan, 3, {new_arr(20'000.0), new_arr(20'000.0)}, {}, tenure);
+  EXPECT_NEAR(pay[0][kPayDrawBalance], 9'000.0, kCent);
+  EXPECT_NEAR(pay[1][kPayDrawTopUp], 1'000.0, kCent);
+  EXPECT_EQ(pay[1][kPayDrawBalance], 0.0);
+}
+
 TEST(Draw, LongTenuredRepsGetNone) {
   Plan plan = quarterly_ae();
   plan.draw = Draw{4'000.0, 6, true};
