@@ -260,6 +260,7 @@ void allocate_output(const Scenario& scenario, const RunOptions& options, Simula
   out.rep_skill.assign(T * R, 0.0);
   out.rep_period_skill.assign(T * R * P, 0.0);
   out.rep_terms.assign(T * R * P * kNumTermFields, 1.0);
+  out.rep_own_terms.assign(T * R * P * kNumTermFields, 0.0);
   out.rep_tenure.assign(T * R * static_cast<std::size_t>(out.months), kVacant);
   out.groups = 2 * out.segments + 1;
   out.headcount.assign(T * static_cast<std::size_t>(out.months * out.groups) * kNumHeadcountFields, 0);

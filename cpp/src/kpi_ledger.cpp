@@ -23,6 +23,8 @@ void KpiLedger::start_trial(int trial) {
   const auto seats = static_cast<std::size_t>(out_.reps);
   std::fill_n(out_.rep_terms.data() + t * seats * static_cast<std::size_t>(out_.periods) * kNumTermFields,
               seats * static_cast<std::size_t>(out_.periods) * kNumTermFields, 1.0);
+  std::fill_n(out_.rep_own_terms.data() + t * seats * static_cast<std::size_t>(out_.periods) * kNumTermFields,
+              seats * static_cast<std::size_t>(out_.periods) * kNumTermFields, 0.0);
   const auto hc = static_cast<std::size_t>(out_.months * out_.groups) * kNumHeadcountFields;
   std::fill_n(out_.headcount.data() + t * hc, hc, 0);
   std::fill_n(out_.rep_tenure.data() + t * seats * static_cast<std::size_t>(out_.months),

@@ -53,8 +53,7 @@ Workforce::Workforce(const Scenario& scenario, const RepRoster& roster, bool wit
   productivity_.assign(n, 1.0);
   pay_multiplier.assign(n, 1.0);
   territory.assign(n, 1.0);
-  period_quota_.assign(n, 0.0);
-  period_held_.assign(n, 0.0);
+  for (auto* v : {&period_quota_own_, &period_held_own_, &period_quota_plan_, &period_held_plan_}) v->assign(n, 0.0);
   // Accounts without a CSM get the least adoption effort and no push.
   health_shift.assign(n + 1, w_.health_adoption_effect * std::log(process::kMinEffort));
   expansion_effort.assign(n + 1, 0.0);
@@ -208,8 +207,9 @@ void Workforce::begin_month(int t, const TrialStreams& streams, KpiLedger& ledge
     update_productivity();
   }
   if (t % P == 0) {
-    std::fill(period_quota_.begin(), period_quota_.end(), 0.0);
-    std::fill(period_held_.begin(), period_held_.end(), 0.0);
+    for (auto* v : {&period_quota_own_, &period_held_own_, &period_quota_plan_, &period_held_plan_}) {
+      std::fill(v->begin(), v->end(), 0.0);
+    }
   }
   for (std::size_t r = 0; r < held_.size(); ++r) {
     const int rep = static_cast<int>(r);
@@ -240,21 +240,33 @@ void Workforce::begin_month(int t, const TrialStreams& streams, KpiLedger& ledge
           months += 1;
         }
       }
-      write_terms(r, t / P, quota, months, ledger);
+      const bool own = on_own_terms(r);
+      write_terms(r, t / P, {own ? quota : 0.0, own ? months : 0.0}, {own ? 0.0 : quota, own ? 0.0 : months}, ledger);
     }
     if (held_[r]) {
-      period_quota_[r] += wf_.role(roster_.role[r]).quota_share(tenure[r]);
-      period_held_[r] += 1;
+      const double share = wf_.role(roster_.role[r]).quota_share(tenure[r]);
+      const bool own = on_own_terms(r);
+      (own ? period_quota_own_ : period_quota_plan_)[r] += share;
+      (own ? period_held_own_ : period_held_plan_)[r] += 1;
     }
   }
 }
 
-void Workforce::write_terms(std::size_t r, int p, double quota, double months, KpiLedger& ledger) const {
+bool Workforce::on_own_terms(std::size_t r) const {
+  return own_terms_[r] != 0 && roster_.hired[r] != kHeadcountSeat && roster_.hired[r] != kHiringSeat;
+}
+
+void Workforce::write_terms(std::size_t r, int p, const double (&own)[2], const double (&plan)[2],
+                            KpiLedger& ledger) const {
+  // The sum of the two parts, each as scale x territory x quota shares / P (months / P for
+  // OTE): a period on one kind of terms alone gives the same bits as one product.
   const double P = w_.period_months;
-  const bool own = own_terms_[r] != 0;
+  double* mine = ledger.own_terms(static_cast<int>(r), p);
+  mine[kTermQuotaScale] = roster_.quota_scale[r] * territory[r] * own[0] / P;
+  mine[kTermOteScale] = roster_.ote_scale[r] * own[1] / P;
   double* terms = ledger.terms(static_cast<int>(r), p);
-  terms[kTermQuotaScale] = (own ? roster_.quota_scale[r] : 1.0) * territory[r] * quota / P;
-  terms[kTermOteScale] = (own ? roster_.ote_scale[r] : 1.0) * months / P;
+  terms[kTermQuotaScale] = mine[kTermQuotaScale] + 1.0 * territory[r] * plan[0] / P;
+  terms[kTermOteScale] = mine[kTermOteScale] + 1.0 * plan[1] / P;
 }
 
 void Workforce::end_month(int t, const TrialStreams& streams, KpiLedger& ledger) {
@@ -272,9 +284,12 @@ void Workforce::end_month(int t, const TrialStreams& streams, KpiLedger& ledger)
       hc[kHcRegretted] += skill[r] > 1.0 ? 1 : 0;  // skill's median is 1
       left_.push_back(static_cast<int>(r));
     }
-    // Terms first: the period's terms belong to whoever held the seat.
+    // Terms first, before the leavers go: each month is on the terms of the rep who held it.
     if ((t + 1) % w_.period_months == 0) {
-      for (std::size_t r = 0; r < held_.size(); ++r) write_terms(r, t / w_.period_months, period_quota_[r], period_held_[r], ledger);
+      for (std::size_t r = 0; r < held_.size(); ++r) {
+        write_terms(r, t / w_.period_months, {period_quota_own_[r], period_held_own_[r]},
+                    {period_quota_plan_[r], period_held_plan_[r]}, ledger);
+      }
     }
     for (int rep : left_) {
       const auto r = static_cast<std::size_t>(rep);

@@ -79,6 +79,7 @@ py::dict output_to_dict(SimulationOutput&& out) {
   d["rep_skill"] = to_numpy(std::move(out.rep_skill), {T, R});
   d["rep_period_skill"] = to_numpy(std::move(out.rep_period_skill), {T, R, P});
   d["rep_terms"] = to_numpy(std::move(out.rep_terms), {T, R, P, kNumTermFields});
+  d["rep_own_terms"] = to_numpy(std::move(out.rep_own_terms), {T, R, P, kNumTermFields});
   d["rep_tenure"] = to_numpy(std::move(out.rep_tenure), {T, R, out.months});
   d["headcount"] = to_numpy(std::move(out.headcount), {T, out.months, out.groups, kNumHeadcountFields});
   d["pay"] = to_numpy(std::move(out.pay), {T, R, P, kNumPayFields});

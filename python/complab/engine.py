@@ -124,9 +124,10 @@ def _result_bytes(scenario: Scenario, reps: int, trials: int) -> int:
     years, segments = months // 12, len(w.segments)
     measures = max([len(p.measures) for p in scenario.plans.values()] + [1])
     cells = months * len(_core.SERIES) + years * segments * len(_core.COHORT_FIELDS)
-    # Per seat-period: raw slots, first-renewal churn, pay, measure payouts, skill, pay terms.
+    # Per seat-period: raw slots, first-renewal churn, pay, measure payouts, skill, pay terms
+    # and their part on own terms.
     cells += (
-        reps * periods * (_core.NUM_RAW_SLOTS + 2 + len(_core.PAY_FIELDS) + measures + 3) + reps
+        reps * periods * (_core.NUM_RAW_SLOTS + 2 + len(_core.PAY_FIELDS) + measures + 5) + reps
     )
     cells += months * (2 * segments + 1) * len(_core.HEADCOUNT_FIELDS)  # headcount by seat group
     per_trial = 8 * cells + 2 * reps * months  # tenure: int16

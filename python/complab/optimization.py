@@ -47,7 +47,7 @@ from complab.display import Table
 from complab.engine import resolve_seed, simulate
 from complab.locked_file import Busy, LockedFile
 from complab.plans import Plan
-from complab.result import Result, own_terms_periods, own_terms_ratios, scaled_terms
+from complab.result import Result, own_terms_ratios, scaled_terms
 from complab.scenario import ROLES, Scenario, _expand_path, _find_item, _set_path, _split_path
 
 if TYPE_CHECKING:
@@ -435,21 +435,20 @@ class _Judge:
             # or first target moves their scales (Result.repay does the same).
             self.core = scenario._to_core()
             self.own_terms = bool(scenario.world.workforce.roster)
-            own = None
-            if self.own_terms and terms is not None:
-                periods = terms.shape[2]
-                own = own_terms_periods(self.core, tenure, periods, scenario.world.period_months)
-                own = np.broadcast_to(own, terms.shape[:3])
-            self.own = [None if own is None else own[idx][:, self.reps] for idx in self.slices]
+            own = self.base.arrays.get("rep_own_terms")
+            self.own = [
+                None if own is None else np.ascontiguousarray(own[idx][:, self.reps])
+                for idx in self.slices
+            ]
             self.annual = _annual_earnings(self.base.arrays["pay"], scenario, year)
             self.ote_years = people.ote_carried(self.base, year)
             # The part of it carried on named reps' own terms, which a candidate rescales.
             self.own_ote_years = None
-            if own is not None and terms is not None:
+            if own is not None:
                 per_year = 12 // scenario.world.period_months
                 in_year = slice((year - 1) * per_year, year * per_year)
-                own_scale = np.where(own[:, :, in_year], terms[:, :, in_year, 1], 0.0)
-                self.own_ote_years = own_scale.sum(axis=2) * (scenario.world.period_months / 12)
+                months = scenario.world.period_months / 12
+                self.own_ote_years = own[:, :, in_year, 1].sum(axis=2) * months
             self.pool = cf.ThreadPoolExecutor(workers) if workers > 1 else None
 
     def close(self) -> None:
@@ -514,7 +513,7 @@ class _Judge:
                 self.churn[i],
                 rep_plan,
                 months,
-                scaled_terms(self.terms[i], ratios, self.own[i]),
+                scaled_terms(self.terms[i], self.own[i], ratios),
                 self.tenure[i],
                 threads=1,  # the slices are this search's threads
             )[0]

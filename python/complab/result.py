@@ -90,19 +90,18 @@ def own_terms_ratios(old: Any, new: Any) -> tuple[np.ndarray, np.ndarray] | None
     return new_q / old_q, new_o / old_o
 
 
-def own_terms_periods(
+def named_at_period_end(
     core: Any, tenure: np.ndarray | None, periods: int, period_months: int
 ) -> np.ndarray:
-    """[trials, reps, periods]: the seat-periods paid on a named rep's own terms, as the
-    engine writes them (workforce.cpp): the named rep holds the seat at the period's last
-    month (leaving in it counts); its backfills are on the plan's terms. The named rep's
-    stint runs from its start while its tenure goes up by one a month."""
+    """[trials, reps, periods]: the seat-periods whose last month the seat's named rep holds
+    (a rep leaving in that month still holds it); its stint runs from its start while its
+    tenure goes up by one a month."""
     hired = np.asarray(_core.roster(core)[3])
     named = (hired != _core.HEADCOUNT_SEAT) & (hired != _core.HIRING_SEAT)
     if tenure is None:  # no people recorded: every seat held all along by its rep
         return np.broadcast_to(named[None, :, None], (1, len(hired), periods))
     trials, reps, months = tenure.shape
-    own = np.zeros((trials, reps, periods), dtype=bool)
+    out = np.zeros((trials, reps, periods), dtype=bool)
     month = np.arange(months)
     period_end = (np.arange(periods) + 1) * period_months - 1
     for r in np.flatnonzero(named):
@@ -111,30 +110,24 @@ def own_terms_periods(
         expected = t[:, start, None] + (month - start)[None, :]
         broken = (month[None, :] >= start) & ((t != expected) | (t < 0))
         first_break = np.where(broken.any(axis=1), broken.argmax(axis=1), months)  # [trials]
-        held = (period_end[None, :] < first_break[:, None]) & (period_end >= start)[None, :]
-        own[:, r, :] = held
-    return own
+        out[:, r, :] = (period_end[None, :] < first_break[:, None]) & (period_end >= start)[None, :]
+    return out
 
 
-def scaled_terms(
-    terms: np.ndarray | None,
-    ratios: tuple[np.ndarray, np.ndarray] | None,
-    own: np.ndarray | None = None,
-) -> Any:
-    """Pay terms (``rep_terms`` [trials, reps, periods, 2]) with the quota and OTE scales of
-    the seat-periods paid on own terms (`own`, :func:`own_terms_periods`) times each rep's
-    `ratios` (:func:`own_terms_ratios`); the terms themselves when `ratios` is None."""
+def scaled_terms(terms: Any, own: Any, ratios: tuple[np.ndarray, np.ndarray] | None) -> Any:
+    """Pay terms (``rep_terms`` [trials, reps, periods, 2]) with their part on named reps'
+    own terms (``rep_own_terms``, the same shape) times each rep's `ratios`
+    (:func:`own_terms_ratios`): ``terms + own (ratio - 1)``. The terms themselves when
+    `ratios` is None."""
     if ratios is None:
         return terms
-    if terms is None or own is None:  # not recorded
+    if terms is None or own is None:  # not recorded (a result saved by an older complab)
         raise ValueError(
-            "repay: this result has no pay terms (rep_terms) and the new plans change named "
-            "reps' own terms; use complab.simulate"
+            "repay: this result has no record of its named reps' own terms (rep_own_terms) "
+            "and the new plans change them; use complab.simulate"
         )
-    moved = terms.copy()
-    moved[..., 0] *= np.where(own, ratios[0][None, :, None], 1.0)
-    moved[..., 1] *= np.where(own, ratios[1][None, :, None], 1.0)
-    return moved
+    factor = np.stack(ratios, axis=-1)[None, :, None, :] - 1.0  # [1, reps, 1, 2]
+    return terms + own * factor
 
 
 def _seat_names(scenario: Scenario, roles: Any, segments: list[str], hired: Any) -> list[Any]:
@@ -323,15 +316,12 @@ class Result:
 
     def _terms_under(self, old: Any, new: Any) -> Any:
         """This result's pay terms for paying under core scenario `new` (simulated under
-        `old`): named reps' own-terms seat-periods moved with their plans."""
-        terms = self.arrays.get("rep_terms")
-        ratios = own_terms_ratios(old, new)
-        if ratios is None or terms is None:
-            return scaled_terms(terms, ratios)
-        own = own_terms_periods(
-            old, self.arrays.get("rep_tenure"), terms.shape[2], self.scenario.world.period_months
+        `old`): the months on named reps' own terms moved with their plans."""
+        return scaled_terms(
+            self.arrays.get("rep_terms"),
+            self.arrays.get("rep_own_terms"),
+            own_terms_ratios(old, new),
         )
-        return scaled_terms(terms, ratios, own)
 
     # -- tables ------------------------------------------------------------------------------
     def monthly(self) -> pd.DataFrame:
@@ -494,7 +484,7 @@ class Result:
         names = self.roster["name"].to_numpy(dtype=object)
         out = np.full((trials, len(names), periods), None, dtype=object)
         if any(n is not None for n in names):
-            held = own_terms_periods(
+            held = named_at_period_end(
                 self.scenario._to_core(),
                 self.arrays.get("rep_tenure"),
                 periods,

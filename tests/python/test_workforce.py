@@ -328,6 +328,49 @@ def test_reps_name_the_named_rep_while_it_holds_its_seat() -> None:
     assert cy.loc[before, "tenure"].isna().all()
 
 
+def test_a_named_rep_is_paid_its_own_ote_for_the_months_it_held_the_seat() -> None:
+    """Month by month: a named rep's months on its own OTE, its backfill's on the plan's,
+    also in the period it leaves (base pay counted from the seat's tenure by hand)."""
+    roster = [
+        {
+            "name": f"r{i}",
+            "role": "ae",
+            "segment": "smb",
+            "hired_month": -30,
+            "ote": 150_000 + 20_000 * i,
+        }
+        for i in range(2)
+    ]
+    scenario = presets.workforce().with_(
+        {
+            "world.workforce.roster": roster,
+            "world.segments.smb.ae_headcount": 2,
+            "world.workforce.ae.attrition": [{"from_month": 0, "annual_rate": 0.6}],
+            "world.workforce.ae.backfill_lag_months": 0,
+            "world.period_months": 3,
+        }
+    )
+    plan = scenario.plans["ae:smb"]
+    result = complab.simulate(scenario, trials=40, seed=2)
+    tenure = result.arrays["rep_tenure"]  # [trials, reps, months]
+    base = result.arrays["pay"][..., list(complab._core.PAY_FIELDS).index("base")]
+    partial = 0
+    for seat, own_ote in enumerate(o["ote"] for o in roster):
+        t = tenure[:, seat, :].astype(int)
+        # The named rep's stint: from month 0 while its tenure goes up by one a month.
+        steps = np.diff(t, axis=1) != 1
+        first_break = np.where(steps.any(axis=1), steps.argmax(axis=1) + 1, t.shape[1])
+        month = np.arange(t.shape[1])
+        named = month[None, :] < first_break[:, None]
+        held = t >= 0
+        own_months = (named & held).reshape(len(t), -1, 3).sum(axis=2)
+        plan_months = (~named & held).reshape(len(t), -1, 3).sum(axis=2)
+        expected = plan.base_share * (own_ote * own_months + plan.ote * plan_months) / 12
+        np.testing.assert_allclose(base[:, seat], expected, rtol=1e-12, atol=0.005)
+        partial += int(((own_months > 0) & (own_months < 3)).sum())
+    assert partial > 0  # some named reps left within a quarter
+
+
 def test_instant_backfill_without_a_ramp_books_what_the_model_without_people_does() -> None:
     # Leavers are replaced the next month at full productivity by a rep of the same skill
     # distribution: capacity never falls, so neither should bookings (their open deals are

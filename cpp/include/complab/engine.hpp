@@ -124,6 +124,9 @@ struct SimulationOutput {
   std::vector<double> rep_skill;                  ///< [trials][reps]
   std::vector<double> rep_period_skill;           ///< [trials][reps][periods]: skill of the seat's rep at the period's end
   std::vector<double> rep_terms;                  ///< [trials][reps][periods][kNumTermFields]
+  /// The part of each term from months a named rep held its seat on its own terms (the rest
+  /// is on the plan's): what re-paying under other plans rescales. Same shape as rep_terms.
+  std::vector<double> rep_own_terms;
   std::vector<std::int16_t> rep_tenure;           ///< [trials][reps][months]: tenure or kVacant
   std::vector<std::int64_t> headcount;            ///< [trials][months][groups][kNumHeadcountFields]
   int groups = 0;

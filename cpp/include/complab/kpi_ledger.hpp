@@ -51,6 +51,12 @@ class KpiLedger {
                              static_cast<std::size_t>(rep)) * static_cast<std::size_t>(out_.periods) +
                             static_cast<std::size_t>(period)) * kNumTermFields];
   }
+  /// The part of terms(rep, period) from months on a named rep's own terms.
+  double* own_terms(int rep, int period) {
+    return &out_.rep_own_terms[((static_cast<std::size_t>(trial_) * static_cast<std::size_t>(out_.reps) +
+                                 static_cast<std::size_t>(rep)) * static_cast<std::size_t>(out_.periods) +
+                                static_cast<std::size_t>(period)) * kNumTermFields];
+  }
   /// The skill of seat `rep`'s rep (its last, when vacant) at period `period`'s end.
   void period_skill(int rep, int period, double z) {
     out_.rep_period_skill[(static_cast<std::size_t>(trial_) * static_cast<std::size_t>(out_.reps) +

@@ -93,7 +93,10 @@ class Workforce {
   int first_wanted(std::size_t r) const;
   int draw_tenure(std::size_t r, const TrialStreams& streams) const;
   void update_productivity();
-  void write_terms(std::size_t r, int p, double quota, double months, KpiLedger& ledger) const;
+  /// Period `p`'s terms from its months on the named rep's own terms and on the plan's (the
+  /// quota shares and months of each); the own part also goes to ledger.own_terms.
+  void write_terms(std::size_t r, int p, const double (&own)[2], const double (&plan)[2], KpiLedger& ledger) const;
+  bool on_own_terms(std::size_t r) const;  // a named rep holds (or is to take) the seat on its own terms
   int group(std::size_t r) const;  // headcount group: AEs by segment, SDRs, CSMs by segment
 
   const WorldConfig& w_;
@@ -105,7 +108,9 @@ class Workforce {
   std::vector<int> fill_month_;        // vacant seats: when the next rep starts (kNever: none planned)
   std::vector<double> productivity_;
   bool all_ramped_ = true;
-  std::vector<double> period_quota_, period_held_;  // this period so far, per seat
+  // This period so far, per seat: the quota shares and months held on the named rep's own
+  // terms, and on the plan's.
+  std::vector<double> period_quota_own_, period_held_own_, period_quota_plan_, period_held_plan_;
   std::vector<std::vector<double>> tenure_cdf_;     // per role: the stationary tenure distribution
   std::vector<std::vector<int>> group_steps_;       // per seat group: hiring steps (month, headcount), by month
   std::vector<int> group_base_;                     // per seat group: seats wanted before any step
