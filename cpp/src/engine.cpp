@@ -208,17 +208,16 @@ RepRoster make_roster(const Scenario& scenario, bool with_people) {
       roster.group.push_back(roster.groups);
       ++seats;
     };
-    bool named = false;
+    // The named reps' seats first, then the headcount's other seats at month 0.
+    int named_now = 0;
     if (with_people) {
       for (const SeatConfig& seat : wf.roster) {
         if (seat.role != role || seat.segment != segment) continue;
-        named = true;
+        named_now += seat.hired <= 0 ? 1 : 0;
         add(seat.hired, seat.quota_scale, seat.ote_scale);
       }
     }
-    if (!named) {
-      for (int i = 0; i < headcount; ++i) add(kHeadcountSeat, 1.0, 1.0);
-    }
+    for (int i = named_now; i < headcount; ++i) add(kHeadcountSeat, 1.0, 1.0);
     if (with_people) {
       int most = 0;
       for (const HiringStep& step : wf.hiring) {

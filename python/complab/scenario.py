@@ -1569,7 +1569,8 @@ def _workforce_to_core(w: World) -> Any:
             named[(rep.role, rep.segment)] = named.get((rep.role, rep.segment), 0) + 1
         else:
             named.setdefault((rep.role, rep.segment), 0)
-    # Named reps are the seats of their role and segment: the headcount must say as many.
+    # Named reps hold seats of their role and segment's headcount at month 0 (the rest are
+    # unnamed); those starting later add seats.
     for (role_name, segment_name), count in named.items():
         if role_name == "sdr":
             field_path, headcount = "world.sdr_headcount", w.sdr_headcount
@@ -1578,12 +1579,11 @@ def _workforce_to_core(w: World) -> Any:
             field_path = f"world.segments.{segment_name}.{role_name}_headcount"
             headcount = getattr(seg, f"{role_name}_headcount")
         where = "" if role_name == "sdr" else f" of {segment_name}"
-        if headcount != count:
+        if headcount < count:
             raise ValueError(
                 f"{field_path}: {headcount}, but world.workforce.roster names {count} "
-                f"{role_name.upper()}s{where} there at month 0; set it to {count}: a roster "
-                f"names every {role_name.upper()}{where}, or none (add the unnamed ones as "
-                "named reps)"
+                f"{role_name.upper()}s{where} there at month 0; set it to at least {count} "
+                "(the named reps hold seats of the headcount, the others are unnamed)"
             )
     core.roster = seats
     hires = []

@@ -262,8 +262,9 @@ def test_halving_ae_variable_pay_raises_attrition_and_costs_capacity() -> None:
         ),
         (
             "world.workforce.roster",
-            [{"name": "kim", "role": "ae", "segment": "smb"}],
-            r"world\.segments\.smb\.ae_headcount: 6, but world\.workforce\.roster names 1",
+            [{"name": f"r{i}", "role": "ae", "segment": "smb"} for i in range(7)],
+            r"world\.segments\.smb\.ae_headcount: 6, but world\.workforce\.roster names 7 "
+            r"AEs of smb there at month 0; set it to at least 7",
         ),
         ("world.workforce.vacancy", "hold", r"world\.workforce\.vacancy: 'hold' is not one of"),
     ],
@@ -285,6 +286,23 @@ def test_named_reps_carry_their_own_quota_and_ote() -> None:
     np.testing.assert_array_equal(terms[:, 1:, :, :], 1.0)
     round_trip = complab.Scenario.from_yaml(result.scenario.to_yaml())
     assert round_trip == result.scenario
+
+
+def test_one_named_rep_among_unnamed_seats() -> None:
+    """A roster may name only some reps: the named one takes a seat of the headcount on its
+    own terms, the rest stay unnamed on the plan's; a later starter adds a seat."""
+    roster = [
+        {"name": "star", "role": "ae", "segment": "smb", "hired_month": -60, "ote": 240_000},
+        {"name": "new", "role": "ae", "segment": "smb", "hired_month": 6},
+    ]
+    result = complab.simulate(one_segment(**{"world.workforce.roster": roster}), trials=2, seed=1)
+    ae = result.roster[result.roster.role == "ae"]
+    assert list(ae["name"].iloc[:2]) == ["star", "new"] and ae["name"].iloc[2:].isna().all()
+    assert len(ae) == 7  # the headcount's 6 seats at month 0, and one from month 6
+    terms = result.arrays["rep_terms"][:, ae.index.to_numpy()]
+    np.testing.assert_allclose(terms[:, 0, :, 1], 2.0)  # 240,000 over the plan's 120,000
+    np.testing.assert_allclose(terms[:, 2:, :, 1], 1.0)
+    assert (result.arrays["rep_tenure"][:, ae.index[1], :6] == -1).all()  # starts in month 6
 
 
 def test_reps_name_the_named_rep_while_it_holds_its_seat() -> None:
