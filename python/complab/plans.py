@@ -1197,6 +1197,11 @@ class Plan:
 
     def _gate_index(self, k: int, gate: Gate) -> int:
         if not isinstance(gate.measure, str):
+            if not 0 <= gate.measure < len(self.measures) or gate.measure == k:
+                raise ValueError(  # as the core says it, before its int could overflow
+                    f"measures[{k}].gate.measure: {gate.measure} is not the index of another "
+                    f"measure (allowed: 0..{len(self.measures) - 1} except {k})"
+                )
             return gate.measure
         names = self.measure_names
         if gate.measure not in names:

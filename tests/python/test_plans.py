@@ -533,6 +533,10 @@ def measures_with(**changes: object) -> list[Measure]:
             lambda: ae_plan(measures=measures_with(gate=Gate(7))),
             r"^measures\[0\].gate.measure: 7 is not the index",
         ),
+        (  # beyond the core's int: still the field's error, not a conversion failure
+            lambda: ae_plan(measures=measures_with(gate=Gate(2**31))),
+            r"^measures\[0\].gate.measure: 2147483648 is not the index of another measure",
+        ),
         (  # the first measure is named after its metric, new_arr
             lambda: ae_plan(measures=measures_with(gate=Gate("new_arr"))),
             r"^measures\[0\].gate.measure: 'new_arr' is this measure; a measure cannot gate itself",
