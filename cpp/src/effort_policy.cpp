@@ -8,7 +8,6 @@
 #include "complab/book_terms.hpp"
 #include "complab/payroll.hpp"
 
-
 namespace complab {
 
 ResponsiveEffort::ResponsiveEffort(const Scenario& scenario, AccountStore& accounts, Workforce& reps, const Pipeline& pipeline,

@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <exception>
-#include <system_error>
-#include <thread>
 #include <stdexcept>
 #include <string>
+#include <system_error>
+#include <thread>
 
 namespace complab {
 namespace {

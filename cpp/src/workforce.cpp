@@ -259,14 +259,15 @@ bool Workforce::on_own_terms(std::size_t r) const {
 void Workforce::write_terms(std::size_t r, int p, const double (&own)[2], const double (&plan)[2],
                             KpiLedger& ledger) const {
   // The sum of the two parts, each as scale x territory x quota shares / P (months / P for
-  // OTE): a period on one kind of terms alone gives the same bits as one product.
+  // OTE): a period on one kind of terms alone gives the same bits as one product (the
+  // other part is +0).
   const double P = w_.period_months;
   double* mine = ledger.own_terms(static_cast<int>(r), p);
   mine[kTermQuotaScale] = roster_.quota_scale[r] * territory[r] * own[0] / P;
   mine[kTermOteScale] = roster_.ote_scale[r] * own[1] / P;
   double* terms = ledger.terms(static_cast<int>(r), p);
-  terms[kTermQuotaScale] = mine[kTermQuotaScale] + 1.0 * territory[r] * plan[0] / P;
-  terms[kTermOteScale] = mine[kTermOteScale] + 1.0 * plan[1] / P;
+  terms[kTermQuotaScale] = mine[kTermQuotaScale] + territory[r] * plan[0] / P;
+  terms[kTermOteScale] = mine[kTermOteScale] + plan[1] / P;
 }
 
 void Workforce::end_month(int t, const TrialStreams& streams, KpiLedger& ledger) {

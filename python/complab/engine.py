@@ -312,7 +312,6 @@ def _simulate_split(
     progress: tuple[Callable[[int], None] | None, Callable[[], None]],
 ) -> Result:
     """:func:`simulate` split into trial ranges on ``executor``, joined in trial order."""
-
     from complab.sweeps import _resolve_executor
 
     pool = _resolve_executor(executor)
@@ -688,7 +687,6 @@ def _run_drawn_tasks(
     """The draws' runs as tasks of consecutive draws (about ``trials_per_task`` trials each)
     on the executor; the finished runs in trial order, up to the first unfinished one when
     interrupted."""
-
     from complab.sweeps import _resolve_executor
 
     executor, trials_per_task, _ = split

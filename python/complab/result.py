@@ -483,7 +483,7 @@ class Result:
         """[trials * reps * periods]: the named rep holding each seat at the period's end."""
         names = self.roster["name"].to_numpy(dtype=object)
         out = np.full((trials, len(names), periods), None, dtype=object)
-        if any(n is not None for n in names):
+        if self.roster["name"].notna().any():
             held = named_at_period_end(
                 self.scenario._to_core(),
                 self.arrays.get("rep_tenure"),

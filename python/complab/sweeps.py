@@ -261,8 +261,8 @@ def per_trial(result: Result, outputs: Sequence[str] | None = None) -> pd.DataFr
     Outputs are the columns of :meth:`Result.kpis` (``"nrr"``, ``"comp_total"``, ...),
     ``"earnings_per_<role>"`` (the average annual earnings of the role's reps in the
     trial), ``"budget"`` (the OTE the seats carried in the year,
-    :func:`complab.decisions.total_ote` before its mean across trials) and ``"<metric>:<segment>"`` for the cohort metrics of one segment
-    (:data:`COHORT_METRICS`). None gives every KPI column, the budget and the earnings per
+    :func:`complab.decisions.total_ote` before its mean across trials) and
+    ``"<metric>:<segment>"`` for the cohort metrics of one segment (:data:`COHORT_METRICS`). None gives every KPI column, the budget and the earnings per
     role.
     ``trial`` is the trial's key (``first_trial`` + index).
     """

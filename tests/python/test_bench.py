@@ -181,3 +181,13 @@ def test_sobol_study_counts_its_runs():
     figures = sobol_study.run(samples=2, trials=2, threads=1, scenario=scenario)
     assert figures["runs"] == 2 * (len(sobol_study.PARAMS) + 2)
     assert figures["seconds_for_500_runs"] == figures["seconds_per_run"] * 500 > 0
+
+
+def test_uncertain_cost_times_both_worlds_at_both_draw_sizes():
+    import uncertain_cost
+
+    figures = uncertain_cost.run(trials=20, threads=1, repeats=1)
+    for world in ("default scenario", "calibrated company"):
+        row = figures[world]
+        assert row["fixed_s"] > 0
+        assert row["one_draw_a_trial_over_fixed"] > 0 and row["ten_trials_a_draw_over_fixed"] > 0
